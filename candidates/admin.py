@@ -1,0 +1,57 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Application, Candidate, Company, Mandate, StageTransition
+
+
+@admin.register(Company)
+class CompanyAdmin(admin.ModelAdmin):
+    list_display = ("name", "sector", "city", "created_at")
+    search_fields = ("name", "sector", "city")
+
+
+@admin.register(Mandate)
+class MandateAdmin(SimpleHistoryAdmin):
+    list_display = ("title", "company", "ceo", "status", "created_at")
+    list_filter = ("status", "company")
+    list_select_related = ("company", "ceo")
+    search_fields = ("title", "slug", "company__name", "ceo__username", "ceo__last_name")
+    prepopulated_fields = {"slug": ("title",)}
+    filter_horizontal = ("recruiters", "mediators")
+    autocomplete_fields = ("company",)
+
+
+class StageTransitionInline(admin.TabularInline):
+    model = StageTransition
+    extra = 0
+    readonly_fields = ("from_stage", "to_stage", "by", "at", "reason")
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Candidate)
+class CandidateAdmin(SimpleHistoryAdmin):
+    list_display = ("last_name", "first_name", "email", "city", "gdpr_consent", "created_at")
+    list_filter = ("gdpr_consent", "source")
+    search_fields = ("last_name", "first_name", "email", "city")
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = ("candidate", "mandate", "stage", "stage_entered_at", "rejection_reason")
+    list_filter = ("stage", "mandate", "rejection_reason")
+    list_select_related = ("candidate", "mandate", "mandate__company")
+    search_fields = ("candidate__last_name", "candidate__first_name", "candidate__email", "mandate__title")
+    inlines = [StageTransitionInline]
+    raw_id_fields = ("candidate",)
+
+
+@admin.register(StageTransition)
+class StageTransitionAdmin(admin.ModelAdmin):
+    list_display = ("application", "from_stage", "to_stage", "by", "at")
+    list_filter = ("to_stage", "from_stage")
+    list_select_related = ("application__candidate", "application__mandate", "by")
+    search_fields = ("application__candidate__last_name", "reason")
+    date_hierarchy = "at"

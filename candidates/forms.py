@@ -1,0 +1,104 @@
+"""Forms for candidates, stage moves and the CSV import. Thin: rules live in ``services``."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import ALL_DOMAINS, Candidate, RejectionReason, Stage, years_field
+
+IDENTITY_FIELDS = ["first_name", "last_name", "email", "phone", "city", "linkedin_url", "source",
+                   "gdpr_consent", "consent_date", "education"]
+YEARS_FIELDS = [years_field(code) for code in ALL_DOMAINS]
+
+
+class CandidateForm(forms.ModelForm):
+    """Create or edit a candidate: identity, consent, education, years per support domain, CV."""
+
+    cv_upload = forms.FileField(
+        label=_("CV (PDF or Word .docx, 5 MB at most)"), required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx"}),
+    )
+
+    class Meta:
+        model = Candidate
+        fields = IDENTITY_FIELDS + YEARS_FIELDS
+        widgets = {
+            "consent_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            **{name: forms.NumberInput(attrs={"step": "0.5", "min": "0", "max": "60"}) for name in YEARS_FIELDS},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Fieldset(_("Identity"),
+                     Row(Column("first_name"), Column("last_name")),
+                     Row(Column("email"), Column("phone")),
+                     Row(Column("city"), Column("linkedin_url")),
+                     Row(Column("source"), Column("education"))),
+            Fieldset(_("Consent (GDPR)"), Row(Column("gdpr_consent"), Column("consent_date"))),
+            Fieldset(_("Years of experience per support domain"),
+                     Row(*[Column(name, css_class="col-6 col-md-4") for name in YEARS_FIELDS])),
+            Fieldset(_("CV"), "cv_upload"),
+        )
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        others = Candidate.objects.filter(email__iexact=email)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError(_("Another candidate already uses this e-mail address."))
+        return email
+
+    def clean_cv_upload(self):
+        upload = self.cleaned_data.get("cv_upload")
+        if upload:
+            services.validate_cv(upload)
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("gdpr_consent") and not cleaned.get("consent_date"):
+            self.add_error("consent_date", _("Give the date the candidate consented."))
+        return cleaned
+
+    def candidate_data(self):
+        """Cleaned Candidate field values, for ``services.candidate_create/update``."""
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+class StageMoveForm(forms.Form):
+    """Move an application to another stage; rejecting needs a reason code and a written reason."""
+
+    to_stage = forms.ChoiceField(label=_("New stage"))
+    rejection_reason = forms.ChoiceField(label=_("Rejection reason"), required=False,
+                                         choices=[("", "—")] + list(RejectionReason.choices))
+    reason = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("Required when rejecting."))
+
+    def __init__(self, *args, application, **kwargs):
+        super().__init__(*args, **kwargs)
+        targets = services.allowed_targets(application.stage)
+        self.fields["to_stage"].choices = [(s, Stage(s).label) for s in targets]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.add_input(Submit("move", _("Move")))
+
+
+class ImportUploadForm(forms.Form):
+    """The CSV file to import (French Excel export or English CSV)."""
+
+    file = forms.FileField(label=_("CSV file"), widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise forms.ValidationError(_("The file is too large (2 MB at most)."))
+        if upload.size == 0:
+            raise forms.ValidationError(_("The file is empty."))
+        return upload

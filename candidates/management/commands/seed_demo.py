@@ -1,0 +1,103 @@
+"""``manage.py seed_demo`` — fictional demo data; idempotent (a second run changes nothing)."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from candidates import services
+from candidates.models import Application, Company, Mandate, RejectionReason, Stage
+from cso_recruit import access
+
+DEMO_PASSWORD = "demo-cso-2026"  # noqa: S105 — fictional demo accounts, refused outside DEBUG
+DEMO_CSV = Path(__file__).resolve().parents[2] / "demo" / "candidates_demo.csv"
+MANDATE_SLUG = "cso-atelier-lumen"
+
+USERS = [
+    # username, first name, last name, groups, staff
+    ("recruteur", "Camille", "Martin", [access.GROUP_RECRUITER], False),
+    ("recruteur2", "Hugo", "Bernard", [access.GROUP_RECRUITER], False),
+    ("dg", "Isabelle", "Fontaine", [access.GROUP_CEO], False),
+    ("mediateur", "Louis", "Perrin", [access.GROUP_MEDIATOR], False),
+    ("admin", "Alice", "Admin", [], True),
+]
+
+# Where each sample candidate stands in the demo pipeline (by e-mail), with the path taken.
+PATHS = {
+    "as.roux-lambert@example.org": [Stage.SCREENING, Stage.ASSESSMENT, Stage.WORKING_SESSIONS],
+    "claire.dubois@example.org": [Stage.SCREENING, Stage.ASSESSMENT, Stage.WORKING_SESSIONS],
+    "julien.moreau@example.org": [Stage.SCREENING, Stage.ASSESSMENT, Stage.WORKING_SESSIONS],
+    "elodie.garnier@example.org": [Stage.SCREENING, Stage.ASSESSMENT],
+    "thomas.ndiaye@example.com": [Stage.SCREENING, Stage.ASSESSMENT],
+    "s.benali@example.com": [Stage.SCREENING],
+    "marc.lefevre@example.org": [Stage.SCREENING, Stage.REJECTED],
+    "karim.haddad@example.org": [],
+}
+
+
+class Command(BaseCommand):
+    help = "Create fictional demo data (company, mandate, logins, the eight sample candidates). Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="allow outside DEBUG (never in production)")
+
+    def handle(self, *args, force, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(_("seed_demo creates accounts with a known password: run it only with DEBUG on "
+                                 "(or --force on a throw-away database)."))
+        with transaction.atomic():
+            users = self._users()
+            mandate = self._mandate(users)
+            created = self._pipeline(mandate, users["recruteur"])
+        self.stdout.write(self.style.SUCCESS(_("Demo data ready (%(state)s).") % {
+            "state": _("created") if created else _("already there, unchanged")}))
+        self.stdout.write(_("Demo logins (password “%(password)s”):") % {"password": DEMO_PASSWORD})
+        for username, first, last, groups, staff in USERS:
+            role = ", ".join(groups) or "admin"
+            self.stdout.write(f"  {username:<12} {first} {last} ({role})")
+
+    def _users(self):
+        User = get_user_model()
+        users = {}
+        for username, first, last, groups, staff in USERS:
+            user, created = User.objects.get_or_create(username=username, defaults={
+                "first_name": first, "last_name": last, "email": f"{username}@example.org",
+                "is_staff": staff, "is_superuser": staff})
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+                for name in groups:
+                    user.groups.add(Group.objects.get(name=name))
+            users[username] = user
+        return users
+
+    def _mandate(self, users):
+        company, _created = Company.objects.get_or_create(
+            name="Atelier Lumen SAS", defaults={"sector": _("Industrial lighting"), "city": "Lyon"})
+        mandate, created = Mandate.objects.get_or_create(slug=MANDATE_SLUG, defaults={
+            "company": company, "title": _("Chief Support Officer"), "ceo": users["dg"]})
+        if created:
+            mandate.recruiters.add(users["recruteur"], users["recruteur2"])
+            mandate.mediators.add(users["mediateur"])
+        return mandate
+
+    def _pipeline(self, mandate, recruiter):
+        if Application.objects.filter(mandate=mandate).exists():
+            return False
+        report = services.candidates_import(mandate=mandate, data=DEMO_CSV.read_bytes(), by=recruiter)
+        if not report.saved:
+            raise CommandError("; ".join(f"{e.line}:{e.column}: {e.message}" for e in report.parse.errors))
+        for application in Application.objects.filter(mandate=mandate).select_related("candidate"):
+            for stage in PATHS.get(application.candidate.email, []):
+                extra = {}
+                if stage == Stage.REJECTED:
+                    extra = {"rejection_reason": RejectionReason.TOO_SPECIALISED,
+                             "reason": _("Fourteen years in finance and little elsewhere: too specialised "
+                                         "for a CSO who must treat every support domain alike.")}
+                application = services.application_move(application=application, to_stage=stage,
+                                                        by=recruiter, **extra)
+        return True

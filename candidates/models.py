@@ -1,0 +1,285 @@
+"""Companies, mandates, candidates, applications and their pipeline history.
+
+Writes go through ``candidates.services``; reads through ``candidates.selectors``; who may see
+what is decided in ``cso_recruit.access`` only.
+"""
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class SupportDomain(models.TextChoices):
+    """The nine support functions a CSO heads (DESIGN.md §2)."""
+
+    FINANCE = "finance", _("Finance")
+    HR = "hr", _("Human resources")
+    LEGAL = "legal", _("Legal")
+    IT = "it", _("IT")
+    SALES_ADMIN = "sales_admin", _("Sales administration")
+    PURCHASING = "purchasing", _("Purchasing")
+    GENERAL_SERVICES = "general_services", _("General services")
+    COMMUNICATION = "communication", _("Communication")
+    QUALITY = "quality", _("Quality and procedures")
+
+
+ALL_DOMAINS = tuple(SupportDomain.values)
+
+
+def all_domains():
+    """Default for ``Mandate.support_domains``: all nine domains, in canonical order."""
+    return list(ALL_DOMAINS)
+
+
+class Stage(models.TextChoices):
+    """Pipeline stages of an application, in order; ``rejected`` and ``withdrawn`` close it."""
+
+    SOURCED = "sourced", _("Sourced")
+    SCREENING = "screening", _("Screening")
+    ASSESSMENT = "assessment", _("Assessment")
+    WORKING_SESSIONS = "working_sessions", _("Working sessions")
+    DECISION = "decision", _("Decision")
+    OFFER = "offer", _("Offer")
+    HIRED = "hired", _("Hired")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+CLOSED_STAGES = (Stage.HIRED, Stage.REJECTED, Stage.WITHDRAWN)
+
+
+class RejectionReason(models.TextChoices):
+    """Why an application was rejected; the free-text reason of the transition says more."""
+
+    TOO_SPECIALISED = "too_specialised", _("Too specialised in one support domain")
+    MISSING_ROLE = "missing_role", _("One of the three roles is missing")
+    INSUFFICIENT_BACK_OFFICE = "insufficient_back_office", _("Not enough back-office experience")
+    COMPATIBILITY = "compatibility", _("CEO–candidate compatibility")
+    POSTURE = "posture", _("Posture and mindset")
+    OTHER = "other", _("Other")
+
+
+class Company(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    sector = models.CharField(_("sector"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+
+    def __str__(self):
+        return self.name
+
+
+class Mandate(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ON_HOLD = "on_hold", _("On hold")
+        CLOSED = "closed", _("Closed")
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="mandates",
+                                verbose_name=_("company"))
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    ceo = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="mandates_as_ceo",
+                            verbose_name=_("CEO"))
+    recruiters = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="mandates_as_recruiter",
+                                        verbose_name=_("recruiters"))
+    mediators = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="mandates_as_mediator",
+                                       blank=True, verbose_name=_("mediators"))
+    support_domains = models.JSONField(_("support domains in scope"), default=all_domains)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    min_breadth = models.PositiveSmallIntegerField(
+        _("minimum breadth (domains with at least one year)"), default=4,
+        validators=[MaxValueValidator(len(ALL_DOMAINS))])
+    min_depth = models.DecimalField(_("minimum depth (total years)"), max_digits=4, decimal_places=1,
+                                    default=Decimal("8.0"), validators=[MinValueValidator(0)])
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "title"]
+        verbose_name = _("mandate")
+        verbose_name_plural = _("mandates")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(min_depth__gte=0), name="mandate_min_depth_non_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} — {self.company}"
+
+    def clean(self):
+        domains = self.support_domains
+        if not isinstance(domains, list) or not domains:
+            raise ValidationError({"support_domains": _("Choose at least one support domain.")})
+        unknown = [d for d in domains if d not in ALL_DOMAINS]
+        if unknown:
+            raise ValidationError({"support_domains": _("Unknown support domain: %(codes)s.")
+                                   % {"codes": ", ".join(map(str, unknown))}})
+        if len(set(domains)) != len(domains):
+            raise ValidationError({"support_domains": _("A support domain is listed twice.")})
+
+    def get_absolute_url(self):
+        return reverse("candidates:pipeline", kwargs={"slug": self.slug})
+
+    @property
+    def domain_labels(self):
+        return [SupportDomain(d).label for d in self.support_domains]
+
+
+class Candidate(models.Model):
+    """A person; may apply to several mandates. Years of experience per support domain feed the
+    balance profile ("expert, but not too much")."""
+
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    email = models.EmailField(_("e-mail"), max_length=254)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    linkedin_url = models.URLField(_("LinkedIn profile"), blank=True)
+    source = models.CharField(_("source"), max_length=60, blank=True)
+    gdpr_consent = models.BooleanField(_("GDPR consent"), default=False)
+    consent_date = models.DateField(_("consent date"), null=True, blank=True)
+    education = models.CharField(_("education"), max_length=200, blank=True)
+    years_finance = models.DecimalField(_("finance (years)"), max_digits=3, decimal_places=1, default=0)
+    years_hr = models.DecimalField(_("HR (years)"), max_digits=3, decimal_places=1, default=0)
+    years_legal = models.DecimalField(_("legal (years)"), max_digits=3, decimal_places=1, default=0)
+    years_it = models.DecimalField(_("IT (years)"), max_digits=3, decimal_places=1, default=0)
+    years_sales_admin = models.DecimalField(_("sales administration (years)"), max_digits=3, decimal_places=1,
+                                            default=0)
+    years_purchasing = models.DecimalField(_("purchasing (years)"), max_digits=3, decimal_places=1, default=0)
+    years_general_services = models.DecimalField(_("general services (years)"), max_digits=3,
+                                                 decimal_places=1, default=0)
+    years_communication = models.DecimalField(_("communication (years)"), max_digits=3, decimal_places=1,
+                                              default=0)
+    years_quality = models.DecimalField(_("quality and procedures (years)"), max_digits=3, decimal_places=1,
+                                        default=0)
+    cv = models.FileField(_("CV"), upload_to="cv/", blank=True)
+    cv_original_name = models.CharField(_("original CV file name"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("candidate")
+        verbose_name_plural = _("candidates")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="candidate_email_ci_unique"),
+            models.CheckConstraint(
+                condition=models.Q(gdpr_consent=False) | models.Q(consent_date__isnull=False),
+                name="candidate_consent_has_date",
+            ),
+        ] + [
+            models.CheckConstraint(
+                condition=models.Q(**{f"years_{code}__gte": 0}) & models.Q(**{f"years_{code}__lte": 60}),
+                name=f"candidate_years_{code}_range",
+            )
+            for code in ALL_DOMAINS
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("candidates:candidate_detail", kwargs={"pk": self.pk})
+
+    @property
+    def full_name(self):
+        return f"{self.first_name} {self.last_name}"
+
+    def years_by_domain(self):
+        """Years of experience per support domain: ``{domain_code: Decimal}`` over all nine domains."""
+        return {code: getattr(self, f"years_{code}") for code in ALL_DOMAINS}
+
+    @property
+    def years_rows(self):
+        """``[(domain label, years)]`` over the nine domains, for display."""
+        return [(SupportDomain(code).label, years) for code, years in self.years_by_domain().items()]
+
+
+def years_field(code):
+    """Name of the Candidate field holding the years of experience of one support domain."""
+    return f"years_{code}"
+
+
+class Application(models.Model):
+    """A candidate in one mandate; moves through pipeline stages (history in ``StageTransition``)."""
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="applications",
+                                  verbose_name=_("candidate"))
+    mandate = models.ForeignKey(Mandate, on_delete=models.CASCADE, related_name="applications",
+                                verbose_name=_("mandate"))
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.SOURCED)
+    stage_entered_at = models.DateTimeField(_("in this stage since"), default=timezone.now)
+    rejection_reason = models.CharField(_("rejection reason"), max_length=30, choices=RejectionReason.choices,
+                                        blank=True)
+    swot_opportunities = models.TextField(_("opportunities (SWOT)"), blank=True)
+    swot_threats = models.TextField(_("threats (SWOT)"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    public_id = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+
+    class Meta:
+        ordering = ["mandate", "candidate__last_name"]
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        constraints = [
+            models.UniqueConstraint(fields=["candidate", "mandate"], name="application_unique_per_mandate"),
+            models.CheckConstraint(
+                condition=~models.Q(stage=Stage.REJECTED) | ~models.Q(rejection_reason=""),
+                name="application_rejected_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.candidate} — {self.mandate.title}"
+
+    def get_absolute_url(self):
+        return reverse("candidates:application_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_closed(self):
+        return self.stage in CLOSED_STAGES
+
+
+class StageTransition(models.Model):
+    """One move of an application between stages: from, to, who, when, why."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="transitions",
+                                    verbose_name=_("application"))
+    from_stage = models.CharField(_("from"), max_length=20, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(_("to"), max_length=20, choices=Stage.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                           related_name="+", verbose_name=_("by"))
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        ordering = ["application", "at", "pk"]
+        verbose_name = _("stage transition")
+        verbose_name_plural = _("stage transitions")
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(from_stage=models.F("to_stage")),
+                                   name="transition_changes_stage"),
+        ]
+
+    def __str__(self):
+        return f"{self.application}: {self.from_stage or '∅'} → {self.to_stage}"

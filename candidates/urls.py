@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "candidates"
+
+urlpatterns = [
+    path("", views.mandate_list, name="mandate_list"),
+    path("mandates/<slug:slug>/", views.pipeline, name="pipeline"),
+    path("mandates/<slug:slug>/candidates/new/", views.candidate_create, name="candidate_create"),
+    path("mandates/<slug:slug>/import/", views.candidate_import, name="import"),
+    path("mandates/<slug:slug>/import/cancel/", views.import_cancel, name="import_cancel"),
+    path("mandates/<slug:slug>/export.csv", views.candidate_export, name="export"),
+    path("candidates/<int:pk>/", views.candidate_detail, name="candidate_detail"),
+    path("candidates/<int:pk>/edit/", views.candidate_edit, name="candidate_edit"),
+    path("candidates/<int:pk>/cv/", views.candidate_cv, name="candidate_cv"),
+    path("applications/<int:pk>/", views.application_detail, name="application_detail"),
+]

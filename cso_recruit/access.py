@@ -1,0 +1,99 @@
+"""Access rules (DESIGN.md §3) — the one module that decides who sees and does what.
+
+Every view, export and command goes through these functions. Rules:
+
+- A user sees a mandate, its applications, scorecards, sessions and reports only through
+  membership of that mandate (CEO, recruiter or mediator). Staff see everything.
+- CEO and recruiters of a mandate see its pipeline and applications; recruiters (and staff)
+  change them.
+- A mediator sees only the working sessions assigned to them and the header of those applications.
+- Objects outside a user's scope answer 404 (``get_object_or_404`` over a visible queryset),
+  never 403, so their existence does not leak.
+"""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from candidates.models import Application, Candidate, Mandate
+
+GROUP_RECRUITER = "recruiter"
+GROUP_CEO = "ceo"
+GROUP_MEDIATOR = "mediator"
+GROUPS = (GROUP_RECRUITER, GROUP_CEO, GROUP_MEDIATOR)
+
+
+def _authenticated(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def mandates_visible_to(user) -> QuerySet:
+    """Mandates the user is a member of (CEO, recruiter or mediator); all for staff; none if anonymous."""
+    if not _authenticated(user):
+        return Mandate.objects.none()
+    qs = Mandate.objects.select_related("company", "ceo")
+    if user.is_staff:
+        return qs
+    member = Q(ceo=user) | Q(pk__in=Mandate.recruiters.through.objects.filter(user=user).values("mandate_id"))
+    member |= Q(pk__in=Mandate.mediators.through.objects.filter(user=user).values("mandate_id"))
+    return qs.filter(member)
+
+
+def pipeline_mandates(user) -> QuerySet:
+    """Mandates whose pipeline (every application) the user may read: CEO, recruiters, staff."""
+    if not _authenticated(user):
+        return Mandate.objects.none()
+    qs = Mandate.objects.select_related("company", "ceo")
+    if user.is_staff:
+        return qs
+    return qs.filter(
+        Q(ceo=user) | Q(pk__in=Mandate.recruiters.through.objects.filter(user=user).values("mandate_id"))
+    )
+
+
+def managed_mandates(user) -> QuerySet:
+    """Mandates the user may change (add candidates, move stages, import): recruiters and staff."""
+    if not _authenticated(user):
+        return Mandate.objects.none()
+    qs = Mandate.objects.select_related("company", "ceo")
+    if user.is_staff:
+        return qs
+    return qs.filter(pk__in=Mandate.recruiters.through.objects.filter(user=user).values("mandate_id"))
+
+
+def applications_visible_to(user) -> QuerySet:
+    """Applications whose full record the user may read (pipeline members and staff).
+
+    Mediators are not included: they will reach an application only through the header of a
+    working session assigned to them.
+    """
+    return Application.objects.filter(mandate__in=pipeline_mandates(user).values("pk"))
+
+
+def applications_managed_by(user) -> QuerySet:
+    """Applications the user may change: those of mandates they recruit for (or staff)."""
+    return Application.objects.filter(mandate__in=managed_mandates(user).values("pk"))
+
+
+def candidates_visible_to(user) -> QuerySet:
+    """Candidates with at least one application the user may read."""
+    visible = applications_visible_to(user).filter(candidate=OuterRef("pk"))
+    return Candidate.objects.filter(Exists(visible))
+
+
+def candidates_managed_by(user) -> QuerySet:
+    """Candidates the user may edit: with an application in a mandate they recruit for."""
+    managed = applications_managed_by(user).filter(candidate=OuterRef("pk"))
+    return Candidate.objects.filter(Exists(managed))
+
+
+def can_manage_mandate(user, mandate) -> bool:
+    return managed_mandates(user).filter(pk=mandate.pk).exists()
+
+
+def is_ceo_of(user, mandate) -> bool:
+    return _authenticated(user) and mandate.ceo_id == user.pk
+
+
+def get_visible_or_404(queryset: QuerySet, **lookup):
+    """``get_object_or_404`` over an access-filtered queryset: out of scope and missing look the same."""
+    return get_object_or_404(queryset, **lookup)

@@ -1,0 +1,57 @@
+"""Shared fixtures. Service-dependent tests skip without PostgreSQL/Redis, but FAIL when
+``CSO_REQUIRE_SERVICES=1`` (set by ``.ci/run``)."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from cso_recruit.celery import app as celery_app
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+SHARED_SAMPLES = ROOT.parent / "shared" / "samples"
+REQUIRE_SERVICES = os.environ.get("CSO_REQUIRE_SERVICES") == "1"
+
+
+def sample_path(name: str) -> Path:
+    """A real-format sample: ``../shared/samples`` when present, else our byte-identical fixture."""
+    shared = SHARED_SAMPLES / name
+    return shared if shared.exists() else FIXTURES / name
+
+
+def require_service(available: bool, what: str):
+    """Skip when a service is missing, unless CI requires it — then fail loudly."""
+    if available:
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{what} is required (CSO_REQUIRE_SERVICES=1) but not available")
+    pytest.skip(f"{what} not available")
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery():
+    """Tasks run in-process by default; the real-worker test turns this off for itself."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def recruiter(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(username="recruteur-test", groups=["recruiter"])
+
+
+@pytest.fixture
+def mandate(db, recruiter):
+    from tests.factories import MandateFactory
+
+    return MandateFactory(recruiters=[recruiter])
