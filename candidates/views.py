@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from assessments import selectors as assessment_selectors
 from cso_recruit import access
 
 from . import csv_format, selectors, services
@@ -44,6 +45,12 @@ def mandate_list(request):
 def pipeline(request, slug):
     mandate = access.get_visible_or_404(access.pipeline_mandates(request.user), slug=slug)
     columns, closed = selectors.pipeline_board(mandate=mandate, user=request.user)
+    applications = [a for column in columns for a in column.applications] + closed
+    for application in applications:
+        application.mandate = mandate
+    figures = assessment_selectors.pipeline_figures(applications=applications, user=request.user)
+    for application in applications:
+        application.figures = figures[application.pk]
     return render(request, "candidates/pipeline.html", {
         "mandate": mandate, "columns": columns, "closed": closed,
         "can_manage": access.can_manage_mandate(request.user, mandate),

@@ -1,0 +1,84 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import CompetencyFramework, Criterion, Rating, Scorecard
+
+
+class CriterionInline(admin.StackedInline):
+    model = Criterion
+    extra = 0
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None or not obj.is_frozen
+
+    def has_add_permission(self, request, obj=None):
+        return obj is None or not obj.is_frozen
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or not obj.is_frozen
+
+
+@admin.register(CompetencyFramework)
+class CompetencyFrameworkAdmin(admin.ModelAdmin):
+    list_display = ("name", "version", "is_active", "frozen", "created_at")
+    list_filter = ("is_active", "name")
+    search_fields = ("name", "notes")
+    inlines = [CriterionInline]
+    actions = ["new_version"]
+
+    @admin.display(boolean=True, description=_("frozen"))
+    def frozen(self, obj):
+        return obj.is_frozen
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("name", "version") if obj and obj.is_frozen else ()
+
+    @admin.action(description=_("Create a new editable version"))
+    def new_version(self, request, queryset):
+        for framework in queryset:
+            new = services.framework_new_version(framework=framework)
+            self.message_user(request, _("Created %(f)s.") % {"f": new}, messages.SUCCESS)
+
+
+@admin.register(Criterion)
+class CriterionAdmin(admin.ModelAdmin):
+    list_display = ("code", "label_fr", "group", "weight", "framework")
+    list_filter = ("group", "framework")
+    list_select_related = ("framework",)
+    search_fields = ("code", "label_fr", "label_en")
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None or not obj.framework.is_frozen
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or not obj.framework.is_frozen
+
+
+class RatingInline(admin.TabularInline):
+    model = Rating
+    extra = 0
+    fields = ("criterion", "value", "evidence")
+    readonly_fields = ("criterion", "value", "evidence")
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Scorecard)
+class ScorecardAdmin(admin.ModelAdmin):
+    """Read-only: scorecards change only through the rater's form and revisions."""
+
+    list_display = ("application", "rater", "context", "session_number", "status", "revision", "is_current",
+                    "submitted_at")
+    list_filter = ("status", "context", "is_current", "application__mandate")
+    list_select_related = ("application__candidate", "application__mandate", "rater")
+    search_fields = ("application__candidate__last_name", "rater__username", "rater__last_name")
+    inlines = [RatingInline]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,166 @@
+"""Write operations on frameworks and scorecards (keyword-only, atomic, validated).
+
+Rules held here whatever the entry point: a submitted scorecard is immutable; a change is a new
+revision with a mandatory reason (the earlier one is kept); a framework version in use is frozen;
+evidence is required for ratings of 1 and 5 (the ends of the BARS scale need an observed fact).
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import CompetencyFramework, Criterion, Rating, Scorecard
+
+EVIDENCE_REQUIRED_FOR = (1, 5)
+
+
+def framework_active() -> CompetencyFramework:
+    """The active competency framework version used for new scorecards.
+
+    Raises ``CompetencyFramework.DoesNotExist`` when none is active (the data migration makes one).
+    """
+    framework = CompetencyFramework.objects.filter(is_active=True).order_by("-created_at", "-pk").first()
+    if framework is None:
+        raise CompetencyFramework.DoesNotExist("No active competency framework.")
+    return framework
+
+
+@transaction.atomic
+def framework_new_version(*, framework: CompetencyFramework) -> CompetencyFramework:
+    """Copy ``framework`` and its criteria into version n+1, which becomes the active one.
+
+    This is how a frozen framework (used by a scorecard) is edited. Returns the new version.
+    """
+    latest = CompetencyFramework.objects.filter(name=framework.name).order_by("-version").first()
+    CompetencyFramework.objects.filter(name=framework.name, is_active=True).update(is_active=False)
+    new = CompetencyFramework.objects.create(name=framework.name, version=latest.version + 1, is_active=True,
+                                             notes=framework.notes)
+    criteria = list(framework.criteria.all())
+    for criterion in criteria:
+        criterion.pk = None
+        criterion.framework = new
+    Criterion.objects.bulk_create(criteria)
+    return new
+
+
+def framework_check_editable(*, framework: CompetencyFramework) -> None:
+    """Raise ``ValidationError`` if ``framework`` is frozen (any scorecard uses it)."""
+    if framework.is_frozen:
+        raise ValidationError(_("This framework version is used by scorecards and is frozen; "
+                                "create a new version to change it."), code="frozen")
+
+
+@transaction.atomic
+def scorecard_start(*, application, rater, context: str = Scorecard.Context.SCREENING,
+                    session_number: int = 0) -> Scorecard:
+    """The rater's current scorecard for (application, context, session), created as a draft with
+    one NE rating per criterion of the active framework when there is none yet."""
+    if context != Scorecard.Context.WORKING_SESSION:
+        session_number = 0
+    existing = Scorecard.objects.filter(application=application, rater=rater, context=context,
+                                        session_number=session_number, is_current=True).first()
+    if existing:
+        return existing
+    scorecard = Scorecard(application=application, rater=rater, framework=framework_active(),
+                          context=context, session_number=session_number)
+    scorecard.full_clean()
+    scorecard.save()
+    Rating.objects.bulk_create(Rating(scorecard=scorecard, criterion=c) for c in scorecard.framework.criteria.all())
+    return scorecard
+
+
+def _check_draft(scorecard: Scorecard) -> None:
+    if scorecard.is_submitted:
+        raise ValidationError(_("This scorecard is submitted and can no longer change; start a revision "
+                                "with a reason instead."), code="immutable")
+
+
+@transaction.atomic
+def scorecard_save(*, scorecard: Scorecard, ratings: dict, recommendation: str, summary: str = "",
+                   by) -> Scorecard:
+    """Save a draft: ``ratings`` maps criterion id → ``(value 1–5 or None for NE, evidence text)``.
+
+    Raises ``ValidationError`` if the scorecard is submitted, ``by`` is not its rater, a criterion
+    is not in its framework, or a value is outside 1–5.
+    """
+    scorecard = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
+    if by.pk != scorecard.rater_id:
+        raise ValidationError(_("Only the rater can change this scorecard."), code="not_rater")
+    _check_draft(scorecard)
+    existing = {r.criterion_id: r for r in scorecard.ratings.all()}
+    unknown = set(ratings) - set(existing)
+    if unknown:
+        raise ValidationError(_("A criterion does not belong to this scorecard's framework."), code="criterion")
+    for criterion_id, (value, evidence) in ratings.items():
+        rating = existing[criterion_id]
+        rating.value = value
+        rating.evidence = (evidence or "").strip()
+        rating.full_clean(exclude=["scorecard", "criterion"])
+    Rating.objects.bulk_update(existing.values(), ["value", "evidence"])
+    scorecard.recommendation = recommendation
+    scorecard.summary = summary
+    scorecard.full_clean()
+    scorecard.save()
+    return scorecard
+
+
+def scorecard_problems(scorecard: Scorecard) -> dict:
+    """What prevents submitting: ``{criterion_id: message}`` for 1s and 5s without evidence, and
+    ``{None: message}`` when every criterion is NE."""
+    problems = {}
+    ratings = list(scorecard.ratings.all())
+    for rating in ratings:
+        if rating.value in EVIDENCE_REQUIRED_FOR and not rating.evidence.strip():
+            problems[rating.criterion_id] = _("A rating of %(value)d needs the evidence you observed.") % {
+                "value": rating.value}
+    if ratings and all(r.value is None for r in ratings):
+        problems[None] = _("Rate at least one criterion (NE everywhere says nothing).")
+    return problems
+
+
+@transaction.atomic
+def scorecard_submit(*, scorecard: Scorecard, by) -> Scorecard:
+    """Submit a draft: it becomes immutable. Raises ``ValidationError`` listing what is missing."""
+    scorecard = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
+    if by.pk != scorecard.rater_id:
+        raise ValidationError(_("Only the rater can submit this scorecard."), code="not_rater")
+    _check_draft(scorecard)
+    problems = scorecard_problems(scorecard)
+    if problems:
+        raise ValidationError(list(problems.values()), code="incomplete")
+    scorecard.status = Scorecard.Status.SUBMITTED
+    scorecard.submitted_at = timezone.now()
+    scorecard.full_clean()
+    scorecard.save()
+    return scorecard
+
+
+@transaction.atomic
+def scorecard_revise(*, scorecard: Scorecard, by, reason: str) -> Scorecard:
+    """Open a new draft revision of a submitted scorecard, with a mandatory ``reason``.
+
+    The submitted revision is kept unchanged (``is_current`` false); the new draft copies its
+    ratings. Raises ``ValidationError`` without a reason, on a draft, or for another user.
+    """
+    scorecard = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
+    reason = (reason or "").strip()
+    if by.pk != scorecard.rater_id:
+        raise ValidationError(_("Only the rater can revise this scorecard."), code="not_rater")
+    if not scorecard.is_submitted or not scorecard.is_current:
+        raise ValidationError(_("Only the current submitted scorecard can be revised."), code="not_submitted")
+    if not reason:
+        raise ValidationError({"reason": _("Say why the scorecard is revised (for example what the "
+                                           "discussion brought out).")})
+    Scorecard.objects.filter(pk=scorecard.pk).update(is_current=False)
+    revision = Scorecard.objects.create(
+        application=scorecard.application, rater=scorecard.rater, framework=scorecard.framework,
+        context=scorecard.context, session_number=scorecard.session_number,
+        recommendation=scorecard.recommendation, summary=scorecard.summary,
+        revision=scorecard.revision + 1, supersedes=scorecard, revision_reason=reason,
+    )
+    Rating.objects.bulk_create(
+        Rating(scorecard=revision, criterion_id=r.criterion_id, value=r.value, evidence=r.evidence)
+        for r in scorecard.ratings.all()
+    )
+    return revision
