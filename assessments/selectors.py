@@ -204,9 +204,13 @@ def assessment_summary(*, application, user=None):
     """
     if user is not None and not aggregate_visible(user, application):
         return None
+    from sessions.selectors import compatibility_for
+
     mandate_cards = submitted_scorecards(Application.objects.filter(mandate_id=application.mandate_id))
     cards = [c for c in mandate_cards if c.application_id == application.pk]
-    return compute_summary(application=application, scorecards=cards, mandate_scorecards=mandate_cards)
+    data = compute_summary(application=application, scorecards=cards, mandate_scorecards=mandate_cards)
+    data["compatibility"] = compatibility_for(application=application, user=user)
+    return data
 
 
 def pipeline_figures(*, applications, user):

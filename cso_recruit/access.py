@@ -97,3 +97,55 @@ def is_ceo_of(user, mandate) -> bool:
 def get_visible_or_404(queryset: QuerySet, **lookup):
     """``get_object_or_404`` over an access-filtered queryset: out of scope and missing look the same."""
     return get_object_or_404(queryset, **lookup)
+
+
+# ---------------------------------------------------------------------------- working sessions
+
+
+def sessions_visible_to(user) -> QuerySet:
+    """Working sessions the user may see: all those of mandates whose pipeline they read (CEO,
+    recruiters, staff), plus the sessions assigned to them as mediator."""
+    from sessions.models import WorkingSession
+
+    if not _authenticated(user):
+        return WorkingSession.objects.none()
+    return WorkingSession.objects.filter(
+        Q(application__mandate__in=pipeline_mandates(user).values("pk")) | Q(mediator=user)
+    )
+
+
+def sessions_managed_by(user) -> QuerySet:
+    """Sessions the user may schedule, reschedule or cancel: recruiters of the mandate and staff."""
+    from sessions.models import WorkingSession
+
+    return WorkingSession.objects.filter(application__mandate__in=managed_mandates(user).values("pk"))
+
+
+def application_headers_visible_to(user) -> QuerySet:
+    """Applications whose header (candidate name, mandate, stage) the user may see: pipeline
+    members, plus the mediator of any of its working sessions."""
+    from sessions.models import WorkingSession
+
+    if not _authenticated(user):
+        return Application.objects.none()
+    assigned = WorkingSession.objects.filter(application=OuterRef("pk"), mediator=user)
+    return Application.objects.filter(Q(mandate__in=pipeline_mandates(user).values("pk")) | Q(Exists(assigned)))
+
+
+def observation_visible(user, observation) -> bool:
+    """Sealed observation rule: the mediator sees their own; recruiters and staff see it once
+    submitted; the CEO sees it once submitted AND after submitting their own debrief of the session."""
+    from sessions.models import Debrief
+
+    if not _authenticated(user):
+        return False
+    session = observation.session
+    if observation.mediator_id == user.pk:
+        return True
+    if not observation.is_submitted:
+        return False
+    if user.is_staff or managed_mandates(user).filter(pk=session.application.mandate_id).exists():
+        return True
+    if session.application.mandate.ceo_id == user.pk:
+        return Debrief.objects.filter(session=session, party="ceo").exists()
+    return False

@@ -147,6 +147,15 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"
 
+# Periodic tasks (make beat): session reminders read due sessions from the database.
+CELERY_BEAT_SCHEDULE = {
+    "session-reminders": {"task": "sessions.tasks.send_due_reminders", "schedule": 15 * 60},
+}
+CELERY_TASK_ROUTES = {"reports.tasks.*": {"queue": "reports"}}
+
+# Absolute address of the site, for links in e-mails (candidate debrief link).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"

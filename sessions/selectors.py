@@ -1,0 +1,91 @@
+"""Reads for working sessions, observations and compatibility, access-filtered (sealing included)."""
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from cso_recruit import access
+
+from . import compatibility
+from .models import Debrief, Observation, WorkingSession
+
+
+def _base(qs):
+    return qs.select_related("application__candidate", "application__mandate__company",
+                             "application__mandate__ceo", "mediator")
+
+
+def session_detail(*, pk, user):
+    """One session the user may see (404 otherwise), with participants loaded."""
+    return access.get_visible_or_404(_base(access.sessions_visible_to(user)), pk=pk)
+
+
+def application_sessions(*, application):
+    """The application's sessions in time order, with current observation and debriefs prefetched."""
+    return list(_base(WorkingSession.objects.filter(application=application)).prefetch_related(
+        Prefetch("observations", queryset=Observation.objects.filter(is_current=True), to_attr="current_obs"),
+        "debriefs").order_by("starts_at"))
+
+
+def mediator_sessions(*, user, now=None):
+    """The mediator's sessions split in ``upcoming`` (planned, in the future), ``to_observe``
+    (started, no submitted observation) and ``drafts`` (an observation in progress)."""
+    now = now or timezone.now()
+    sessions = list(_base(WorkingSession.objects.filter(mediator=user)).exclude(
+        status=WorkingSession.Status.CANCELLED).prefetch_related(
+        Prefetch("observations", queryset=Observation.objects.filter(is_current=True), to_attr="current_obs"))
+        .order_by("starts_at"))
+    upcoming, to_observe, drafts, done = [], [], [], []
+    for session in sessions:
+        current = session.current_obs[0] if session.current_obs else None
+        if current and not current.is_submitted:
+            drafts.append(session)
+        elif current and current.is_submitted:
+            done.append(session)
+        elif session.starts_at > now:
+            upcoming.append(session)
+        else:
+            to_observe.append(session)
+    return {"upcoming": upcoming, "to_observe": to_observe, "drafts": drafts, "done": done}
+
+
+def current_observation(session):
+    return Observation.objects.filter(session=session, is_current=True).prefetch_related(
+        "ipa_tallies", "incidents").first()
+
+
+def visible_observation(*, session, user):
+    """The current observation if the sealing rule lets ``user`` read it, else None."""
+    observation = current_observation(session)
+    if observation is None or not access.observation_visible(user, observation):
+        return None
+    return observation
+
+
+def compatibility_for(*, application, user=None):
+    """``sessions.compatibility.compatibility_summary`` of the application as a JSON-ready dict.
+
+    Observations sealed for ``user`` (a CEO who has not yet debriefed that session) are treated
+    as not observed, and counted in ``sealed_sessions``. ``user=None`` → unrestricted.
+    """
+    sessions = list(WorkingSession.objects.filter(application=application).exclude(
+        status=WorkingSession.Status.CANCELLED).select_related(
+        "application__mandate").prefetch_related(
+        Prefetch("observations", queryset=Observation.objects.filter(is_current=True, status="submitted")
+                 .prefetch_related("ipa_tallies"), to_attr="submitted_obs"),
+        Prefetch("debriefs", queryset=Debrief.objects.all(), to_attr="all_debriefs")).order_by("order", "pk"))
+    inputs, sealed = [], 0
+    for session in sessions:  # cancelled sessions never count (and their number may be reused)
+        observation = session.submitted_obs[0] if session.submitted_obs else None
+        if observation is not None and user is not None and not access.observation_visible(user, observation):
+            observation, sealed = None, sealed + 1
+        debriefs = {d.party: d.ratings for d in session.all_debriefs}
+        inputs.append(compatibility.SessionInput(
+            order=session.order, status=session.status, observed=observation is not None,
+            dimension_ratings=observation.ratings if observation else None,
+            verdict=(observation.verdict or None) if observation else None,
+            confidence=observation.confidence if observation else None,
+            tallies=observation.tallies() if observation else None,
+            ceo_debrief=debriefs.get("ceo"), candidate_debrief=debriefs.get("candidate")))
+    data = compatibility.compatibility_summary(inputs).to_dict()
+    data["sealed_sessions"] = sealed
+    return data

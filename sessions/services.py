@@ -1,0 +1,413 @@
+"""Write operations on working sessions, observations and debriefs.
+
+Scheduling rules (DESIGN.md §5), held here whatever the entry point (form, admin, shell):
+at most four non-cancelled sessions per application; no CEO, mediator or candidate in two
+overlapping non-cancelled sessions; end after start; times aware. Concurrency: the application
+and every participant row are locked (``select_for_update``, in a fixed order) before the checks,
+so two simultaneous requests for the same slot yield one session.
+"""
+
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from candidates.models import Application, Candidate
+
+from . import i18n, ipa, scheduling
+from .models import CriticalIncident, Debrief, DebriefInvitation, IpaTally, Observation, WorkingSession
+
+DEBRIEF_SALT = "working_sessions.debrief"
+DEBRIEF_MAX_AGE = timedelta(days=14)
+ACTIVE = ~Q(status=WorkingSession.Status.CANCELLED)
+
+
+def _lock_participants(application, mediator):
+    """Lock the application, then the participants (users by pk order, then the candidate)."""
+    Application.objects.select_for_update().get(pk=application.pk)
+    user_ids = sorted({application.mandate.ceo_id, mediator.pk})
+    list(get_user_model().objects.select_for_update().filter(pk__in=user_ids).order_by("pk"))
+    Candidate.objects.select_for_update().get(pk=application.candidate_id)
+
+
+def _local(value, tz_name):
+    return date_format(timezone.localtime(value, scheduling._zone(tz_name)), "SHORT_DATETIME_FORMAT")
+
+
+def _conflicts(*, application, mediator, starts_at, ends_at, exclude_pk=None):
+    """Messages naming each participant already busy in [starts_at, ends_at)."""
+    overlapping = (WorkingSession.objects.filter(ACTIVE, starts_at__lt=ends_at, ends_at__gt=starts_at)
+                   .select_related("application__candidate", "application__mandate", "mediator"))
+    if exclude_pk:
+        overlapping = overlapping.exclude(pk=exclude_pk)
+    ceo_id, candidate_id = application.mandate.ceo_id, application.candidate_id
+    overlapping = overlapping.filter(Q(application__mandate__ceo_id=ceo_id) | Q(mediator=mediator)
+                                     | Q(application__candidate_id=candidate_id))
+    messages = []
+    for other in overlapping:
+        when = {"start": _local(other.starts_at, other.timezone), "end": _local(other.ends_at, other.timezone)}
+        if other.application.mandate.ceo_id == ceo_id:
+            messages.append(_("The CEO already has a working session from %(start)s to %(end)s.") % when)
+        if other.mediator_id == mediator.pk:
+            messages.append(_("The mediator already observes a working session from %(start)s to %(end)s.")
+                            % when)
+        if other.application.candidate_id == candidate_id:
+            messages.append(_("The candidate already has a working session from %(start)s to %(end)s.") % when)
+    return list(dict.fromkeys(messages))
+
+
+def _check_slot(*, application, mediator, starts_at, ends_at, exclude_pk=None):
+    scheduling.check_interval(starts_at, ends_at)
+    messages = _conflicts(application=application, mediator=mediator, starts_at=starts_at, ends_at=ends_at,
+                          exclude_pk=exclude_pk)
+    if messages:
+        raise ValidationError(messages, code="overlap")
+
+
+def _notify(session, kind):
+    from .tasks import send_session_invitation
+
+    send_session_invitation.delay_on_commit(session.pk, kind)
+
+
+@transaction.atomic
+def session_schedule(*, application, starts_at, ends_at, mediator, problem, location, by,
+                     tz_name=scheduling.DEFAULT_TIMEZONE) -> WorkingSession:
+    """Schedule a working session (aware ``starts_at``/``ends_at``; ``tz_name`` = the zone it was
+    entered in, used for display and the calendar). Returns the session.
+
+    Raises ``ValidationError``: closed application, mediator not on the mandate, end ≤ start or
+    longer than 8 h, a fifth non-cancelled session, or any participant busy (each conflict named).
+    On commit, the .ics invitation is e-mailed to the CEO, the mediator and the candidate.
+    """
+    application = Application.objects.select_related("mandate", "candidate").get(pk=application.pk)
+    if application.is_closed:
+        raise ValidationError(_("This application is closed."), code="closed")
+    if not application.mandate.mediators.filter(pk=mediator.pk).exists():
+        raise ValidationError({"mediator": _("Choose a mediator of this mandate.")})
+    scheduling.check_interval(starts_at, ends_at)
+    _lock_participants(application, mediator)
+    active = list(WorkingSession.objects.filter(ACTIVE, application=application).values_list("order", flat=True))
+    if len(active) >= scheduling.MAX_ACTIVE_SESSIONS:
+        raise ValidationError(_("This application already has %(n)d working sessions planned or held; "
+                                "cancel one before scheduling another.") % {"n": len(active)}, code="too_many")
+    _check_slot(application=application, mediator=mediator, starts_at=starts_at, ends_at=ends_at)
+    order = min(n for n in range(1, scheduling.MAX_ACTIVE_SESSIONS + 1) if n not in active)
+    session = WorkingSession(application=application, order=order, starts_at=starts_at, ends_at=ends_at,
+                             timezone=tz_name, location=location.strip(), problem=problem.strip(),
+                             mediator=mediator, created_by=by)
+    session._history_user = by
+    session.full_clean()
+    session.save()
+    _notify(session, "request")
+    return session
+
+
+def _locked_session(session):
+    return WorkingSession.objects.select_for_update().select_related(
+        "application__mandate", "application__candidate", "mediator").get(pk=session.pk)
+
+
+@transaction.atomic
+def session_reschedule(*, session, starts_at, ends_at, by, reason="", location=None) -> WorkingSession:
+    """Move a planned session; the calendar SEQUENCE grows and participants get the update.
+
+    Raises ``ValidationError`` if the session is not planned, or the new slot breaks a rule.
+    """
+    session = _locked_session(session)
+    if session.status != WorkingSession.Status.PLANNED:
+        raise ValidationError(_("Only a planned session can be rescheduled."), code="not_planned")
+    _lock_participants(session.application, session.mediator)
+    _check_slot(application=session.application, mediator=session.mediator, starts_at=starts_at,
+                ends_at=ends_at, exclude_pk=session.pk)
+    session.starts_at, session.ends_at = starts_at, ends_at
+    if location is not None:
+        session.location = location.strip()
+    session.sequence += 1
+    session.status_reason = (reason or "").strip()
+    session._history_user = by
+    session.full_clean()
+    session.save()
+    _notify(session, "request")
+    return session
+
+
+@transaction.atomic
+def session_cancel(*, session, by, reason) -> WorkingSession:
+    """Cancel a planned session (a reason is required); participants get a CANCEL invitation."""
+    session = _locked_session(session)
+    if session.status != WorkingSession.Status.PLANNED:
+        raise ValidationError(_("Only a planned session can be cancelled."), code="not_planned")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the session is cancelled.")})
+    session.status = WorkingSession.Status.CANCELLED
+    session.status_reason = reason.strip()
+    session.sequence += 1
+    session._history_user = by
+    session.save()
+    _notify(session, "cancel")
+    return session
+
+
+@transaction.atomic
+def session_set_status(*, session, status, by, now=None) -> WorkingSession:
+    """Mark a planned session held or no-show once it has started. Marking it held sends the
+    candidate their debrief link (on commit)."""
+    session = _locked_session(session)
+    now = now or timezone.now()
+    if status not in (WorkingSession.Status.HELD, WorkingSession.Status.NO_SHOW):
+        raise ValidationError(_("Choose held or no-show."), code="status")
+    if session.status not in (WorkingSession.Status.PLANNED, WorkingSession.Status.HELD,
+                              WorkingSession.Status.NO_SHOW):
+        raise ValidationError(_("A cancelled session cannot change status."), code="cancelled")
+    if session.starts_at > now:
+        raise ValidationError(_("The session has not started yet."), code="future")
+    previous = session.status
+    session.status = status
+    session._history_user = by
+    session.save()
+    if status == WorkingSession.Status.HELD and previous != status:
+        from .tasks import send_candidate_debrief_link
+
+        send_candidate_debrief_link.delay_on_commit(session.pk)
+    return session
+
+
+# ---------------------------------------------------------------------------------- observation
+
+
+@transaction.atomic
+def observation_start(*, session, mediator) -> Observation:
+    """The current observation of ``session`` (a draft is created for its mediator if none)."""
+    if session.mediator_id != mediator.pk:
+        raise ValidationError(_("Only the session's mediator can observe it."), code="not_mediator")
+    if session.status == WorkingSession.Status.CANCELLED:
+        raise ValidationError(_("This session is cancelled."), code="cancelled")
+    observation, _created = Observation.objects.get_or_create(session=session, is_current=True,
+                                                              defaults={"mediator": mediator})
+    return observation
+
+
+def _draft(observation, by):
+    observation = Observation.objects.select_for_update().get(pk=observation.pk)
+    if observation.mediator_id != by.pk:
+        raise ValidationError(_("Only the session's mediator can change this observation."), code="not_mediator")
+    if observation.is_submitted:
+        raise ValidationError(_("This observation is submitted and locked; open a revision with a reason."),
+                              code="immutable")
+    return observation
+
+
+@transaction.atomic
+def observation_tally(*, observation, party, category, delta, by) -> int:
+    """Add ``delta`` (+1 or −1) to one IPA category of one party; returns the new count (never < 0).
+
+    Safe under rapid clicks: the row is updated with an ``F()`` expression under a lock.
+    """
+    _draft(observation, by)
+    if party not in ipa.PARTIES or category not in ipa.IPA_CODES or delta not in (1, -1):
+        raise ValidationError(_("Unknown party, category or step."), code="tally")
+    tally, _created = IpaTally.objects.select_for_update().get_or_create(
+        observation=observation, party=party, category=category)
+    if delta < 0 and tally.count == 0:
+        return 0
+    IpaTally.objects.filter(pk=tally.pk).update(count=F("count") + delta)
+    tally.refresh_from_db(fields=["count"])
+    return tally.count
+
+
+def _check_dimension_ratings(ratings):
+    cleaned = {}
+    for code, value in (ratings or {}).items():
+        if code not in ipa.DIMENSION_CODES:
+            raise ValidationError(_("Unknown dimension “%(code)s”.") % {"code": code}, code="dimension")
+        if value in (None, ""):
+            continue
+        value = int(value)
+        if not ipa.RATING_MIN <= value <= ipa.RATING_MAX:
+            raise ValidationError(_("Ratings go from 1 to 5."), code="rating")
+        cleaned[code] = value
+    return cleaned
+
+
+@transaction.atomic
+def observation_save(*, observation, by, ratings=None, verdict=None, confidence=None, synthesis=None):
+    """Autosave a draft: only the given fields change. Raises ``ValidationError`` once submitted."""
+    observation = _draft(observation, by)
+    if ratings is not None:
+        observation.ratings = {**observation.ratings, **_check_dimension_ratings(ratings)}
+        for code, value in ratings.items():
+            if value in (None, ""):
+                observation.ratings.pop(code, None)
+    if verdict is not None:
+        observation.verdict = verdict
+    if confidence is not None:
+        observation.confidence = confidence or None
+    if synthesis is not None:
+        observation.synthesis = synthesis
+    observation.full_clean()
+    observation.save()
+    return observation
+
+
+@transaction.atomic
+def incident_add(*, observation, by, minute, who, behaviour, interpretation="", tag="other"):
+    """Record a critical incident: what was observed, and the interpretation kept apart."""
+    observation = _draft(observation, by)
+    incident = CriticalIncident(observation=observation, minute=minute, who=who, behaviour=behaviour.strip(),
+                                interpretation=(interpretation or "").strip(), tag=tag)
+    incident.full_clean()
+    incident.save()
+    return incident
+
+
+@transaction.atomic
+def incident_delete(*, incident, by):
+    _draft(incident.observation, by)
+    incident.delete()
+
+
+@transaction.atomic
+def observation_submit(*, observation, by, now=None) -> Observation:
+    """Submit and lock the observation. Needs every dimension rated, a verdict and a confidence,
+    and a session that has started; the session is marked held."""
+    observation = _draft(observation, by)
+    problems = []
+    missing = [i18n.label(d) for d in ipa.DIMENSIONS if d.code not in observation.ratings]
+    if missing:
+        problems.append(_("Rate every dimension (missing: %(dims)s).") % {"dims": ", ".join(missing)})
+    if not observation.verdict:
+        problems.append(_("Give the session verdict."))
+    if not observation.confidence:
+        problems.append(_("Give your confidence in the verdict (1 to 5)."))
+    session = observation.session
+    if session.starts_at > (now or timezone.now()):
+        problems.append(_("The session has not started yet."))
+    if problems:
+        raise ValidationError(problems, code="incomplete")
+    observation.status = Observation.Status.SUBMITTED
+    observation.submitted_at = now or timezone.now()
+    observation.save()
+    if session.status == WorkingSession.Status.PLANNED:
+        session_set_status(session=session, status=WorkingSession.Status.HELD, by=by, now=now)
+    return observation
+
+
+@transaction.atomic
+def observation_revise(*, observation, by, reason) -> Observation:
+    """Open a new draft revision of a submitted observation (reason required); the submitted one
+    is kept unchanged. Tallies and incidents are copied."""
+    observation = Observation.objects.select_for_update().get(pk=observation.pk)
+    if observation.mediator_id != by.pk:
+        raise ValidationError(_("Only the session's mediator can revise this observation."), code="not_mediator")
+    if not observation.is_submitted or not observation.is_current:
+        raise ValidationError(_("Only the current submitted observation can be revised."), code="not_submitted")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the observation is revised.")})
+    Observation.objects.filter(pk=observation.pk).update(is_current=False)
+    revision = Observation.objects.create(
+        session=observation.session, mediator=observation.mediator, ratings=dict(observation.ratings),
+        verdict=observation.verdict, confidence=observation.confidence, synthesis=observation.synthesis,
+        revision=observation.revision + 1, supersedes=observation, revision_reason=reason.strip())
+    IpaTally.objects.bulk_create(IpaTally(observation=revision, party=t.party, category=t.category, count=t.count)
+                                 for t in observation.ipa_tallies.all())
+    CriticalIncident.objects.bulk_create(
+        CriticalIncident(observation=revision, minute=i.minute, who=i.who, behaviour=i.behaviour,
+                         interpretation=i.interpretation, tag=i.tag) for i in observation.incidents.all())
+    return revision
+
+
+# ---------------------------------------------------------------------------------- debriefs
+
+
+def _check_debrief_ratings(ratings):
+    cleaned = _check_dimension_ratings(ratings)
+    if len(cleaned) != len(ipa.DIMENSIONS):
+        raise ValidationError(_("Rate every dimension."), code="incomplete")
+    return cleaned
+
+
+@transaction.atomic
+def debrief_submit_ceo(*, session, by, ratings, comment="") -> Debrief:
+    """The CEO's debrief of a held session (once). Unseals the mediator's observation for them."""
+    session = _locked_session(session)
+    if session.application.mandate.ceo_id != by.pk:
+        raise ValidationError(_("Only the mandate's CEO can give this debrief."), code="not_ceo")
+    if session.status != WorkingSession.Status.HELD:
+        raise ValidationError(_("A debrief is given after a held session."), code="not_held")
+    if Debrief.objects.filter(session=session, party=ipa.CEO).exists():
+        raise ValidationError(_("Your debrief of this session is already recorded."), code="duplicate")
+    return Debrief.objects.create(session=session, party=ipa.CEO, ratings=_check_debrief_ratings(ratings),
+                                  comment=(comment or "").strip())
+
+
+def debrief_invitation_create(*, session) -> str:
+    """A new signed, expiring (14 days), single-use token for the candidate's debrief of ``session``."""
+    invitation = DebriefInvitation.objects.create(session=session)
+    return signing.dumps({"n": invitation.nonce}, salt=DEBRIEF_SALT, compress=True)
+
+
+class DebriefLinkError(Exception):
+    """The candidate's link is tampered, expired or already used (``reason``: bad, expired, used)."""
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def debrief_invitation_check(token) -> DebriefInvitation:
+    """The invitation behind ``token``; raises ``DebriefLinkError`` if bad, expired or used."""
+    try:
+        payload = signing.loads(token, salt=DEBRIEF_SALT, max_age=DEBRIEF_MAX_AGE)
+    except signing.SignatureExpired as exc:
+        raise DebriefLinkError("expired") from exc
+    except signing.BadSignature as exc:
+        raise DebriefLinkError("bad") from exc
+    invitation = (DebriefInvitation.objects.select_related("session__application__candidate")
+                  .filter(nonce=payload.get("n")).first() if isinstance(payload, dict) else None)
+    if invitation is None:
+        raise DebriefLinkError("bad")
+    if invitation.used_at or Debrief.objects.filter(session=invitation.session, party=ipa.CANDIDATE).exists():
+        raise DebriefLinkError("used")
+    return invitation
+
+
+@transaction.atomic
+def debrief_submit_candidate(*, token, ratings, comment="") -> Debrief:
+    """The candidate's debrief through their signed link; the link is spent in the same transaction.
+
+    Raises ``DebriefLinkError`` (bad/expired/used) or ``ValidationError`` (ratings).
+    """
+    invitation = debrief_invitation_check(token)
+    invitation = DebriefInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.used_at:
+        raise DebriefLinkError("used")
+    cleaned = _check_debrief_ratings(ratings)
+    try:
+        with transaction.atomic():
+            debrief = Debrief.objects.create(session=invitation.session, party=ipa.CANDIDATE, ratings=cleaned,
+                                             comment=(comment or "").strip())
+    except IntegrityError as exc:
+        raise DebriefLinkError("used") from exc
+    invitation.used_at = timezone.now()
+    invitation.save(update_fields=["used_at"])
+    return debrief
+
+
+def participants(session):
+    """``[(role, name, e-mail)]`` of the session: CEO, mediator, candidate."""
+    ceo = session.application.mandate.ceo
+    candidate = session.application.candidate
+    return [
+        ("ceo", ceo.get_full_name() or ceo.username, ceo.email),
+        ("mediator", session.mediator.get_full_name() or session.mediator.username, session.mediator.email),
+        ("candidate", candidate.full_name, candidate.email),
+    ]
+
+
