@@ -11,4 +11,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("candidates.urls")),
     path("", include("assessments.urls")),
+    path("", include("sessions.urls")),
 ]

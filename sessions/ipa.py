@@ -89,7 +89,7 @@ class IpaCategory:
 
 IPA_CATEGORIES: tuple[IpaCategory, ...] = (
     IpaCategory("solidarity", 1, GROUP_POSITIVE, "Shows solidarity", "Manifeste de la solidarité"),
-    IpaCategory("tension_release", 2, GROUP_POSITIVE, "Shows tension release", "Détend l'atmosphère"),
+    IpaCategory("tension_release", 2, GROUP_POSITIVE, "Shows tension release", "Détend l’atmosphère"),
     IpaCategory("agrees", 3, GROUP_POSITIVE, "Agrees", "Marque son accord"),
     IpaCategory("gives_suggestion", 4, GROUP_TASK_ANSWERS, "Gives suggestion", "Fait une suggestion"),
     IpaCategory("gives_opinion", 5, GROUP_TASK_ANSWERS, "Gives opinion", "Donne son avis"),
@@ -105,7 +105,7 @@ IPA_CATEGORIES: tuple[IpaCategory, ...] = (
     IpaCategory("asks_suggestion", 9, GROUP_TASK_QUESTIONS, "Asks for suggestion", "Demande une suggestion"),
     IpaCategory("disagrees", 10, GROUP_NEGATIVE, "Disagrees", "Exprime un désaccord"),
     IpaCategory("shows_tension", 11, GROUP_NEGATIVE, "Shows tension", "Manifeste une tension"),
-    IpaCategory("antagonism", 12, GROUP_NEGATIVE, "Shows antagonism", "Manifeste de l'antagonisme"),
+    IpaCategory("antagonism", 12, GROUP_NEGATIVE, "Shows antagonism", "Manifeste de l’antagonisme"),
 )
 
 IPA_CODES: tuple[str, ...] = tuple(c.code for c in IPA_CATEGORIES)
@@ -184,8 +184,8 @@ DIMENSIONS: tuple[Dimension, ...] = (
                 1,
                 "Each answers before the other has finished or replies to a point that was not made, "
                 "and nobody checks what the other meant.",
-                "Chacun répond avant que l'autre ait fini ou répond à côté de ce qui a été dit, "
-                "et personne ne vérifie ce que l'autre voulait dire.",
+                "Chacun répond avant que l’autre ait fini ou répond à côté de ce qui a été dit, "
+                "et personne ne vérifie ce que l’autre voulait dire.",
             ),
             Anchor(
                 3,
@@ -196,8 +196,8 @@ DIMENSIONS: tuple[Dimension, ...] = (
                 5,
                 "Each regularly restates the other's point in their own words and checks it "
                 "(\"if I follow you…\") before answering or building on it.",
-                "Chacun reformule régulièrement le propos de l'autre avec ses mots et le vérifie "
-                "(« si je vous suis bien… ») avant d'y répondre ou de le prolonger.",
+                "Chacun reformule régulièrement le propos de l’autre avec ses mots et le vérifie "
+                "(« si je vous suis bien… ») avant d’y répondre ou de le prolonger.",
             ),
         ),
     ),
@@ -210,22 +210,22 @@ DIMENSIONS: tuple[Dimension, ...] = (
                 1,
                 "One party holds the floor for most of the session and cuts the other off, "
                 "and the other ends up falling silent.",
-                "L'un monopolise la parole pendant l'essentiel de la séance et coupe l'autre, "
+                "L’un monopolise la parole pendant l’essentiel de la séance et coupe l’autre, "
                 "qui finit par se taire.",
             ),
             Anchor(
                 3,
                 "Speaking time is uneven, but each gets the floor on the main points, "
                 "sometimes only after asking for it.",
-                "Le temps de parole est inégal, mais chacun s'exprime sur les points principaux, "
+                "Le temps de parole est inégal, mais chacun s’exprime sur les points principaux, "
                 "parfois après avoir dû demander la parole.",
             ),
             Anchor(
                 5,
                 "Speaking time is roughly balanced, turns change smoothly, "
                 "and each invites the other in after a silence.",
-                "Le temps de parole est à peu près équilibré, les tours s'enchaînent sans heurt, "
-                "et chacun sollicite l'autre quand il est resté silencieux.",
+                "Le temps de parole est à peu près équilibré, les tours s’enchaînent sans heurt, "
+                "et chacun sollicite l’autre quand il est resté silencieux.",
             ),
         ),
     ),
@@ -239,13 +239,13 @@ DIMENSIONS: tuple[Dimension, ...] = (
                 "Disagreements are avoided, brushed aside or made personal, and a point of difference is "
                 "dropped unsettled or comes back later as irritation.",
                 "Les désaccords sont évités, balayés ou personnalisés, et un point de divergence est "
-                "abandonné sans être tranché ou revient plus tard sous forme d'agacement.",
+                "abandonné sans être tranché ou revient plus tard sous forme d’agacement.",
             ),
             Anchor(
                 3,
                 "Disagreements are voiced and argued on facts, but one party usually gives in "
                 "before the difference has been explored.",
-                "Les désaccords sont exprimés et argumentés sur des faits, mais l'un cède le plus souvent "
+                "Les désaccords sont exprimés et argumentés sur des faits, mais l’un cède le plus souvent "
                 "avant que la divergence ait été explorée.",
             ),
             Anchor(
@@ -253,7 +253,7 @@ DIMENSIONS: tuple[Dimension, ...] = (
                 "Each states disagreement openly with reasons, asks what lies behind the other's position, "
                 "and together they settle the point or explicitly park it.",
                 "Chacun exprime ouvertement son désaccord en argumentant, cherche ce qui fonde la position "
-                "de l'autre, et ensemble ils tranchent le point ou le mettent explicitement en attente.",
+                "de l’autre, et ensemble ils tranchent le point ou le mettent explicitement en attente.",
             ),
         ),
     ),
@@ -266,22 +266,22 @@ DIMENSIONS: tuple[Dimension, ...] = (
                 1,
                 "The exchange locks into one pattern: an escalation where each answers the other's claim with a "
                 "stronger one, or a fixed leader–follower split that never reverses.",
-                "L'échange se fige dans un seul schéma : une surenchère où chacun répond à l'affirmation de "
-                "l'autre par une plus forte, ou une répartition meneur–suiveur qui ne s'inverse jamais.",
+                "L’échange se fige dans un seul schéma : une surenchère où chacun répond à l’affirmation de "
+                "l’autre par une plus forte, ou une répartition meneur–suiveur qui ne s’inverse jamais.",
             ),
             Anchor(
                 3,
                 "One pattern dominates most of the time, but the pair shifts it now and then, "
                 "for instance when the topic moves into the other's field.",
                 "Un schéma domine la plupart du temps, mais le duo en change de temps en temps, "
-                "par exemple quand le sujet passe dans le domaine de l'autre.",
+                "par exemple quand le sujet passe dans le domaine de l’autre.",
             ),
             Anchor(
                 5,
                 "The pair alternates flexibly, debating as equals on some points and letting the other lead "
                 "where they know more, and a rising tension is defused rather than outbid.",
-                "Le duo alterne avec souplesse, débat d'égal à égal sur certains points et laisse l'autre "
-                "mener là où il en sait plus, et une tension qui monte est désamorcée plutôt qu'attisée.",
+                "Le duo alterne avec souplesse, débat d’égal à égal sur certains points et laisse l’autre "
+                "mener là où il en sait plus, et une tension qui monte est désamorcée plutôt qu’attisée.",
             ),
         ),
     ),
@@ -294,7 +294,7 @@ DIMENSIONS: tuple[Dimension, ...] = (
                 1,
                 "Words and behaviour often contradict each other, such as agreement voiced while looking away, "
                 "checking a phone or in a curt tone.",
-                "Les paroles et l'attitude se contredisent souvent, par exemple un accord donné en détournant "
+                "Les paroles et l’attitude se contredisent souvent, par exemple un accord donné en détournant "
                 "le regard, en consultant son téléphone ou sur un ton sec.",
             ),
             Anchor(
@@ -308,7 +308,7 @@ DIMENSIONS: tuple[Dimension, ...] = (
                 "Words, tone and posture consistently match, and when a mixed signal appears one of them "
                 "names it (\"you say yes, but you seem to hesitate\").",
                 "Paroles, ton et posture concordent de façon constante, et quand un signal contradictoire "
-                "apparaît l'un des deux le nomme (« vous dites oui, mais vous semblez hésiter »).",
+                "apparaît l’un des deux le nomme (« vous dites oui, mais vous semblez hésiter »).",
             ),
         ),
     ),
@@ -321,7 +321,7 @@ DIMENSIONS: tuple[Dimension, ...] = (
                 1,
                 "Decisions are taken by one party alone or left hanging, and the other learns the outcome "
                 "without having weighed in.",
-                "Les décisions sont prises par l'un seul ou restent en suspens, et l'autre découvre la "
+                "Les décisions sont prises par l’un seul ou restent en suspens, et l’autre découvre la "
                 "conclusion sans y avoir pris part.",
             ),
             Anchor(
@@ -347,8 +347,8 @@ DIMENSIONS: tuple[Dimension, ...] = (
                 1,
                 "Information is held back or embellished, and risks, mistakes or doubts surface only "
                 "when the other digs them out.",
-                "L'information est retenue ou enjolivée, et les risques, erreurs ou doutes n'apparaissent "
-                "que lorsque l'autre les met au jour.",
+                "L’information est retenue ou enjolivée, et les risques, erreurs ou doutes n’apparaissent "
+                "que lorsque l’autre les met au jour.",
             ),
             Anchor(
                 3,
@@ -361,34 +361,34 @@ DIMENSIONS: tuple[Dimension, ...] = (
                 "Each volunteers bad news, doubts and \"I don't know\", admits a mistake plainly, "
                 "and the other takes it in without penalising it.",
                 "Chacun signale spontanément mauvaises nouvelles, doutes et « je ne sais pas », reconnaît "
-                "simplement une erreur, et l'autre l'accueille sans la sanctionner.",
+                "simplement une erreur, et l’autre l’accueille sans la sanctionner.",
             ),
         ),
     ),
     Dimension(
         "rally",
         "Rally: building on each other's ideas",
-        "Rebond : construire sur les idées de l'autre",
+        "Rebond : construire sur les idées de l’autre",
         (
             Anchor(
                 1,
                 "Each pushes their own ideas, and the other's proposals are ignored, dismissed with "
                 "\"yes, but…\" or replaced rather than developed.",
-                "Chacun pousse ses propres idées, et les propositions de l'autre sont ignorées, écartées par "
+                "Chacun pousse ses propres idées, et les propositions de l’autre sont ignorées, écartées par "
                 "des « oui, mais… » ou remplacées plutôt que développées.",
             ),
             Anchor(
                 3,
                 "Ideas are sometimes taken up and extended, but the exchange often runs as two parallel "
                 "lines of thought.",
-                "Les idées sont parfois reprises et prolongées, mais l'échange suit souvent deux raisonnements "
+                "Les idées sont parfois reprises et prolongées, mais l’échange suit souvent deux raisonnements "
                 "parallèles.",
             ),
             Anchor(
                 5,
                 "They keep picking up the other's idea and taking it further (\"yes, and…\"), so that the "
                 "solution reached clearly owes something to both.",
-                "Ils reprennent sans cesse l'idée de l'autre pour aller plus loin (« oui, et… »), si bien que "
+                "Ils reprennent sans cesse l’idée de l’autre pour aller plus loin (« oui, et… »), si bien que "
                 "la solution trouvée doit clairement quelque chose aux deux.",
             ),
         ),

@@ -56,6 +56,9 @@ class Command(BaseCommand):
             from assessments.demo import seed_scorecards
 
             created = seed_scorecards(mandate=mandate, users=users) > 0 or created
+            from sessions.demo import seed_sessions
+
+            created = seed_sessions(mandate=mandate, users=users) > 0 or created
         self.stdout.write(self.style.SUCCESS(_("Demo data ready (%(state)s).") % {
             "state": _("created") if created else _("already there, unchanged")}))
         self.stdout.write(_("Demo logins (password “%(password)s”):") % {"password": DEMO_PASSWORD})

@@ -1,0 +1,140 @@
+"""Forms for scheduling, observation and debriefs. Local date + time are turned into aware
+datetimes with ``scheduling.localize`` (DST gaps and repeated hours get a clear error)."""
+
+from datetime import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from . import i18n, ipa, scheduling
+from .models import CriticalIncident, Observation
+
+TIMEZONE_CHOICES = [(z, z) for z in ("Europe/Paris", "Europe/Brussels", "Europe/Zurich", "Europe/Luxembourg",
+                                      "Europe/London", "America/Montreal", "Indian/Reunion", "UTC")]
+RATING_CHOICES = [("", "—")] + [(str(n), str(n)) for n in range(1, 6)]
+
+
+class _SlotMixin:
+    """Adds ``date``, ``start``, ``end`` and ``tz`` fields; ``clean`` sets ``starts_at``/``ends_at``."""
+
+    def _slot_fields(self):
+        self.fields["date"] = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+        self.fields["start"] = forms.TimeField(label=_("Start"), widget=forms.TimeInput(attrs={"type": "time"}))
+        self.fields["end"] = forms.TimeField(label=_("End"), widget=forms.TimeInput(attrs={"type": "time"}))
+        self.fields["tz"] = forms.ChoiceField(label=_("Time zone"), choices=TIMEZONE_CHOICES,
+                                              initial=scheduling.DEFAULT_TIMEZONE)
+
+    def _clean_slot(self, cleaned):
+        if not all(cleaned.get(k) for k in ("date", "start", "end", "tz")):
+            return cleaned
+        for name, key in (("start", "starts_at"), ("end", "ends_at")):
+            try:
+                cleaned[key] = scheduling.localize(datetime.combine(cleaned["date"], cleaned[name]), cleaned["tz"])
+            except ValidationError as exc:
+                self.add_error(name, exc)
+        if cleaned.get("starts_at") and cleaned.get("ends_at"):
+            try:
+                scheduling.check_interval(cleaned["starts_at"], cleaned["ends_at"])
+            except ValidationError as exc:
+                self.add_error("end", exc)
+        return cleaned
+
+
+class ScheduleForm(_SlotMixin, forms.Form):
+    location = forms.CharField(label=_("Place or video link"), max_length=300)
+    problem = forms.CharField(label=_("Real business problem to work on"), widget=forms.Textarea(attrs={"rows": 3}))
+    mediator = forms.ModelChoiceField(label=_("Mediator"), queryset=None, empty_label=None)
+
+    field_order = ["date", "start", "end", "tz", "location", "problem", "mediator"]
+
+    def __init__(self, *args, mandate, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._slot_fields()
+        self.fields["mediator"].queryset = mandate.mediators.all()
+        self.fields["mediator"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.order_fields(self.field_order)
+
+    def clean(self):
+        return self._clean_slot(super().clean())
+
+
+class RescheduleForm(_SlotMixin, forms.Form):
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._slot_fields()
+        self.order_fields(["date", "start", "end", "tz", "reason"])
+
+    def clean(self):
+        return self._clean_slot(super().clean())
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for cancelling"), max_length=500)
+
+
+class DimensionRatingsForm(forms.Form):
+    """One 1–5 field per meta-communication dimension (used by debriefs and the observation)."""
+
+    def __init__(self, *args, required=True, initial_ratings=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        initial_ratings = initial_ratings or {}
+        for code, label, anchors in i18n.dimensions():
+            self.fields[f"dim_{code}"] = forms.ChoiceField(
+                label=label, choices=RATING_CHOICES, required=required,
+                initial=str(initial_ratings.get(code, "")),
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}))
+            self.fields[f"dim_{code}"].anchors = anchors
+
+    def dimension_rows(self):
+        return [(self[f"dim_{d.code}"], self.fields[f"dim_{d.code}"].anchors) for d in ipa.DIMENSIONS]
+
+    def ratings(self):
+        return {d.code: int(v) for d in ipa.DIMENSIONS if (v := self.cleaned_data.get(f"dim_{d.code}"))}
+
+
+class DebriefForm(DimensionRatingsForm):
+    comment = forms.CharField(label=_("In your own words (optional)"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}))
+
+
+class ObservationForm(DimensionRatingsForm):
+    """Ratings, verdict, confidence and synthesis of the observation (autosaved as a draft)."""
+
+    verdict = forms.ChoiceField(label=_("Session verdict"), required=False,
+                                choices=[("", "—")] + list(Observation.Verdict.choices),
+                                widget=forms.Select(attrs={"class": "form-select"}))
+    confidence = forms.TypedChoiceField(label=_("Confidence in the verdict (1–5)"), required=False, coerce=int,
+                                        empty_value=None, choices=RATING_CHOICES,
+                                        widget=forms.Select(attrs={"class": "form-select"}))
+    synthesis = forms.CharField(label=_("Synthesis"), required=False,
+                                widget=forms.Textarea(attrs={"rows": 5, "class": "form-control"}))
+
+    def __init__(self, *args, observation, **kwargs):
+        super().__init__(*args, required=False, initial_ratings=observation.ratings, **kwargs)
+        self.fields["verdict"].initial = observation.verdict
+        self.fields["confidence"].initial = observation.confidence
+        self.fields["synthesis"].initial = observation.synthesis
+
+
+class IncidentForm(forms.ModelForm):
+    class Meta:
+        model = CriticalIncident
+        fields = ["minute", "who", "tag", "behaviour", "interpretation"]
+        widgets = {
+            "minute": forms.NumberInput(attrs={"min": 0, "max": 600, "class": "form-control"}),
+            "who": forms.Select(attrs={"class": "form-select"}),
+            "tag": forms.Select(attrs={"class": "form-select"}),
+            "behaviour": forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+            "interpretation": forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        }
+        help_texts = {
+            "behaviour": _("What was said or done, as observed — no interpretation here."),
+            "interpretation": _("Your reading of it, kept apart from the facts."),
+        }
+
+
+class RevisionForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for the revision"), max_length=1000)

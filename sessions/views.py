@@ -1,0 +1,343 @@
+"""Working-session screens: schedule/reschedule/cancel, session detail and .ics, the mediator's
+"my sessions" and live observation form, CEO and candidate debriefs, personal calendar feed.
+
+Thin views: access through ``cso_recruit.access`` (out of scope → 404), reads through
+``selectors``, writes through ``services``.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cso_recruit import access
+
+from . import i18n, ics, ipa, selectors, services
+from .forms import CancelForm, DebriefForm, IncidentForm, ObservationForm, RescheduleForm, RevisionForm, ScheduleForm
+from .models import CalendarFeed, CriticalIncident, Debrief, Observation, WorkingSession
+
+
+def _errors_to_form(form, exc):
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_sessions(request, application_pk):
+    """The application's working sessions and, for recruiters, the scheduling form."""
+    application = access.get_visible_or_404(
+        access.applications_visible_to(request.user).select_related("candidate", "mandate__ceo"), pk=application_pk)
+    can_manage = access.can_manage_mandate(request.user, application.mandate)
+    form = ScheduleForm(request.POST or None, mandate=application.mandate) if can_manage else None
+    if request.method == "POST":
+        if not can_manage:
+            raise Http404
+        if form.is_valid():
+            try:
+                session = services.session_schedule(
+                    application=application, starts_at=form.cleaned_data["starts_at"],
+                    ends_at=form.cleaned_data["ends_at"], mediator=form.cleaned_data["mediator"],
+                    problem=form.cleaned_data["problem"], location=form.cleaned_data["location"],
+                    by=request.user, tz_name=form.cleaned_data["tz"])
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, _("Session %(n)d scheduled; the invitations are on their way.")
+                                 % {"n": session.order})
+                return redirect("working_sessions:application", application_pk=application.pk)
+    return render(request, "sessions/application_sessions.html", {
+        "application": application, "sessions": selectors.application_sessions(application=application),
+        "form": form, "can_manage": can_manage,
+        "compatibility": selectors.compatibility_for(application=application, user=request.user),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_detail(request, pk):
+    session = selectors.session_detail(pk=pk, user=request.user)
+    can_manage = access.sessions_managed_by(request.user).filter(pk=pk).exists()
+    reschedule_form = RescheduleForm(prefix="r", initial={
+        "date": timezone.localtime(session.starts_at).date(), "tz": session.timezone})
+    cancel_form = CancelForm(prefix="c")
+    if request.method == "POST":
+        if not can_manage:
+            raise Http404
+        action = request.POST.get("action")
+        try:
+            if action == "reschedule":
+                reschedule_form = RescheduleForm(request.POST, prefix="r")
+                if reschedule_form.is_valid():
+                    services.session_reschedule(session=session, starts_at=reschedule_form.cleaned_data["starts_at"],
+                                                ends_at=reschedule_form.cleaned_data["ends_at"], by=request.user,
+                                                reason=reschedule_form.cleaned_data["reason"])
+                    messages.success(request, _("Session rescheduled; participants receive the update."))
+                    return redirect(session)
+            elif action == "cancel":
+                cancel_form = CancelForm(request.POST, prefix="c")
+                if cancel_form.is_valid():
+                    services.session_cancel(session=session, by=request.user, reason=cancel_form.cleaned_data["reason"])
+                    messages.success(request, _("Session cancelled; participants are informed."))
+                    return redirect(session)
+            elif action in (WorkingSession.Status.HELD, WorkingSession.Status.NO_SHOW):
+                services.session_set_status(session=session, status=action, by=request.user)
+                messages.success(request, _("Status updated."))
+                return redirect(session)
+        except ValidationError as exc:
+            target = cancel_form if action == "cancel" else reschedule_form
+            if action in ("reschedule", "cancel"):
+                _errors_to_form(target, exc)
+            else:
+                messages.error(request, " ".join(exc.messages))
+    observation = selectors.visible_observation(session=session, user=request.user)
+    is_ceo = session.application.mandate.ceo_id == request.user.pk
+    ceo_debrief = Debrief.objects.filter(session=session, party=ipa.CEO).first()
+    return render(request, "sessions/session_detail.html", {
+        "session": session, "can_manage": can_manage, "reschedule_form": reschedule_form,
+        "cancel_form": cancel_form, "observation": observation, "is_ceo": is_ceo, "ceo_debrief": ceo_debrief,
+        "is_mediator": session.mediator_id == request.user.pk,
+        "sealed": is_ceo and observation is None and ceo_debrief is None,
+        "history": session.history.select_related("history_user").order_by("-history_date")[:20],
+        "dimension_labels": {d.code: i18n.label(d) for d in ipa.DIMENSIONS},
+        "tallies": observation.tallies() if observation else None,
+        "ipa_rows": [(c.code, i18n.label(c)) for c in ipa.IPA_CATEGORIES],
+    })
+
+
+@login_required
+def session_ics(request, pk):
+    session = selectors.session_detail(pk=pk, user=request.user)
+    response = HttpResponse(ics.session_ics(session), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="seance-{session.order}.ics"'
+    return response
+
+
+@login_required
+def my_sessions(request):
+    """The mediator's sessions: upcoming, to observe, drafts, done."""
+    return render(request, "sessions/my_sessions.html", selectors.mediator_sessions(user=request.user))
+
+
+def _mediator_observation(request, pk):
+    observation = get_object_or_404(Observation.objects.select_related(
+        "session__application__candidate", "session__application__mandate"), pk=pk, mediator=request.user)
+    return observation
+
+
+@login_required
+@require_POST
+def observation_start(request, session_pk):
+    session = get_object_or_404(WorkingSession, pk=session_pk, mediator=request.user)
+    try:
+        observation = services.observation_start(session=session, mediator=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(session)
+    return redirect(observation)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def observation_edit(request, pk):
+    """The live observation form. Works without JavaScript (plain POST); with it, counters and
+    fields are saved as the mediator goes (``observation_tally`` / ``observation_autosave``)."""
+    observation = _mediator_observation(request, pk)
+    form = ObservationForm(request.POST or None, observation=observation)
+    incident_form = IncidentForm(prefix="i")
+    if request.method == "POST" and not observation.is_submitted:
+        if form.is_valid():
+            try:
+                services.observation_save(observation=observation, by=request.user, ratings=_ratings_from(form),
+                                          verdict=form.cleaned_data["verdict"],
+                                          confidence=form.cleaned_data["confidence"] or 0,
+                                          synthesis=form.cleaned_data["synthesis"])
+                if "submit" in request.POST:
+                    services.observation_submit(observation=observation, by=request.user)
+                    messages.success(request, _("Observation submitted and locked."))
+                    return redirect(observation.session)
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, _("Draft saved."))
+                return redirect(observation)
+    observation.refresh_from_db()
+    return render(request, "sessions/observation_form.html", {
+        "observation": observation, "session": observation.session, "form": form, "incident_form": incident_form,
+        "tallies": observation.tallies(), "incidents": observation.incidents.all(),
+        "ipa_groups": _ipa_groups(), "parties": [(ipa.CEO, _("CEO")), (ipa.CANDIDATE, _("Candidate"))],
+        "revision_form": RevisionForm(),
+    })
+
+
+def _ratings_from(form):
+    return {d.code: form.cleaned_data.get(f"dim_{d.code}") or None for d in ipa.DIMENSIONS}
+
+
+def _ipa_groups():
+    groups = []
+    for group in ipa.IPA_GROUPS:
+        groups.append((i18n.label(group), [(c.code, c.number, i18n.label(c)) for c in ipa.IPA_CATEGORIES
+                                           if c.group == group.code]))
+    return groups
+
+
+@login_required
+@require_POST
+def observation_tally(request, pk):
+    """JSON endpoint of the +/− counters: ``party``, ``category``, ``delta`` (1 or -1)."""
+    observation = _mediator_observation(request, pk)
+    try:
+        delta = int(request.POST.get("delta", ""))
+        count = services.observation_tally(observation=observation, party=request.POST.get("party"),
+                                           category=request.POST.get("category"), delta=delta, by=request.user)
+    except (ValueError, ValidationError) as exc:
+        message = " ".join(exc.messages) if isinstance(exc, ValidationError) else _("Invalid step.")
+        return JsonResponse({"ok": False, "error": message}, status=400)
+    return JsonResponse({"ok": True, "count": count})
+
+
+@login_required
+@require_POST
+def observation_autosave(request, pk):
+    """JSON endpoint: saves the draft's ratings, verdict, confidence and synthesis as typed."""
+    observation = _mediator_observation(request, pk)
+    form = ObservationForm(request.POST, observation=observation)
+    if not form.is_valid():
+        return JsonResponse({"ok": False, "errors": form.errors.get_json_data()}, status=400)
+    try:
+        services.observation_save(observation=observation, by=request.user, ratings=_ratings_from(form),
+                                  verdict=form.cleaned_data["verdict"], confidence=form.cleaned_data["confidence"] or 0,
+                                  synthesis=form.cleaned_data["synthesis"])
+    except ValidationError as exc:
+        return JsonResponse({"ok": False, "error": " ".join(exc.messages)}, status=400)
+    saved = date_format(timezone.localtime(), "H:i:s")
+    return JsonResponse({"ok": True, "saved_at": saved, "message": _("Saved at %(time)s") % {"time": saved}})
+
+
+@login_required
+@require_POST
+def incident_add(request, pk):
+    observation = _mediator_observation(request, pk)
+    form = IncidentForm(request.POST, prefix="i")
+    if form.is_valid():
+        try:
+            services.incident_add(observation=observation, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Incident recorded."))
+    else:
+        messages.error(request, _("The incident needs a minute, who, and the observed behaviour."))
+    return redirect(f"{observation.get_absolute_url()}#incidents")
+
+
+@login_required
+@require_POST
+def incident_delete(request, pk):
+    incident = get_object_or_404(CriticalIncident.objects.select_related("observation"), pk=pk,
+                                 observation__mediator=request.user)
+    try:
+        services.incident_delete(incident=incident, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(f"{incident.observation.get_absolute_url()}#incidents")
+
+
+@login_required
+@require_POST
+def observation_revise(request, pk):
+    observation = _mediator_observation(request, pk)
+    form = RevisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("A reason is required to revise a submitted observation."))
+        return redirect(observation)
+    try:
+        revision = services.observation_revise(observation=observation, by=request.user,
+                                               reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(observation)
+    return redirect(revision)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ceo_debrief(request, session_pk):
+    session = get_object_or_404(
+        access.sessions_visible_to(request.user).select_related("application__candidate", "application__mandate"),
+        pk=session_pk, application__mandate__ceo=request.user)
+    existing = Debrief.objects.filter(session=session, party=ipa.CEO).first()
+    form = DebriefForm(request.POST or None)
+    if request.method == "POST" and existing is None and form.is_valid():
+        try:
+            services.debrief_submit_ceo(session=session, by=request.user, ratings=form.ratings(),
+                                        comment=form.cleaned_data["comment"])
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Debrief recorded. The mediator's observation is now open to you."))
+            return redirect(session)
+    return render(request, "sessions/debrief_form.html", {
+        "session": session, "form": form, "existing": existing, "party": "ceo"})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def candidate_debrief(request, token):
+    """The candidate's debrief, reached without an account through a signed, expiring, single-use
+    link. A tampered, expired or used link shows a clear page and nothing else."""
+    try:
+        invitation = services.debrief_invitation_check(token)
+    except services.DebriefLinkError as exc:
+        return render(request, "sessions/debrief_link_error.html", {"reason": exc.reason}, status=410
+                      if exc.reason in ("expired", "used") else 404)
+    session = invitation.session
+    form = DebriefForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.debrief_submit_candidate(token=token, ratings=form.ratings(), comment=form.cleaned_data["comment"])
+        except services.DebriefLinkError as exc:
+            return render(request, "sessions/debrief_link_error.html", {"reason": exc.reason}, status=410)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            return render(request, "sessions/debrief_thanks.html", {"session": session})
+    return render(request, "sessions/debrief_form.html", {
+        "session": session, "form": form, "party": "candidate", "public": True})
+
+
+@login_required
+def calendar_page(request):
+    feed, _created = CalendarFeed.objects.get_or_create(user=request.user)
+    url = request.build_absolute_uri(f"/calendar/{feed.token}.ics")
+    return render(request, "sessions/calendar.html", {"feed_url": url})
+
+
+@login_required
+@require_POST
+def calendar_reset(request):
+    CalendarFeed.objects.filter(user=request.user).delete()
+    messages.success(request, _("A new secret address was made; the old one no longer works."))
+    return redirect("working_sessions:calendar")
+
+
+def calendar_feed(request, token):
+    """The personal feed (secret URL, no login): the user's sessions as CEO, mediator or recruiter."""
+    feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
+    if feed is None or not feed.user.is_active:
+        raise Http404
+    sessions = (access.sessions_visible_to(feed.user)
+                .select_related("application__candidate", "application__mandate__ceo", "mediator")
+                .order_by("starts_at"))
+    return HttpResponse(ics.feed_ics(sessions), content_type="text/calendar; charset=utf-8")
