@@ -85,6 +85,12 @@ class Criterion(models.Model):
     def __str__(self):
         return f"{self.code} — {self.label}"
 
+    def clean(self):
+        # A version in use is frozen: no criterion may be added to it (or changed) from any form.
+        if self.framework_id and self.framework.is_frozen:
+            raise ValidationError(_("This framework version is used by scorecards and is frozen; "
+                                    "create a new version to change it."), code="frozen")
+
     def _localized(self, stem):
         lang = (get_language() or "fr")[:2]
         return getattr(self, f"{stem}_{'en' if lang == 'en' else 'fr'}")
@@ -168,14 +174,14 @@ class Scorecard(models.Model):
     def __str__(self):
         return f"{self.application} · {self.rater} · {self.get_context_display()} (r{self.revision})"
 
+    def get_absolute_url(self):
+        return reverse("assessments:scorecard", kwargs={"pk": self.pk})
+
     def clean(self):
         if self.context == self.Context.WORKING_SESSION and not 1 <= self.session_number <= 4:
             raise ValidationError({"session_number": _("Give the working session number (1 to 4).")})
         if self.context != self.Context.WORKING_SESSION:
             self.session_number = 0
-
-    def get_absolute_url(self):
-        return reverse("assessments:scorecard", kwargs={"pk": self.pk})
 
     @property
     def is_submitted(self):

@@ -4,13 +4,15 @@ Independence (DESIGN.md §3): a user who has an unsubmitted scorecard for an app
 other rater's ratings and no aggregate for it — in pages, exports and the CLI alike. Every reader
 of ratings goes through ``aggregate_visible`` / ``assessment_summary`` here.
 
-Only submitted, current revisions count in every figure.
+Only submitted scorecards count in every figure, each in its latest submitted revision: while a
+revision is an open draft, the revision it supersedes still counts (and the reviser, who has a
+draft, sees no aggregate); once the revision is submitted, the superseded one no longer counts.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from candidates.models import Application
 from cso_recruit import access
@@ -62,9 +64,13 @@ def _ratings_qs():
 
 
 def submitted_scorecards(applications):
-    """Current submitted scorecards of ``applications`` with rater and ratings (two queries)."""
-    return list(Scorecard.objects.filter(application__in=applications, is_current=True,
-                                         status=Scorecard.Status.SUBMITTED)
+    """The submitted scorecards that count for ``applications``, with rater and ratings (two queries).
+
+    That is the current revision when it is submitted, else — while a revision is an open draft —
+    the submitted revision it supersedes (a draft never changes the figures).
+    """
+    counted = Q(is_current=True) | Q(superseded_by__is_current=True, superseded_by__status=Scorecard.Status.DRAFT)
+    return list(Scorecard.objects.filter(counted, application__in=applications, status=Scorecard.Status.SUBMITTED)
                 .select_related("rater")
                 .prefetch_related(Prefetch("ratings", queryset=_ratings_qs()))
                 .order_by("submitted_at", "pk"))
@@ -79,13 +85,20 @@ class _CriterionInfo:
     order: int
 
 
-def _criteria_catalogue(scorecards):
-    """Criteria by code, taken from the active framework, completed by those the scorecards used."""
+def _active_catalogue():
+    """Criteria of the active framework by code (two queries)."""
     catalogue = {}
     active = CompetencyFramework.objects.filter(is_active=True).order_by("-created_at", "-pk").first()
     if active:
         for c in active.criteria.all():
             catalogue[c.code] = _CriterionInfo(c.code, c.group, c.label, float(c.weight), c.order)
+    return catalogue
+
+
+def _criteria_catalogue(scorecards, active=None):
+    """Criteria by code, taken from the active framework (``active``: ``_active_catalogue()``, read
+    when not given), completed by those the scorecards used."""
+    catalogue = dict(_active_catalogue() if active is None else active)
     for card in scorecards:
         for rating in card.ratings.all():
             c = rating.criterion
@@ -103,9 +116,10 @@ def _latest_by_rater(scorecards):
     return latest
 
 
-def compute_summary(*, application, scorecards, mandate_scorecards):
+def compute_summary(*, application, scorecards, mandate_scorecards, active_criteria=None):
     """The assessment summary of one application as a JSON-ready dict (pure computation over
-    already-loaded scorecards; no query except the active framework's criteria).
+    already-loaded scorecards; no query except the active framework's criteria, unless given as
+    ``active_criteria`` — from ``_active_catalogue()`` — by a caller summarising many applications).
 
     Shape: ``criteria`` (list: code, label, group, score, score_100, n_ratings, range, level,
     advice), ``roles`` (conductor/business_partner/entrepreneur/posture → ``score``,
@@ -115,7 +129,7 @@ def compute_summary(*, application, scorecards, mandate_scorecards):
     ``recommendations`` (one per submitted scorecard), ``alpha`` (mandate's Krippendorff α and
     its reading). Scores are on 1–5 (``None`` without evidence) and 0–100.
     """
-    catalogue = _criteria_catalogue(scorecards)
+    catalogue = _criteria_catalogue(scorecards, active_criteria)
     values_by_code = defaultdict(list)
     for card in scorecards:
         for rating in card.ratings.all():
@@ -139,8 +153,9 @@ def compute_summary(*, application, scorecards, mandate_scorecards):
         score = scoring.role_score({c: criterion_scores[c] for c in codes},
                                    {c: catalogue[c].weight for c in codes})
         roles[group.value] = {"score": score, "score_100": None if score is None else scoring.to_100(score)}
-    role_criteria = {c: s for c, s in criterion_scores.items() if catalogue[c].group in ROLE_GROUPS}
-    fit = scoring.overall_fit({g.value: roles[g.value]["score"] for g in ROLE_GROUPS}, role_criteria)
+    # The floor (no criterion < 2.0) covers every criterion, posture included (DESIGN.md §4);
+    # the role gate (≥ 3.0) covers the three roles only.
+    fit = scoring.overall_fit({g.value: roles[g.value]["score"] for g in ROLE_GROUPS}, criterion_scores)
 
     mandate = application.mandate
     profile = balance.balance_profile(
@@ -229,6 +244,7 @@ def pipeline_figures(*, applications, user):
     by_application = defaultdict(list)
     for card in mandate_cards:
         by_application[card.application_id].append(card)
+    active_criteria = _active_catalogue() if by_application else {}
     figures = {}
     for application in applications:
         mandate = application.mandate
@@ -241,7 +257,7 @@ def pipeline_figures(*, applications, user):
             entry["hidden"] = True
         elif by_application.get(application.pk):
             summary = compute_summary(application=application, scorecards=by_application[application.pk],
-                                      mandate_scorecards=[])
+                                      mandate_scorecards=[], active_criteria=active_criteria)
             entry.update(fit=summary["fit"], gate_passed=summary["gate"]["passed"],
                          missing_roles=summary["gate"]["missing_roles"],
                          scorecards=summary["submitted_scorecards"])

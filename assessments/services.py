@@ -58,6 +58,8 @@ def scorecard_start(*, application, rater, context: str = Scorecard.Context.SCRE
     one NE rating per criterion of the active framework when there is none yet."""
     if context != Scorecard.Context.WORKING_SESSION:
         session_number = 0
+    # Lock the application so that a double click or two tabs cannot create two current drafts.
+    type(application).objects.select_for_update().filter(pk=application.pk).first()
     existing = Scorecard.objects.filter(application=application, rater=rater, context=context,
                                         session_number=session_number, is_current=True).first()
     if existing:
@@ -107,9 +109,12 @@ def scorecard_save(*, scorecard: Scorecard, ratings: dict, recommendation: str, 
 
 def scorecard_problems(scorecard: Scorecard) -> dict:
     """What prevents submitting: ``{criterion_id: message}`` for 1s and 5s without evidence, and
-    ``{None: message}`` when every criterion is NE."""
+    ``{None: message}`` when every criterion is NE.
+
+    Reads the ratings from the database (not a prefetched cache), so it reflects what was just saved.
+    """
     problems = {}
-    ratings = list(scorecard.ratings.all())
+    ratings = list(Rating.objects.filter(scorecard_id=scorecard.pk).order_by("criterion__order", "criterion_id"))
     for rating in ratings:
         if rating.value in EVIDENCE_REQUIRED_FOR and not rating.evidence.strip():
             problems[rating.criterion_id] = _("A rating of %(value)d needs the evidence you observed.") % {
@@ -128,7 +133,11 @@ def scorecard_submit(*, scorecard: Scorecard, by) -> Scorecard:
     _check_draft(scorecard)
     problems = scorecard_problems(scorecard)
     if problems:
-        raise ValidationError(list(problems.values()), code="incomplete")
+        # Name the criterion: two 5s without evidence would otherwise give two identical messages.
+        labels = {c.pk: c.label for c in Criterion.objects.filter(pk__in=[k for k in problems if k is not None])}
+        raise ValidationError([message if key is None else _("%(criterion)s: %(problem)s") % {
+            "criterion": labels[key], "problem": message} for key, message in problems.items()],
+            code="incomplete")
     scorecard.status = Scorecard.Status.SUBMITTED
     scorecard.submitted_at = timezone.now()
     scorecard.full_clean()

@@ -89,12 +89,13 @@ def summary(request, pk):
     context = {"application": application, "summary": data, "start_form": ScorecardStartForm(),
                "my_cards": selectors.my_scorecards(request.user).filter(application=application)}
     years = application.candidate.years_by_domain()
+    # Labels as str: pygal JSON-encodes them and cannot take lazy translation proxies.
     context["balance_chart"] = charts.balance_bars(
-        {SupportDomain(code).label: years[code] for code in application.mandate.support_domains})
+        {str(SupportDomain(code).label): years[code] for code in application.mandate.support_domains})
     if data is not None:
         role_labels = {g.value: g.label for g in RoleGroup}
         context["role_chart"] = charts.role_bars(
-            {role_labels[key]: value["score"] for key, value in data["roles"].items()})
+            {str(role_labels[key]): value["score"] for key, value in data["roles"].items()})
         context["role_labels"] = role_labels
         context["domain_labels"] = {d.value: d.label for d in SupportDomain}
     return render(request, "assessments/summary.html", context)

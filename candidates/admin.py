@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Application, Candidate, Company, Mandate, StageTransition
+from .models import Application, Candidate, Company, Mandate, StageTransition, UserProfile
 
 
 @admin.register(Company)
@@ -55,3 +55,11 @@ class StageTransitionAdmin(admin.ModelAdmin):
     list_select_related = ("application__candidate", "application__mandate", "by")
     search_fields = ("application__candidate__last_name", "reason")
     date_hierarchy = "at"
+
+
+@admin.register(UserProfile)
+class UserProfileAdmin(admin.ModelAdmin):
+    list_display = ("user", "language")
+    list_filter = ("language",)
+    list_select_related = ("user",)
+    search_fields = ("user__username", "user__last_name")

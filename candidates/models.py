@@ -68,6 +68,20 @@ class RejectionReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class UserProfile(models.Model):
+    """Per-user preferences: the interface language (French by default)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
+
+    class Meta:
+        verbose_name = _("user profile")
+        verbose_name_plural = _("user profiles")
+
+    def __str__(self):
+        return f"{self.user} ({self.language or '-'})"
+
+
 class Company(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     sector = models.CharField(_("sector"), max_length=200, blank=True)
@@ -121,6 +135,9 @@ class Mandate(models.Model):
     def __str__(self):
         return f"{self.title} — {self.company}"
 
+    def get_absolute_url(self):
+        return reverse("candidates:pipeline", kwargs={"slug": self.slug})
+
     def clean(self):
         domains = self.support_domains
         if not isinstance(domains, list) or not domains:
@@ -131,9 +148,6 @@ class Mandate(models.Model):
                                    % {"codes": ", ".join(map(str, unknown))}})
         if len(set(domains)) != len(domains):
             raise ValidationError({"support_domains": _("A support domain is listed twice.")})
-
-    def get_absolute_url(self):
-        return reverse("candidates:pipeline", kwargs={"slug": self.slug})
 
     @property
     def domain_labels(self):
@@ -201,6 +215,21 @@ class Candidate(models.Model):
 
     def get_absolute_url(self):
         return reverse("candidates:candidate_detail", kwargs={"pk": self.pk})
+
+    def clean(self):
+        # The database holds the 0–60 range as check constraints; checking it here too gives the
+        # form and the import a message on the field instead of "constraint … is violated".
+        errors = {}
+        for code in ALL_DOMAINS:
+            name = f"years_{code}"
+            try:
+                out_of_range = not Decimal(0) <= Decimal(getattr(self, name)) <= Decimal(60)
+            except (ArithmeticError, TypeError, ValueError):
+                continue  # not a number: clean_fields() reports it
+            if out_of_range:
+                errors[name] = _("Between 0 and 60 years.")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def full_name(self):

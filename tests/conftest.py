@@ -55,3 +55,14 @@ def mandate(db, recruiter):
     from tests.factories import MandateFactory
 
     return MandateFactory(recruiters=[recruiter])
+
+
+def ensure_reference_data():
+    """Re-create what the data migrations make (groups, default framework) after a transactional
+    test flushed the tables. Idempotent."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("candidates.migrations.0002_groups").create_groups(apps, None)
+    importlib.import_module("assessments.migrations.0002_default_framework").create_default_framework(apps, None)

@@ -77,3 +77,73 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     candidate = factory.SubFactory(CandidateFactory)
     mandate = factory.SubFactory(MandateFactory)
     stage = Stage.SOURCED
+
+
+
+# --------------------------------------------------------------------------- assessments
+
+from django.utils import timezone  # noqa: E402 — kept with the classes that use them
+
+from assessments.models import Rating, Scorecard  # noqa: E402
+from assessments.services import framework_active  # noqa: E402
+
+
+class ScorecardFactory(factory.django.DjangoModelFactory):
+    """A scorecard of the active framework with one rating per criterion.
+
+    ``ratings={criterion code: value}`` sets values (other criteria stay NE), each with a short
+    evidence note; the ``submitted`` trait makes it submitted. Bypasses ``assessments.services``
+    (use the services to test the rules themselves).
+    """
+
+    class Meta:
+        model = Scorecard
+        skip_postgeneration_save = True
+
+    application = factory.SubFactory(ApplicationFactory)
+    rater = factory.SubFactory(UserFactory, groups=["recruiter"])
+    framework = factory.LazyFunction(framework_active)
+
+    class Params:
+        submitted = factory.Trait(status=Scorecard.Status.SUBMITTED, submitted_at=factory.LazyFunction(timezone.now))
+
+    @factory.post_generation
+    def ratings(self, create, extracted, **kwargs):
+        if not create:
+            return
+        values = extracted or {}
+        Rating.objects.bulk_create(
+            Rating(scorecard=self, criterion=criterion, value=values.get(criterion.code),
+                   evidence="" if values.get(criterion.code) is None else f"Exemple observé ({criterion.code}).")
+            for criterion in self.framework.criteria.all())
+
+
+# --------------------------------------------------------------------------- working sessions
+
+from datetime import timedelta as _timedelta  # noqa: E402
+
+from sessions.models import WorkingSession  # noqa: E402
+
+
+class WorkingSessionFactory(factory.django.DjangoModelFactory):
+    """A planned working session one week ahead, 1 h 30, its mediator added to the mandate.
+
+    Bypasses ``sessions.services`` (no rule checked, no e-mail): use the services to test the
+    scheduling rules themselves."""
+
+    class Meta:
+        model = WorkingSession
+        skip_postgeneration_save = True
+
+    application = factory.SubFactory(ApplicationFactory)
+    order = 1
+    starts_at = factory.LazyFunction(lambda: timezone.now().replace(microsecond=0) + _timedelta(days=7))
+    ends_at = factory.LazyAttribute(lambda s: s.starts_at + _timedelta(hours=1, minutes=30))
+    location = "Salle Lumière, Lyon"
+    problem = "Réduire le délai de clôture mensuelle."
+    mediator = factory.SubFactory(UserFactory, groups=["mediator"])
+
+    @factory.post_generation
+    def _mediator_on_mandate(self, create, extracted, **kwargs):
+        if create:
+            self.application.mandate.mediators.add(self.mediator)
