@@ -4,6 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
 from django.conf import settings
+from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from . import services
@@ -17,10 +18,16 @@ YEARS_FIELDS = [years_field(code) for code in ALL_DOMAINS]
 class CandidateForm(forms.ModelForm):
     """Create or edit a candidate: identity, consent, education, years per support domain, CV."""
 
+    # A plain FileInput: "clearing" is not offered, and a forged "-clear" checkbox would hand the
+    # service ``False`` instead of a file.
     cv_upload = forms.FileField(
         label=_("CV (PDF or Word .docx, 5 MB at most)"), required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx"}),
+        widget=forms.FileInput(attrs={"accept": ".pdf,.docx"}),
     )
+    # http(s) only, like the CSV import: whatever the form saves must export and import back.
+    linkedin_url = forms.URLField(label=Candidate._meta.get_field("linkedin_url").verbose_name, required=False,
+                                  max_length=200, assume_scheme="https",
+                                  validators=[URLValidator(schemes=["http", "https"])])
 
     class Meta:
         model = Candidate

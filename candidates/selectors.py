@@ -2,14 +2,19 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Case, Count, Prefetch, Q, Value, When
 from django.utils import timezone
 
 from cso_recruit import access
 
-from .models import Stage, StageTransition
+from .models import Mandate, Stage, StageTransition
 
 BOARD_STAGES = [s for s in Stage if s not in (Stage.REJECTED, Stage.WITHDRAWN)]
+
+
+# Open mandates first, then on hold, then closed (the status codes do not sort that way).
+STATUS_ORDER = Case(*(When(status=status, then=Value(rank)) for rank, status in enumerate(Mandate.Status.values)),
+                    default=Value(len(Mandate.Status.values)))
 
 
 def mandate_list(user):
@@ -18,7 +23,7 @@ def mandate_list(user):
     return access.mandates_visible_to(user).annotate(
         open_applications=Count("applications", filter=~Q(applications__stage__in=closed), distinct=True),
         total_applications=Count("applications", distinct=True),
-    ).order_by("status", "-created_at")
+    ).order_by(STATUS_ORDER, "-created_at")
 
 
 @dataclass

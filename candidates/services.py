@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,13 +51,17 @@ def validate_cv(uploaded) -> str:
 
 
 def _store_cv(candidate: Candidate, uploaded) -> None:
+    """Write the new CV under a server-made name; the previous file is deleted only once the
+    transaction commits, so a failed change never leaves the candidate without their CV."""
     extension = validate_cv(uploaded)
     original = PurePosixPath(uploaded.name or "").name[:255]
-    if candidate.cv:
-        candidate.cv.delete(save=False)
+    previous = candidate.cv.name if candidate.cv else ""
     uploaded.seek(0)
     candidate.cv.save(f"{uuid.uuid4().hex}.{extension}", ContentFile(uploaded.read()), save=False)
     candidate.cv_original_name = original
+    if previous:
+        storage = candidate.cv.storage
+        transaction.on_commit(lambda: storage.delete(previous))
 
 
 def _record_transition(*, application, from_stage, to_stage, by, reason=""):
@@ -87,8 +92,10 @@ def candidate_create(*, mandate: Mandate, data: dict, by, cv=None) -> Applicatio
     """
     candidate = Candidate(**data)
     if cv is not None:
+        validate_cv(cv)
+    candidate.full_clean()  # before writing the CV: an invalid candidate leaves no file behind
+    if cv is not None:
         _store_cv(candidate, cv)
-    candidate.full_clean()
     candidate.save()
     return application_create(candidate=candidate, mandate=mandate, by=by)
 
@@ -99,9 +106,11 @@ def candidate_update(*, candidate: Candidate, data: dict, by, cv=None) -> Candid
     for name, value in data.items():
         setattr(candidate, name, value)
     if cv is not None:
-        _store_cv(candidate, cv)
+        validate_cv(cv)
     candidate._history_user = by
-    candidate.full_clean()
+    candidate.full_clean()  # before touching the files: an invalid change keeps the old CV
+    if cv is not None:
+        _store_cv(candidate, cv)
     candidate.save()
     return candidate
 
@@ -195,11 +204,14 @@ def candidates_import(*, mandate: Mandate, data: bytes, by, dry_run: bool = Fals
     if not parse.ok:
         return report
     emails = [row.values["email"] for row in parse.rows]
-    existing = {c.email.lower(): c for c in Candidate.objects.filter(email__in=emails)}
-    in_mandate = set(
-        Application.objects.filter(mandate=mandate, candidate__in=existing.values()).values_list(
-            "candidate__email", flat=True)
-    )
+    # Case-insensitive on both sides, like the ``candidate_email_ci_unique`` constraint: a row
+    # stored with capitals (written around ``Candidate.save()``) must match, not collide.
+    existing = {c.email.lower(): c for c in Candidate.objects.annotate(email_ci=Lower("email"))
+                .filter(email_ci__in=emails)}
+    in_mandate = {
+        email.lower() for email in Application.objects.filter(
+            mandate=mandate, candidate__in=existing.values()).values_list("candidate__email", flat=True)
+    }
     sid = transaction.savepoint()
     for row in parse.rows:
         values = {k: v for k, v in row.values.items() if k in CANDIDATE_FIELDS}

@@ -6,6 +6,7 @@ Thin views: access through ``cso_recruit.access`` (out of scope → 404), reads 
 
 import base64
 import hashlib
+from pathlib import PurePosixPath
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -107,8 +108,11 @@ def candidate_cv(request, pk):
     candidate = access.get_visible_or_404(access.candidates_visible_to(request.user), pk=pk)
     if not candidate.cv:
         raise Http404
-    name = candidate.cv_original_name or f"cv-{candidate.pk}.{candidate.cv.name.rsplit('.', 1)[-1]}"
-    return FileResponse(candidate.cv.open("rb"), as_attachment=True, filename=name)
+    # The client's name, but the extension of what the content was recognised as (a .docx sent
+    # as "cv.pdf" downloads as "cv.docx"); it also sets the Content-Type.
+    extension = candidate.cv.name.rsplit(".", 1)[-1]
+    stem = PurePosixPath(candidate.cv_original_name).stem or f"cv-{candidate.pk}"
+    return FileResponse(candidate.cv.open("rb"), as_attachment=True, filename=f"{stem}.{extension}")
 
 
 @login_required

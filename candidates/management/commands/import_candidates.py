@@ -43,7 +43,8 @@ class Command(BaseCommand):
             "file": file, "encoding": parse.encoding, "delimiter": parse.delimiter,
             "rows": len(parse.rows) + len({e.line for e in parse.errors if e.line})})
         for warning in parse.warnings:
-            self.stdout.write(self.style.WARNING(str(warning)))
+            self.stdout.write(self.style.WARNING(_("line %(line)s, column “%(column)s”: %(message)s") % {
+                "line": warning.line, "column": warning.column, "message": warning.message}))
         if not report.ok:
             for error in parse.errors:
                 self.stderr.write(_("line %(line)s, column “%(column)s”: %(message)s") % {

@@ -62,7 +62,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(_("Demo data ready (%(state)s).") % {
             "state": _("created") if created else _("already there, unchanged")}))
         self.stdout.write(_("Demo logins (password “%(password)s”):") % {"password": DEMO_PASSWORD})
-        for username, first, last, groups, staff in USERS:
+        for username, first, last, groups, _staff in USERS:
             role = ", ".join(groups) or "admin"
             self.stdout.write(f"  {username:<12} {first} {last} ({role})")
 
