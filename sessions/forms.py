@@ -20,8 +20,11 @@ class _SlotMixin:
 
     def _slot_fields(self):
         self.fields["date"] = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-        self.fields["start"] = forms.TimeField(label=_("Start"), widget=forms.TimeInput(attrs={"type": "time"}))
-        self.fields["end"] = forms.TimeField(label=_("End"), widget=forms.TimeInput(attrs={"type": "time"}))
+        # HH:MM (not the default HH:MM:SS, which makes browsers show a seconds field)
+        self.fields["start"] = forms.TimeField(label=_("Start"), widget=forms.TimeInput(attrs={"type": "time"},
+                                                                                       format="%H:%M"))
+        self.fields["end"] = forms.TimeField(label=_("End"), widget=forms.TimeInput(attrs={"type": "time"},
+                                                                                   format="%H:%M"))
         self.fields["tz"] = forms.ChoiceField(label=_("Time zone"), choices=TIMEZONE_CHOICES,
                                               initial=scheduling.DEFAULT_TIMEZONE)
 

@@ -1,6 +1,6 @@
 """Reads for working sessions, observations and compatibility, access-filtered (sealing included)."""
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from cso_recruit import access
@@ -28,7 +28,7 @@ def application_sessions(*, application):
 
 def mediator_sessions(*, user, now=None):
     """The mediator's sessions split in ``upcoming`` (planned, in the future), ``to_observe``
-    (started, no submitted observation) and ``drafts`` (an observation in progress)."""
+    (started, no observation yet; no-shows left out) and ``drafts`` (an observation in progress)."""
     now = now or timezone.now()
     sessions = list(_base(WorkingSession.objects.filter(mediator=user)).exclude(
         status=WorkingSession.Status.CANCELLED).prefetch_related(
@@ -41,6 +41,8 @@ def mediator_sessions(*, user, now=None):
             drafts.append(session)
         elif current and current.is_submitted:
             done.append(session)
+        elif session.status == WorkingSession.Status.NO_SHOW:
+            continue  # nobody came: nothing to observe
         elif session.starts_at > now:
             upcoming.append(session)
         else:
@@ -53,12 +55,26 @@ def current_observation(session):
         "ipa_tallies", "incidents").first()
 
 
+def counted_observations():
+    """Submitted observations that stand: the current revision once submitted, else — while a
+    revision is an open draft — the submitted one it supersedes (as assessments'
+    ``submitted_scorecards``): opening a revision does not withdraw the mediator's record."""
+    standing = Q(is_current=True) | Q(superseded_by__is_current=True,
+                                      superseded_by__status=Observation.Status.DRAFT)
+    return Observation.objects.filter(standing, status=Observation.Status.SUBMITTED)
+
+
 def visible_observation(*, session, user):
-    """The current observation if the sealing rule lets ``user`` read it, else None."""
+    """The observation ``user`` may read under the sealing rule, else None: the current one
+    (the mediator's own draft included), or — while the mediator revises — the submitted one
+    that still stands."""
     observation = current_observation(session)
-    if observation is None or not access.observation_visible(user, observation):
-        return None
-    return observation
+    if observation is not None and access.observation_visible(user, observation):
+        return observation
+    standing = counted_observations().filter(session=session).prefetch_related("ipa_tallies", "incidents").first()
+    if standing is not None and access.observation_visible(user, standing):
+        return standing
+    return None
 
 
 def compatibility_for(*, application, user=None):
@@ -70,8 +86,8 @@ def compatibility_for(*, application, user=None):
     sessions = list(WorkingSession.objects.filter(application=application).exclude(
         status=WorkingSession.Status.CANCELLED).select_related(
         "application__mandate").prefetch_related(
-        Prefetch("observations", queryset=Observation.objects.filter(is_current=True, status="submitted")
-                 .prefetch_related("ipa_tallies"), to_attr="submitted_obs"),
+        Prefetch("observations", queryset=counted_observations().prefetch_related("ipa_tallies"),
+                 to_attr="submitted_obs"),
         Prefetch("debriefs", queryset=Debrief.objects.all(), to_attr="all_debriefs")).order_by("order", "pk"))
     inputs, sealed = [], 0
     for session in sessions:  # cancelled sessions never count (and their number may be reused)

@@ -21,7 +21,15 @@ from django.utils.translation import gettext as _
 from candidates.models import Application, Candidate
 
 from . import i18n, ipa, scheduling
-from .models import CriticalIncident, Debrief, DebriefInvitation, IpaTally, Observation, WorkingSession
+from .models import (
+    CriticalIncident,
+    Debrief,
+    DebriefInvitation,
+    IpaTally,
+    Observation,
+    SessionReminder,
+    WorkingSession,
+)
 
 DEBRIEF_SALT = "working_sessions.debrief"
 DEBRIEF_MAX_AGE = timedelta(days=14)
@@ -67,7 +75,8 @@ def _check_slot(*, application, mediator, starts_at, ends_at, exclude_pk=None):
     messages = _conflicts(application=application, mediator=mediator, starts_at=starts_at, ends_at=ends_at,
                           exclude_pk=exclude_pk)
     if messages:
-        raise ValidationError(messages, code="overlap")
+        # One error per busy participant, each keeping the code (a list passed with ``code=`` loses it).
+        raise ValidationError([ValidationError(m, code="overlap") for m in messages])
 
 
 def _notify(session, kind):
@@ -91,6 +100,7 @@ def session_schedule(*, application, starts_at, ends_at, mediator, problem, loca
         raise ValidationError(_("This application is closed."), code="closed")
     if not application.mandate.mediators.filter(pk=mediator.pk).exists():
         raise ValidationError({"mediator": _("Choose a mediator of this mandate.")})
+    scheduling._zone(tz_name)  # an unknown zone would break every later display and .ics
     scheduling.check_interval(starts_at, ends_at)
     _lock_participants(application, mediator)
     active = list(WorkingSession.objects.filter(ACTIVE, application=application).values_list("order", flat=True))
@@ -115,8 +125,11 @@ def _locked_session(session):
 
 
 @transaction.atomic
-def session_reschedule(*, session, starts_at, ends_at, by, reason="", location=None) -> WorkingSession:
+def session_reschedule(*, session, starts_at, ends_at, by, reason="", location=None,
+                       tz_name=None) -> WorkingSession:
     """Move a planned session; the calendar SEQUENCE grows and participants get the update.
+    ``tz_name``: the zone the new times were entered in (kept for display), unchanged if None.
+    Reminders already sent for the old start are forgotten, so the new start gets its own.
 
     Raises ``ValidationError`` if the session is not planned, or the new slot breaks a rule.
     """
@@ -126,7 +139,12 @@ def session_reschedule(*, session, starts_at, ends_at, by, reason="", location=N
     _lock_participants(session.application, session.mediator)
     _check_slot(application=session.application, mediator=session.mediator, starts_at=starts_at,
                 ends_at=ends_at, exclude_pk=session.pk)
+    if starts_at != session.starts_at:
+        SessionReminder.objects.filter(session=session).delete()
     session.starts_at, session.ends_at = starts_at, ends_at
+    if tz_name is not None:
+        scheduling._zone(tz_name)
+        session.timezone = tz_name
     if location is not None:
         session.location = location.strip()
     session.sequence += 1

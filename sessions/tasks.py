@@ -54,7 +54,8 @@ def send_session_invitation(session_id: int, kind: str) -> int:
         for role, name, email in participants(session):
             body = render_to_string(f"sessions/email/{kind}_body.txt", _context(session, name=name, role=role))
             message = EmailMessage(subject, body, to=[email])
-            message.attach(f"seance-{session.order}.ics", ics, f"text/calendar; method={method}; charset=UTF-8")
+            # No charset here: Django adds charset="utf-8" itself (naming it too put it twice in the header).
+            message.attach(f"seance-{session.order}.ics", ics, f"text/calendar; method={method}")
             sent += message.send()
     return sent
 
@@ -103,7 +104,7 @@ def send_due_reminders(now_iso: str | None = None) -> int:
                         body = render_to_string("sessions/email/reminder_body.txt", context)
                     message = EmailMessage(subject, body, to=[email])
                     message.attach(f"seance-{session.order}.ics", session_ics(session),
-                                   "text/calendar; method=REQUEST; charset=UTF-8")
+                                   "text/calendar; method=REQUEST")
                     message.send()
             except IntegrityError:
                 continue  # already reminded

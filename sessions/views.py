@@ -18,8 +18,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cso_recruit import access
 
-from . import i18n, ics, ipa, selectors, services
-from .forms import CancelForm, DebriefForm, IncidentForm, ObservationForm, RescheduleForm, RevisionForm, ScheduleForm
+from . import i18n, ics, ipa, scheduling, selectors, services
+from .forms import (
+    CancelForm,
+    DebriefForm,
+    IncidentForm,
+    ObservationForm,
+    RescheduleForm,
+    RevisionForm,
+    ScheduleForm,
+)
 from .models import CalendarFeed, CriticalIncident, Debrief, Observation, WorkingSession
 
 
@@ -68,8 +76,10 @@ def application_sessions(request, application_pk):
 def session_detail(request, pk):
     session = selectors.session_detail(pk=pk, user=request.user)
     can_manage = access.sessions_managed_by(request.user).filter(pk=pk).exists()
+    zone = scheduling._zone(session.timezone)  # the form shows the session's own zone, not the server's
+    starts, ends = timezone.localtime(session.starts_at, zone), timezone.localtime(session.ends_at, zone)
     reschedule_form = RescheduleForm(prefix="r", initial={
-        "date": timezone.localtime(session.starts_at).date(), "tz": session.timezone})
+        "date": starts.date(), "start": starts.time(), "end": ends.time(), "tz": session.timezone})
     cancel_form = CancelForm(prefix="c")
     if request.method == "POST":
         if not can_manage:
@@ -81,7 +91,8 @@ def session_detail(request, pk):
                 if reschedule_form.is_valid():
                     services.session_reschedule(session=session, starts_at=reschedule_form.cleaned_data["starts_at"],
                                                 ends_at=reschedule_form.cleaned_data["ends_at"], by=request.user,
-                                                reason=reschedule_form.cleaned_data["reason"])
+                                                reason=reschedule_form.cleaned_data["reason"],
+                                                tz_name=reschedule_form.cleaned_data["tz"])
                     messages.success(request, _("Session rescheduled; participants receive the update."))
                     return redirect(session)
             elif action == "cancel":
@@ -195,15 +206,24 @@ def _ipa_groups():
 @login_required
 @require_POST
 def observation_tally(request, pk):
-    """JSON endpoint of the +/− counters: ``party``, ``category``, ``delta`` (1 or -1)."""
+    """JSON endpoint of the +/− counters: ``party``, ``category``, ``delta`` (1 or -1).
+
+    Without JavaScript the counter forms post here as a normal page (the browser asks for
+    ``text/html``): the click is saved the same way and the mediator is sent back to the form."""
     observation = _mediator_observation(request, pk)
+    as_page = "text/html" in request.headers.get("Accept", "")
     try:
         delta = int(request.POST.get("delta", ""))
         count = services.observation_tally(observation=observation, party=request.POST.get("party"),
                                            category=request.POST.get("category"), delta=delta, by=request.user)
     except (ValueError, ValidationError) as exc:
         message = " ".join(exc.messages) if isinstance(exc, ValidationError) else _("Invalid step.")
+        if as_page:
+            messages.error(request, message)
+            return redirect(f"{observation.get_absolute_url()}#ipa-title")
         return JsonResponse({"ok": False, "error": message}, status=400)
+    if as_page:
+        return redirect(f"{observation.get_absolute_url()}#ipa-title")
     return JsonResponse({"ok": True, "count": count})
 
 

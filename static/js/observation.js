@@ -13,7 +13,7 @@
       var data = new FormData(form);
       data.set("delta", button ? button.value : "1");
       var output = form.querySelector("output");
-      fetch(form.action, { method: "POST", body: data, headers: { "X-CSRFToken": csrf(form) }, credentials: "same-origin" })
+      fetch(form.action, { method: "POST", body: data, headers: { "X-CSRFToken": csrf(form), "Accept": "application/json" }, credentials: "same-origin" })
         .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, body: j }; }); })
         .then(function (res) {
           if (res.ok && res.body.ok) { output.textContent = res.body.count; }
@@ -28,7 +28,7 @@
   var timer = null;
   function autosave() {
     var data = new FormData(form);
-    fetch(form.dataset.autosaveUrl, { method: "POST", body: data, headers: { "X-CSRFToken": csrf(form) }, credentials: "same-origin" })
+    fetch(form.dataset.autosaveUrl, { method: "POST", body: data, headers: { "X-CSRFToken": csrf(form), "Accept": "application/json" }, credentials: "same-origin" })
       .then(function (r) { return r.json(); })
       .then(function (j) { say(j.ok ? j.message : (j.error || "")); })
       .catch(function () { say(document.documentElement.lang === "en" ? "Not saved — check the connection." : "Non enregistré — vérifiez la connexion."); });

@@ -1,0 +1,137 @@
+"""Fixtures of the working-session tests.
+
+``world``: a mandate (CEO Isabelle Fontaine, a recruiter, two mediators) with an application of
+Claire Testeuse, and a second mandate (its own CEO, recruiter and mediator) with another candidate.
+Helpers schedule, observe and debrief through ``sessions.services`` so the rules are exercised.
+Times are built as Europe/Paris wall-clock times with ``scheduling.localize``.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+from django.utils import timezone, translation
+
+from cso_recruit import access
+from sessions import ipa, services
+from sessions.models import Observation
+from sessions.scheduling import localize
+from tests.factories import ApplicationFactory, CandidateFactory, MandateFactory, UserFactory
+
+#: A Monday far from any DST change (Europe/Paris is on CET, UTC+1).
+DAY = date(2031, 3, 10)
+PROBLEM = "Réduire le délai de clôture mensuelle de 12 à 6 jours."
+LOCATION = "Salle Lumière, Lyon"
+
+
+def at(day, hour, minute=0, tz="Europe/Paris"):
+    """The aware datetime of a wall-clock time in ``tz``."""
+    return localize(datetime.combine(day, time(hour, minute)), tz)
+
+
+def ratings(values):
+    """``{dimension code: rating}`` from one int (all dimensions) or a list of eight ints."""
+    if isinstance(values, int):
+        values = [values] * len(ipa.DIMENSIONS)
+    assert len(values) == len(ipa.DIMENSIONS)
+    return {d.code: v for d, v in zip(ipa.DIMENSIONS, values, strict=True)}
+
+
+@dataclass
+class World:
+    staff: object
+    recruiter: object
+    ceo: object
+    mediator: object
+    mediator2: object
+    candidate: object
+    mandate: object
+    application: object
+    other_recruiter: object
+    other_ceo: object
+    other_mediator: object
+    other_candidate: object
+    other_mandate: object
+    other_application: object
+
+    def schedule(self, start, *, minutes=90, application=None, mediator=None, by=None, **kwargs):
+        """Schedule through the service (defaults: this world's application, mediator, recruiter)."""
+        application = application or self.application
+        return services.session_schedule(
+            application=application, starts_at=start, ends_at=start + timedelta(minutes=minutes),
+            mediator=mediator or self.mediator, problem=kwargs.pop("problem", PROBLEM),
+            location=kwargs.pop("location", LOCATION), by=by or self.recruiter, **kwargs)
+
+    def past_session(self, days_ago=2, hour=10, **kwargs):
+        """A session that has already started (scheduling in the past is allowed: catching up)."""
+        day = timezone.localdate() - timedelta(days=days_ago)
+        return self.schedule(at(day, hour), **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages and formats in English (the msgids): assertions do not depend on the French
+    catalogue, which is edited in parallel. The French pages are the same templates."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client():
+    """A test client whose browser asks for English (``LocaleMiddleware`` would pick French)."""
+    return Client(headers={"accept-language": "en"})
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Factories set a password on every user: a fast hasher keeps these tests quick."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(db):
+    # The groups come from a data migration; a transactional test run before (``transaction=True``)
+    # flushes them, so make sure they are there.
+    for name in (access.GROUP_RECRUITER, access.GROUP_CEO, access.GROUP_MEDIATOR):
+        Group.objects.get_or_create(name=name)
+    staff = UserFactory(username="staff-test", is_staff=True)
+    recruiter = UserFactory(username="recruteur-test", groups=["recruiter"])
+    ceo = UserFactory(username="dg-test", first_name="Isabelle", last_name="Fontaine", groups=["ceo"])
+    mediator = UserFactory(username="mediateur-test", first_name="Louis", last_name="Perrin",
+                           groups=["mediator"])
+    mediator2 = UserFactory(username="mediateur2-test", groups=["mediator"])
+    mandate = MandateFactory(ceo=ceo, recruiters=[recruiter], mediators=[mediator, mediator2])
+    candidate = CandidateFactory(first_name="Claire", last_name="Testeuse", email="claire.testeuse@example.org")
+    application = ApplicationFactory(candidate=candidate, mandate=mandate)
+
+    other_recruiter = UserFactory(username="recruteur-autre", groups=["recruiter"])
+    other_ceo = UserFactory(username="dg-autre", groups=["ceo"])
+    other_mediator = UserFactory(username="mediateur-autre", groups=["mediator"])
+    other_mandate = MandateFactory(ceo=other_ceo, recruiters=[other_recruiter], mediators=[other_mediator])
+    other_candidate = CandidateFactory(first_name="Hugo", last_name="Ailleurs", email="hugo.ailleurs@example.org")
+    other_application = ApplicationFactory(candidate=other_candidate, mandate=other_mandate)
+    return World(staff=staff, recruiter=recruiter, ceo=ceo, mediator=mediator, mediator2=mediator2,
+                 candidate=candidate, mandate=mandate, application=application,
+                 other_recruiter=other_recruiter, other_ceo=other_ceo, other_mediator=other_mediator,
+                 other_candidate=other_candidate, other_mandate=other_mandate,
+                 other_application=other_application)
+
+
+def observe(session, *, values=4, verdict=ipa.COMPATIBLE, confidence=4, synthesis="", incidents=(),
+            tallies=None, submit=True) -> Observation:
+    """Fill (and by default submit) the mediator's observation of ``session`` through the services."""
+    mediator = session.mediator
+    observation = services.observation_start(session=session, mediator=mediator)
+    for (party, code), count in (tallies or {}).items():
+        for _ in range(count):
+            services.observation_tally(observation=observation, party=party, category=code, delta=1, by=mediator)
+    services.observation_save(observation=observation, by=mediator, ratings=ratings(values), verdict=verdict,
+                              confidence=confidence, synthesis=synthesis)
+    for incident in incidents:
+        services.incident_add(observation=observation, by=mediator, **incident)
+    if submit:
+        observation = services.observation_submit(observation=observation, by=mediator)
+    observation.refresh_from_db()
+    return observation

@@ -1,0 +1,547 @@
+"""Rules of ``sessions.services`` (DESIGN.md §5, issue 4), whatever the entry point:
+
+- at most four non-cancelled sessions per application (a fifth is refused, allowed again after a
+  cancellation); no CEO, mediator or candidate in two overlapping non-cancelled sessions, each
+  conflict named; touching slots allowed; end after start; mediator of the mandate; open application;
+- reschedule and cancel keep the history (django-simple-history) and bump the calendar SEQUENCE;
+- status "held" only once the session has started;
+- the observation: tallies never below 0, complete before submit, locked once submitted, revision
+  with a reason that copies tallies and incidents and keeps the submitted one;
+- debriefs: the CEO's only by the CEO, once, on a held session; the candidate's signed link is valid
+  once, and tampered / expired / reused links are told apart.
+"""
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from candidates.models import Stage
+from sessions import ipa, services
+from sessions.models import CriticalIncident, Debrief, IpaTally, Observation, WorkingSession
+from tests.factories import ApplicationFactory, CandidateFactory
+from tests.sessions.conftest import DAY, at, observe, ratings
+
+pytestmark = pytest.mark.django_db
+
+NEXT_DAYS = [DAY + timedelta(days=n) for n in range(6)]
+
+
+def messages_of(excinfo):
+    return " ".join(excinfo.value.messages)
+
+
+def local(value):
+    """How the conflict messages show a time: short date-time format, in the session's zone."""
+    return date_format(timezone.localtime(value, ZoneInfo("Europe/Paris")), "SHORT_DATETIME_FORMAT")
+
+
+def codes_of(excinfo):
+    return {error.code for error in excinfo.value.error_list}
+
+
+# ------------------------------------------------------------------------------ four sessions at most
+
+
+def test_a_fifth_non_cancelled_session_is_refused_then_allowed_after_a_cancellation(world):
+    sessions = [world.schedule(at(day, 10)) for day in NEXT_DAYS[:4]]
+    assert [s.order for s in sessions] == [1, 2, 3, 4]
+
+    with pytest.raises(ValidationError) as excinfo:
+        world.schedule(at(NEXT_DAYS[4], 10))
+    assert excinfo.value.code == "too_many"
+    assert "4 working sessions" in messages_of(excinfo)
+    assert WorkingSession.objects.filter(application=world.application).count() == 4
+
+    services.session_cancel(session=sessions[1], by=world.recruiter, reason="Le dirigeant est en déplacement.")
+    fifth = world.schedule(at(NEXT_DAYS[4], 10))
+    assert fifth.order == 2  # the cancelled session's number is reused
+    assert WorkingSession.objects.filter(application=world.application).exclude(status="cancelled").count() == 4
+    assert WorkingSession.objects.filter(application=world.application).count() == 5
+
+
+def test_held_and_no_show_sessions_count_towards_the_four(world):
+    held = world.past_session(days_ago=3)
+    no_show = world.past_session(days_ago=2)
+    services.session_set_status(session=held, status="held", by=world.recruiter)
+    services.session_set_status(session=no_show, status="no_show", by=world.recruiter)
+    world.schedule(at(NEXT_DAYS[0], 10))
+    world.schedule(at(NEXT_DAYS[1], 10))
+    with pytest.raises(ValidationError) as excinfo:
+        world.schedule(at(NEXT_DAYS[2], 10))
+    assert excinfo.value.code == "too_many"
+
+
+# ------------------------------------------------------------------------------ overlaps
+
+
+def test_the_same_ceo_cannot_be_in_two_overlapping_sessions(world):
+    """Another candidate of the same mandate (same CEO), another mediator: only the CEO conflicts."""
+    world.schedule(at(DAY, 10), minutes=90)
+    second = ApplicationFactory(mandate=world.mandate, candidate=CandidateFactory(email="b.autre@example.org"))
+    with pytest.raises(ValidationError) as excinfo:
+        world.schedule(at(DAY, 11), application=second, mediator=world.mediator2)
+    assert codes_of(excinfo) == {"overlap"}
+    assert excinfo.value.messages == [
+        f"The CEO already has a working session from {local(at(DAY, 10))} to {local(at(DAY, 11, 30))}."]
+    assert not WorkingSession.objects.filter(application=second).exists()
+
+
+def test_the_same_mediator_cannot_observe_two_overlapping_sessions(world):
+    """A session of another mandate (other CEO, other candidate) with the same mediator."""
+    world.schedule(at(DAY, 10), minutes=90)
+    world.other_mandate.mediators.add(world.mediator)
+    with pytest.raises(ValidationError) as excinfo:
+        world.schedule(at(DAY, 9), minutes=90, application=world.other_application, by=world.other_recruiter)
+    assert excinfo.value.messages == [
+        f"The mediator already observes a working session from {local(at(DAY, 10))} to {local(at(DAY, 11, 30))}."]
+
+
+def test_the_same_candidate_cannot_be_in_two_overlapping_sessions_across_mandates(world):
+    """The candidate also applies to another company: other CEO, other mediator."""
+    world.schedule(at(DAY, 10), minutes=90)
+    elsewhere = ApplicationFactory(mandate=world.other_mandate, candidate=world.candidate)
+    with pytest.raises(ValidationError) as excinfo:
+        world.schedule(at(DAY, 11, 29), application=elsewhere, mediator=world.other_mediator,
+                       by=world.other_recruiter)
+    assert excinfo.value.messages == [
+        f"The candidate already has a working session from {local(at(DAY, 10))} to {local(at(DAY, 11, 30))}."]
+
+
+def test_every_busy_participant_is_named(world):
+    world.schedule(at(DAY, 10))
+    elsewhere = ApplicationFactory(mandate=world.other_mandate, candidate=world.candidate)
+    world.other_mandate.mediators.add(world.mediator)
+    with pytest.raises(ValidationError) as excinfo:
+        world.schedule(at(DAY, 10, 30), application=elsewhere, by=world.other_recruiter)
+    text = messages_of(excinfo)
+    assert "The mediator already observes" in text
+    assert "The candidate already has" in text
+    assert "The CEO" not in text  # another mandate, another CEO
+
+
+def test_a_cancelled_session_blocks_nobody(world):
+    session = world.schedule(at(DAY, 10))
+    services.session_cancel(session=session, by=world.recruiter, reason="Report demandé par la candidate.")
+    again = world.schedule(at(DAY, 10))
+    assert again.starts_at == session.starts_at
+
+
+def test_touching_slots_are_allowed(world):
+    first = world.schedule(at(DAY, 10), minutes=90)
+    second = world.schedule(at(DAY, 11, 30), minutes=90)
+    earlier = world.schedule(at(DAY, 8, 30), minutes=90)
+    assert first.ends_at == second.starts_at
+    assert earlier.ends_at == first.starts_at
+
+
+@pytest.mark.parametrize("minutes", [0, -30])
+def test_end_must_be_after_start(world, minutes):
+    with pytest.raises(ValidationError) as excinfo:
+        world.schedule(at(DAY, 10), minutes=minutes)
+    assert excinfo.value.code == "end_before_start"
+    assert not WorkingSession.objects.exists()
+
+
+def test_a_mediator_not_on_the_mandate_is_refused(world):
+    with pytest.raises(ValidationError) as excinfo:
+        world.schedule(at(DAY, 10), mediator=world.other_mediator)
+    assert "mediator" in excinfo.value.error_dict
+    assert not WorkingSession.objects.exists()
+
+
+@pytest.mark.parametrize("stage", [Stage.WITHDRAWN, Stage.HIRED])
+def test_a_closed_application_is_refused(world, stage):
+    world.application.stage = stage
+    world.application.save()
+    with pytest.raises(ValidationError) as excinfo:
+        world.schedule(at(DAY, 10))
+    assert excinfo.value.code == "closed"
+
+
+def test_times_are_stored_aware_with_the_entry_zone(world):
+    session = world.schedule(at(DAY, 10, tz="Europe/London"), tz_name="Europe/London")
+    session.refresh_from_db()
+    assert session.starts_at == at(DAY, 11)  # 10:00 in London is 11:00 in Paris in March (before DST)
+    assert session.timezone == "Europe/London"
+    assert session.created_by == world.recruiter
+
+
+# ------------------------------------------------------------------------------ reschedule / cancel
+
+
+def test_reschedule_bumps_the_sequence_and_keeps_the_history(world):
+    session = world.schedule(at(DAY, 10))
+    assert session.sequence == 0
+    moved = services.session_reschedule(session=session, starts_at=at(DAY, 14), ends_at=at(DAY, 15, 30),
+                                        by=world.recruiter, reason="Conseil d’administration avancé.")
+    assert moved.sequence == 1
+    moved = services.session_reschedule(session=moved, starts_at=at(DAY, 16), ends_at=at(DAY, 17),
+                                        by=world.recruiter)
+    moved.refresh_from_db()
+    assert (moved.sequence, moved.starts_at, moved.uid) == (2, at(DAY, 16), session.uid)
+
+    history = list(moved.history.order_by("history_date"))
+    assert [h.history_type for h in history] == ["+", "~", "~"]
+    assert [h.starts_at for h in history] == [at(DAY, 10), at(DAY, 14), at(DAY, 16)]
+    assert [h.sequence for h in history] == [0, 1, 2]
+    assert history[1].status_reason == "Conseil d’administration avancé."
+    assert {h.history_user for h in history} == {world.recruiter}
+
+
+def test_reschedule_may_overlap_its_own_old_slot_but_not_another_session(world):
+    session = world.schedule(at(DAY, 10))
+    world.schedule(at(DAY, 14))
+    services.session_reschedule(session=session, starts_at=at(DAY, 10, 30), ends_at=at(DAY, 12),
+                                by=world.recruiter)
+    with pytest.raises(ValidationError) as excinfo:
+        services.session_reschedule(session=session, starts_at=at(DAY, 13), ends_at=at(DAY, 14, 30),
+                                    by=world.recruiter)
+    assert codes_of(excinfo) == {"overlap"}
+    session.refresh_from_db()
+    assert (session.starts_at, session.sequence) == (at(DAY, 10, 30), 1)
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_cancel_needs_a_reason(world, reason):
+    session = world.schedule(at(DAY, 10))
+    with pytest.raises(ValidationError) as excinfo:
+        services.session_cancel(session=session, by=world.recruiter, reason=reason)
+    assert "reason" in excinfo.value.error_dict
+    session.refresh_from_db()
+    assert (session.status, session.sequence) == ("planned", 0)
+
+
+def test_cancel_bumps_the_sequence_and_keeps_the_history(world):
+    session = world.schedule(at(DAY, 10))
+    services.session_cancel(session=session, by=world.recruiter, reason="La candidate s’est désistée.")
+    session.refresh_from_db()
+    assert (session.status, session.sequence, session.status_reason) == (
+        "cancelled", 1, "La candidate s’est désistée.")
+    assert [h.status for h in session.history.order_by("history_date")] == ["planned", "cancelled"]
+    with pytest.raises(ValidationError):
+        services.session_cancel(session=session, by=world.recruiter, reason="encore")
+    with pytest.raises(ValidationError):
+        services.session_reschedule(session=session, starts_at=at(DAY, 14), ends_at=at(DAY, 15),
+                                    by=world.recruiter)
+
+
+# ------------------------------------------------------------------------------ status
+
+
+def test_held_only_once_the_session_has_started(world):
+    session = world.schedule(at(DAY, 10))
+    with pytest.raises(ValidationError) as excinfo:
+        services.session_set_status(session=session, status="held", by=world.recruiter)
+    assert excinfo.value.code == "future"
+    held = services.session_set_status(session=session, status="held", by=world.recruiter,
+                                       now=at(DAY, 10))
+    assert held.status == "held"
+
+
+def test_a_cancelled_session_cannot_be_marked_held(world):
+    session = world.past_session()
+    services.session_cancel(session=session, by=world.recruiter, reason="Annulée sur place.")
+    with pytest.raises(ValidationError) as excinfo:
+        services.session_set_status(session=session, status="held", by=world.recruiter)
+    assert excinfo.value.code == "cancelled"
+
+
+def test_only_held_or_no_show_can_be_set(world):
+    session = world.past_session()
+    with pytest.raises(ValidationError):
+        services.session_set_status(session=session, status="cancelled", by=world.recruiter)
+
+
+# ------------------------------------------------------------------------------ observation
+
+
+def test_tally_counts_up_and_down_and_never_below_zero(world):
+    session = world.past_session()
+    observation = services.observation_start(session=session, mediator=world.mediator)
+
+    def tally(delta, party=ipa.CEO, category="agrees"):
+        return services.observation_tally(observation=observation, party=party, category=category, delta=delta,
+                                          by=world.mediator)
+
+    assert [tally(1), tally(1), tally(-1), tally(-1), tally(-1), tally(1)] == [1, 2, 1, 0, 0, 1]
+    assert tally(1, party=ipa.CANDIDATE) == 1
+    assert observation.tallies()[ipa.CEO]["agrees"] == 1
+    assert observation.tallies()[ipa.CANDIDATE]["agrees"] == 1
+    assert observation.tallies()[ipa.CEO]["disagrees"] == 0
+    for bad in ({"party": "mediator"}, {"category": "shouts"}, {"delta": 2}):
+        with pytest.raises(ValidationError):
+            tally(**{"delta": 1, **bad})
+
+
+def test_only_the_sessions_mediator_observes(world):
+    session = world.past_session()
+    with pytest.raises(ValidationError):
+        services.observation_start(session=session, mediator=world.mediator2)
+    observation = services.observation_start(session=session, mediator=world.mediator)
+    with pytest.raises(ValidationError):
+        services.observation_tally(observation=observation, party=ipa.CEO, category="agrees", delta=1,
+                                   by=world.mediator2)
+    with pytest.raises(ValidationError):
+        services.observation_save(observation=observation, by=world.recruiter, synthesis="intrusion")
+
+
+def test_observation_start_returns_the_same_draft(world):
+    session = world.past_session()
+    first = services.observation_start(session=session, mediator=world.mediator)
+    assert services.observation_start(session=session, mediator=world.mediator) == first
+    assert Observation.objects.count() == 1
+
+
+def test_save_changes_only_the_given_fields_and_checks_ratings(world):
+    session = world.past_session()
+    observation = services.observation_start(session=session, mediator=world.mediator)
+    services.observation_save(observation=observation, by=world.mediator, ratings={"listening": "4"})
+    services.observation_save(observation=observation, by=world.mediator, synthesis="Écoute mutuelle.")
+    observation.refresh_from_db()
+    assert observation.ratings == {"listening": 4}
+    assert observation.synthesis == "Écoute mutuelle."
+    services.observation_save(observation=observation, by=world.mediator, ratings={"listening": ""})
+    observation.refresh_from_db()
+    assert observation.ratings == {}
+    with pytest.raises(ValidationError):
+        services.observation_save(observation=observation, by=world.mediator, ratings={"listening": 6})
+    with pytest.raises(ValidationError):
+        services.observation_save(observation=observation, by=world.mediator, ratings={"charisma": 3})
+    with pytest.raises(ValidationError):
+        services.observation_save(observation=observation, by=world.mediator, verdict="maybe")
+
+
+def test_submit_needs_all_eight_dimensions_a_verdict_and_a_confidence(world):
+    session = world.past_session()
+    observation = services.observation_start(session=session, mediator=world.mediator)
+    partial = dict(list(ratings(4).items())[:7])
+    services.observation_save(observation=observation, by=world.mediator, ratings=partial)
+    with pytest.raises(ValidationError) as excinfo:
+        services.observation_submit(observation=observation, by=world.mediator)
+    text = messages_of(excinfo)
+    assert "Rate every dimension" in text
+    assert "verdict" in text
+    assert "confidence" in text
+    assert len(excinfo.value.messages) == 3
+
+    services.observation_save(observation=observation, by=world.mediator, ratings=ratings(4),
+                              verdict=ipa.COMPATIBLE)
+    with pytest.raises(ValidationError) as excinfo:
+        services.observation_submit(observation=observation, by=world.mediator)
+    assert excinfo.value.messages == ["Give your confidence in the verdict (1 to 5)."]
+
+    services.observation_save(observation=observation, by=world.mediator, confidence=4)
+    submitted = services.observation_submit(observation=observation, by=world.mediator)
+    assert submitted.status == "submitted" and submitted.submitted_at is not None
+    session.refresh_from_db()
+    assert session.status == "held"  # submitting the observation marks the session held
+
+
+def test_submit_refused_before_the_session_starts(world):
+    session = world.schedule(at(DAY, 10))
+    observation = observe(session, submit=False)
+    with pytest.raises(ValidationError) as excinfo:
+        services.observation_submit(observation=observation, by=world.mediator)
+    assert excinfo.value.messages == ["The session has not started yet."]
+
+
+def test_a_submitted_observation_is_locked(world):
+    session = world.past_session()
+    observation = observe(session, incidents=[{"minute": 12, "who": "ceo", "behaviour": "Coupe la parole."}])
+    incident = observation.incidents.get()
+    attempts = [
+        lambda: services.observation_save(observation=observation, by=world.mediator, synthesis="modifié"),
+        lambda: services.observation_tally(observation=observation, party=ipa.CEO, category="agrees", delta=1,
+                                           by=world.mediator),
+        lambda: services.incident_add(observation=observation, by=world.mediator, minute=3, who="ceo",
+                                      behaviour="Ajout tardif."),
+        lambda: services.incident_delete(incident=incident, by=world.mediator),
+        lambda: services.observation_submit(observation=observation, by=world.mediator),
+    ]
+    for attempt in attempts:
+        with pytest.raises(ValidationError) as excinfo:
+            attempt()
+        assert excinfo.value.code == "immutable"
+    observation.refresh_from_db()
+    assert observation.synthesis == ""
+    assert observation.incidents.count() == 1
+    assert not IpaTally.objects.filter(observation=observation).exists()
+
+
+def test_revision_needs_a_reason_copies_tallies_and_incidents_and_keeps_the_submitted_one(world):
+    session = world.past_session()
+    observation = observe(
+        session, values=3, verdict=ipa.TO_CONFIRM, synthesis="Première lecture.",
+        tallies={(ipa.CEO, "gives_opinion"): 3, (ipa.CANDIDATE, "asks_opinion"): 2},
+        incidents=[{"minute": 18, "who": "ceo", "behaviour": "Conteste le chiffrage.",
+                    "interpretation": "Besoin de preuves.", "tag": "disagreement"}])
+    for reason in ("", "  "):
+        with pytest.raises(ValidationError):
+            services.observation_revise(observation=observation, by=world.mediator, reason=reason)
+    with pytest.raises(ValidationError):
+        services.observation_revise(observation=observation, by=world.mediator2, reason="Pas le mien.")
+
+    revision = services.observation_revise(observation=observation, by=world.mediator,
+                                           reason="Relecture des notes après débrief.")
+    observation.refresh_from_db()
+    assert (observation.status, observation.is_current, observation.synthesis) == (
+        "submitted", False, "Première lecture.")
+    assert (revision.status, revision.is_current, revision.revision) == ("draft", True, 2)
+    assert revision.supersedes == observation
+    assert revision.revision_reason == "Relecture des notes après débrief."
+    assert (revision.ratings, revision.verdict, revision.confidence) == (ratings(3), ipa.TO_CONFIRM, 4)
+    assert revision.tallies() == observation.tallies()
+    assert revision.tallies()[ipa.CEO]["gives_opinion"] == 3
+    copied = revision.incidents.get()
+    assert (copied.minute, copied.behaviour, copied.interpretation, copied.tag) == (
+        18, "Conteste le chiffrage.", "Besoin de preuves.", "disagreement")
+    assert CriticalIncident.objects.count() == 2
+
+    # the revision is a draft again; the old one stays locked and can no longer be revised
+    services.observation_tally(observation=revision, party=ipa.CEO, category="gives_opinion", delta=1,
+                               by=world.mediator)
+    assert observation.tallies()[ipa.CEO]["gives_opinion"] == 3
+    with pytest.raises(ValidationError):
+        services.observation_revise(observation=observation, by=world.mediator, reason="Encore.")
+    with pytest.raises(ValidationError):
+        services.observation_revise(observation=revision, by=world.mediator, reason="Brouillon.")
+    services.observation_submit(observation=revision, by=world.mediator)
+    assert Observation.objects.filter(session=session, is_current=True).get().revision == 2
+
+
+# ------------------------------------------------------------------------------ CEO debrief
+
+
+def test_ceo_debrief_only_by_the_ceo_once_on_a_held_session(world):
+    session = world.past_session()
+    with pytest.raises(ValidationError) as excinfo:
+        services.debrief_submit_ceo(session=session, by=world.ceo, ratings=ratings(4))
+    assert excinfo.value.code == "not_held"
+
+    observe(session)  # submitting the observation marks it held
+    for intruder in (world.recruiter, world.mediator, world.other_ceo, world.staff):
+        with pytest.raises(ValidationError) as excinfo:
+            services.debrief_submit_ceo(session=session, by=intruder, ratings=ratings(4))
+        assert excinfo.value.code == "not_ceo"
+    with pytest.raises(ValidationError) as excinfo:
+        services.debrief_submit_ceo(session=session, by=world.ceo, ratings=dict(list(ratings(4).items())[:5]))
+    assert excinfo.value.code == "incomplete"
+
+    debrief = services.debrief_submit_ceo(session=session, by=world.ceo, ratings=ratings(5), comment=" Utile. ")
+    assert (debrief.party, debrief.ratings, debrief.comment) == ("ceo", ratings(5), "Utile.")
+    with pytest.raises(ValidationError) as excinfo:
+        services.debrief_submit_ceo(session=session, by=world.ceo, ratings=ratings(2))
+    assert excinfo.value.code == "duplicate"
+    assert Debrief.objects.filter(session=session).count() == 1
+
+
+# ------------------------------------------------------------------------------ candidate link
+
+
+@pytest.fixture
+def held(world):
+    session = world.past_session()
+    observe(session)
+    return session
+
+
+def test_candidate_link_is_valid_once(world, held):
+    token = services.debrief_invitation_create(session=held)
+    invitation = services.debrief_invitation_check(token)
+    assert invitation.session == held and invitation.used_at is None
+
+    debrief = services.debrief_submit_candidate(token=token, ratings=ratings(3), comment="Bonne séance.")
+    assert (debrief.session, debrief.party, debrief.ratings) == (held, "candidate", ratings(3))
+    invitation.refresh_from_db()
+    assert invitation.used_at is not None
+
+    with pytest.raises(services.DebriefLinkError) as excinfo:
+        services.debrief_invitation_check(token)
+    assert excinfo.value.reason == "used"
+    with pytest.raises(services.DebriefLinkError) as excinfo:
+        services.debrief_submit_candidate(token=token, ratings=ratings(1))
+    assert excinfo.value.reason == "used"
+    assert Debrief.objects.get(session=held, party="candidate").ratings == ratings(3)
+
+
+def test_a_second_link_for_an_answered_session_is_used(world, held):
+    first = services.debrief_invitation_create(session=held)
+    second = services.debrief_invitation_create(session=held)
+    services.debrief_submit_candidate(token=first, ratings=ratings(3))
+    with pytest.raises(services.DebriefLinkError) as excinfo:
+        services.debrief_invitation_check(second)
+    assert excinfo.value.reason == "used"
+
+
+def test_incomplete_candidate_ratings_leave_the_link_valid(world, held):
+    token = services.debrief_invitation_create(session=held)
+    with pytest.raises(ValidationError):
+        services.debrief_submit_candidate(token=token, ratings={"listening": 4})
+    assert services.debrief_invitation_check(token).used_at is None
+
+
+def _tamper(token):
+    return token[:-1] + ("A" if token[-1] != "A" else "B")
+
+
+@pytest.mark.parametrize("make", [
+    _tamper,
+    lambda token: "x" + token,
+    lambda token: "",
+    lambda token: signing.dumps({"n": "nonce-that-does-not-exist"}, salt=services.DEBRIEF_SALT),
+    lambda token: signing.dumps(signing.loads(token, salt=services.DEBRIEF_SALT), salt="another.salt"),
+    lambda token: signing.dumps(["not", "a", "dict"], salt=services.DEBRIEF_SALT),
+], ids=["last-char", "prefix", "empty", "unknown-nonce", "other-salt", "not-a-dict"])
+def test_tampered_link_is_bad(world, held, make):
+    token = make(services.debrief_invitation_create(session=held))
+    with pytest.raises(services.DebriefLinkError) as excinfo:
+        services.debrief_invitation_check(token)
+    assert excinfo.value.reason == "bad"
+    with pytest.raises(services.DebriefLinkError):
+        services.debrief_submit_candidate(token=token, ratings=ratings(3))
+    assert not Debrief.objects.filter(party="candidate").exists()
+
+
+def test_expired_link(world, held, monkeypatch):
+    token = services.debrief_invitation_create(session=held)
+    monkeypatch.setattr(services, "DEBRIEF_MAX_AGE", timedelta(seconds=-1))
+    with pytest.raises(services.DebriefLinkError) as excinfo:
+        services.debrief_invitation_check(token)
+    assert excinfo.value.reason == "expired"
+    with pytest.raises(services.DebriefLinkError) as excinfo:
+        services.debrief_submit_candidate(token=token, ratings=ratings(3))
+    assert excinfo.value.reason == "expired"
+    assert not Debrief.objects.filter(party="candidate").exists()
+
+
+def test_link_expires_after_fourteen_days(world, held, monkeypatch):
+    """The real clock: signed now, read 14 days and one minute later (``time.time`` as signing sees it)."""
+    import time
+
+    token = services.debrief_invitation_create(session=held)
+    real = time.time()
+    monkeypatch.setattr(signing.time, "time", lambda: real + timedelta(days=13, hours=23).total_seconds())
+    assert services.debrief_invitation_check(token).session == held
+    monkeypatch.setattr(signing.time, "time", lambda: real + timedelta(days=14, minutes=1).total_seconds())
+    with pytest.raises(services.DebriefLinkError) as excinfo:
+        services.debrief_invitation_check(token)
+    assert excinfo.value.reason == "expired"
+
+
+def test_participants_are_ceo_mediator_candidate(world):
+    session = world.schedule(at(DAY, 10))
+    assert services.participants(session) == [
+        ("ceo", "Isabelle Fontaine", "dg-test@example.org"),
+        ("mediator", "Louis Perrin", "mediateur-test@example.org"),
+        ("candidate", "Claire Testeuse", "claire.testeuse@example.org"),
+    ]
+
+
+def test_session_start_in_the_past_is_allowed_for_catching_up(world):
+    session = world.schedule(timezone.now().replace(microsecond=0) - timedelta(days=1))
+    assert session.status == "planned"
