@@ -56,9 +56,35 @@ def current_observation(session):
 
 
 def counted_observations():
-    """Submitted observations that stand: the current revision once submitted, else — while a
-    revision is an open draft — the submitted one it supersedes (as assessments'
-    ``submitted_scorecards``): opening a revision does not withdraw the mediator's record."""
+    """The mediator observations that count: for each session, the one submitted revision that stands.
+
+    Which one: the current revision once submitted; while a revision is an open draft, the
+    submitted one it supersedes (as assessments' ``submitted_scorecards``) — opening a revision
+    does not withdraw the mediator's record. Drafts never count.
+
+    Shape: an unevaluated ``QuerySet[Observation]``, **at most one row per session**, every row
+    ``status == "submitted"`` (so ``submitted_at`` is set). No joins or prefetches and no access
+    filter: chain what you need, e.g.
+    ``counted_observations().filter(session__application=application)
+    .select_related("session").prefetch_related("ipa_tallies", "incidents")``.
+    It does not filter on the session's status either: the session is normally ``held`` (submitting
+    marks it so), but may have been set ``no_show`` afterwards — filter
+    ``session__status="held"`` if you need held sessions only. Sealing (a CEO reads an observation
+    only after their own debrief) is not applied here: check ``cso_recruit.access.observation_visible``
+    per user, or go through :func:`visible_observation` / :func:`compatibility_for`.
+
+    Per row, the fields a reader uses:
+
+    - ``session_id``, ``mediator_id``, ``revision`` (1, 2, …), ``submitted_at`` (aware);
+    - ``ratings``: ``{dimension code: int 1–5}`` over ``sessions.ipa.DIMENSIONS`` (all of them,
+      since submitting requires every dimension);
+    - ``verdict``: ``"compatible"``, ``"to_confirm"`` or ``"not_compatible"``
+      (``Observation.Verdict``); ``confidence``: int 1–5; ``synthesis``: text (may be empty);
+    - ``tallies()``: ``{party: {IPA category code: count}}`` for ``"ceo"`` and ``"candidate"``, every
+      category present (zeros included) — prefetch ``ipa_tallies`` to avoid a query per row;
+    - ``incidents``: ``CriticalIncident`` rows (``minute``, ``who``, ``behaviour``,
+      ``interpretation``, ``tag``), in minute order.
+    """
     standing = Q(is_current=True) | Q(superseded_by__is_current=True,
                                       superseded_by__status=Observation.Status.DRAFT)
     return Observation.objects.filter(standing, status=Observation.Status.SUBMITTED)

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
 from candidates.models import Application, Candidate
@@ -45,7 +45,12 @@ def _lock_participants(application, mediator):
 
 
 def _local(value, tz_name):
-    return date_format(timezone.localtime(value, scheduling._zone(tz_name)), "SHORT_DATETIME_FORMAT")
+    """``value`` as a short date and a 24-hour time in ``tz_name`` ("03/10/2031 10:00", "10/03/2031 10:00").
+
+    Explicit "H:i": the English SHORT_DATETIME_FORMAT ends in "a.m.", which doubled the full stop of
+    the sentences these values end."""
+    local = timezone.localtime(value, scheduling._zone(tz_name))
+    return f"{date_format(local, 'SHORT_DATE_FORMAT')} {time_format(local, 'H:i')}"
 
 
 def _conflicts(*, application, mediator, starts_at, ends_at, exclude_pk=None):
@@ -85,6 +90,46 @@ def _notify(session, kind):
     send_session_invitation.delay_on_commit(session.pk, kind)
 
 
+def _schedule_static_rules(*, application, starts_at, ends_at, mediator, tz_name):
+    """The rules that need no lock: open application, mediator of the mandate, known zone, interval."""
+    if application.is_closed:
+        raise ValidationError(_("This application is closed."), code="closed")
+    if not application.mandate.mediators.filter(pk=mediator.pk).exists():
+        raise ValidationError({"mediator": _("Choose a mediator of this mandate.")})
+    scheduling._zone(tz_name)  # an unknown zone would break every later display and .ics
+    scheduling.check_interval(starts_at, ends_at)
+
+
+def _schedule_busy_rules(*, application, starts_at, ends_at, mediator) -> int:
+    """The rules that read other sessions (run under the locks by the service): at most four
+    non-cancelled sessions, nobody busy. Returns the order number the new session gets."""
+    active = list(WorkingSession.objects.filter(ACTIVE, application=application).values_list("order", flat=True))
+    if len(active) >= scheduling.MAX_ACTIVE_SESSIONS:
+        raise ValidationError(_("This application already has %(n)d working sessions planned or held; "
+                                "cancel one before scheduling another.") % {"n": len(active)}, code="too_many")
+    _check_slot(application=application, mediator=mediator, starts_at=starts_at, ends_at=ends_at)
+    return min(n for n in range(1, scheduling.MAX_ACTIVE_SESSIONS + 1) if n not in active)
+
+
+def _load_application(application):
+    return Application.objects.select_related("mandate", "candidate").get(pk=application.pk)
+
+
+def session_check_schedule(*, application, starts_at, ends_at, mediator,
+                           tz_name=scheduling.DEFAULT_TIMEZONE) -> int:
+    """Check only (no lock, no write): the rules :func:`session_schedule` applies, so a form (the
+    admin's) can show a refusal as a form error before saving. Returns the order number the session
+    would get; raises the same ``ValidationError`` as the service.
+
+    Advisory: :func:`session_schedule` runs the same rules again under its locks, and its answer is
+    the one that counts (another request may take the slot in between).
+    """
+    application = _load_application(application)
+    _schedule_static_rules(application=application, starts_at=starts_at, ends_at=ends_at, mediator=mediator,
+                           tz_name=tz_name)
+    return _schedule_busy_rules(application=application, starts_at=starts_at, ends_at=ends_at, mediator=mediator)
+
+
 @transaction.atomic
 def session_schedule(*, application, starts_at, ends_at, mediator, problem, location, by,
                      tz_name=scheduling.DEFAULT_TIMEZONE) -> WorkingSession:
@@ -95,20 +140,11 @@ def session_schedule(*, application, starts_at, ends_at, mediator, problem, loca
     longer than 8 h, a fifth non-cancelled session, or any participant busy (each conflict named).
     On commit, the .ics invitation is e-mailed to the CEO, the mediator and the candidate.
     """
-    application = Application.objects.select_related("mandate", "candidate").get(pk=application.pk)
-    if application.is_closed:
-        raise ValidationError(_("This application is closed."), code="closed")
-    if not application.mandate.mediators.filter(pk=mediator.pk).exists():
-        raise ValidationError({"mediator": _("Choose a mediator of this mandate.")})
-    scheduling._zone(tz_name)  # an unknown zone would break every later display and .ics
-    scheduling.check_interval(starts_at, ends_at)
+    application = _load_application(application)
+    _schedule_static_rules(application=application, starts_at=starts_at, ends_at=ends_at, mediator=mediator,
+                           tz_name=tz_name)
     _lock_participants(application, mediator)
-    active = list(WorkingSession.objects.filter(ACTIVE, application=application).values_list("order", flat=True))
-    if len(active) >= scheduling.MAX_ACTIVE_SESSIONS:
-        raise ValidationError(_("This application already has %(n)d working sessions planned or held; "
-                                "cancel one before scheduling another.") % {"n": len(active)}, code="too_many")
-    _check_slot(application=application, mediator=mediator, starts_at=starts_at, ends_at=ends_at)
-    order = min(n for n in range(1, scheduling.MAX_ACTIVE_SESSIONS + 1) if n not in active)
+    order = _schedule_busy_rules(application=application, starts_at=starts_at, ends_at=ends_at, mediator=mediator)
     session = WorkingSession(application=application, order=order, starts_at=starts_at, ends_at=ends_at,
                              timezone=tz_name, location=location.strip(), problem=problem.strip(),
                              mediator=mediator, created_by=by)
@@ -119,9 +155,33 @@ def session_schedule(*, application, starts_at, ends_at, mediator, problem, loca
     return session
 
 
+def _load_session(session, *, lock=False):
+    qs = WorkingSession.objects.select_related("application__mandate", "application__candidate", "mediator")
+    return (qs.select_for_update() if lock else qs).get(pk=session.pk)
+
+
 def _locked_session(session):
-    return WorkingSession.objects.select_for_update().select_related(
-        "application__mandate", "application__candidate", "mediator").get(pk=session.pk)
+    return _load_session(session, lock=True)
+
+
+def _require_planned(session, message):
+    if session.status != WorkingSession.Status.PLANNED:
+        raise ValidationError(message, code="not_planned")
+
+
+def _reschedule_rules(*, session, starts_at, ends_at, tz_name):
+    if tz_name is not None:
+        scheduling._zone(tz_name)
+    _check_slot(application=session.application, mediator=session.mediator, starts_at=starts_at,
+                ends_at=ends_at, exclude_pk=session.pk)
+
+
+def session_check_reschedule(*, session, starts_at, ends_at, tz_name=None) -> None:
+    """Check only (no lock, no write) the rules of :func:`session_reschedule`; raises the same
+    ``ValidationError``. Advisory, like :func:`session_check_schedule`."""
+    session = _load_session(session)
+    _require_planned(session, _("Only a planned session can be rescheduled."))
+    _reschedule_rules(session=session, starts_at=starts_at, ends_at=ends_at, tz_name=tz_name)
 
 
 @transaction.atomic
@@ -134,16 +194,13 @@ def session_reschedule(*, session, starts_at, ends_at, by, reason="", location=N
     Raises ``ValidationError`` if the session is not planned, or the new slot breaks a rule.
     """
     session = _locked_session(session)
-    if session.status != WorkingSession.Status.PLANNED:
-        raise ValidationError(_("Only a planned session can be rescheduled."), code="not_planned")
+    _require_planned(session, _("Only a planned session can be rescheduled."))
     _lock_participants(session.application, session.mediator)
-    _check_slot(application=session.application, mediator=session.mediator, starts_at=starts_at,
-                ends_at=ends_at, exclude_pk=session.pk)
+    _reschedule_rules(session=session, starts_at=starts_at, ends_at=ends_at, tz_name=tz_name)
     if starts_at != session.starts_at:
         SessionReminder.objects.filter(session=session).delete()
     session.starts_at, session.ends_at = starts_at, ends_at
     if tz_name is not None:
-        scheduling._zone(tz_name)
         session.timezone = tz_name
     if location is not None:
         session.location = location.strip()
@@ -156,14 +213,23 @@ def session_reschedule(*, session, starts_at, ends_at, by, reason="", location=N
     return session
 
 
+def _cancel_rules(*, session, reason):
+    _require_planned(session, _("Only a planned session can be cancelled."))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the session is cancelled.")})
+
+
+def session_check_cancel(*, session, reason) -> None:
+    """Check only the rules of :func:`session_cancel` (planned, a reason); raises the same
+    ``ValidationError`` (the missing reason under the ``reason`` key)."""
+    _cancel_rules(session=_load_session(session), reason=reason)
+
+
 @transaction.atomic
 def session_cancel(*, session, by, reason) -> WorkingSession:
     """Cancel a planned session (a reason is required); participants get a CANCEL invitation."""
     session = _locked_session(session)
-    if session.status != WorkingSession.Status.PLANNED:
-        raise ValidationError(_("Only a planned session can be cancelled."), code="not_planned")
-    if not (reason or "").strip():
-        raise ValidationError({"reason": _("Say why the session is cancelled.")})
+    _cancel_rules(session=session, reason=reason)
     session.status = WorkingSession.Status.CANCELLED
     session.status_reason = reason.strip()
     session.sequence += 1
@@ -173,12 +239,7 @@ def session_cancel(*, session, by, reason) -> WorkingSession:
     return session
 
 
-@transaction.atomic
-def session_set_status(*, session, status, by, now=None) -> WorkingSession:
-    """Mark a planned session held or no-show once it has started. Marking it held sends the
-    candidate their debrief link (on commit)."""
-    session = _locked_session(session)
-    now = now or timezone.now()
+def _status_rules(*, session, status, now):
     if status not in (WorkingSession.Status.HELD, WorkingSession.Status.NO_SHOW):
         raise ValidationError(_("Choose held or no-show."), code="status")
     if session.status not in (WorkingSession.Status.PLANNED, WorkingSession.Status.HELD,
@@ -186,6 +247,19 @@ def session_set_status(*, session, status, by, now=None) -> WorkingSession:
         raise ValidationError(_("A cancelled session cannot change status."), code="cancelled")
     if session.starts_at > now:
         raise ValidationError(_("The session has not started yet."), code="future")
+
+
+def session_check_status(*, session, status, now=None) -> None:
+    """Check only the rules of :func:`session_set_status`; raises the same ``ValidationError``."""
+    _status_rules(session=_load_session(session), status=status, now=now or timezone.now())
+
+
+@transaction.atomic
+def session_set_status(*, session, status, by, now=None) -> WorkingSession:
+    """Mark a planned session held or no-show once it has started. Marking it held sends the
+    candidate their debrief link (on commit)."""
+    session = _locked_session(session)
+    _status_rules(session=session, status=status, now=now or timezone.now())
     previous = session.status
     session.status = status
     session._history_user = by
@@ -200,13 +274,23 @@ def session_set_status(*, session, status, by, now=None) -> WorkingSession:
 # ---------------------------------------------------------------------------------- observation
 
 
-@transaction.atomic
-def observation_start(*, session, mediator) -> Observation:
-    """The current observation of ``session`` (a draft is created for its mediator if none)."""
-    if session.mediator_id != mediator.pk:
-        raise ValidationError(_("Only the session's mediator can observe it."), code="not_mediator")
+def _require_observable(session):
+    """A cancelled or no-show session has nothing to observe (start and submit refuse it)."""
     if session.status == WorkingSession.Status.CANCELLED:
         raise ValidationError(_("This session is cancelled."), code="cancelled")
+    if session.status == WorkingSession.Status.NO_SHOW:
+        raise ValidationError(_("This session is marked no-show: there is nothing to observe. If it did take "
+                                "place, mark it held first."), code="no_show")
+
+
+@transaction.atomic
+def observation_start(*, session, mediator) -> Observation:
+    """The current observation of ``session`` (a draft is created for its mediator if none).
+    Refused (``ValidationError``) to anyone but the session's mediator, and on a cancelled or
+    no-show session (codes ``cancelled`` / ``no_show``)."""
+    if session.mediator_id != mediator.pk:
+        raise ValidationError(_("Only the session's mediator can observe it."), code="not_mediator")
+    _require_observable(_load_session(session))  # as saved (the caller's object may be stale)
     observation, _created = Observation.objects.get_or_create(session=session, is_current=True,
                                                               defaults={"mediator": mediator})
     return observation
@@ -294,7 +378,8 @@ def incident_delete(*, incident, by):
 @transaction.atomic
 def observation_submit(*, observation, by, now=None) -> Observation:
     """Submit and lock the observation. Needs every dimension rated, a verdict and a confidence,
-    and a session that has started; the session is marked held."""
+    and a session that has started and is neither cancelled nor no-show (``ValidationError`` code
+    ``cancelled`` / ``no_show``); a planned session is marked held."""
     observation = _draft(observation, by)
     problems = []
     missing = [i18n.label(d) for d in ipa.DIMENSIONS if d.code not in observation.ratings]
@@ -304,7 +389,8 @@ def observation_submit(*, observation, by, now=None) -> Observation:
         problems.append(_("Give the session verdict."))
     if not observation.confidence:
         problems.append(_("Give your confidence in the verdict (1 to 5)."))
-    session = observation.session
+    session = _locked_session(observation.session)
+    _require_observable(session)
     if session.starts_at > (now or timezone.now()):
         problems.append(_("The session has not started yet."))
     if problems:

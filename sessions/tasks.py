@@ -1,10 +1,11 @@
 """Celery tasks for working sessions. Each takes ids, loads, and calls the mail/ics code; all are
 safe to re-run (idempotent or harmless) and enqueued on commit by the services."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -13,6 +14,7 @@ from django.utils import timezone, translation
 
 from .ics import session_ics
 from .models import SessionReminder, WorkingSession
+from .scheduling import is_aware, localize
 
 REMINDER_LEAD = timedelta(hours=24)
 
@@ -79,16 +81,33 @@ def send_candidate_debrief_link(session_id: int) -> bool:
     return True
 
 
+def _aware_now(now_iso: str) -> datetime:
+    """``now_iso`` as an aware datetime (naive: the default time zone, DST-ambiguous refused)."""
+    value = datetime.fromisoformat(now_iso)
+    if is_aware(value):
+        return value
+    try:
+        return localize(value, settings.TIME_ZONE)
+    except ValidationError as exc:
+        raise ValueError(f"now_iso {now_iso!r}: {' '.join(exc.messages)}") from exc
+
+
 @shared_task(acks_late=True, soft_time_limit=120, time_limit=180)
 def send_due_reminders(now_iso: str | None = None) -> int:
     """Periodic (beat): remind each participant once, 24 h before a planned session.
 
     Reads due sessions from the database (no long ETAs); the ``SessionReminder`` unique constraint
     makes each reminder go once even if two beats overlap. Returns the number of reminders sent.
+
+    ``now_iso`` (tests, a manual catch-up run; beat passes nothing): an ISO 8601 date-time standing
+    for "now". With an offset it is taken as is; without one it is read as a wall-clock time in the
+    default time zone (``settings.TIME_ZONE``, whatever zone is active), like a time typed in a shell.
+    ``ValueError`` if it is not ISO 8601, or is naive and does not exist or occurs twice in that zone
+    (DST): the task will not guess which instant was meant.
     """
     from .services import participants
 
-    now = timezone.now() if now_iso is None else timezone.datetime.fromisoformat(now_iso)
+    now = timezone.now() if now_iso is None else _aware_now(now_iso)
     due = (WorkingSession.objects.filter(status=WorkingSession.Status.PLANNED, starts_at__gt=now,
                                          starts_at__lte=now + REMINDER_LEAD)
            .select_related("application__candidate", "application__mandate__ceo", "mediator"))

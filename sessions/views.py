@@ -291,6 +291,15 @@ def observation_revise(request, pk):
     return redirect(revision)
 
 
+def _not_held_message(session):
+    why = {
+        WorkingSession.Status.PLANNED: _("This session is not marked held yet."),
+        WorkingSession.Status.CANCELLED: _("This session is cancelled."),
+        WorkingSession.Status.NO_SHOW: _("This session is marked no-show."),
+    }.get(session.status, "")
+    return f"{_('A debrief is given after a held session.')} {why}".strip()
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def ceo_debrief(request, session_pk):
@@ -298,8 +307,11 @@ def ceo_debrief(request, session_pk):
         access.sessions_visible_to(request.user).select_related("application__candidate", "application__mandate"),
         pk=session_pk, application__mandate__ceo=request.user)
     existing = Debrief.objects.filter(session=session, party=ipa.CEO).first()
-    form = DebriefForm(request.POST or None)
-    if request.method == "POST" and existing is None and form.is_valid():
+    # Before (or without) a held session there is nothing to debrief: the page says why and shows
+    # no form; a POST is refused with the same page (the service would refuse it too).
+    not_held = None if session.status == WorkingSession.Status.HELD else _not_held_message(session)
+    form = DebriefForm(request.POST or None) if not_held is None else None
+    if request.method == "POST" and existing is None and form is not None and form.is_valid():
         try:
             services.debrief_submit_ceo(session=session, by=request.user, ratings=form.ratings(),
                                         comment=form.cleaned_data["comment"])
@@ -309,7 +321,7 @@ def ceo_debrief(request, session_pk):
             messages.success(request, _("Debrief recorded. The mediator's observation is now open to you."))
             return redirect(session)
     return render(request, "sessions/debrief_form.html", {
-        "session": session, "form": form, "existing": existing, "party": "ceo"})
+        "session": session, "form": form, "existing": existing, "party": "ceo", "not_held": not_held})
 
 
 @never_cache

@@ -3,7 +3,8 @@ due sessions from the database and reminds each participant once, 24 h before; a
 away, cancelled or already started gets nothing; a second beat sends nothing more (the
 ``SessionReminder`` rows are the memory). A rescheduled session is reminded again for its new time."""
 
-from datetime import timedelta
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -12,6 +13,7 @@ from django.utils import timezone
 from sessions import services
 from sessions.models import SessionReminder
 from sessions.tasks import send_due_reminders
+from tests.sessions.conftest import at
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +76,32 @@ def test_a_rescheduled_session_is_reminded_again_for_its_new_time(world, now):
     assert send_due_reminders((moved.starts_at - timedelta(hours=10)).isoformat()) == 3
     assert len(mail.outbox) == 6
     assert send_due_reminders((moved.starts_at - timedelta(hours=9)).isoformat()) == 0
+
+
+# ------------------------------------------------------------------------------ ``now_iso`` without an offset
+
+
+def test_a_naive_now_is_read_in_the_default_time_zone(world, settings):
+    """``settings.TIME_ZONE`` (Europe/Paris), not UTC nor the active zone: the session starts at
+    10:00 Paris = 09:00 UTC; "now" 09:30 naive is 08:30 UTC, so the session is 30 min away (due);
+    read as UTC it would have started already (not due)."""
+    assert settings.TIME_ZONE == "Europe/Paris"
+    day = date(timezone.localdate().year + 2, 1, 15)  # winter: Paris is UTC+1
+    world.schedule(at(day, 10))
+    with timezone.override(ZoneInfo("America/Montreal")):
+        assert send_due_reminders(f"{day.isoformat()}T09:30") == 3
+
+
+def test_a_naive_now_that_does_not_exist_or_occurs_twice_is_refused(world):
+    with pytest.raises(ValueError, match="does not exist"):
+        send_due_reminders("2027-03-28T02:30")
+    with pytest.raises(ValueError, match="occurs twice"):
+        send_due_reminders("2027-10-31T02:30")
+    with pytest.raises(ValueError):
+        send_due_reminders("demain matin")
+
+
+def test_an_aware_now_is_taken_as_is(world, now):
+    world.schedule(now + timedelta(hours=30))
+    utc_later = (now + timedelta(hours=7)).astimezone(ZoneInfo("UTC")).isoformat()
+    assert send_due_reminders(utc_later) == 3

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from candidates.models import Stage
@@ -36,8 +36,9 @@ def messages_of(excinfo):
 
 
 def local(value):
-    """How the conflict messages show a time: short date-time format, in the session's zone."""
-    return date_format(timezone.localtime(value, ZoneInfo("Europe/Paris")), "SHORT_DATETIME_FORMAT")
+    """How the conflict messages show a time: short date and 24-hour time, in the session's zone."""
+    value = timezone.localtime(value, ZoneInfo("Europe/Paris"))
+    return f"{date_format(value, 'SHORT_DATE_FORMAT')} {value:%H:%M}"
 
 
 def codes_of(excinfo):
@@ -122,6 +123,28 @@ def test_every_busy_participant_is_named(world):
     assert "The mediator already observes" in text
     assert "The candidate already has" in text
     assert "The CEO" not in text  # another mandate, another CEO
+
+
+@pytest.mark.parametrize(("language", "date"), [("en", "03/10/2031"), ("fr", "10/03/2031")])
+def test_conflict_times_are_a_short_date_and_a_24_hour_time(world, language, date):
+    """No "10 a.m.." (the English short format ends in "a.m.", doubling the sentence's full stop)."""
+    world.schedule(at(DAY, 10))
+    second = ApplicationFactory(mandate=world.mandate, candidate=CandidateFactory(email="b.autre@example.org"))
+    with translation.override(language), pytest.raises(ValidationError) as excinfo:
+        world.schedule(at(DAY, 11), application=second, mediator=world.mediator2)
+    [message] = excinfo.value.messages
+    assert f"{date} 10:00" in message and f"{date} 11:30" in message
+    assert "a.m." not in message and not message.endswith("..")
+    if language == "fr":
+        assert message.startswith("Le ou la DG a déjà une séance de travail de 10/03/2031 10:00 à")
+
+
+def test_conflict_times_are_shown_in_the_busy_sessions_own_zone(world):
+    world.schedule(at(DAY, 10, tz="Europe/London"), tz_name="Europe/London")  # 11:00 in Paris
+    second = ApplicationFactory(mandate=world.mandate, candidate=CandidateFactory(email="b.autre@example.org"))
+    with pytest.raises(ValidationError) as excinfo:
+        world.schedule(at(DAY, 11), application=second, mediator=world.mediator2)
+    assert "from 03/10/2031 10:00 to 03/10/2031 11:30." in messages_of(excinfo)
 
 
 def test_a_cancelled_session_blocks_nobody(world):
@@ -288,6 +311,40 @@ def test_only_the_sessions_mediator_observes(world):
                                    by=world.mediator2)
     with pytest.raises(ValidationError):
         services.observation_save(observation=observation, by=world.recruiter, synthesis="intrusion")
+
+
+def test_a_no_show_session_cannot_be_observed(world):
+    session = world.past_session()
+    services.session_set_status(session=session, status="no_show", by=world.recruiter)
+    with pytest.raises(ValidationError) as excinfo:
+        services.observation_start(session=session, mediator=world.mediator)
+    assert excinfo.value.code == "no_show"
+    assert "marked no-show" in messages_of(excinfo)
+    assert not Observation.objects.exists()
+
+
+def test_an_observation_cannot_be_submitted_once_the_session_is_marked_no_show(world):
+    session = world.past_session()
+    draft = observe(session, submit=False)
+    services.session_set_status(session=session, status="no_show", by=world.recruiter)
+    with pytest.raises(ValidationError) as excinfo:
+        services.observation_submit(observation=draft, by=world.mediator)
+    assert excinfo.value.code == "no_show"
+    draft.refresh_from_db()
+    session.refresh_from_db()
+    assert (draft.status, session.status) == ("draft", "no_show")
+    # marked held again (it did take place after all), the same draft is submitted
+    services.session_set_status(session=session, status="held", by=world.recruiter)
+    assert services.observation_submit(observation=draft, by=world.mediator).is_submitted
+
+
+def test_an_observation_cannot_be_submitted_on_a_cancelled_session(world):
+    session = world.schedule(at(DAY, 10))
+    draft = services.observation_start(session=session, mediator=world.mediator)
+    services.session_cancel(session=session, by=world.recruiter, reason="Annulée.")
+    with pytest.raises(ValidationError) as excinfo:
+        services.observation_submit(observation=draft, by=world.mediator)
+    assert excinfo.value.code == "cancelled"
 
 
 def test_observation_start_returns_the_same_draft(world):
@@ -545,3 +602,36 @@ def test_participants_are_ceo_mediator_candidate(world):
 def test_session_start_in_the_past_is_allowed_for_catching_up(world):
     session = world.schedule(timezone.now().replace(microsecond=0) - timedelta(days=1))
     assert session.status == "planned"
+
+
+# ------------------------------------------------------------------------------ check-only twins (forms, admin)
+
+
+def test_check_functions_refuse_what_the_services_refuse_and_write_nothing(world):
+    booked = world.schedule(at(DAY, 10))
+    second = ApplicationFactory(mandate=world.mandate, candidate=CandidateFactory(email="b.autre@example.org"))
+    with pytest.raises(ValidationError) as check:
+        services.session_check_schedule(application=second, starts_at=at(DAY, 11), ends_at=at(DAY, 12),
+                                        mediator=world.mediator2)
+    with pytest.raises(ValidationError) as real:
+        world.schedule(at(DAY, 11), minutes=60, application=second, mediator=world.mediator2)
+    assert check.value.messages == real.value.messages
+    assert services.session_check_schedule(application=second, starts_at=at(DAY, 14), ends_at=at(DAY, 15),
+                                           mediator=world.mediator2) == 1
+    assert WorkingSession.objects.count() == 1
+
+    later = world.schedule(at(DAY, 14))
+    with pytest.raises(ValidationError):
+        services.session_check_reschedule(session=later, starts_at=at(DAY, 11), ends_at=at(DAY, 12))
+    services.session_check_reschedule(session=later, starts_at=at(DAY, 16), ends_at=at(DAY, 17))
+    with pytest.raises(ValidationError) as excinfo:
+        services.session_check_cancel(session=later, reason=" ")
+    assert "reason" in excinfo.value.message_dict
+    services.session_check_cancel(session=later, reason="Report.")
+    with pytest.raises(ValidationError) as excinfo:
+        services.session_check_status(session=booked, status="held", now=at(DAY, 9))
+    assert excinfo.value.code == "future"
+    services.session_check_status(session=booked, status="held", now=at(DAY, 10))
+    later.refresh_from_db()
+    booked.refresh_from_db()
+    assert (later.starts_at, later.status, later.sequence, booked.status) == (at(DAY, 14), "planned", 0, "planned")

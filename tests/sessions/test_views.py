@@ -367,6 +367,41 @@ def test_ceo_debrief_of_a_session_not_held_is_refused_with_a_message(client, wor
     assert not Debrief.objects.exists()
 
 
+@pytest.mark.parametrize(("status", "why"), [("planned", "This session is not marked held yet."),
+                                            ("no_show", "This session is marked no-show."),
+                                            ("cancelled", "This session is cancelled.")])
+def test_ceo_debrief_page_of_a_session_not_held_says_why_and_shows_no_form(client, world, status, why):
+    session = world.past_session()
+    if status == "no_show":
+        services.session_set_status(session=session, status="no_show", by=world.recruiter)
+    elif status == "cancelled":
+        session = world.schedule(at(DAY, 10))
+        services.session_cancel(session=session, by=world.recruiter, reason="Annulée.")
+    url = reverse("working_sessions:ceo_debrief", kwargs={"session_pk": session.pk})
+    html = page(client, world.ceo, url)
+    assert f"A debrief is given after a held session. {why}" in html
+    assert 'name="dim_' not in html and "Send my debrief" not in html
+    assert session.get_absolute_url() in html
+
+    response = client.post(url, {**dims_post(4), "comment": "Tentative."})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"A debrief is given after a held session. {why}" in html
+    assert 'name="dim_' not in html
+    assert not Debrief.objects.exists()
+
+
+def test_no_observation_button_on_a_no_show_session(client, world):
+    session = world.past_session()
+    services.session_set_status(session=session, status="no_show", by=world.recruiter)
+    html = page(client, world.mediator, session.get_absolute_url())
+    assert reverse("working_sessions:observation_start", kwargs={"session_pk": session.pk}) not in html
+    response = client.post(reverse("working_sessions:observation_start", kwargs={"session_pk": session.pk}),
+                           follow=True)
+    assert "marked no-show" in response.content.decode()
+    assert not Observation.objects.exists()
+
+
 # ------------------------------------------------------------------------------ schedule / manage
 
 
@@ -378,7 +413,7 @@ def test_schedule_from_the_application_page_explains_conflicts(client, world):
                             "location": "Visio", "problem": "Budget RH.", "mediator": world.mediator2.pk})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "The CEO already has a working session from 03/10/2031 10 a.m. to 03/10/2031 11:30 a.m." in html
+    assert "The CEO already has a working session from 03/10/2031 10:00 to 03/10/2031 11:30." in html
     assert "The candidate already has a working session" in html
     assert 'value="11:00"' in html
 
