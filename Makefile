@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help install assets demo run test lint worker beat messages migrate clean
+.PHONY: help install assets demo run test lint worker beat messages migrate bench clean
 
 help:
 	@echo "make demo    – install, migrate, load demo data, serve http://127.0.0.1:8000"
@@ -12,6 +12,7 @@ help:
 	@echo "make worker  – Celery worker (needs CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0)"
 	@echo "make beat    – Celery beat (periodic reminders)"
 	@echo "make lint    – ruff"
+	@echo "make bench   – report render time and worker memory (bench/report_bench.py)"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -54,6 +55,9 @@ worker: install
 
 beat: install
 	$(BIN)/celery -A cso_recruit beat -l info
+
+bench: install messages
+	$(BIN)/python bench/report_bench.py
 
 clean:
 	rm -rf $(VENV) node_modules db.sqlite3 staticfiles

@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "cso_recruit.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -106,7 +107,7 @@ AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = env.list("DJANGO_LOCALE_PATHS", default=[str(BASE_DIR / "locale")])
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
@@ -157,6 +158,13 @@ CELERY_BEAT_SCHEDULE = {
     "session-reminders": {"task": "sessions.tasks.send_due_reminders", "schedule": 15 * 60},
 }
 CELERY_TASK_ROUTES = {"reports.tasks.*": {"queue": "reports"}}
+# PDF rendering (reports): WeasyPrint's caches grow in long-lived processes, so worker children are
+# recycled; a render is stopped after the soft limit (report marked failed), killed at the hard one,
+# and a report pending longer than REPORT_STALE_AFTER seconds may be retried from its page.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=50)
+REPORT_RENDER_SOFT_TIME_LIMIT = env.int("REPORT_RENDER_SOFT_TIME_LIMIT", default=120)
+REPORT_RENDER_TIME_LIMIT = env.int("REPORT_RENDER_TIME_LIMIT", default=150)
+REPORT_STALE_AFTER = env.int("REPORT_STALE_AFTER", default=600)
 
 # Absolute address of the site, for links in e-mails (candidate debrief link).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")

@@ -2,10 +2,12 @@
 
 No JavaScript and no remote resource: pygal's tooltip script is switched off (``js=[]``), so the
 SVG renders the same in a browser and in WeasyPrint. Every function returns SVG markup (``str``)
-safe to embed in a template.
+safe to embed in a template. Scores are on the 1–5 scale; ``None`` means "no evidence" and leaves
+the point or bar out. Values printed on the charts use the active language's decimal separator.
 """
 
 import pygal
+from django.utils.formats import get_format
 from django.utils.safestring import mark_safe
 from pygal.style import Style
 
@@ -16,6 +18,25 @@ STYLE = Style(
     font_family="DejaVu Sans, Arial, sans-serif", label_font_size=12, major_label_font_size=12,
     value_font_size=11, legend_font_size=12, title_font_size=14,
 )
+#: Bar colours: at or above the gate, below it, and a highlighted bar (dominant domain).
+PASS, FAIL, HIGHLIGHT = "#198754", "#dc3545", "#fd7e14"
+#: Style for print (PDF report): larger type for a chart printed about 8 cm wide, light dotted
+#: guides and a solid red major guide (the gate).
+PRINT_STYLE = Style(
+    background="white", plot_background="white", foreground="#212529", foreground_strong="#212529",
+    foreground_subtle="#6c757d", opacity=".9", opacity_hover=".9",
+    colors=("#0d6efd", "#6f42c1", "#198754", "#fd7e14", "#dc3545", "#20c997"),
+    font_family="DejaVu Sans", label_font_size=17, major_label_font_size=17, value_font_size=16,
+    legend_font_size=17, title_font_size=18, tooltip_font_size=14,
+    guide_stroke_color="#adb5bd", guide_stroke_dasharray="2,4", major_guide_stroke_color="#dc3545",
+    major_guide_stroke_dasharray="8,0",
+)
+#: The same without a highlighted major guide (balance bars), and with a light fill (radar).
+PRINT_STYLE_PLAIN = Style(**{**PRINT_STYLE.to_dict(), "major_guide_stroke_color": "#adb5bd",
+                             "major_guide_stroke_dasharray": "2,4"})
+PRINT_STYLE_RADAR = Style(**{**PRINT_STYLE_PLAIN.to_dict(), "opacity": ".3"})
+#: Size (pixels of the SVG's view box) of a print chart.
+PRINT_SIZE = {"width": 560, "height": 400}
 
 
 def _config(**kwargs):
@@ -29,38 +50,83 @@ def _render(chart) -> str:
     return mark_safe(chart.render(is_unicode=True))  # noqa: S308 — pygal output, labels escaped by pygal
 
 
-def balance_bars(years_by_label: dict, *, title: str = "") -> str:
-    """Horizontal bars of years of experience per support domain (``{label: years}``)."""
-    chart = pygal.HorizontalBar(**_config(title=title, height=40 + 32 * max(len(years_by_label), 1),
-                                          value_formatter=lambda v: f"{v:g}"))
+def _decimal(digits):
+    """Formatter printing a number with ``digits`` decimals and the active decimal separator."""
+    separator = get_format("DECIMAL_SEPARATOR")
+    return lambda v: f"{v:.{digits}f}".replace(".", separator)
+
+
+def balance_bars(years_by_label: dict, *, title: str = "", highlight: str | None = None, **options) -> str:
+    """Horizontal bars of years of experience per support domain (``{label: years}``).
+
+    ``highlight``: label of one domain drawn in the warning colour (the dominant domain, say);
+    ``None`` draws every bar alike. ``options`` override pygal settings (e.g. ``style=PRINT_STYLE``).
+    The value axis runs from 0 to the next whole year above the largest value.
+    """
+    top = max([float(v) for v in years_by_label.values()] + [1.0])
+    step = 1 if top <= 8 else 2 if top <= 16 else 5
+    ticks = list(range(0, int(top) + step + 1, step))
+    config = _config(title=title, height=40 + 32 * max(len(years_by_label), 1), range=(0, ticks[-1]),
+                     y_labels=ticks, truncate_label=-1,
+                     value_formatter=lambda v: f"{v:g}".replace(".", get_format("DECIMAL_SEPARATOR")))
+    config.update(options)
+    chart = pygal.HorizontalBar(**config)
     chart.x_labels = list(years_by_label)
-    chart.add("", [float(v) for v in years_by_label.values()])
+    chart.add("", [{"value": float(v), "color": HIGHLIGHT} if highlight and label == highlight else float(v)
+                   for label, v in years_by_label.items()])
     return _render(chart)
 
 
-def role_bars(scores_by_label: dict, *, title: str = "", gate: float = 3.0) -> str:
-    """Bars of role scores on the 1–5 scale (``{label: score or None}``), with the gate line value."""
-    chart = pygal.Bar(**_config(title=title, range=(1, 5), include_x_axis=False,
-                                value_formatter=lambda v: f"{v:.2f}"))
+def role_bars(scores_by_label: dict, *, title: str = "", gate: float | None = None, horizontal: bool = False,
+              **options) -> str:
+    """Bars of role scores on the 1–5 scale (``{label: score or None}``); the y axis starts at 1.
+
+    With ``gate`` (e.g. 3.0, the role gate of ``assessments.scoring``), the gate is the one major
+    guide line and each bar is green at or above it, red below it; ``horizontal=True`` lays the
+    bars out horizontally (room for long role names); ``options`` override pygal settings.
+    """
+    if gate is None and not horizontal and not options:
+        chart = pygal.Bar(**_config(title=title, range=(1, 5), include_x_axis=False,
+                                    value_formatter=lambda v: f"{v:.2f}"))
+        chart.x_labels = list(scores_by_label)
+        chart.add("", [None if v is None else float(v) for v in scores_by_label.values()])
+        return _render(chart)
+    config = _config(title=title, range=(1, 5), include_x_axis=False, y_labels=[1, 2, 3, 4, 5],
+                     y_labels_major=[gate] if gate is not None else [], truncate_label=-1,
+                     value_formatter=_decimal(2))
+    config.update(options)
+    chart = (pygal.HorizontalBar if horizontal else pygal.Bar)(**config)
     chart.x_labels = list(scores_by_label)
-    chart.add("", [None if v is None else float(v) for v in scores_by_label.values()])
-    chart.add("gate", [{"value": gate, "label": "3.0"}] * len(scores_by_label), stroke=False)
+    chart.add("", [None if v is None else {"value": float(v),
+                                           "color": PASS if gate is None or float(v) >= gate else FAIL}
+                   for v in scores_by_label.values()])
     return _render(chart)
 
 
-def criteria_radar(series: dict, labels: list, *, title: str = "") -> str:
-    """Radar of criterion scores (1–5); ``series`` maps a name to scores in ``labels`` order."""
-    chart = pygal.Radar(**_config(title=title, range=(1, 5), show_legend=len(series) > 1, print_values=False,
-                                  fill=False, height=420))
+def criteria_radar(series: dict, labels: list, *, title: str = "", fill: bool = False, **options) -> str:
+    """Radar of criterion scores (1–5); ``series`` maps a name to scores in ``labels`` order.
+
+    Several series overlay (candidate comparison), with a legend under the radar; ``options``
+    override pygal settings.
+    """
+    config = _config(title=title, range=(1, 5), show_legend=len(series) > 1, print_values=False,
+                     fill=fill, height=420, legend_at_bottom=True,
+                     legend_at_bottom_columns=min(max(len(series), 1), 4))
+    config.update(options)
+    chart = pygal.Radar(**config)
     chart.x_labels = labels
     for name, values in series.items():
         chart.add(name, [None if v is None else float(v) for v in values])
     return _render(chart)
 
 
-def trend_line(values: list, labels: list, *, title: str = "") -> str:
-    """Line of per-session compatibility means (1–5) over session order."""
-    chart = pygal.Line(**_config(title=title, range=(1, 5), value_formatter=lambda v: f"{v:.2f}"))
+def trend_line(values: list, labels: list, *, title: str = "", **options) -> str:
+    """Line of per-session compatibility means (1–5) over session order (3 is the major guide);
+    ``options`` override pygal settings."""
+    config = _config(title=title, range=(1, 5), y_labels=[1, 2, 3, 4, 5], y_labels_major=[3], dots_size=5,
+                     value_formatter=_decimal(2))
+    config.update(options)
+    chart = pygal.Line(**config)
     chart.x_labels = labels
     chart.add("", [None if v is None else float(v) for v in values])
     return _render(chart)

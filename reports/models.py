@@ -1,0 +1,128 @@
+"""Compatibility report: an immutable, versioned PDF per application (DESIGN.md §6).
+
+A ``Report`` row is created by ``reports.services.report_request`` together with the JSON snapshot
+of every input the PDF shows (scores, sessions, observations, debriefs, candidate and mandate
+data), so the same version always says the same thing however the data moves afterwards. A Celery
+task renders it (``reports.tasks.render_report``): queued → rendering → ready | failed.
+
+Once ready, a report never changes: the database holds the invariants it can hold (ready ⇒ PDF,
+SHA-256 and page count present; version ≥ 1; one version number per application), and
+``Report.save`` refuses to write a row that was loaded ready. The PDF lives under a server-made
+name in the media storage, which is never served publicly (``MEDIA_URL`` is not routed): the only
+way to it is the access-checked download view.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from candidates.models import Application
+
+
+def report_upload_to(instance, filename):
+    """Server-made storage name: ``reports/<application public id>/<random>.pdf`` (the client's or
+    candidate's name never reaches the file system)."""
+    return f"reports/{instance.application.public_id}/{uuid.uuid4().hex}.pdf"
+
+
+class ReportImmutable(ValidationError):
+    """Raised when code tries to change a report that is already ready."""
+
+
+class Report(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RENDERING = "rendering", _("Rendering")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="reports",
+                                    verbose_name=_("application"))
+    version = models.PositiveIntegerField(_("version"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    language = models.CharField(_("language"), max_length=8, default="fr")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("requested by"))
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    started_at = models.DateTimeField(_("rendering started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    snapshot = models.JSONField(_("data snapshot"), default=dict)
+    pdf = models.FileField(_("PDF file"), upload_to=report_upload_to, max_length=200, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    size = models.PositiveIntegerField(_("size (bytes)"), null=True, blank=True)
+    page_count = models.PositiveSmallIntegerField(_("pages"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+
+    class Meta:
+        ordering = ["application", "-version"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "version"], name="report_version_unique"),
+            models.CheckConstraint(condition=models.Q(version__gte=1), name="report_version_positive"),
+            models.CheckConstraint(condition=models.Q(status__in=["queued", "rendering", "ready", "failed"]),
+                                   name="report_status_known"),
+            models.CheckConstraint(
+                condition=~models.Q(status="ready") | (~models.Q(sha256="") & ~models.Q(pdf="")
+                                                       & models.Q(page_count__isnull=False, page_count__gte=1)),
+                name="report_ready_has_pdf"),
+            models.CheckConstraint(condition=~models.Q(status="failed") | ~models.Q(error=""),
+                                   name="report_failed_has_error"),
+        ]
+        indexes = [models.Index(fields=["status", "requested_at"])]
+
+    def __str__(self):
+        return _("Report v%(version)d — %(application)s") % {"version": self.version,
+                                                              "application": self.application}
+
+    def save(self, *args, **kwargs):
+        if getattr(self, "_loaded_status", None) == self.Status.READY:
+            raise ReportImmutable(_("A ready report is immutable: request a new version instead."),
+                                  code="immutable")
+        super().save(*args, **kwargs)
+        self._loaded_status = self.status
+
+    def get_absolute_url(self):
+        return reverse("reports:status", kwargs={"pk": self.pk})
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_status = instance.__dict__.get("status")
+        return instance
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self._loaded_status = self.__dict__.get("status")
+
+    @property
+    def is_ready(self):
+        return self.status == self.Status.READY
+
+    @property
+    def is_failed(self):
+        return self.status == self.Status.FAILED
+
+    @property
+    def is_pending(self):
+        return self.status in (self.Status.QUEUED, self.Status.RENDERING)
+
+    @property
+    def is_stale(self) -> bool:
+        """Pending for longer than the hard time limit allows (a worker died mid-render): the
+        report may be retried."""
+        if not self.is_pending:
+            return False
+        since = self.started_at or self.requested_at
+        limit = getattr(settings, "REPORT_STALE_AFTER", 15 * 60)
+        return (timezone.now() - since).total_seconds() > limit
+
+    @property
+    def can_retry(self) -> bool:
+        return self.is_failed or self.is_stale

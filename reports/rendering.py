@@ -1,0 +1,516 @@
+"""Snapshot → HTML → PDF (WeasyPrint). Reads nothing but the snapshot and local static files.
+
+* ``report_context(snapshot)`` turns the frozen data into what ``templates/reports/report.html``
+  shows: labels in the report's language, the product's reading (:func:`reading`), the SWOT
+  (:func:`swot_from_scores`), the four SVG charts (pygal, ``reports.charts``).
+* ``render_html(snapshot)`` renders the template in the report's language (``lang`` attribute set,
+  French typography applied by the ``typo`` filter of ``report_tags``).
+* ``render_pdf(snapshot)`` lays the HTML out with WeasyPrint through :class:`LocalStaticFetcher`:
+  the only resources it can load are the project's static files (``reports/report.css``) and
+  ``data:`` URIs — never an HTTP call back to the site, never a remote file. A resource that cannot
+  be loaded stops the render (``RenderError``) instead of producing a PDF without it. WeasyPrint's
+  own log lines (logger ``weasyprint``) at WARNING or above are collected and returned.
+
+Fonts come from fontconfig: the stylesheet asks for "DejaVu Sans" (Debian ``fonts-dejavu-core``),
+which covers é, œ, « », ’ and the narrow no-break space; WeasyPrint embeds the subset used. The
+tests check the embedded font names and the extracted text.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import logging
+import mimetypes
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
+
+from candidates.models import Stage, SupportDomain
+from sessions import ipa
+
+from . import charts
+
+TEMPLATE = "reports/report.html"
+STYLESHEET = "reports/report.css"
+ROLE_CODES = ("conductor", "business_partner", "entrepreneur")
+GATE = 3.0
+#: How many criteria the SWOT lists as strengths and as weaknesses.
+SWOT_SIZE = 3
+
+
+class RenderError(Exception):
+    """The PDF could not be produced (missing resource, layout error…); the message is readable."""
+
+
+# ---------------------------------------------------------------------------------- URL fetcher
+
+
+def static_base_url() -> str:
+    """``file://`` URL under which the report's relative links are resolved (STATIC_ROOT, which
+    need not exist: files are found through the staticfiles finders)."""
+    return Path(settings.STATIC_ROOT).resolve().as_uri() + "/"
+
+
+def _weasyprint():
+    import weasyprint  # imported lazily: pango loads only in processes that render
+
+    return weasyprint
+
+
+_FONT_CONFIG = None
+
+
+def font_config():
+    """The process's WeasyPrint ``FontConfiguration``, made once and reused by every render.
+
+    A new configuration per document (WeasyPrint's default) costs about 0.25 MB of memory that is
+    never given back (fontconfig/pango); reused, 200 renders grow the worker by a few MB instead of
+    60. The report declares no ``@font-face``, so nothing accumulates in it.
+    """
+    global _FONT_CONFIG
+    if _FONT_CONFIG is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        _FONT_CONFIG = FontConfiguration()
+    return _FONT_CONFIG
+
+
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class LocalStaticFetcher(URLFetcher):
+        """Serves ``data:`` URIs and the project's static files; refuses everything else.
+
+        A ``file:`` URL is accepted only under :func:`static_base_url`; the path below it is looked
+        up with Django's staticfiles finders (then in STATIC_ROOT, for collected files). ``http``,
+        ``https``, ``ftp`` and any other file on disk raise ``ValueError`` (a fatal fetch error:
+        the render stops).
+        """
+
+        def __init__(self):
+            super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False, fail_on_errors=True)
+            self._base = static_base_url()
+
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            if not url.startswith(self._base):
+                raise ValueError(f"Only the application's static files may be loaded in a report, not {url!r}")
+            relative = unquote(urlsplit(url).path)[len(urlsplit(self._base).path):]
+            if not relative or ".." in Path(relative).parts:
+                raise ValueError(f"Invalid static path {relative!r}")
+            path = finders.find(relative) or (Path(settings.STATIC_ROOT) / relative)
+            path = Path(path)
+            if not path.is_file():
+                raise ValueError(f"Static file not found: {relative}")
+            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
+
+    return LocalStaticFetcher
+
+
+def local_fetcher():
+    """A new WeasyPrint URL fetcher limited to static files and ``data:`` URIs."""
+    return _fetcher_class()()
+
+
+# ---------------------------------------------------------------------------------- pure readings
+
+#: Reasons of the product's reading, worst level first (stable codes, translated in the template).
+UNFAVOURABLE, INCOMPLETE, RESERVED, FAVOURABLE = "unfavourable", "incomplete", "reserved", "favourable"
+_LEVEL_ORDER = (UNFAVOURABLE, INCOMPLETE, RESERVED, FAVOURABLE)
+
+
+def reading(summary: dict) -> dict:
+    """The product's mechanical reading of one assessment summary (shown next to the human
+    decision, never instead of it; a product convention, not a validated cut-off).
+
+    Args:
+        summary: an assessment summary dict (``assessments.selectors.compute_summary`` shape) with
+            ``compatibility`` (``sessions.compatibility.CompatibilitySummary.to_dict``) or ``None``.
+
+    Returns:
+        ``{"level": one of "unfavourable", "incomplete", "reserved", "favourable", "reasons":
+        [codes]}``. Reasons: ``no_scorecards`` (incomplete), ``gate_failed`` and
+        ``not_compatible`` (unfavourable), ``compatibility_pending`` (incomplete: fewer than three
+        held and observed sessions, or a session without verdict), ``to_confirm``,
+        ``concentrated``, ``breadth``, ``depth``, ``re_observe`` (reserved). The level is the worst
+        level among the reasons; ``favourable`` when there is none.
+    """
+    reasons = []
+    if not summary.get("submitted_scorecards"):
+        reasons.append(("no_scorecards", INCOMPLETE))
+    elif not summary["gate"]["passed"]:
+        reasons.append(("gate_failed", UNFAVOURABLE))
+    compatibility = summary.get("compatibility") or {}
+    verdict = compatibility.get("verdict")
+    if verdict == ipa.NOT_COMPATIBLE:
+        reasons.append(("not_compatible", UNFAVOURABLE))
+    elif verdict == ipa.TO_CONFIRM:
+        reasons.append(("to_confirm", RESERVED))
+    elif verdict is None:
+        reasons.append(("compatibility_pending", INCOMPLETE))
+    balance = summary.get("balance") or {}
+    if balance.get("band") == "concentrated":
+        reasons.append(("concentrated", RESERVED))
+    if balance and not balance.get("breadth_ok", True):
+        reasons.append(("breadth", RESERVED))
+    if balance and not balance.get("depth_ok", True):
+        reasons.append(("depth", RESERVED))
+    if any(c.get("level") == "red" for c in summary.get("criteria", [])):
+        reasons.append(("re_observe", RESERVED))
+    level = FAVOURABLE
+    for _code, reason_level in reasons:
+        if _LEVEL_ORDER.index(reason_level) < _LEVEL_ORDER.index(level):
+            level = reason_level
+    return {"level": level, "reasons": [code for code, _level in reasons]}
+
+
+def swot_from_scores(criteria: list[dict], size: int = SWOT_SIZE) -> dict:
+    """Strengths and weaknesses of the SWOT, derived from the criterion scores.
+
+    Args:
+        criteria: the summary's criteria (dicts with ``code``, ``label``, ``group``, ``score`` on
+            1–5 or ``None`` for no evidence).
+        size: how many criteria each side lists at most (3 by default).
+
+    Returns:
+        ``{"strengths": [...], "weaknesses": [...]}``: the ``size`` best-scored criteria with a
+        score ≥ 3.0 (highest first) and the ``size`` lowest-scored criteria with a score < 4.0
+        (lowest first), never the same criterion on both sides; criteria without evidence are left
+        out. Ties are broken by the framework order.
+    """
+    scored = [c for c in criteria if c.get("score") is not None]
+    ranked = sorted(enumerate(scored), key=lambda item: (-item[1]["score"], item[0]))
+    strengths = [c for _i, c in ranked if c["score"] >= GATE][:size]
+    chosen = {c["code"] for c in strengths}
+    lowest = sorted(enumerate(scored), key=lambda item: (item[1]["score"], item[0]))
+    weaknesses = [c for _i, c in lowest if c["score"] < 4.0 and c["code"] not in chosen][:size]
+    return {"strengths": strengths, "weaknesses": weaknesses}
+
+
+def lines(text: str) -> list[str]:
+    """Bullet items of a free-text field: one per non-empty line, leading "-", "•" or "*" removed."""
+    items = []
+    for line in (text or "").splitlines():
+        line = line.strip().lstrip("-•*–").strip()
+        if line:
+            items.append(line)
+    return items
+
+
+# ---------------------------------------------------------------------------------- context
+
+
+def _role_labels():
+    from assessments.models import RoleGroup
+
+    return {g.value: str(g.label) for g in RoleGroup}
+
+
+def _domain_label(code):
+    try:
+        return str(SupportDomain(code).label)
+    except ValueError:
+        return code
+
+
+def _verdict_label(code):
+    from sessions.models import Observation
+
+    if not code:
+        return ""
+    try:
+        return str(Observation.Verdict(code).label)
+    except ValueError:
+        return code
+
+
+def _parse_dt(value, tz_name=None):
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value)
+    try:
+        zone = ZoneInfo(tz_name or settings.TIME_ZONE)
+    except (KeyError, ValueError):
+        zone = ZoneInfo(settings.TIME_ZONE)
+    return moment.astimezone(zone)
+
+
+def _dimension_rows(compatibility):
+    means = compatibility.get("dimension_means") or {}
+    gaps = compatibility.get("perception_gap_means") or {}
+    rows = []
+    for dimension in ipa.DIMENSIONS:
+        rows.append({
+            "code": dimension.code,
+            "label": dimension.label_en if translation.get_language() == "en" else dimension.label_fr,
+            "mediator": means.get(dimension.code),
+            "ceo": (gaps.get(ipa.CEO) or {}).get(dimension.code),
+            "candidate": (gaps.get(ipa.CANDIDATE) or {}).get(dimension.code),
+        })
+    return rows
+
+
+def _session_rows(snapshot):
+    compatibility = (snapshot["summary"].get("compatibility") or {})
+    figures = {s["order"]: s for s in compatibility.get("sessions", [])}
+    rows = []
+    for session in snapshot.get("sessions", []):
+        starts = _parse_dt(session["starts_at"], session.get("timezone"))
+        ends = _parse_dt(session["ends_at"], session.get("timezone"))
+        figure = figures.get(session["order"]) if session["status"] != "cancelled" else None
+        observation = session.get("observation")
+        ipa_figures = (figure or {}).get("ipa") or {}
+        participation = ipa_figures.get("participation_share") or {}
+        incidents = []
+        for incident in (observation or {}).get("incidents", []):
+            incidents.append({**incident, "who_label": {"ceo": _("CEO"), "candidate": _("Candidate"),
+                                                        "both": _("Both")}.get(incident["who"], incident["who"]),
+                              "tag_label": _incident_tag(incident["tag"])})
+        rows.append({
+            "order": session["order"],
+            "status": session["status"],
+            "status_label": _session_status(session["status"]),
+            "starts": starts,
+            "ends": ends,
+            "timezone": session.get("timezone"),
+            "location": session.get("location", ""),
+            "problem": session.get("problem", ""),
+            "mediator": session.get("mediator"),
+            "sealed": session.get("sealed", False),
+            "observation": observation,
+            "verdict_label": _verdict_label((observation or {}).get("verdict")),
+            "mean_rating": (figure or {}).get("mean_rating") if observation else None,
+            "participation_ceo": participation.get(ipa.CEO),
+            "participation_candidate": participation.get(ipa.CANDIDATE),
+            "pos_neg": (ipa_figures.get("overall") or {}).get("positive_negative_ratio"),
+            "acts": (ipa_figures.get("overall") or {}).get("total"),
+            "incidents": incidents,
+            "ceo_comment": ((session.get("debriefs") or {}).get(ipa.CEO) or {}).get("comment", ""),
+            "candidate_comment": ((session.get("debriefs") or {}).get(ipa.CANDIDATE) or {}).get("comment", ""),
+        })
+    return rows
+
+
+def _session_status(code):
+    from sessions.models import WorkingSession
+
+    try:
+        return str(WorkingSession.Status(code).label)
+    except ValueError:
+        return code
+
+
+def _incident_tag(code):
+    from sessions.models import CriticalIncident
+
+    try:
+        return str(CriticalIncident.Tag(code).label)
+    except ValueError:
+        return code
+
+
+def _charts(snapshot, role_labels):
+    """The four report charts as SVG strings (pygal, print style); a chart without data is left out."""
+    summary = snapshot["summary"]
+    criteria = list(summary.get("criteria", []))
+    printed = {"style": charts.PRINT_STYLE, **charts.PRINT_SIZE}
+    result = {}
+    if summary.get("submitted_scorecards"):
+        labels = [f"{index}" for index, _c in enumerate(criteria, start=1)]
+        result["radar"] = charts.criteria_radar({_("Panel"): [c["score"] for c in criteria]}, labels,
+                                                fill=True, **{**printed, "style": charts.PRINT_STYLE_RADAR,
+                                                             "height": 460})
+        result["roles"] = charts.role_bars(
+            {role_labels[code]: (summary["roles"].get(code) or {}).get("score")
+             for code in (*ROLE_CODES, "posture")}, gate=GATE, horizontal=True, **printed)
+    years = snapshot["candidate"]["years"]
+    domains = snapshot["mandate"]["support_domains"]
+    dominant = (summary.get("balance") or {}).get("dominant_domain")
+    result["balance"] = charts.balance_bars({_domain_label(code): years.get(code, 0) for code in domains},
+                                            highlight=_domain_label(dominant) if dominant else None,
+                                            style=charts.PRINT_STYLE_PLAIN, width=560,
+                                            height=60 + 38 * max(len(domains), 1))
+    compatibility = summary.get("compatibility") or {}
+    counted = [s for s in compatibility.get("sessions", []) if s.get("counted") and s.get("mean_rating") is not None]
+    if counted:
+        result["trend"] = charts.trend_line([s["mean_rating"] for s in counted],
+                                            [_("Session %(n)d") % {"n": s["order"]} for s in counted],
+                                            margin_right=50, margin_left=10, **printed)
+    return result
+
+
+def svg_data_uri(svg: str) -> str:
+    """``data:image/svg+xml;base64,…`` URI of an SVG document. Charts go into the PDF as images:
+    WeasyPrint's SVG renderer reads pygal's style attributes (``fill``, ``stroke``), which its
+    HTML CSS parser would reject with warnings if the SVG were inline."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def report_context(snapshot: dict) -> dict:
+    """Template context of ``reports/report.html`` for one snapshot (call it with the report's
+    language active). Pure: reads no database."""
+    summary = snapshot["summary"]
+    role_labels = _role_labels()
+    compatibility = summary.get("compatibility") or {}
+    balance = summary.get("balance") or {}
+    criteria = []
+    for index, criterion in enumerate(summary.get("criteria", []), start=1):
+        criteria.append({**criterion, "number": index, "group_label": role_labels.get(criterion["group"], "")})
+    roles = [{"code": code, "label": role_labels[code], **(summary["roles"].get(code) or {}),
+              "gated": code in ROLE_CODES,
+              "below_gate": code in summary["gate"]["missing_roles"]}
+             for code in (*ROLE_CODES, "posture") if code in summary.get("roles", {})]
+    labels_by_code = {c["code"]: c["label"] for c in criteria}
+    recommendations = {}
+    for item in summary.get("recommendations", []):
+        recommendations.setdefault(item["recommendation_label"], []).append(item["rater"])
+    years = snapshot["candidate"]["years"]
+    report = snapshot["report"]
+    return {
+        "snapshot": snapshot,
+        "language": report.get("language", "fr"),
+        "version": report["version"],
+        "requested_at": _parse_dt(report["requested_at"]),
+        "requested_by": report.get("requested_by"),
+        "candidate": snapshot["candidate"],
+        "mandate": snapshot["mandate"],
+        "application": snapshot["application"],
+        "stage_label": _stage_label(snapshot["application"]["stage"]),
+        "framework": snapshot.get("framework"),
+        "summary": summary,
+        "has_scores": bool(summary.get("submitted_scorecards")),
+        "roles": roles,
+        "missing_roles": [role_labels[c] for c in summary["gate"]["missing_roles"]],
+        "failing_criteria": [labels_by_code.get(c, c) for c in summary["gate"]["failing_criteria"]],
+        "criteria": criteria,
+        "balance": balance,
+        "dominant_domain": _domain_label(balance["dominant_domain"]) if balance.get("dominant_domain") else "",
+        "years_rows": [(_domain_label(code), years.get(code, 0), (balance.get("shares") or {}).get(code))
+                       for code in snapshot["mandate"]["support_domains"]],
+        "compatibility": compatibility,
+        "verdict_label": _verdict_label(compatibility.get("verdict")),
+        "reading": reading(summary),
+        "recommendations": sorted(recommendations.items()),
+        "swot": swot_from_scores(criteria),
+        "opportunities": lines(snapshot["application"].get("swot_opportunities", "")),
+        "threats": lines(snapshot["application"].get("swot_threats", "")),
+        "sessions": _session_rows(snapshot),
+        "dimensions": _dimension_rows(compatibility),
+        "charts": {name: svg_data_uri(svg) for name, svg in _charts(snapshot, role_labels).items()},
+        "raters": summary.get("raters", []),
+        "alpha": summary.get("alpha") or {},
+        "red_count": sum(c["level"] == "red" for c in criteria),
+        "amber_count": sum(c["level"] == "amber" for c in criteria),
+        "ipa_categories": [(c.number, c.label_en if translation.get_language() == "en" else c.label_fr)
+                           for c in ipa.IPA_CATEGORIES],
+    }
+
+
+def _stage_label(code):
+    try:
+        return str(Stage(code).label)
+    except ValueError:
+        return code
+
+
+# ---------------------------------------------------------------------------------- HTML and PDF
+
+
+def render_html(snapshot: dict) -> str:
+    """The report's HTML (``templates/reports/report.html``) in the snapshot's language."""
+    language = (snapshot.get("report") or {}).get("language") or settings.LANGUAGE_CODE
+    with translation.override(language):
+        return render_to_string(TEMPLATE, report_context(snapshot))
+
+
+@dataclass
+class RenderedPdf:
+    """A rendered report: ``pdf`` bytes, their ``sha256`` (hex), ``page_count``, and the WeasyPrint
+    log lines (WARNING and above) emitted while rendering, as ``"LEVEL: message"`` strings."""
+
+    pdf: bytes
+    sha256: str
+    page_count: int
+    warnings: list[str] = field(default_factory=list)
+
+
+class _Collector(logging.Handler):
+    def __init__(self):
+        super().__init__(level=logging.WARNING)
+        self.lines = []
+
+    def emit(self, record):
+        self.lines.append(f"{record.levelname}: {record.getMessage()}")
+
+
+@contextmanager
+def weasyprint_log():
+    """Collect the ``weasyprint`` logger's lines at WARNING and above: ``with weasyprint_log() as
+    lines: ...`` (a list of ``"LEVEL: message"`` strings)."""
+    logger = logging.getLogger("weasyprint")
+    collector = _Collector()
+    logger.addHandler(collector)
+    try:
+        yield collector.lines
+    finally:
+        logger.removeHandler(collector)
+
+
+def page_count(pdf: bytes) -> int:
+    """Number of pages of a PDF (pypdf). Raises ``RenderError`` if the bytes are not a readable PDF."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        return len(PdfReader(io.BytesIO(pdf)).pages)
+    except (PdfReadError, ValueError) as exc:
+        raise RenderError(f"The PDF produced is not readable: {exc}") from exc
+
+
+def render_pdf(snapshot: dict) -> RenderedPdf:
+    """Render one snapshot to PDF (A4, French typography when the language is French).
+
+    Returns a :class:`RenderedPdf`. Raises ``RenderError`` with a readable message when a
+    resource cannot be loaded or the layout fails; ``OSError`` (disk, fonts, memory maps) is
+    left to propagate, since it is usually transient and the task retries it.
+    """
+    weasyprint = _weasyprint()
+    from weasyprint.urls import FatalURLFetchingError
+
+    html = render_html(snapshot)
+    with weasyprint_log() as log_lines:
+        try:
+            document = weasyprint.HTML(string=html, base_url=static_base_url(), url_fetcher=local_fetcher())
+            identifier = f"{snapshot.get('application', {}).get('public_id', '')}-v{snapshot['report']['version']}"
+            pdf = document.write_pdf(font_config=font_config(), pdf_identifier=identifier.encode())
+        except FatalURLFetchingError as exc:  # a BaseException in WeasyPrint: keep it from the worker
+            cause = exc.__cause__ or exc
+            raise RenderError(f"A resource of the report could not be loaded: {cause}") from None
+        except OSError:
+            raise
+        except Exception as exc:
+            raise RenderError(f"WeasyPrint could not lay the report out: {type(exc).__name__}: {exc}") from exc
+    if not pdf:
+        raise RenderError("WeasyPrint produced an empty file.")
+    return RenderedPdf(pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(), page_count=page_count(pdf),
+                       warnings=list(log_lines))
+
+
+def format_number(value, digits=2):
+    """``value`` with ``digits`` decimals in the active language (3,72 in French), "—" for None."""
+    if value is None:
+        return "—"
+    return formats.number_format(value, digits, use_l10n=True)

@@ -1,0 +1,139 @@
+"""The report's data snapshot: every input of the PDF, frozen as JSON when the report is requested.
+
+``build_snapshot`` reads the database once, at request time; ``reports.rendering`` reads nothing
+but the snapshot. So the same version always says the same thing, whatever happens to ratings,
+observations or the candidate's file afterwards, and a worker never needs the request.
+
+Rules applied while building it:
+
+* **Scores** come from ``assessments.selectors.assessment_summary`` without a viewer (full panel
+  aggregates). The independence rule is enforced before: a user with an unsubmitted scorecard
+  for the application can neither request nor read a report of it (``reports.services``,
+  ``reports.selectors``).
+* **Sealed observations**: the report is the CEO's document, so a mediator's observation enters it
+  only when the mandate's CEO may read it (``cso_recruit.access.observation_visible``: submitted,
+  and the CEO has given their own debrief of that session). Otherwise the session is listed as
+  "sealed" and counts as not observed — whoever requests the report, everyone reads the same one.
+* Labels that come from the database (criteria) are stored in the report's language; labels that
+  come from code (roles, domains, dimensions, verdicts) are translated when rendering.
+"""
+
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone, translation
+
+from assessments.models import CompetencyFramework
+from assessments.selectors import assessment_summary
+from cso_recruit import access
+from sessions.models import Observation, WorkingSession
+from sessions.selectors import compatibility_for
+
+#: Bump when the snapshot's shape changes (the renderer may then adapt old versions).
+SCHEMA = 1
+
+
+def _name(user):
+    if user is None:
+        return None
+    return user.get_full_name() or user.username
+
+
+def _session_records(application, ceo):
+    """Every session of the application, in time order, with what the CEO may read of it."""
+    sessions = (WorkingSession.objects.filter(application=application).select_related("mediator",
+                                                                                       "application__mandate")
+                .prefetch_related("debriefs").order_by("starts_at", "order"))
+    records = []
+    for session in sessions:
+        observation = (Observation.objects.filter(session=session, is_current=True, status="submitted")
+                       .prefetch_related("incidents").first())
+        sealed = observation is not None and not access.observation_visible(ceo, observation)
+        record = {
+            "order": session.order,
+            "status": session.status,
+            "starts_at": session.starts_at.isoformat(),
+            "ends_at": session.ends_at.isoformat(),
+            "timezone": session.timezone,
+            "location": session.location,
+            "problem": session.problem,
+            "mediator": _name(session.mediator),
+            "sealed": sealed,
+            "observation": None,
+            "debriefs": {d.party: {"ratings": d.ratings, "comment": d.comment,
+                                   "submitted_at": d.submitted_at.isoformat()}
+                         for d in session.debriefs.all()},
+        }
+        if observation is not None and not sealed:
+            record["observation"] = {
+                "revision": observation.revision,
+                "submitted_at": observation.submitted_at.isoformat() if observation.submitted_at else None,
+                "ratings": observation.ratings,
+                "verdict": observation.verdict or None,
+                "confidence": observation.confidence,
+                "synthesis": observation.synthesis,
+                "incidents": [{"minute": i.minute, "who": i.who, "behaviour": i.behaviour,
+                               "interpretation": i.interpretation, "tag": i.tag}
+                              for i in observation.incidents.all()],
+            }
+        records.append(record)
+    return records
+
+
+def build_snapshot(*, application, version, by=None, language="fr", now=None) -> dict:
+    """Freeze every input of one report version as a JSON-ready dict.
+
+    Args:
+        application: the ``Application`` (its candidate, mandate and company are read).
+        version: the report version number (≥ 1) the snapshot belongs to.
+        by: the requesting user, or ``None`` (command line).
+        language: language code the report is written in ("fr" by default); database labels
+            (criteria) are read in it.
+        now: request time (aware ``datetime``), defaults to now.
+
+    Returns:
+        ``{"schema", "report": {version, language, requested_at (ISO 8601), requested_by},
+        "candidate": {first_name, last_name, full_name, city, education, years: {domain: float}},
+        "mandate": {title, slug, company, sector, city, ceo, support_domains, min_breadth,
+        min_depth}, "application": {id, public_id, stage, stage_entered_at, swot_opportunities,
+        swot_threats}, "framework": {name, version} | None, "summary": (assessment summary, see
+        ``assessments.selectors.compute_summary``, with ``compatibility`` as the CEO may read it),
+        "sessions": [{order, status, starts_at, ends_at, timezone, location, problem, mediator,
+        sealed, observation: {…} | None, debriefs: {party: {ratings, comment}}}]}`` — only str,
+        int, float, bool, None, lists and dicts (a JSON round trip returns it unchanged).
+    """
+    now = now or timezone.now()
+    mandate = application.mandate
+    candidate = application.candidate
+    with translation.override(language):
+        summary = assessment_summary(application=application, user=None)
+        summary["compatibility"] = compatibility_for(application=application, user=mandate.ceo)
+        sessions = _session_records(application, mandate.ceo)
+        framework = CompetencyFramework.objects.filter(is_active=True).order_by("-created_at", "-pk").first()
+    data = {
+        "schema": SCHEMA,
+        "report": {"version": version, "language": language, "requested_at": now.isoformat(),
+                   "requested_by": _name(by)},
+        "candidate": {
+            "first_name": candidate.first_name, "last_name": candidate.last_name,
+            "full_name": candidate.full_name, "city": candidate.city, "education": candidate.education,
+            "years": {code: float(years) for code, years in candidate.years_by_domain().items()},
+        },
+        "mandate": {
+            "title": mandate.title, "slug": mandate.slug, "company": mandate.company.name,
+            "sector": mandate.company.sector, "city": mandate.company.city, "ceo": _name(mandate.ceo),
+            "support_domains": list(mandate.support_domains), "min_breadth": mandate.min_breadth,
+            "min_depth": float(mandate.min_depth),
+        },
+        "application": {
+            "id": application.pk, "public_id": str(application.public_id), "stage": application.stage,
+            "stage_entered_at": application.stage_entered_at.isoformat(),
+            "swot_opportunities": application.swot_opportunities, "swot_threats": application.swot_threats,
+        },
+        "framework": {"name": framework.name, "version": framework.version} if framework else None,
+        "summary": summary,
+        "sessions": sessions,
+    }
+    # One JSON round trip: the stored snapshot is exactly what we return (no Decimal, datetime or
+    # lazy string left), and later changes to the inputs cannot reach it through shared objects.
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))

@@ -1,0 +1,41 @@
+"""Celery task rendering a report (queue ``reports``: see ``CELERY_TASK_ROUTES``).
+
+Takes the report id only (JSON), loads, calls ``reports.services.report_render``. Safe to run
+twice (``acks_late``: a task whose worker died is delivered again): the service renders a report
+at most once and never touches a ready one. Transient errors (``OSError``, database
+``OperationalError``) are retried with exponential backoff, at most ``max_retries`` times; when the
+retries or the time run out the report is marked failed with a readable error, so it never stays
+"rendering" because of the task. PDF workers are recycled after
+``CELERY_WORKER_MAX_TASKS_PER_CHILD`` tasks (WeasyPrint's caches grow).
+"""
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from . import services
+
+SOFT_TIME_LIMIT = getattr(settings, "REPORT_RENDER_SOFT_TIME_LIMIT", 120)
+TIME_LIMIT = getattr(settings, "REPORT_RENDER_TIME_LIMIT", 150)
+MAX_RETRIES = 3
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=services.TRANSIENT_ERRORS, retry_backoff=True,
+             retry_backoff_max=120, retry_jitter=False, max_retries=MAX_RETRIES,
+             soft_time_limit=SOFT_TIME_LIMIT, time_limit=TIME_LIMIT)
+def render_report(self, report_id):
+    """Render report ``report_id`` (int). Returns ``{"report": id, "status": status}`` (JSON).
+
+    Run eagerly (embedded default, no broker) there is no backoff to wait for: a transient error
+    fails the report at once and its page offers the retry button.
+    """
+    retry = not self.request.is_eager and self.request.retries < self.max_retries
+    try:
+        report = services.report_render(report_id=report_id, retry_transient=retry)
+    except SoftTimeLimitExceeded:
+        report = services.report_fail(report_id=report_id, error=_(
+            "Rendering took longer than %(seconds)d seconds and was stopped.") % {"seconds": SOFT_TIME_LIMIT})
+    except services.TRANSIENT_ERRORS:
+        raise  # autoretry_for re-queues the task with backoff; the report is back to "queued"
+    return {"report": report_id, "status": report.status if report else None}

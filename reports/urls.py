@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("applications/<int:pk>/reports/", views.report_list, name="list"),
+    path("applications/<int:pk>/reports/request/", views.report_request, name="request"),
+    path("reports/<int:pk>/", views.report_status, name="status"),
+    path("reports/<int:pk>/download/", views.report_download, name="download"),
+    path("reports/<int:pk>/retry/", views.report_retry, name="retry"),
+    path("mandates/<slug:slug>/dashboard/", views.dashboard, name="dashboard"),
+    path("mandates/<slug:slug>/compare/", views.compare, name="compare"),
+]

@@ -1,0 +1,192 @@
+"""Report pages (request, status, download, versions, retry) and the CEO dashboard / comparison.
+
+Thin views: access through ``cso_recruit.access`` (out of scope → 404), reads through
+``reports.selectors``, writes through ``reports.services``. The web request never renders a PDF:
+requesting only freezes the snapshot and enqueues the task on commit.
+
+Independence rule (a user with an unsubmitted scorecard for the application): requesting or
+retrying a report is refused with a message, the versions page says why nothing can be read, and
+the download answers 404.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.text import slugify
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from assessments.models import RoleGroup
+from candidates.models import Stage
+from cso_recruit import access
+
+from . import charts, selectors, services
+
+#: Seconds between two reloads of a pending report's page.
+STATUS_REFRESH = 3
+#: How many candidates the comparison page takes.
+COMPARE_MIN, COMPARE_MAX = 2, 4
+_TRANSLITERATE = str.maketrans({"œ": "oe", "Œ": "Oe", "æ": "ae", "Æ": "Ae", "ß": "ss", "ø": "o", "Ø": "O",
+                                "ł": "l", "Ł": "L", "đ": "d", "Đ": "D"})
+
+
+def _application(user, pk):
+    qs = access.applications_visible_to(user).select_related("candidate", "mandate__company", "mandate__ceo")
+    return access.get_visible_or_404(qs, pk=pk)
+
+
+def report_filename(report) -> str:
+    """Download name: ``rapport-compatibilite-<candidate slug>-v<version>.pdf`` (ASCII; œ → oe)."""
+    name = slugify(report.application.candidate.full_name.translate(_TRANSLITERATE)) or "candidat"
+    return f"rapport-compatibilite-{name}-v{report.version}.pdf"
+
+
+def _language():
+    code = (get_language() or "fr")[:2]
+    return code if code in ("fr", "en") else "fr"
+
+
+@login_required
+def report_list(request, pk):
+    """GET: the report versions of one application (pipeline members; 404 otherwise)."""
+    application = _application(request.user, pk)
+    return render(request, "reports/report_list.html", {
+        "application": application,
+        "reports": selectors.application_reports(application=application),
+        "can_read": selectors.can_read_reports(request.user, application),
+    })
+
+
+@login_required
+@require_POST
+def report_request(request, pk):
+    """POST: freeze a new version and enqueue its rendering on commit; redirect to its status page.
+    Refused with a message under the independence rule."""
+    application = _application(request.user, pk)
+    try:
+        report = services.report_request(application=application, by=request.user, language=_language())
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("reports:list", pk=application.pk)
+    messages.success(request, _("Report version %(v)d requested: it is being prepared.") % {"v": report.version})
+    return redirect(report)
+
+
+@login_required
+def report_status(request, pk):
+    """GET: one version's status; reloads itself every 3 s (``Refresh`` header and meta) while
+    queued or rendering; download link when ready, error and retry button when failed."""
+    report = selectors.report_detail(pk=pk, user=request.user)
+    refresh = report.is_pending and not report.is_stale
+    response = render(request, "reports/report_status.html", {
+        "report": report, "application": report.application, "refresh": STATUS_REFRESH if refresh else None,
+        "can_read": selectors.can_read_reports(request.user, report.application),
+    })
+    if refresh:
+        response["Refresh"] = str(STATUS_REFRESH)
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def report_download(request, pk):
+    """GET: the ready PDF as an attachment (``rapport-compatibilite-<name>-v<n>.pdf``), never cached;
+    404 when out of scope, not ready, the file is missing, or under the independence rule."""
+    report = selectors.report_detail(pk=pk, user=request.user)
+    if not report.is_ready or not report.pdf or not selectors.can_read_reports(request.user, report.application):
+        raise Http404
+    try:
+        handle = report.pdf.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, as_attachment=True, filename=report_filename(report),
+                            content_type="application/pdf")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def report_retry(request, pk):
+    """POST: queue a failed (or stuck) version again; redirect to its status page."""
+    report = selectors.report_detail(pk=pk, user=request.user)
+    try:
+        services.report_retry(report=report, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.info(request, _("The report is queued again."))
+    return redirect(report)
+
+
+# ---------------------------------------------------------------------------------- dashboard
+
+
+def _role_labels():
+    return {g.value: g.label for g in RoleGroup}
+
+
+@login_required
+def dashboard(request, slug):
+    """GET: the CEO dashboard of a mandate (pipeline members). ``?sort=`` one of
+    ``selectors.SORTS`` (default ``-fit``), ``?stage=`` a stage code, ``?gate=passed|failed``."""
+    mandate = access.get_visible_or_404(access.pipeline_mandates(request.user), slug=slug)
+    sort = request.GET.get("sort") or selectors.DEFAULT_SORT
+    sort = sort if sort in selectors.SORTS else selectors.DEFAULT_SORT
+    stage = request.GET.get("stage") or ""
+    stage = stage if stage in Stage.values else ""
+    gate = request.GET.get("gate") or ""
+    gate = gate if gate in ("passed", "failed") else ""
+    rows = selectors.dashboard_rows(mandate=mandate, user=request.user, sort=sort, stage=stage or None,
+                                    gate=gate or None)
+    role_labels = _role_labels()
+    columns = [("name", _("Candidate")), ("stage", _("Stage"))]
+    columns += [(code, role_labels[code]) for code in ("conductor", "business_partner", "entrepreneur", "posture")]
+    columns += [("fit", _("Fit")), ("balance", _("Balance")), ("compatibility", _("Compatibility"))]
+    return render(request, "reports/dashboard.html", {
+        "mandate": mandate, "rows": rows, "sort": sort, "stage": stage, "gate": gate,
+        "stages": Stage.choices, "columns": columns, "role_labels": role_labels,
+        "compare_min": COMPARE_MIN, "compare_max": COMPARE_MAX,
+    })
+
+
+@login_required
+def compare(request, slug):
+    """GET ``?a=<application id>`` 2 to 4 times: candidates side by side with an overlaid criteria
+    radar. Another count answers 400 with a message; an id outside the mandate or scope, 404."""
+    mandate = access.get_visible_or_404(access.pipeline_mandates(request.user), slug=slug)
+    raw = request.GET.getlist("a")
+    try:
+        ids = list(dict.fromkeys(int(value) for value in raw))
+    except ValueError as exc:
+        raise Http404 from exc
+    context = {"mandate": mandate, "compare_min": COMPARE_MIN, "compare_max": COMPARE_MAX}
+    if not COMPARE_MIN <= len(ids) <= COMPARE_MAX:
+        context["error"] = _("Choose between %(min)d and %(max)d candidates to compare (you chose %(n)d).") % {
+            "min": COMPARE_MIN, "max": COMPARE_MAX, "n": len(ids)}
+        return render(request, "reports/compare.html", context, status=400)
+    rows = selectors.dashboard_rows(mandate=mandate, user=request.user, sort="name", application_ids=ids)
+    if len(rows) != len(ids):
+        raise Http404  # an id outside this mandate or outside the user's scope
+    rows = sorted(rows, key=lambda r: ids.index(r.application.pk))
+    scored = [r for r in rows if r.criteria]
+    criteria = scored[0].criteria if scored else []
+    table = []
+    for index, criterion in enumerate(criteria, start=1):
+        scores = []
+        for row in rows:
+            match = next((c for c in row.criteria if c["code"] == criterion["code"]), None)
+            scores.append(match["score"] if match else None)
+        table.append({"number": index, "label": criterion["label"], "group": criterion["group"], "scores": scores})
+    if scored:
+        series = {}
+        for row in scored:
+            by_code = {c["code"]: c["score"] for c in row.criteria}
+            series[row.candidate.full_name] = [by_code.get(c["code"]) for c in criteria]
+        context["radar"] = charts.criteria_radar(series, [str(i) for i in range(1, len(criteria) + 1)])
+    context.update(rows=rows, table=table, role_labels=_role_labels())
+    return render(request, "reports/compare.html", context)
