@@ -1,0 +1,78 @@
+"""Browser fixtures: Playwright driving Debian's Chromium (/usr/bin/chromium), no browser download.
+
+Without Chromium the browser tests skip and say so; with ``CSO_REQUIRE_SERVICES=1`` (CI) they fail
+instead. axe-core comes from the npm package (``node_modules/axe-core/axe.min.js``).
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, require_service
+
+CHROMIUM = os.environ.get("CSO_CHROMIUM", "/usr/bin/chromium")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "tests" / "e2e" / "screenshots"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--disable-quic", "--no-first-run"]
+
+# Playwright's sync API runs an event loop in this thread; the test still talks to the ORM.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _chromium_available() -> bool:
+    return Path(CHROMIUM).exists() or shutil.which("chromium") is not None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    require_service(_chromium_available(), f"Chromium ({CHROMIUM})")
+    require_service(AXE.exists(), "axe-core (npm install)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - requirements-dev installs it
+        require_service(False, "playwright (pip)")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+class Axe:
+    """Runs axe-core in a page and fails on serious or critical violations."""
+
+    def __init__(self):
+        self.source = AXE.read_text(encoding="utf-8")
+
+    def check(self, page, name):
+        page.add_script_tag(content=self.source)
+        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        bad = [v for v in result["violations"] if v.get("impact") in ("serious", "critical")]
+        details = "\n".join(
+            f"- {v['id']} ({v['impact']}): {v['help']} → "
+            + "; ".join(n["target"][0] if isinstance(n["target"][0], str) else str(n["target"]) for n in v["nodes"][:5])
+            for v in bad)
+        assert not bad, f"axe-core: serious/critical violations on {name}:\n{details}"
+
+
+@pytest.fixture(scope="session")
+def axe():
+    return Axe()
+
+
+@pytest.fixture
+def shoot():
+    """Save a full-page screenshot under tests/e2e/screenshots/ and print its path."""
+    taken = []
+
+    def _shoot(page, name):
+        path = SCREENSHOTS / f"{len(taken) + 1:02d}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        taken.append(path)
+        print(f"screenshot: {path.relative_to(ROOT)}")
+        return path
+
+    yield _shoot
