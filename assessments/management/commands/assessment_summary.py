@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from assessments import selectors
+from assessments.models import RoleGroup
 from candidates.models import Application
 from cso_recruit import access
 
@@ -42,13 +43,20 @@ class Command(BaseCommand):
         self.stdout.write(f"{summary['candidate']} — {summary['mandate']}")
         if not summary["submitted_scorecards"]:
             self.stdout.write("  " + _("No submitted scorecard yet."))
+        roles = {g.value: str(g.label) for g in RoleGroup}
         for role, value in summary["roles"].items():
-            self.stdout.write(f"  {role:<18} {_fmt(value['score'])}")
-        gate = _("passed") if summary["gate"]["passed"] else _("FAILED") + f" {summary['gate']['missing_roles']}"
-        self.stdout.write(f"  fit {_fmt(summary['fit'])} — gate {gate}")
-        self.stdout.write(f"  balance {summary['balance']['band']} (HHI* {_fmt(summary['balance']['hhi_star'], 3)})")
+            self.stdout.write(f"  {roles[role]:<28} {_fmt(value['score'])}")
+        if summary["gate"]["passed"]:
+            gate = _("gate passed")
+        else:
+            gate = _("gate failed: %(roles)s") % {
+                "roles": ", ".join(roles[r] for r in summary["gate"]["missing_roles"]) or "—"}
+        self.stdout.write("  " + _("overall fit %(fit)s — %(gate)s") % {"fit": _fmt(summary["fit"]), "gate": gate})
+        self.stdout.write("  " + _("balance profile: %(band)s (HHI* %(hhi)s)") % {
+            "band": summary["balance"]["band"] or "—", "hhi": _fmt(summary["balance"]["hhi_star"], 3)})
         for item in summary["disagreements"]:
-            self.stdout.write(f"  ! {item['criterion']}: range {item['range']} → {item['level']}")
+            self.stdout.write("  ! " + _("%(criterion)s: range %(range)s → %(advice)s") % {
+                "criterion": item["criterion"], "range": item["range"], "advice": _(item["advice"])})
 
 
 def _fmt(value, digits=2):
