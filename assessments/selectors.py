@@ -221,7 +221,13 @@ def assessment_summary(*, application, user=None):
         return None
     from sessions.selectors import compatibility_for
 
-    mandate_cards = submitted_scorecards(Application.objects.filter(mandate_id=application.mandate_id))
+    mandate_applications = Application.objects.filter(mandate_id=application.mandate_id)
+    mandate_cards = submitted_scorecards(mandate_applications)
+    if user is not None:
+        # The mandate-wide figures (α, leniency/severity) must not carry the ratings of an
+        # application the viewer may not see yet (their own draft is open on it).
+        hidden = applications_with_open_draft(user, mandate_applications)
+        mandate_cards = [c for c in mandate_cards if c.application_id not in hidden]
     cards = [c for c in mandate_cards if c.application_id == application.pk]
     data = compute_summary(application=application, scorecards=cards, mandate_scorecards=mandate_cards)
     data["compatibility"] = compatibility_for(application=application, user=user)

@@ -68,12 +68,6 @@ class CandidateForm(forms.ModelForm):
             services.validate_cv(upload)
         return upload
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("gdpr_consent") and not cleaned.get("consent_date"):
-            self.add_error("consent_date", _("Give the date the candidate consented."))
-        return cleaned
-
     def candidate_data(self):
         """Cleaned Candidate field values, for ``services.candidate_create/update``."""
         return {name: self.cleaned_data[name] for name in self._meta.fields}

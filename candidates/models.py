@@ -228,6 +228,10 @@ class Candidate(models.Model):
                 continue  # not a number: clean_fields() reports it
             if out_of_range:
                 errors[name] = _("Between 0 and 60 years.")
+        if self.consent_date and self.consent_date > timezone.localdate():
+            errors["consent_date"] = _("The consent date cannot be in the future.")
+        if self.gdpr_consent and not self.consent_date:
+            errors["consent_date"] = _("Give the date the candidate consented.")
         if errors:
             raise ValidationError(errors)
 

@@ -4,6 +4,7 @@ Every function is keyword-only, runs in ``transaction.atomic`` and validates wit
 Callers (views, commands, admin) check access first through ``cso_recruit.access``.
 """
 
+import math
 import uuid
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -15,12 +16,17 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+
+from cso_recruit import access
 
 from . import csv_format
 from .models import Application, Candidate, Mandate, Stage, StageTransition
 
 CANDIDATE_FIELDS = tuple(f for f in csv_format.FIELDS)
+
+MAX_IMPORT_ROWS = 5000
 
 CV_KINDS = {
     "application/pdf": "pdf",
@@ -37,8 +43,10 @@ def validate_cv(uploaded) -> str:
     """
     if uploaded.size > settings.CV_MAX_BYTES:
         raise ValidationError(
-            _("The CV is %(size).1f MB; the limit is %(limit)d MB.")
-            % {"size": uploaded.size / 1024 / 1024, "limit": settings.CV_MAX_BYTES // 1024 // 1024},
+            _("The CV is %(size)s MB, over the %(limit)d MB limit.")
+            # Rounded up, so that a file just over the limit never reads as "5.00 MB".
+            % {"size": number_format(math.ceil(uploaded.size / 1024 / 1024 * 100) / 100, 2),
+               "limit": settings.CV_MAX_BYTES // 1024 // 1024},
             code="too_large",
         )
     uploaded.seek(0)
@@ -195,12 +203,23 @@ def candidates_import(*, mandate: Mandate, data: bytes, by, dry_run: bool = Fals
     All-or-nothing: if the file has any error, nothing is saved and the report lists every
     problem with line and column. Candidates are matched on e-mail, case-insensitively, so
     re-importing the same file creates no duplicate; an existing candidate takes the file's
-    values. ``dry_run`` computes the same report and saves nothing.
+    values. ``dry_run`` computes the same report and saves nothing. At most ``MAX_IMPORT_ROWS``
+    rows per file.
+
+    Scope: a user (``by``, not staff) may only update candidates they already manage (an
+    application in one of their mandates). A row whose e-mail belongs to a candidate outside
+    their mandates is an error — it is never overwritten nor attached to this mandate, so an
+    import cannot take over another mandate's candidate. ``by=None`` (command line) and staff
+    are unrestricted.
 
     Raises ``csv_format.CsvFormatError`` for a file that cannot be read at all.
     """
     parse = csv_format.parse_candidates_csv(data)
     report = ImportReport(parse=parse, dry_run=dry_run)
+    if len(parse.rows) > MAX_IMPORT_ROWS:
+        parse.errors.append(csv_format.RowError(
+            line=parse.header_line, column="—", message=_("The file has %(rows)d rows; import at most %(max)d at a time.")
+            % {"rows": len(parse.rows), "max": MAX_IMPORT_ROWS}))
     if not parse.ok:
         return report
     emails = [row.values["email"] for row in parse.rows]
@@ -212,11 +231,20 @@ def candidates_import(*, mandate: Mandate, data: bytes, by, dry_run: bool = Fals
         email.lower() for email in Application.objects.filter(
             mandate=mandate, candidate__in=existing.values()).values_list("candidate__email", flat=True)
     }
+    restricted = by is not None and not by.is_staff
+    managed = set(access.candidates_managed_by(by).filter(
+        pk__in=[c.pk for c in existing.values()]).values_list("pk", flat=True)) if restricted else set()
+    email_column = parse.headers.get("email", "email")
     sid = transaction.savepoint()
     for row in parse.rows:
         values = {k: v for k, v in row.values.items() if k in CANDIDATE_FIELDS}
         email = values["email"].lower()
         candidate = existing.get(email)
+        if candidate is not None and restricted and candidate.pk not in managed:
+            parse.errors.append(csv_format.RowError(line=row.line, column=email_column, message=_(
+                "This e-mail address belongs to a candidate of another mandate; ask an administrator "
+                "to add them to this mandate.")))
+            continue
         if candidate is None:
             candidate = Candidate(**values)
             report.created.append(email)
@@ -226,7 +254,9 @@ def candidates_import(*, mandate: Mandate, data: bytes, by, dry_run: bool = Fals
             for k, v in values.items():
                 setattr(candidate, k, v)
         try:
-            candidate.full_clean()
+            # Field checks and ``clean()`` (ranges); uniqueness is settled above and the database
+            # constraints still hold on save — validating them here costs a query each per row.
+            candidate.full_clean(validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
                 column = parse.headers.get(name, name)

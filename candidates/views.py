@@ -36,6 +36,12 @@ def _apply_errors(form, exc: ValidationError):
 
 @login_required
 def mandate_list(request):
+    """The user's mandates. A mediator who reads no pipeline lands on their sessions instead."""
+    from sessions.models import WorkingSession
+
+    if (not access.pipeline_mandates(request.user).exists()
+            and WorkingSession.objects.filter(mediator=request.user).exists()):
+        return redirect("working_sessions:mine")
     return render(request, "candidates/mandate_list.html", {
         "mandates": selectors.mandate_list(request.user),
         "pipeline_ids": set(access.pipeline_mandates(request.user).values_list("pk", flat=True)),

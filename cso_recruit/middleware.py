@@ -1,6 +1,8 @@
-"""Activate the language a signed-in user chose (``UserProfile.language``), whatever the browser
-says; anonymous visitors get the cookie / Accept-Language / French default of LocaleMiddleware."""
+"""Interface language: the signed-in user's saved choice (``UserProfile.language``), else the
+language cookie set by the switcher, else French (``LANGUAGE_CODE``) — the browser's
+Accept-Language header is deliberately not followed: the product speaks French by default."""
 
+from django.conf import settings
 from django.utils import translation
 
 
@@ -9,10 +11,13 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        language = ""
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             language = getattr(getattr(user, "profile", None), "language", "")
-            if language:
-                translation.activate(language)
-                request.LANGUAGE_CODE = language
+        if not language:
+            cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+            language = cookie if cookie in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
         return self.get_response(request)

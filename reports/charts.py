@@ -7,6 +7,7 @@ the point or bar out. Values printed on the charts use the active language's dec
 """
 
 import pygal
+from django.template.defaultfilters import floatformat
 from django.utils.formats import get_format
 from django.utils.safestring import mark_safe
 from pygal.style import Style
@@ -51,9 +52,10 @@ def _render(chart) -> str:
 
 
 def _decimal(digits):
-    """Formatter printing a number with ``digits`` decimals and the active decimal separator."""
-    separator = get_format("DECIMAL_SEPARATOR")
-    return lambda v: f"{v:.{digits}f}".replace(".", separator)
+    """Formatter printing a number with ``digits`` decimals, rounded half up and with the active
+    decimal separator — the same rounding as the ``floatformat`` filter of the tables, so a chart
+    and a table never disagree (4.125 → 4,13 in both)."""
+    return lambda v: floatformat(v, digits)
 
 
 def balance_bars(years_by_label: dict, *, title: str = "", highlight: str | None = None, **options) -> str:
@@ -87,7 +89,7 @@ def role_bars(scores_by_label: dict, *, title: str = "", gate: float | None = No
     """
     if gate is None and not horizontal and not options:
         chart = pygal.Bar(**_config(title=title, range=(1, 5), include_x_axis=False,
-                                    value_formatter=lambda v: f"{v:.2f}"))
+                                    value_formatter=_decimal(2)))
         chart.x_labels = list(scores_by_label)
         chart.add("", [None if v is None else float(v) for v in scores_by_label.values()])
         return _render(chart)

@@ -71,7 +71,11 @@ def report_request(request, pk):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("reports:list", pk=application.pk)
-    messages.success(request, _("Report version %(v)d requested: it is being prepared.") % {"v": report.version})
+    report.refresh_from_db(fields=["status"])
+    if report.status == report.Status.READY:  # rendered already (embedded default: eager tasks)
+        messages.success(request, _("Report version %(v)d is ready.") % {"v": report.version})
+    else:
+        messages.success(request, _("Report version %(v)d requested: it is being prepared.") % {"v": report.version})
     return redirect(report)
 
 
@@ -164,6 +168,8 @@ def compare(request, slug):
         ids = list(dict.fromkeys(int(value) for value in raw))
     except ValueError as exc:
         raise Http404 from exc
+    if any(not 0 < pk < 2**63 for pk in ids):  # beyond any database id: not found, never a 500
+        raise Http404
     context = {"mandate": mandate, "compare_min": COMPARE_MIN, "compare_max": COMPARE_MAX}
     if not COMPARE_MIN <= len(ids) <= COMPARE_MAX:
         context["error"] = _("Choose between %(min)d and %(max)d candidates to compare (you chose %(n)d).") % {

@@ -80,9 +80,15 @@ def test_json_has_every_documented_key(application, recruiter, mandate):
 
 def test_plain_text_output(application, recruiter):
     rate(application, recruiter, {"cond_tools": 4})
-    output = run(application.pk)
+    from django.utils import translation
+
+    with translation.override("en"):
+        output = run(application.pk)
     assert application.candidate.full_name in output
-    assert "conductor" in output and "fit" in output and "balance" in output
+    assert "Conductor" in output and "overall fit" in output and "balance profile" in output
+    with translation.override("fr"):
+        output = run(application.pk)
+    assert "Chef d’orchestre" in output and "adéquation globale" in output
 
 
 # --------------------------------------------------------------------------- the demo

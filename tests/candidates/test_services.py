@@ -251,7 +251,7 @@ def test_anything_else_is_refused_with_a_clear_message(name, content, code):
     if code == "bad_type":
         assert exc.value.messages == ["The CV must be a PDF or a Word (.docx) document."]
     else:
-        assert exc.value.messages == ["The CV is 5.0 MB; the limit is 5 MB."]
+        assert exc.value.messages == ["The CV is 5.01 MB, over the 5 MB limit."]
 
 
 def test_exactly_five_megabytes_is_accepted():
@@ -406,6 +406,8 @@ def test_an_email_differing_only_by_case_matches_the_existing_candidate(mandate,
     # A row stored with capitals (written around ``save()``, e.g. by an older import) still matches.
     other = CandidateFactory(email="placeholder@example.org")
     Candidate.objects.filter(pk=other.pk).update(email="Elodie.Garnier@Example.ORG")
+    for candidate in (existing, other):  # candidates the recruiter already manages
+        ApplicationFactory(mandate=mandate, candidate=candidate)
     text = read(SAMPLE_FILES[0]).decode("utf-8-sig").replace("claire.dubois@example.org", "CLAIRE.Dubois@Example.org")
 
     report = services.candidates_import(mandate=mandate, data=text.encode("utf-8"), by=recruiter)
@@ -421,11 +423,40 @@ def test_an_email_differing_only_by_case_matches_the_existing_candidate(mandate,
 
 
 def test_a_candidate_already_in_another_mandate_gets_an_application_here_not_a_copy(mandate, recruiter):
-    other_mandate = MandateFactory()
+    other_mandate = MandateFactory(recruiters=[recruiter])  # the same recruiter runs both searches
     services.candidates_import(mandate=other_mandate, data=read(SAMPLE_FILES[0]), by=recruiter)
     report = services.candidates_import(mandate=mandate, data=read(SAMPLE_FILES[1]), by=recruiter)
     assert (len(report.created), len(report.unchanged), report.applications_created) == (0, 8, 8)
     assert counts() == (8, 16, 16)
+
+
+def test_an_import_cannot_take_over_a_candidate_of_a_mandate_the_recruiter_does_not_run(mandate, recruiter):
+    """A recruiter of mandate B who knows an e-mail of mandate A must not rewrite that candidate,
+    nor attach them (and their CV) to B: the row is an error and nothing is saved."""
+    other_mandate = MandateFactory()  # another recruiter's search
+    services.candidates_import(mandate=other_mandate, data=read(SAMPLE_FILES[0]), by=None)
+    claire = Candidate.objects.get(email="claire.dubois@example.org")
+    before = counts()
+    text = read(SAMPLE_FILES[0]).decode("utf-8-sig").replace("Dubois;Claire", "Attacker;Evil")
+
+    report = services.candidates_import(mandate=mandate, data=text.encode("utf-8"), by=recruiter)
+
+    assert not report.ok and not report.saved
+    assert {(e.line, e.column) for e in report.parse.errors} >= {(2, "E-mail")}
+    assert counts() == before
+    claire.refresh_from_db()
+    assert (claire.first_name, claire.last_name) == ("Claire", "Dubois")
+    assert not Application.objects.filter(mandate=mandate, candidate=claire).exists()
+
+
+def test_staff_may_attach_an_existing_candidate_of_another_mandate(mandate):
+    from tests.factories import UserFactory
+
+    other_mandate = MandateFactory()
+    services.candidates_import(mandate=other_mandate, data=read(SAMPLE_FILES[0]), by=None)
+    admin = UserFactory(username="admin-import", is_staff=True)
+    report = services.candidates_import(mandate=mandate, data=read(SAMPLE_FILES[0]), by=admin)
+    assert report.saved and report.applications_created == 8
 
 
 def bad_file() -> bytes:

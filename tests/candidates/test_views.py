@@ -237,7 +237,7 @@ def test_candidate_create_rejects_a_cv_over_five_megabytes(as_recruiter, mandate
     big = make_pdf() + b"%" * (5 * 1024 * 1024)
     response = as_recruiter.post(url, {**form_data(), "cv_upload": upload("cv.pdf", big)})
     assert response.status_code == 200
-    assert response.context["form"].errors["cv_upload"] == ["The CV is 5.0 MB; the limit is 5 MB."]
+    assert response.context["form"].errors["cv_upload"] == ["The CV is 5.01 MB, over the 5 MB limit."]
     assert counts() == (0, 0, 0)
 
 

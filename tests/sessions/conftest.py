@@ -20,8 +20,36 @@ from sessions.models import Observation
 from sessions.scheduling import localize
 from tests.factories import ApplicationFactory, CandidateFactory, MandateFactory, UserFactory
 
-#: A Monday far from any DST change (Europe/Paris is on CET, UTC+1).
-DAY = date(2031, 3, 10)
+
+
+def _sunday(year, month, n):
+    """The ``n``-th Sunday of ``month`` (``n=-1``: the last one)."""
+    if n < 0:
+        last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1))
+        return last - timedelta(days=(last.weekday() - 6) % 7)
+    first = date(year, month, 1)
+    return first + timedelta(days=(6 - first.weekday()) % 7 + 7 * (n - 1))
+
+
+def _year_ahead():
+    """The first year whose ``DAY`` is at least two weeks away: the test dates are relative to
+    today, since a session must start within 366 days back and 731 days ahead
+    (``scheduling.check_window``)."""
+    soon = date.today() + timedelta(days=14)
+    return soon.year if _sunday(soon.year, 3, 2) + timedelta(days=1) > soon else soon.year + 1
+
+
+#: The year of the test dates (``DAY``, ``SPRING_FORWARD``, ``FALL_BACK``), all in the future.
+YEAR = _year_ahead()
+#: A Monday in March far from any Europe/Paris or London DST change (CET, UTC+1; GMT), the day after
+#: America/Montreal moves to summer time (EDT, second Sunday of March). 2 to 54 weeks ahead.
+DAY = _sunday(YEAR, 3, 2) + timedelta(days=1)
+#: Europe/Paris skips 02:00–02:59 on the last Sunday of March …
+SPRING_FORWARD = _sunday(YEAR, 3, -1)
+#: … and repeats it on the last Sunday of October.
+FALL_BACK = _sunday(YEAR, 10, -1)
+#: ``DAY`` as the English and French short date formats show it ("03/15/2027", "15/03/2027").
+DAY_EN, DAY_FR = DAY.strftime("%m/%d/%Y"), DAY.strftime("%d/%m/%Y")
 PROBLEM = "Réduire le délai de clôture mensuelle de 12 à 6 jours."
 LOCATION = "Salle Lumière, Lyon"
 
@@ -80,8 +108,12 @@ def _english():
 
 @pytest.fixture
 def client():
-    """A test client whose browser asks for English (``LocaleMiddleware`` would pick French)."""
-    return Client(headers={"accept-language": "en"})
+    """A test client that chose English with the language switcher (cookie); French otherwise."""
+    from django.conf import settings
+
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
 
 
 @pytest.fixture(autouse=True)

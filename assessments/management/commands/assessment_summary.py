@@ -4,6 +4,7 @@ import json
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 
 from assessments import selectors
@@ -60,7 +61,8 @@ class Command(BaseCommand):
 
 
 def _fmt(value, digits=2):
-    return "—" if value is None else f"{value:.{digits}f}"
+    """Rounded half up with the active decimal separator, as on the pages and in the PDF."""
+    return "—" if value is None else floatformat(value, digits)
 
 
 def _dumps(data):
