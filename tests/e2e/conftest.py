@@ -76,3 +76,20 @@ def shoot():
         return path
 
     yield _shoot
+
+
+@pytest.fixture
+def new_page(browser, transactional_db):
+    """Open a page in a fresh browser context (one per person); every context is closed when the
+    test ends, before the live server stops, so no page keeps requesting a stopped server."""
+    contexts = []
+
+    def _new_page(**options):
+        context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900},
+                                      accept_downloads=True, **options)
+        contexts.append(context)
+        return context.new_page()
+
+    yield _new_page
+    for context in contexts:
+        context.close()

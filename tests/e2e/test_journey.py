@@ -50,10 +50,8 @@ def world(db):
     return users, mandate
 
 
-def login(browser, live_server, user):
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900},
-                                  accept_downloads=True)
-    page = context.new_page()
+def login(new_page, live_server, user):
+    page = new_page()
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("Nom d’utilisateur").fill(user.username)
     page.get_by_label("Mot de passe").fill(PASSWORD)
@@ -62,13 +60,13 @@ def login(browser, live_server, user):
     return page
 
 
-def test_hiring_journey(browser, live_server, world, axe, shoot, settings):
+def test_hiring_journey(new_page, live_server, world, axe, shoot, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     users, mandate = world
     base = live_server.url
 
     # 1. Recruiter: import the sample file through the page (preview, then save).
-    rec = login(browser, live_server, users["recruiter"])
+    rec = login(new_page, live_server, users["recruiter"])
     rec.goto(f"{base}/mandates/{mandate.slug}/")
     axe.check(rec, "pipeline (empty)")
     rec.get_by_role("link", name="Importer un fichier CSV").click()
@@ -96,7 +94,7 @@ def test_hiring_journey(browser, live_server, world, axe, shoot, settings):
     fill_scorecard(rec, axe, shoot, value="4", name="scorecard")
 
     # 4. CEO: own scorecard first; the aggregate appears only after submitting.
-    ceo = login(browser, live_server, users["ceo"])
+    ceo = login(new_page, live_server, users["ceo"])
     ceo.goto(application_url)
     ceo.get_by_role("link", name="Évaluation et grilles").click()
     ceo.get_by_role("button", name="Ma grille d’évaluation").click()
@@ -125,7 +123,7 @@ def test_hiring_journey(browser, live_server, world, axe, shoot, settings):
     shoot(rec, "sessions-conflict")
 
     # 6. Mediator: live observation of session 1 with the IPA counters, then submit.
-    med = login(browser, live_server, users["mediator"])
+    med = login(new_page, live_server, users["mediator"])
     med.get_by_role("link", name="Mes séances").click()
     axe.check(med, "my sessions")
     shoot(med, "my-sessions")
@@ -164,7 +162,7 @@ def test_hiring_journey(browser, live_server, world, axe, shoot, settings):
     assert links, "the candidate received no debrief link"
     link = re.search(r"https?://\S+/debrief/\S+/", links[-1].body).group(0)
     link = re.sub(r"^https?://[^/]+", base, link)
-    cand = browser.new_context(locale="fr-FR").new_page()
+    cand = new_page()
     cand.goto(link)
     for fieldset in cand.locator("form fieldset").all():
         fieldset.get_by_label("3", exact=True).check()
