@@ -61,9 +61,13 @@ class Command(BaseCommand):
             created = seed_sessions(mandate=mandate, users=users) > 0 or created
         self.stdout.write(self.style.SUCCESS(_("Demo data ready (%(state)s).") % {
             "state": _("created") if created else _("already there, unchanged")}))
+        self.stdout.write(_("Demo mandate: “%(slug)s” — pipeline at %(url)s") % {
+            "slug": MANDATE_SLUG, "url": settings.SITE_URL.rstrip("/") + mandate.get_absolute_url()})
         self.stdout.write(_("Demo logins (password “%(password)s”):") % {"password": DEMO_PASSWORD})
         for username, first, last, groups, _staff in USERS:
-            role = ", ".join(groups) or "admin"
+            labels = {access.GROUP_RECRUITER: _("recruiter"), access.GROUP_CEO: _("CEO"),
+                      access.GROUP_MEDIATOR: _("mediator")}
+            role = ", ".join(str(labels[g]) for g in groups) or _("administrator")
             self.stdout.write(f"  {username:<12} {first} {last} ({role})")
 
     def _users(self):
