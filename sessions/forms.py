@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from . import i18n, ipa, scheduling
@@ -122,12 +123,23 @@ class ObservationForm(DimensionRatingsForm):
         self.fields["synthesis"].initial = observation.synthesis
 
 
+#: A critical incident's minute goes from 0 to this (the model's bound, 10 hours).
+INCIDENT_MINUTE_MAX = 600
+
+
 class IncidentForm(forms.ModelForm):
+    """A critical incident as typed by the mediator. The minute is declared here (not derived from
+    the model, whose field would refuse −1 and 601 with two different generic messages) so that
+    both ends of its range get one clear message."""
+
+    minute = forms.IntegerField(
+        label=capfirst(CriticalIncident._meta.get_field("minute").verbose_name),
+        widget=forms.NumberInput(attrs={"min": 0, "max": INCIDENT_MINUTE_MAX, "class": "form-control"}))
+
     class Meta:
         model = CriticalIncident
         fields = ["minute", "who", "tag", "behaviour", "interpretation"]
         widgets = {
-            "minute": forms.NumberInput(attrs={"min": 0, "max": 600, "class": "form-control"}),
             "who": forms.Select(attrs={"class": "form-select"}),
             "tag": forms.Select(attrs={"class": "form-select"}),
             "behaviour": forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
@@ -138,6 +150,15 @@ class IncidentForm(forms.ModelForm):
             "interpretation": _("Your reading of it, kept apart from the facts."),
         }
 
+    def clean_minute(self):
+        minute = self.cleaned_data["minute"]
+        if minute is not None and not 0 <= minute <= INCIDENT_MINUTE_MAX:
+            raise ValidationError(_("The minute must be between %(min)s and %(max)s."), code="minute_range",
+                                  params={"min": 0, "max": INCIDENT_MINUTE_MAX})
+        return minute
+
 
 class RevisionForm(forms.Form):
-    reason = forms.CharField(label=_("Reason for the revision"), max_length=1000)
+    reason = forms.CharField(label=_("Reason for the revision"), max_length=1000,
+                             error_messages={"required": _("A reason is required to revise a submitted observation.")},
+                             widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))

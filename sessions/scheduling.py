@@ -5,6 +5,7 @@
   saving time (Europe/Paris skips 02:00–02:59 on the last Sunday of March and
   repeats it on the last Sunday of October).
 - :func:`check_interval` validates a session's start/end.
+- :func:`check_window` keeps a session's start within a plausible range of "now".
 - :func:`overlaps` tells whether two sessions' time ranges overlap.
 
 All comparisons and durations are computed in UTC: Python compares and subtracts
@@ -33,7 +34,10 @@ __all__ = [
     "MAX_ACTIVE_SESSIONS",
     "MAX_SESSION_DURATION",
     "MIN_SESSIONS_FOR_VERDICT",
+    "MAX_START_AHEAD",
+    "MAX_START_PAST",
     "check_interval",
+    "check_window",
     "is_aware",
     "localize",
     "overlaps",
@@ -45,6 +49,11 @@ DEFAULT_TIMEZONE = "Europe/Paris"
 MAX_ACTIVE_SESSIONS = 4
 #: A working session longer than this is refused as a probable entry error.
 MAX_SESSION_DURATION = timedelta(hours=8)
+
+#: A session may start at most this long before now (catching up on a past session) …
+MAX_START_PAST = timedelta(days=366)
+#: … and at most this long after now (2 years): beyond, the date is an entry error (year 0001, 9999).
+MAX_START_AHEAD = timedelta(days=731)
 
 _WALL_CLOCK_FORMAT = "%Y-%m-%d %H:%M"
 
@@ -80,6 +89,8 @@ def localize(naive: datetime, tz_name: str = DEFAULT_TIMEZONE) -> datetime:
         ValidationError ``ambiguous_time``: the wall-clock time occurs twice at a
             fall-back (e.g. 2027-10-31 02:30 in Europe/Paris).
         Both DST errors carry ``params`` ``{"value": "YYYY-MM-DD HH:MM", "timezone": tz_name}``.
+        ValidationError ``out_of_range``: the time cannot be expressed in UTC (year 1 or 9999
+            at the edge of ``datetime``'s range); same message as :func:`check_window`.
 
     Detection (PEP 495 ``fold``): a time is nonexistent when a round trip through
     UTC changes its wall-clock value; it is ambiguous when ``fold=0`` and ``fold=1``
@@ -94,7 +105,10 @@ def localize(naive: datetime, tz_name: str = DEFAULT_TIMEZONE) -> datetime:
     candidate = wall.replace(tzinfo=tz)
     params = {"value": wall.strftime(_WALL_CLOCK_FORMAT), "timezone": tz_name}
 
-    round_trip = candidate.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
+    try:
+        round_trip = candidate.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
+    except OverflowError as exc:  # 0001-01-01 00:00 or 9999-12-31 23:30 fall outside datetime's range in UTC
+        raise _out_of_range() from exc
     if round_trip != wall:
         raise ValidationError(
             _(
@@ -121,7 +135,10 @@ def _require_aware(value: datetime, name: str) -> datetime:
         raise ValueError(f"{name} must be a datetime, got {type(value).__name__}")
     if not is_aware(value):
         raise ValueError(f"{name} must be timezone-aware (use localize())")
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as exc:  # an aware 0001-01-01 00:00 east of UTC: before datetime.min in UTC
+        raise _out_of_range() from exc
 
 
 def check_interval(starts_at: datetime, ends_at: datetime) -> None:
@@ -149,6 +166,32 @@ def check_interval(starts_at: datetime, ends_at: datetime) -> None:
             code="too_long",
             params={"hours": int(MAX_SESSION_DURATION.total_seconds() // 3600)},
         )
+
+
+def check_window(starts_at: datetime, now: datetime) -> None:
+    """Refuse a start more than :data:`MAX_START_PAST` (366 days) before ``now`` or more than
+    :data:`MAX_START_AHEAD` (731 days) after it; the bounds themselves are accepted.
+
+    Both arguments must be aware datetimes (``ValueError`` otherwise).
+
+    Raises:
+        ValidationError ``out_of_range``; ``params``: ``{"past": 366, "ahead": 731}`` (days).
+    """
+    start = _require_aware(starts_at, "starts_at")
+    now = _require_aware(now, "now")
+    if not now - MAX_START_PAST <= start <= now + MAX_START_AHEAD:
+        raise _out_of_range()
+
+
+def _out_of_range() -> ValidationError:
+    return ValidationError(
+        _(
+            "This date is out of range: a working session must start no more than %(past)s days "
+            "ago and no more than %(ahead)s days (two years) from now. Please check the year."
+        ),
+        code="out_of_range",
+        params={"past": MAX_START_PAST.days, "ahead": MAX_START_AHEAD.days},
+    )
 
 
 def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:

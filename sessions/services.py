@@ -2,7 +2,8 @@
 
 Scheduling rules (DESIGN.md §5), held here whatever the entry point (form, admin, shell):
 at most four non-cancelled sessions per application; no CEO, mediator or candidate in two
-overlapping non-cancelled sessions; end after start; times aware. Concurrency: the application
+overlapping non-cancelled sessions; end after start; times aware; a start no more than 366 days
+ago and no more than 731 days ahead (``out_of_range``). Concurrency: the application
 and every participant row are locked (``select_for_update``, in a fixed order) before the checks,
 so two simultaneous requests for the same slot yield one session.
 """
@@ -75,8 +76,14 @@ def _conflicts(*, application, mediator, starts_at, ends_at, exclude_pk=None):
     return list(dict.fromkeys(messages))
 
 
-def _check_slot(*, application, mediator, starts_at, ends_at, exclude_pk=None):
+def _check_slot(*, application, mediator, starts_at, ends_at, exclude_pk=None, check_window=True):
+    """The rules shared by schedule and reschedule (hence the admin): a valid interval, a start
+    within the plausible window around now (``out_of_range``: 366 days back, 731 ahead), nobody busy.
+    ``check_window=False`` when a reschedule keeps the start (an old planned session can still move
+    its end or place)."""
     scheduling.check_interval(starts_at, ends_at)
+    if check_window:
+        scheduling.check_window(starts_at, timezone.now())
     messages = _conflicts(application=application, mediator=mediator, starts_at=starts_at, ends_at=ends_at,
                           exclude_pk=exclude_pk)
     if messages:
@@ -137,7 +144,7 @@ def session_schedule(*, application, starts_at, ends_at, mediator, problem, loca
     entered in, used for display and the calendar). Returns the session.
 
     Raises ``ValidationError``: closed application, mediator not on the mandate, end ≤ start or
-    longer than 8 h, a fifth non-cancelled session, or any participant busy (each conflict named).
+    longer than 8 h, a start out of range (code ``out_of_range``), a fifth non-cancelled session, or any participant busy (each conflict named).
     On commit, the .ics invitation is e-mailed to the CEO, the mediator and the candidate.
     """
     application = _load_application(application)
@@ -173,7 +180,7 @@ def _reschedule_rules(*, session, starts_at, ends_at, tz_name):
     if tz_name is not None:
         scheduling._zone(tz_name)
     _check_slot(application=session.application, mediator=session.mediator, starts_at=starts_at,
-                ends_at=ends_at, exclude_pk=session.pk)
+                ends_at=ends_at, exclude_pk=session.pk, check_window=starts_at != session.starts_at)
 
 
 def session_check_reschedule(*, session, starts_at, ends_at, tz_name=None) -> None:
@@ -247,6 +254,11 @@ def _status_rules(*, session, status, now):
         raise ValidationError(_("A cancelled session cannot change status."), code="cancelled")
     if session.starts_at > now:
         raise ValidationError(_("The session has not started yet."), code="future")
+    if (status == WorkingSession.Status.NO_SHOW
+            and Observation.objects.filter(session=session, status=Observation.Status.SUBMITTED).exists()):
+        # The mediator observed it: it took place, and no-show would silently drop it from the verdict.
+        raise ValidationError(_("This session has a submitted observation: it took place and cannot be "
+                                "marked no-show."), code="observed")
 
 
 def session_check_status(*, session, status, now=None) -> None:
@@ -257,7 +269,8 @@ def session_check_status(*, session, status, now=None) -> None:
 @transaction.atomic
 def session_set_status(*, session, status, by, now=None) -> WorkingSession:
     """Mark a planned session held or no-show once it has started. Marking it held sends the
-    candidate their debrief link (on commit)."""
+    candidate their debrief link (on commit). A session with a submitted observation cannot become
+    no-show (code ``observed``)."""
     session = _locked_session(session)
     _status_rules(session=session, status=status, now=now or timezone.now())
     previous = session.status
@@ -486,12 +499,15 @@ def debrief_invitation_check(token) -> DebriefInvitation:
 def debrief_submit_candidate(*, token, ratings, comment="") -> Debrief:
     """The candidate's debrief through their signed link; the link is spent in the same transaction.
 
-    Raises ``DebriefLinkError`` (bad/expired/used) or ``ValidationError`` (ratings).
+    Raises ``DebriefLinkError`` (bad/expired/used) or ``ValidationError`` (ratings; code ``not_held``
+    when the session is not held — planned, cancelled or no-show —, the link then stays unspent).
     """
     invitation = debrief_invitation_check(token)
     invitation = DebriefInvitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.used_at:
         raise DebriefLinkError("used")
+    if _locked_session(invitation.session).status != WorkingSession.Status.HELD:
+        raise ValidationError(_("A debrief is given after a held session."), code="not_held")
     cleaned = _check_debrief_ratings(ratings)
     try:
         with transaction.atomic():

@@ -118,6 +118,7 @@ def session_detail(request, pk):
         "session": session, "can_manage": can_manage, "reschedule_form": reschedule_form,
         "cancel_form": cancel_form, "observation": observation, "is_ceo": is_ceo, "ceo_debrief": ceo_debrief,
         "is_mediator": session.mediator_id == request.user.pk,
+        "can_see_application": access.applications_visible_to(request.user).filter(pk=session.application_id).exists(),
         "sealed": is_ceo and observation is None and ceo_debrief is None,
         "history": session.history.select_related("history_user").order_by("-history_date")[:20],
         "dimension_labels": {d.code: i18n.label(d) for d in ipa.DIMENSIONS},
@@ -165,7 +166,6 @@ def observation_edit(request, pk):
     fields are saved as the mediator goes (``observation_tally`` / ``observation_autosave``)."""
     observation = _mediator_observation(request, pk)
     form = ObservationForm(request.POST or None, observation=observation)
-    incident_form = IncidentForm(prefix="i")
     if request.method == "POST" and not observation.is_submitted:
         if form.is_valid():
             try:
@@ -182,13 +182,26 @@ def observation_edit(request, pk):
             else:
                 messages.success(request, _("Draft saved."))
                 return redirect(observation)
-    observation.refresh_from_db()
-    return render(request, "sessions/observation_form.html", {
-        "observation": observation, "session": observation.session, "form": form, "incident_form": incident_form,
+    return _render_observation(request, observation, form=form)
+
+
+def _observation_context(observation, *, form=None, incident_form=None, revision_form=None):
+    """The context of the observation page (``observation_form.html``), shared by the views that
+    show it: the form itself and, when a post was refused, the incident or revision form bound to
+    what the mediator typed (errors shown, texts kept). Unbound forms where none is given."""
+    observation.refresh_from_db()  # as saved (a refused post may have left the object half changed)
+    return {
+        "observation": observation, "session": observation.session,
+        "form": form if form is not None else ObservationForm(observation=observation),
+        "incident_form": incident_form if incident_form is not None else IncidentForm(prefix="i"),
+        "revision_form": revision_form if revision_form is not None else RevisionForm(),
         "tallies": observation.tallies(), "incidents": observation.incidents.all(),
         "ipa_groups": _ipa_groups(), "parties": [(ipa.CEO, _("CEO")), (ipa.CANDIDATE, _("Candidate"))],
-        "revision_form": RevisionForm(),
-    })
+    }
+
+
+def _render_observation(request, observation, **forms):
+    return render(request, "sessions/observation_form.html", _observation_context(observation, **forms))
 
 
 def _ratings_from(form):
@@ -245,21 +258,33 @@ def observation_autosave(request, pk):
     return JsonResponse({"ok": True, "saved_at": saved, "message": _("Saved at %(time)s") % {"time": saved}})
 
 
+def _locked_observation_redirect(request, observation, form):
+    """A refused post to a submitted observation: its page shows no incident or revision form, so
+    the refusal goes in a message (a locked observation keeps nothing typed anyway)."""
+    messages.error(request, " ".join(form.non_field_errors()) or _(
+        "This observation is submitted and locked; open a revision with a reason."))
+    return redirect(observation)
+
+
 @login_required
 @require_POST
 def incident_add(request, pk):
+    """Record a critical incident. Refused (invalid fields, or the service's rules), the observation
+    page is shown again with the incident form as typed and its errors; nothing is saved."""
     observation = _mediator_observation(request, pk)
     form = IncidentForm(request.POST, prefix="i")
     if form.is_valid():
         try:
             services.incident_add(observation=observation, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            _errors_to_form(form, exc)
         else:
             messages.success(request, _("Incident recorded."))
-    else:
-        messages.error(request, _("The incident needs a minute, who, and the observed behaviour."))
-    return redirect(f"{observation.get_absolute_url()}#incidents")
+            return redirect(f"{observation.get_absolute_url()}#incidents")
+    observation.refresh_from_db()
+    if observation.is_submitted:
+        return _locked_observation_redirect(request, observation, form)
+    return _render_observation(request, observation, incident_form=form)
 
 
 @login_required
@@ -277,18 +302,26 @@ def incident_delete(request, pk):
 @login_required
 @require_POST
 def observation_revise(request, pk):
+    """Open a revision of the submitted observation. A missing or too long reason shows the page
+    again with the reason as typed and its error; a refusal of the service comes as a message."""
     observation = _mediator_observation(request, pk)
     form = RevisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("A reason is required to revise a submitted observation."))
+    if form.is_valid():
+        try:
+            revision = services.observation_revise(observation=observation, by=request.user,
+                                                   reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):  # not the current submitted one: no revision form to show
+                messages.error(request, " ".join(exc.messages))
+                return redirect(observation)
+            _errors_to_form(form, exc)
+        else:
+            return redirect(revision)
+    observation.refresh_from_db()
+    if not (observation.is_submitted and observation.is_current):
+        messages.error(request, " ".join([*form.errors.get("reason", []), *form.non_field_errors()]))
         return redirect(observation)
-    try:
-        revision = services.observation_revise(observation=observation, by=request.user,
-                                               reason=form.cleaned_data["reason"])
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect(observation)
-    return redirect(revision)
+    return _render_observation(request, observation, revision_form=form)
 
 
 def _not_held_message(session):
@@ -335,18 +368,25 @@ def candidate_debrief(request, token):
         return render(request, "sessions/debrief_link_error.html", {"reason": exc.reason}, status=410
                       if exc.reason in ("expired", "used") else 404)
     session = invitation.session
-    form = DebriefForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    # As for the CEO: before (or without) a held session the page says why and shows no form; the
+    # link is not spent, so it works once the session is marked held.
+    not_held = None if session.status == WorkingSession.Status.HELD else _not_held_message(session)
+    form = DebriefForm(request.POST or None) if not_held is None else None
+    if request.method == "POST" and form is not None and form.is_valid():
         try:
             services.debrief_submit_candidate(token=token, ratings=form.ratings(), comment=form.cleaned_data["comment"])
         except services.DebriefLinkError as exc:
             return render(request, "sessions/debrief_link_error.html", {"reason": exc.reason}, status=410)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            if getattr(exc, "code", None) == "not_held":  # marked no-show meanwhile
+                session.refresh_from_db()
+                form, not_held = None, _not_held_message(session)
+            else:
+                _errors_to_form(form, exc)
         else:
             return render(request, "sessions/debrief_thanks.html", {"session": session})
     return render(request, "sessions/debrief_form.html", {
-        "session": session, "form": form, "party": "candidate", "public": True})
+        "session": session, "form": form, "party": "candidate", "public": True, "not_held": not_held})
 
 
 @login_required

@@ -50,7 +50,10 @@ def test_an_import_over_the_row_cap_is_refused_whole(monkeypatch):
         f"{d} (years)" for d in ("Finance", "HR", "Legal", "IT", "Sales administration", "Purchasing",
                                  "General services", "Communication", "Quality and procedures"))
     rows = [f"Nom{i},Prénom{i},p{i}@example.org," + ",".join(["1"] * 9) for i in range(4)]
-    report = services.candidates_import(mandate=mandate, data="\n".join([header, *rows]).encode(), by=None)
+    from django.utils import translation
+
+    with translation.override("en"):
+        report = services.candidates_import(mandate=mandate, data="\n".join([header, *rows]).encode(), by=None)
     assert not report.ok and not report.saved
     assert any("at most 3" in e.message for e in report.parse.errors)
 

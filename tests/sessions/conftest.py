@@ -21,11 +21,10 @@ from sessions.scheduling import localize
 from tests.factories import ApplicationFactory, CandidateFactory, MandateFactory, UserFactory
 
 
-
 def _sunday(year, month, n):
     """The ``n``-th Sunday of ``month`` (``n=-1``: the last one)."""
     if n < 0:
-        last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1))
+        last = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
         return last - timedelta(days=(last.weekday() - 6) % 7)
     first = date(year, month, 1)
     return first + timedelta(days=(6 - first.weekday()) % 7 + 7 * (n - 1))

@@ -49,7 +49,7 @@ def dims(value=4):
     return {f"dim_{code}": str(v) for code, v in ratings(value).items()}
 
 
-SCHEDULE_POST = {"date": "2031-03-12", "start": "10:00", "end": "11:30", "tz": "Europe/Paris",
+SCHEDULE_POST = {"date": (DAY + timedelta(days=2)).isoformat(), "start": "10:00", "end": "11:30", "tz": "Europe/Paris",
                  "location": "Visio", "problem": "Plan de trésorerie."}
 
 
@@ -122,7 +122,7 @@ MATRIX = [
     Row("detail", "future", MANAGERS, method="post", data={"action": "cancel", "c-reason": "Report demandé."},
         ok_status=302, state=future_state, changes=True, label="cancel"),
     Row("detail", "future", MANAGERS, method="post", data={
-        "action": "reschedule", "r-date": "2031-03-13", "r-start": "14:00", "r-end": "15:00",
+        "action": "reschedule", "r-date": (DAY + timedelta(days=3)).isoformat(), "r-start": "14:00", "r-end": "15:00",
         "r-tz": "Europe/Paris", "r-reason": "Comité."}, ok_status=302, state=future_state, changes=True,
         label="reschedule"),
     Row("detail", "started", MANAGERS, method="post", data={"action": "held"}, ok_status=302,
@@ -323,7 +323,7 @@ def test_ceo_and_mediator_cannot_schedule_reschedule_or_cancel(client, w, role):
     before = (session_count(w), future_state(w))
     assert client.post(application_url, {**SCHEDULE_POST, "mediator": w.users[MEDIATOR].pk}).status_code == 404
     for data in ({"action": "cancel", "c-reason": "Je préfère."},
-                 {"action": "reschedule", "r-date": "2031-03-14", "r-start": "09:00", "r-end": "10:00",
+                 {"action": "reschedule", "r-date": (DAY + timedelta(days=4)).isoformat(), "r-start": "09:00", "r-end": "10:00",
                   "r-tz": "Europe/Paris"},
                  {"action": "held"}):
         assert client.post(w.future.get_absolute_url(), data).status_code == 404

@@ -6,7 +6,7 @@ invitations); changing the slot reschedules, status "cancelled" cancels, "held" 
 the start; a refusal at save time (a race) is an error message, not a server error. Reminders,
 feeds, observations, debriefs and invitations are read-only; secrets are not shown."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core import mail
@@ -25,7 +25,7 @@ from sessions.models import (
     WorkingSession,
 )
 from tests.factories import ApplicationFactory, CandidateFactory, UserFactory
-from tests.sessions.conftest import DAY, LOCATION, PROBLEM, at, observe, ratings
+from tests.sessions.conftest import DAY, DAY_EN, LOCATION, PROBLEM, SPRING_FORWARD, at, observe, ratings
 
 pytestmark = pytest.mark.django_db
 
@@ -158,7 +158,7 @@ def test_an_overlapping_session_is_a_form_error_and_nothing_is_created(as_admin,
     response = as_admin.post(ADD_URL, add_post(world, DAY, "11:00", "12:00"))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "The CEO already has a working session from 03/10/2031 10:00 to 03/10/2031 11:30." in html
+    assert f"The CEO already has a working session from {DAY_EN} 10:00 to {DAY_EN} 11:30." in html
     assert "The candidate already has a working session" in html
     assert "errornote" in html
     assert WorkingSession.objects.count() == 1
@@ -184,7 +184,7 @@ def test_times_are_read_in_the_chosen_zone_and_dst_gaps_refused(as_admin, world)
     assert response.status_code == 302
     assert WorkingSession.objects.get().starts_at == at(DAY, 10, tz="Europe/London")
 
-    gap = add_post(world, DAY.replace(year=2027, month=3, day=28), "02:30", "03:30")
+    gap = add_post(world, SPRING_FORWARD, "02:30", "03:30")
     html = as_admin.post(ADD_URL, gap).content.decode()
     assert "does not exist in the Europe/Paris time zone" in html
     assert WorkingSession.objects.count() == 1
@@ -225,7 +225,7 @@ def test_the_change_form_shows_the_session_zone_and_an_unchanged_save_writes_not
     session = world.schedule(at(DAY, 10))
     html = as_admin.get(change_url(session)).content.decode()
     assert 'value="10:00:00"' in html and 'value="11:30:00"' in html
-    assert "03/10/2031 10:00–11:30 (Europe/Paris)" in html
+    assert f"{DAY_EN} 10:00–11:30 (Europe/Paris)" in html
     assert as_admin.post(change_url(session), change_post(session)).status_code == 302
     session.refresh_from_db()
     assert session.sequence == 0 and session.history.count() == 1
@@ -237,7 +237,7 @@ def test_changing_the_slot_reschedules(as_admin, world, django_capture_on_commit
     with django_capture_on_commit_callbacks(execute=True):
         response = as_admin.post(change_url(session), change_post(session, starts_at_1="13:00", ends_at_1="14:30"))
     html = response.content.decode()
-    assert response.status_code == 200 and "The CEO already has a working session from 03/10/2031 14:00" in html
+    assert response.status_code == 200 and f"The CEO already has a working session from {DAY_EN} 14:00" in html
     assert not mail.outbox
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -302,3 +302,36 @@ def test_a_reason_alone_is_not_saved_silently(as_admin, world):
     response = as_admin.post(change_url(session), change_post(session, status_reason="Juste un mot."))
     assert response.status_code == 200
     assert "The reason is recorded with a reschedule or a cancellation" in response.content.decode()
+
+
+# ------------------------------------------------------------------------------ the services' new rules, in the admin
+
+
+@pytest.mark.parametrize("day", [date(9999, 12, 30), date(1, 1, 2)], ids=["year-9999", "year-1"])
+def test_an_absurd_date_is_a_form_error_and_nothing_is_created(as_admin, world, day):
+    response = as_admin.post(ADD_URL, add_post(world, day, "10:00", "11:00"))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors() == [
+        "This date is out of range: a working session must start no more than 366 days ago and no more than "
+        "731 days (two years) from now. Please check the year."]
+    assert not WorkingSession.objects.exists()
+
+
+def test_moving_a_session_years_ahead_is_a_form_error(as_admin, world):
+    session = world.schedule(at(DAY, 10))
+    far = DAY.replace(year=DAY.year + 3).isoformat()
+    response = as_admin.post(change_url(session), change_post(session, starts_at_0=far, ends_at_0=far))
+    assert response.status_code == 200 and "This date is out of range" in response.content.decode()
+    session.refresh_from_db()
+    assert (session.starts_at, session.sequence) == (at(DAY, 10), 0)
+
+
+def test_an_observed_session_cannot_be_set_to_no_show_in_the_admin(as_admin, world):
+    session = world.past_session()
+    observe(session)
+    response = as_admin.post(change_url(session), {"status": "no_show", "_save": "Save"})
+    assert response.status_code == 200
+    assert ("This session has a submitted observation: it took place and cannot be marked no-show."
+            in response.content.decode())
+    session.refresh_from_db()
+    assert session.status == "held"

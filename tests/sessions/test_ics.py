@@ -4,7 +4,7 @@ three attendees, DTSTART with its TZID at the right instant; the e-mails with th
 the three participants on schedule, reschedule and cancel; the .ics download; the personal calendar
 feed (secret URL, no login), a wrong token, and a reset that invalidates the old address."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from django.core import mail
@@ -41,8 +41,8 @@ def test_session_ics_request(world):
     assert int(event["SEQUENCE"]) == 0
     assert str(event["STATUS"]) == "CONFIRMED"
     assert event["DTSTART"].params["TZID"] == "Europe/Paris"
-    assert event["DTSTART"].dt == datetime(2031, 3, 10, 9, 0, tzinfo=UTC)
-    assert event["DTEND"].dt == datetime(2031, 3, 10, 10, 30, tzinfo=UTC)
+    assert event["DTSTART"].dt == datetime.combine(DAY, time(9, 0), tzinfo=UTC)
+    assert event["DTEND"].dt == datetime.combine(DAY, time(10, 30), tzinfo=UTC)
     assert event["DTSTART"].dt.strftime("%H:%M") == "10:00"  # wall clock in Paris
     assert str(event["ORGANIZER"]) == "mailto:no-reply@example.org"
     attendees = event["ATTENDEE"]
@@ -82,7 +82,7 @@ def test_other_zone_has_its_tzid_and_the_same_instant(world):
     session = world.schedule(start, tz_name="America/Montreal")
     _cal, event = parse(ics.session_ics(session))
     assert event["DTSTART"].params["TZID"] == "America/Montreal"
-    assert event["DTSTART"].dt == datetime(2031, 3, 10, 13, 0, tzinfo=UTC)  # Montreal is on EDT by 10 March
+    assert event["DTSTART"].dt == datetime.combine(DAY, time(13, 0), tzinfo=UTC)  # Montreal is on EDT by DAY
 
 
 def _ics_mails():

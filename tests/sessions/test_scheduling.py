@@ -19,8 +19,11 @@ from sessions.scheduling import (  # noqa: E402
     DEFAULT_TIMEZONE,
     MAX_ACTIVE_SESSIONS,
     MAX_SESSION_DURATION,
+    MAX_START_AHEAD,
+    MAX_START_PAST,
     MIN_SESSIONS_FOR_VERDICT,
     check_interval,
+    check_window,
     localize,
     overlaps,
 )
@@ -202,3 +205,53 @@ def test_overlaps_across_zones_and_dst():
 def test_overlaps_rejects_naive():
     with pytest.raises(ValueError):
         overlaps(datetime(2027, 1, 15, 9, 0), at(10), at(9), at(11))
+
+
+# =========================================================================== check_window
+
+NOW = datetime(2027, 1, 15, 12, 0, tzinfo=UTC)
+OUT_OF_RANGE = ("This date is out of range: a working session must start no more than 366 days ago and no "
+                "more than 731 days (two years) from now. Please check the year.")
+
+
+def test_window_bounds_are_366_days_back_and_731_ahead():
+    assert (MAX_START_PAST, MAX_START_AHEAD) == (timedelta(days=366), timedelta(days=731))
+
+
+@pytest.mark.parametrize("start", [
+    NOW, NOW - timedelta(days=40), NOW - MAX_START_PAST, NOW + MAX_START_AHEAD,
+    (NOW + MAX_START_AHEAD).astimezone(NEW_YORK),  # any zone: compared in UTC
+])
+def test_window_accepts_starts_within_the_range_bounds_included(start):
+    assert check_window(start, NOW) is None
+
+
+@pytest.mark.parametrize("start", [
+    NOW - MAX_START_PAST - timedelta(seconds=1), NOW + MAX_START_AHEAD + timedelta(seconds=1),
+    datetime(1, 1, 1, 10, 0, tzinfo=UTC), datetime(9999, 12, 31, 10, 0, tzinfo=PARIS),
+])
+def test_window_refuses_absurd_or_far_dates(start):
+    err = validation_error(check_window, start, NOW)
+    assert err.code == "out_of_range"
+    assert err.params == {"past": 366, "ahead": 731}
+    assert err.messages == [OUT_OF_RANGE]
+
+
+def test_window_rejects_naive():
+    with pytest.raises(ValueError):
+        check_window(datetime(2027, 1, 15, 9, 0), NOW)
+
+
+@pytest.mark.parametrize(("wall", "tz"), [
+    (datetime(1, 1, 1, 0, 0), "Europe/Paris"),         # 23:50:39 on 31 December of year 0 in UTC
+    (datetime(9999, 12, 31, 23, 0), "America/Montreal"),  # 04:00 on 1 January 10000 in UTC
+])
+def test_localize_out_of_datetimes_range_is_a_validation_error_not_a_crash(wall, tz):
+    err = validation_error(localize, wall, tz)
+    assert err.code == "out_of_range"
+    assert err.messages == [OUT_OF_RANGE]
+
+
+def test_an_aware_time_outside_datetimes_range_in_utc_is_out_of_range_too():
+    err = validation_error(check_window, datetime(1, 1, 1, 0, 0, tzinfo=PARIS), NOW)
+    assert err.code == "out_of_range"

@@ -1,22 +1,25 @@
 """Daylight-saving times through the real screens (schedule form on the application's sessions
-page, reschedule form on the session page): a wall-clock time that does not exist (2027-03-28
-02:30, Europe/Paris skips 02:00–02:59) or occurs twice (2027-10-31 02:30, repeated hour) is refused
-with a clear message on the page, the typed values are kept, and nothing is saved; an ordinary
-local time is stored as the right UTC instant."""
+page, reschedule form on the session page): a wall-clock time that does not exist (02:30 on the
+last Sunday of March, Europe/Paris skips 02:00–02:59) or occurs twice (02:30 on the last Sunday of
+October, repeated hour) is refused with a clear message on the page, the typed values are kept, and
+nothing is saved; an ordinary local time is stored as the right UTC instant. The dates are those of
+the coming ``YEAR`` (conftest): a session must start within two years from now."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from django.urls import reverse
 
 from sessions.forms import ScheduleForm
 from sessions.models import WorkingSession
-from tests.sessions.conftest import DAY, at
+from tests.sessions.conftest import DAY, FALL_BACK, SPRING_FORWARD, YEAR, at
 
 pytestmark = pytest.mark.django_db
 
-NONEXISTENT = "2027-03-28 02:30 does not exist in the Europe/Paris time zone"
-AMBIGUOUS = "2027-10-31 02:30 occurs twice in the Europe/Paris time zone"
+SPRING, FALL = SPRING_FORWARD.isoformat(), FALL_BACK.isoformat()
+SUMMER, WINTER = date(YEAR, 6, 15).isoformat(), date(YEAR, 12, 15).isoformat()
+NONEXISTENT = f"{SPRING} 02:30 does not exist in the Europe/Paris time zone"
+AMBIGUOUS = f"{FALL} 02:30 occurs twice in the Europe/Paris time zone"
 
 
 def slot(world, day, start, end, tz="Europe/Paris"):
@@ -31,8 +34,8 @@ def post_schedule(client, world, data):
 
 
 @pytest.mark.parametrize(("day", "start", "end", "message"), [
-    ("2027-03-28", "02:30", "04:00", NONEXISTENT),
-    ("2027-10-31", "02:30", "04:00", AMBIGUOUS),
+    (SPRING, "02:30", "04:00", NONEXISTENT),
+    (FALL, "02:30", "04:00", AMBIGUOUS),
 ])
 def test_dst_start_is_refused_on_the_page_with_the_typed_values_kept(client, world, day, start, end, message):
     response = post_schedule(client, world, slot(world, day, start, end))
@@ -49,18 +52,19 @@ def test_dst_start_is_refused_on_the_page_with_the_typed_values_kept(client, wor
 
 
 def test_dst_end_is_refused_too(client, world):
-    response = post_schedule(client, world, slot(world, "2027-03-28", "01:30", "02:15"))
+    response = post_schedule(client, world, slot(world, SPRING, "01:30", "02:15"))
     assert response.status_code == 200
-    assert "2027-03-28 02:15 does not exist in the Europe/Paris time zone" in response.content.decode()
+    assert f"{SPRING} 02:15 does not exist in the Europe/Paris time zone" in response.content.decode()
     assert "end" in response.context["form"].errors
     assert not WorkingSession.objects.exists()
 
 
 @pytest.mark.parametrize(("day", "start", "end", "utc_start", "utc_end"), [
-    ("2027-06-15", "14:00", "15:30", datetime(2027, 6, 15, 12, 0, tzinfo=UTC), datetime(2027, 6, 15, 13, 30, tzinfo=UTC)),
-    ("2027-12-15", "14:00", "15:30", datetime(2027, 12, 15, 13, 0, tzinfo=UTC), datetime(2027, 12, 15, 14, 30, tzinfo=UTC)),
+    (SUMMER, "14:00", "15:30", datetime(YEAR, 6, 15, 12, 0, tzinfo=UTC), datetime(YEAR, 6, 15, 13, 30, tzinfo=UTC)),
+    (WINTER, "14:00", "15:30", datetime(YEAR, 12, 15, 13, 0, tzinfo=UTC), datetime(YEAR, 12, 15, 14, 30, tzinfo=UTC)),
     # the night of the spring change: 01:30 is still CET, 03:30 already CEST — 1 h of real time
-    ("2027-03-28", "01:30", "03:30", datetime(2027, 3, 28, 0, 30, tzinfo=UTC), datetime(2027, 3, 28, 1, 30, tzinfo=UTC)),
+    (SPRING, "01:30", "03:30", datetime.fromisoformat(f"{SPRING}T00:30+00:00"),
+     datetime.fromisoformat(f"{SPRING}T01:30+00:00")),
 ])
 def test_an_ordinary_local_time_is_stored_in_utc(client, world, day, start, end, utc_start, utc_end):
     response = post_schedule(client, world, slot(world, day, start, end))
@@ -72,20 +76,20 @@ def test_an_ordinary_local_time_is_stored_in_utc(client, world, day, start, end,
 
 
 def test_another_zone_is_stored_in_utc_and_kept_for_display(client, world):
-    response = post_schedule(client, world, slot(world, "2027-06-15", "09:00", "10:00", tz="America/Montreal"))
+    response = post_schedule(client, world, slot(world, SUMMER, "09:00", "10:00", tz="America/Montreal"))
     assert response.status_code == 302
     session = WorkingSession.objects.get()
-    assert session.starts_at == datetime(2027, 6, 15, 13, 0, tzinfo=UTC)
+    assert session.starts_at == datetime(YEAR, 6, 15, 13, 0, tzinfo=UTC)
     assert session.timezone == "America/Montreal"
     page = client.get(session.get_absolute_url()).content.decode()
     assert "09:00" in page and "America/Montreal" in page
 
 
 def test_schedule_form_alone_refuses_dst_times(world):
-    form = ScheduleForm(slot(world, "2027-10-31", "02:30", "03:30"), mandate=world.mandate)
+    form = ScheduleForm(slot(world, FALL, "02:30", "03:30"), mandate=world.mandate)
     assert not form.is_valid()
     assert form.errors["start"] == [
-        "2027-10-31 02:30 occurs twice in the Europe/Paris time zone: the clocks go back one hour when "
+        f"{FALL} 02:30 occurs twice in the Europe/Paris time zone: the clocks go back one hour when "
         "daylight saving time ends. Please choose a time outside the repeated hour."]
 
 
@@ -93,11 +97,11 @@ def test_reschedule_to_a_dst_time_is_refused_on_the_session_page(client, world):
     session = world.schedule(at(DAY, 10))
     client.force_login(world.recruiter)
     response = client.post(session.get_absolute_url(), {
-        "action": "reschedule", "r-date": "2027-03-28", "r-start": "02:30", "r-end": "04:00",
+        "action": "reschedule", "r-date": SPRING, "r-start": "02:30", "r-end": "04:00",
         "r-tz": "Europe/Paris", "r-reason": "Avancée."})
     assert response.status_code == 200
     html = response.content.decode()
     assert NONEXISTENT in html
-    assert 'value="2027-03-28"' in html and 'value="02:30"' in html
+    assert f'value="{SPRING}"' in html and 'value="02:30"' in html
     session.refresh_from_db()
     assert (session.starts_at, session.sequence) == (at(DAY, 10), 0)

@@ -3,15 +3,16 @@
 - at most four non-cancelled sessions per application (a fifth is refused, allowed again after a
   cancellation); no CEO, mediator or candidate in two overlapping non-cancelled sessions, each
   conflict named; touching slots allowed; end after start; mediator of the mandate; open application;
+  a start no more than 366 days back and 731 days ahead (``out_of_range``, the demo's catch-up included);
 - reschedule and cancel keep the history (django-simple-history) and bump the calendar SEQUENCE;
-- status "held" only once the session has started;
+- status "held" only once the session has started; no "no-show" once an observation is submitted;
 - the observation: tallies never below 0, complete before submit, locked once submitted, revision
   with a reason that copies tallies and incidents and keeps the submitted one;
 - debriefs: the CEO's only by the CEO, once, on a held session; the candidate's signed link is valid
-  once, and tampered / expired / reused links are told apart.
+  once, and tampered / expired / reused links are told apart; neither is given before a held session.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -24,7 +25,7 @@ from candidates.models import Stage
 from sessions import ipa, services
 from sessions.models import CriticalIncident, Debrief, IpaTally, Observation, WorkingSession
 from tests.factories import ApplicationFactory, CandidateFactory
-from tests.sessions.conftest import DAY, at, observe, ratings
+from tests.sessions.conftest import DAY, DAY_EN, DAY_FR, at, observe, ratings
 
 pytestmark = pytest.mark.django_db
 
@@ -125,7 +126,7 @@ def test_every_busy_participant_is_named(world):
     assert "The CEO" not in text  # another mandate, another CEO
 
 
-@pytest.mark.parametrize(("language", "date"), [("en", "03/10/2031"), ("fr", "10/03/2031")])
+@pytest.mark.parametrize(("language", "date"), [("en", DAY_EN), ("fr", DAY_FR)])
 def test_conflict_times_are_a_short_date_and_a_24_hour_time(world, language, date):
     """No "10 a.m.." (the English short format ends in "a.m.", doubling the sentence's full stop)."""
     world.schedule(at(DAY, 10))
@@ -136,7 +137,7 @@ def test_conflict_times_are_a_short_date_and_a_24_hour_time(world, language, dat
     assert f"{date} 10:00" in message and f"{date} 11:30" in message
     assert "a.m." not in message and not message.endswith("..")
     if language == "fr":
-        assert message.startswith("Le ou la DG a déjà une séance de travail de 10/03/2031 10:00 à")
+        assert message.startswith(f"Le ou la DG a déjà une séance de travail de {DAY_FR} 10:00 à")
 
 
 def test_conflict_times_are_shown_in_the_busy_sessions_own_zone(world):
@@ -144,7 +145,7 @@ def test_conflict_times_are_shown_in_the_busy_sessions_own_zone(world):
     second = ApplicationFactory(mandate=world.mandate, candidate=CandidateFactory(email="b.autre@example.org"))
     with pytest.raises(ValidationError) as excinfo:
         world.schedule(at(DAY, 11), application=second, mediator=world.mediator2)
-    assert "from 03/10/2031 10:00 to 03/10/2031 11:30." in messages_of(excinfo)
+    assert f"from {DAY_EN} 10:00 to {DAY_EN} 11:30." in messages_of(excinfo)
 
 
 def test_a_cancelled_session_blocks_nobody(world):
@@ -635,3 +636,135 @@ def test_check_functions_refuse_what_the_services_refuse_and_write_nothing(world
     later.refresh_from_db()
     booked.refresh_from_db()
     assert (later.starts_at, later.status, later.sequence, booked.status) == (at(DAY, 14), "planned", 0, "planned")
+
+
+# ------------------------------------------------------------------------------ a plausible start (out_of_range)
+
+
+@pytest.mark.parametrize("start", [
+    pytest.param(lambda: at(date(9999, 12, 30), 10), id="year-9999"),
+    pytest.param(lambda: at(date(1, 1, 2), 10), id="year-0001"),
+    pytest.param(lambda: timezone.now() + timedelta(days=732), id="732-days-ahead"),
+    pytest.param(lambda: timezone.now() - timedelta(days=367), id="367-days-ago"),
+])
+def test_a_start_out_of_range_is_refused_by_schedule_and_its_check(world, start):
+    start = start()
+    with pytest.raises(ValidationError) as check:
+        services.session_check_schedule(application=world.application, starts_at=start,
+                                        ends_at=start + timedelta(hours=1), mediator=world.mediator)
+    with pytest.raises(ValidationError) as real:
+        world.schedule(start)
+    assert check.value.code == real.value.code == "out_of_range"
+    assert real.value.messages == [
+        "This date is out of range: a working session must start no more than 366 days ago and no more than "
+        "731 days (two years) from now. Please check the year."]
+    assert not WorkingSession.objects.exists()
+
+
+def test_starts_up_to_the_bounds_are_accepted_as_the_demo_needs(world):
+    now = timezone.now().replace(microsecond=0)
+    demo = world.schedule(now - timedelta(days=40))  # sessions/demo.py catches up 40 days back
+    assert demo.status == "planned"
+    world.schedule(now - timedelta(days=365))
+    world.schedule(now + timedelta(days=730), tz_name="Europe/Paris")
+    assert WorkingSession.objects.count() == 3
+
+
+def test_reschedule_and_its_check_refuse_a_start_out_of_range(world):
+    session = world.schedule(at(DAY, 10))
+    far = at(date(DAY.year + 3, 3, 12), 10)
+    with pytest.raises(ValidationError) as check:
+        services.session_check_reschedule(session=session, starts_at=far, ends_at=far + timedelta(hours=1))
+    with pytest.raises(ValidationError) as real:
+        services.session_reschedule(session=session, starts_at=far, ends_at=far + timedelta(hours=1),
+                                    by=world.recruiter)
+    assert check.value.code == real.value.code == "out_of_range"
+    session.refresh_from_db()
+    assert (session.starts_at, session.sequence) == (at(DAY, 10), 0)
+
+
+def test_an_old_planned_session_keeping_its_start_can_still_move_its_end(world):
+    """The window applies to a new start: a session left planned for over a year is not stuck."""
+    session = world.past_session(days_ago=10)
+    old = session.starts_at - timedelta(days=400)
+    WorkingSession.objects.filter(pk=session.pk).update(starts_at=old, ends_at=old + timedelta(hours=1))
+    session.refresh_from_db()
+    moved = services.session_reschedule(session=session, starts_at=old, ends_at=old + timedelta(hours=2),
+                                        by=world.recruiter)
+    assert (moved.starts_at, moved.ends_at) == (old, old + timedelta(hours=2))
+    with pytest.raises(ValidationError) as excinfo:
+        services.session_reschedule(session=session, starts_at=old + timedelta(hours=1),
+                                    ends_at=old + timedelta(hours=2), by=world.recruiter)
+    assert excinfo.value.code == "out_of_range"
+
+
+# ------------------------------------------------------------------------------ no-show after a submitted observation
+
+
+def test_an_observed_session_cannot_be_marked_no_show(world, held):
+    held.refresh_from_db()
+    assert held.status == "held"
+    with pytest.raises(ValidationError) as check:
+        services.session_check_status(session=held, status="no_show")
+    with pytest.raises(ValidationError) as real:
+        services.session_set_status(session=held, status="no_show", by=world.recruiter)
+    assert check.value.code == real.value.code == "observed"
+    assert real.value.messages == [
+        "This session has a submitted observation: it took place and cannot be marked no-show."]
+    held.refresh_from_db()
+    assert held.status == "held"
+
+
+def test_a_revision_in_draft_still_counts_as_observed(world, held):
+    submitted = Observation.objects.get(session=held)
+    services.observation_revise(observation=submitted, by=world.mediator, reason="Relecture.")
+    with pytest.raises(ValidationError) as excinfo:
+        services.session_set_status(session=held, status="no_show", by=world.recruiter)
+    assert excinfo.value.code == "observed"
+
+
+def test_a_session_with_only_a_draft_observation_can_be_marked_no_show(world):
+    session = world.past_session()
+    observe(session, submit=False)
+    assert services.session_set_status(session=session, status="no_show", by=world.recruiter).status == "no_show"
+
+
+# ------------------------------------------------------------------------------ candidate debrief needs a held session
+
+
+@pytest.mark.parametrize("status", ["planned", "no_show", "cancelled"])
+def test_candidate_debrief_is_refused_unless_the_session_is_held_and_the_link_stays_valid(world, status):
+    session = world.past_session()
+    token = services.debrief_invitation_create(session=session)
+    if status == "no_show":
+        services.session_set_status(session=session, status="no_show", by=world.recruiter)
+    elif status == "cancelled":
+        services.session_cancel(session=session, by=world.recruiter, reason="Annulée.")
+    with pytest.raises(ValidationError) as excinfo:
+        services.debrief_submit_candidate(token=token, ratings=ratings(3))
+    assert excinfo.value.code == "not_held"
+    assert excinfo.value.messages == ["A debrief is given after a held session."]
+    assert not Debrief.objects.exists()
+    assert services.debrief_invitation_check(token).used_at is None
+
+
+def test_candidate_debrief_of_a_future_session_is_refused_then_accepted_once_held(world):
+    future = world.schedule(at(DAY, 10))
+    token = services.debrief_invitation_create(session=future)
+    with pytest.raises(ValidationError) as excinfo:
+        services.debrief_submit_candidate(token=token, ratings=ratings(3))
+    assert excinfo.value.code == "not_held"
+    WorkingSession.objects.filter(pk=future.pk).update(status="held")
+    assert services.debrief_submit_candidate(token=token, ratings=ratings(3)).party == "candidate"
+
+
+def test_the_demo_sessions_still_seed_within_the_rules(world):
+    """``sessions/demo.py`` catches up sessions 40 days back, then gives both debriefs of held sessions."""
+    from sessions import demo
+
+    for email in demo.PLANS:
+        ApplicationFactory(mandate=world.mandate, candidate=CandidateFactory(email=email))
+    made = demo.seed_sessions(mandate=world.mandate,
+                              users={"mediateur": world.mediator, "dg": world.ceo, "recruteur": world.recruiter})
+    assert made == 9
+    assert Debrief.objects.filter(party="candidate").count() == 7

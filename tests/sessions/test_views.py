@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sessions import ipa, services
-from sessions.models import Debrief, IpaTally, Observation
+from sessions.models import CriticalIncident, Debrief, IpaTally, Observation, WorkingSession
 from tests.factories import ApplicationFactory, CandidateFactory
-from tests.sessions.conftest import DAY, at, observe, ratings
+from tests.sessions.conftest import DAY, DAY_EN, at, observe, ratings
 
 pytestmark = pytest.mark.django_db
 
@@ -409,11 +409,11 @@ def test_schedule_from_the_application_page_explains_conflicts(client, world):
     world.schedule(at(DAY, 10))
     client.force_login(world.recruiter)
     response = client.post(reverse("working_sessions:application", kwargs={"application_pk": world.application.pk}),
-                           {"date": "2031-03-10", "start": "11:00", "end": "12:00", "tz": "Europe/Paris",
+                           {"date": DAY.isoformat(), "start": "11:00", "end": "12:00", "tz": "Europe/Paris",
                             "location": "Visio", "problem": "Budget RH.", "mediator": world.mediator2.pk})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "The CEO already has a working session from 03/10/2031 10:00 to 03/10/2031 11:30." in html
+    assert f"The CEO already has a working session from {DAY_EN} 10:00 to {DAY_EN} 11:30." in html
     assert "The candidate already has a working session" in html
     assert 'value="11:00"' in html
 
@@ -422,10 +422,10 @@ def test_reschedule_and_cancel_from_the_session_page(client, world):
     session = world.schedule(at(DAY, 10))
     client.force_login(world.recruiter)
     html = client.get(session.get_absolute_url()).content.decode()
-    assert 'value="2031-03-10"' in html and 'value="10:00"' in html and 'value="11:30"' in html
+    assert f'value="{DAY.isoformat()}"' in html and 'value="10:00"' in html and 'value="11:30"' in html
 
     response = client.post(session.get_absolute_url(), {
-        "action": "reschedule", "r-date": "2031-03-11", "r-start": "09:00", "r-end": "10:00",
+        "action": "reschedule", "r-date": (DAY + timedelta(days=1)).isoformat(), "r-start": "09:00", "r-end": "10:00",
         "r-tz": "Europe/London", "r-reason": "Comité déplacé."})
     assert response.status_code == 302
     session.refresh_from_db()
@@ -455,3 +455,213 @@ def test_mark_held_from_the_session_page(client, world):
     future.refresh_from_db()
     assert (past.status, future.status) == ("held", "planned")
     assert timezone.now() > past.starts_at
+
+
+# ------------------------------------------------------------------------------ refused posts keep what was typed
+
+
+def incident_url(observation):
+    return reverse("working_sessions:incident_add", kwargs={"pk": observation.pk})
+
+
+TYPED_BEHAVIOUR = "Coupe la parole au dirigeant pendant le chiffrage"
+TYPED_INTERPRETATION = "Impatience devant les hypotheses"
+
+
+@pytest.mark.parametrize(("post", "field", "error"), [
+    ({"i-minute": "601"}, "minute", "The minute must be between 0 and 600."),
+    ({"i-minute": "-1"}, "minute", "The minute must be between 0 and 600."),
+    ({"i-behaviour": ""}, "behaviour", "This field is required."),
+], ids=["minute-601", "minute-negative", "no-behaviour"])
+def test_a_refused_incident_shows_the_observation_page_again_with_the_errors_and_the_typed_texts(
+        client, world, draft, post, field, error):
+    client.force_login(world.mediator)
+    edit = client.get(draft.get_absolute_url())
+    data = {"i-minute": "25", "i-who": "candidate", "i-tag": "disagreement", "i-behaviour": TYPED_BEHAVIOUR,
+            "i-interpretation": TYPED_INTERPRETATION, **post}
+    response = client.post(incident_url(draft), data)
+    assert response.status_code == 200
+    assert [t.name for t in response.templates][0] == "sessions/observation_form.html"
+    # the same page as the observation form: the same context (one helper builds both)
+    assert response.context.keys() >= edit.context.keys() >= {"incident_form", "revision_form", "tallies"}
+    form = response.context["incident_form"]
+    assert form.is_bound and form.errors[field] == [error]
+    html = response.content.decode()
+    assert error in html
+    assert "The incident was not recorded: correct the fields below." in html
+    assert 'aria-invalid="true"' in html and f'id="id_i-{field}_error"' in html
+    if data["i-behaviour"]:
+        assert TYPED_BEHAVIOUR in html
+    assert TYPED_INTERPRETATION in html
+    assert f'value="{data["i-minute"]}"' in html
+    assert 'value="disagreement" selected' in html
+    assert html.count('class="tally-count') == 24  # the whole observation page, not a fragment
+    assert not CriticalIncident.objects.exists()
+
+
+def test_the_incident_form_posts_back_to_the_incidents_section(client, world, draft):
+    html = page(client, world.mediator, draft.get_absolute_url())
+    assert f'action="{incident_url(draft)}#incidents"' in html
+
+
+def test_an_incident_on_a_locked_observation_is_refused_with_a_message(client, world, observed):
+    observation = Observation.objects.get(session=observed)
+    client.force_login(world.mediator)
+    response = client.post(incident_url(observation), {
+        "i-minute": "3", "i-who": "ceo", "i-tag": "other", "i-behaviour": "Tardif."}, follow=True)
+    assert response.redirect_chain[-1][0] == observation.get_absolute_url()
+    assert "This observation is submitted and locked" in response.content.decode()
+    assert observation.incidents.count() == 1  # the fixture's, nothing more
+
+
+def revise_url(observation):
+    return reverse("working_sessions:observation_revise", kwargs={"pk": observation.pk})
+
+
+def test_a_too_long_revision_reason_says_so_and_keeps_the_text(client, world, observed):
+    observation = Observation.objects.get(session=observed)
+    client.force_login(world.mediator)
+    reason = "Relecture des notes apres le debrief. " * 27 + "Fin."  # 1,030 characters
+    assert len(reason) > 1000
+    response = client.post(revise_url(observation), {"reason": reason})
+    assert response.status_code == 200
+    assert [t.name for t in response.templates][0] == "sessions/observation_form.html"
+    assert response.context["revision_form"].errors["reason"] == [
+        f"Ensure this value has at most 1000 characters (it has {len(reason)})."]
+    html = response.content.decode()
+    assert f"Ensure this value has at most 1000 characters (it has {len(reason)})." in html
+    assert "A reason is required" not in html
+    assert reason.strip() in html
+    assert 'maxlength="1000"' in html and f'action="{revise_url(observation)}#revision"' in html
+    assert Observation.objects.count() == 1
+
+
+def test_an_empty_revision_reason_is_asked_for_on_the_page(client, world, observed):
+    observation = Observation.objects.get(session=observed)
+    client.force_login(world.mediator)
+    response = client.post(revise_url(observation), {"reason": ""})
+    assert response.status_code == 200
+    assert "A reason is required to revise a submitted observation." in response.content.decode()
+    assert Observation.objects.count() == 1
+
+
+def test_a_revision_of_an_observation_no_longer_current_is_refused_with_a_message(client, world, observed):
+    observation = Observation.objects.get(session=observed)
+    services.observation_revise(observation=observation, by=world.mediator, reason="Relecture.")
+    client.force_login(world.mediator)
+    response = client.post(revise_url(observation), {"reason": "Encore."}, follow=True)
+    assert "Only the current submitted observation can be revised." in response.content.decode()
+    assert Observation.objects.count() == 2
+
+
+# ------------------------------------------------------------------------------ dates out of range
+
+
+OUT_OF_RANGE = "This date is out of range: a working session must start no more than 366 days ago"
+
+
+@pytest.mark.parametrize(("day", "start", "end", "tz"), [
+    ("0001-01-01", "10:00", "11:00", "Europe/Paris"),
+    ("9999-12-31", "10:00", "11:00", "Europe/Paris"),
+    # at the edge of Python's datetimes: not even expressible in UTC (a form error, not a crash)
+    ("0001-01-01", "00:00", "01:00", "Europe/Paris"),
+    ("9999-12-31", "22:00", "23:00", "America/Montreal"),
+], ids=["year-1", "year-9999", "year-1-before-utc", "year-9999-after-utc"])
+def test_an_absurd_date_is_refused_on_the_schedule_form(client, world, day, start, end, tz):
+    client.force_login(world.recruiter)
+    response = client.post(reverse("working_sessions:application", kwargs={"application_pk": world.application.pk}),
+                           {"date": day, "start": start, "end": end, "tz": tz,
+                            "location": "Visio", "problem": "Budget RH.", "mediator": world.mediator.pk})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert OUT_OF_RANGE in html, response.context["form"].errors
+    assert f'value="{day}"' in html
+    assert not WorkingSession.objects.exists()
+
+
+def test_a_reschedule_years_ahead_is_refused_on_the_session_page(client, world):
+    session = world.schedule(at(DAY, 10))
+    client.force_login(world.recruiter)
+    response = client.post(session.get_absolute_url(), {
+        "action": "reschedule", "r-date": f"{DAY.year + 5}-03-12", "r-start": "09:00", "r-end": "10:00",
+        "r-tz": "Europe/Paris"})
+    assert response.status_code == 200
+    assert OUT_OF_RANGE in response.content.decode()
+    session.refresh_from_db()
+    assert (session.starts_at, session.sequence) == (at(DAY, 10), 0)
+
+
+# ------------------------------------------------------------------------------ no-show once observed
+
+
+def test_an_observed_session_cannot_be_marked_no_show_from_the_session_page(client, world, observed):
+    client.force_login(world.recruiter)
+    response = client.post(observed.get_absolute_url(), {"action": "no_show"})
+    assert response.status_code == 200
+    assert ("This session has a submitted observation: it took place and cannot be marked no-show."
+            in response.content.decode())
+    observed.refresh_from_db()
+    assert observed.status == "held"
+
+
+# ------------------------------------------------------------------------------ candidate debrief of a session not held
+
+
+@pytest.mark.parametrize(("status", "why"), [("planned", "This session is not marked held yet."),
+                                            ("no_show", "This session is marked no-show.")])
+def test_candidate_debrief_of_a_session_not_held_says_why_and_saves_nothing(client, world, status, why):
+    session = world.past_session()
+    if status == "no_show":
+        services.session_set_status(session=session, status="no_show", by=world.recruiter)
+    token = services.debrief_invitation_create(session=session)
+    url = reverse("working_sessions:candidate_debrief", kwargs={"token": token})
+    for response in (client.get(url), client.post(url, {**dims_post(3), "comment": "Tentative."})):
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert f"A debrief is given after a held session. {why}" in html
+        assert 'name="dim_' not in html and "Send my debrief" not in html
+        assert session.get_absolute_url() not in html  # the candidate has no account: no link to it
+    assert not Debrief.objects.exists()
+    assert services.debrief_invitation_check(token).used_at is None
+
+
+def test_candidate_debrief_refused_by_the_service_meanwhile_shows_the_same_page(client, world, observed,
+                                                                                monkeypatch):
+    """The page was opened while held; the session is no longer held when the post reaches the service."""
+    token = services.debrief_invitation_create(session=observed)
+    url = reverse("working_sessions:candidate_debrief", kwargs={"token": token})
+    real = services.debrief_invitation_check
+
+    def check_then_no_show(value):
+        invitation = real(value)
+        WorkingSession.objects.filter(pk=observed.pk).update(status="no_show")
+        return invitation
+
+    monkeypatch.setattr(services, "debrief_invitation_check", check_then_no_show)
+    response = client.post(url, dims_post(3))
+    assert response.status_code == 200
+    assert "A debrief is given after a held session. This session is marked no-show." in response.content.decode()
+    assert not Debrief.objects.exists()
+
+
+# ------------------------------------------------------------------------------ translated messages for the script
+
+
+def test_the_observation_script_gets_its_messages_from_the_page(client, world, draft):
+    html = page(client, world.mediator, draft.get_absolute_url())
+    assert html.count('data-offline-message="Not saved — check the connection."') == 2
+    assert 'data-error-message="The count was not saved."' in html
+    assert 'data-error-message="The draft was not saved: check the fields."' in html
+    client.cookies["django_language"] = "fr"
+    french = client.get(draft.get_absolute_url()).content.decode()
+    assert french.count("data-offline-message=") == 2 and "<html lang=\"fr\"" in french
+
+
+def test_the_observation_script_has_no_language_logic():
+    from django.contrib.staticfiles import finders
+
+    with open(finders.find("js/observation.js"), encoding="utf-8") as script:
+        source = script.read()
+    for text in ("Erreur", "vérifiez", "Non enregistré", "documentElement.lang", "check the connection"):
+        assert text not in source
+    assert "dataset.offlineMessage" in source and "errorMessage" in source
