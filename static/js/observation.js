@@ -11,21 +11,27 @@
   var table = document.querySelector("table.ipa-table");
   var tallyMessages = table ? table.dataset : {};
   document.querySelectorAll("form.tally-form").forEach(function (form) {
+    // Clicks on one counter are sent one after the other (a queue), so the server applies them
+    // in order and the count shown is always the latest one, however fast the mediator clicks.
+    var queue = Promise.resolve();
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var button = event.submitter;
       var data = new FormData(form);
       data.set("delta", button ? button.value : "1");
       var output = form.querySelector("output");
-      fetch(form.action, { method: "POST", body: data, headers: { "X-CSRFToken": csrf(form), "Accept": "application/json" }, credentials: "same-origin" })
-        .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, body: j }; }); })
-        .then(function (res) {
-          if (res.ok && res.body.ok) { output.textContent = res.body.count; }
-          else { say(res.body.error || tallyMessages.errorMessage); }
-        })
-        .catch(function () { say(tallyMessages.offlineMessage); });
+      queue = queue.then(function () {
+        return fetch(form.action, { method: "POST", body: data, headers: { "X-CSRFToken": csrf(form), "Accept": "application/json" }, credentials: "same-origin" })
+          .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, body: j }; }); })
+          .then(function (res) {
+            if (res.ok && res.body.ok) { output.textContent = res.body.count; }
+            else { say(res.body.error || tallyMessages.errorMessage); }
+          })
+          .catch(function () { say(tallyMessages.offlineMessage); });
+      });
     });
   });
+  document.documentElement.dataset.observationReady = "1";
 
   var form = document.getElementById("observation-form");
   if (!form || !form.dataset.autosaveUrl) { return; }

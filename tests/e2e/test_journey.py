@@ -128,6 +128,7 @@ def test_hiring_journey(new_page, live_server, world, axe, shoot, settings):
     axe.check(med, "my sessions")
     shoot(med, "my-sessions")
     med.get_by_role("button", name="Commencer l’observation").first.click()
+    med.wait_for_function("() => document.documentElement.dataset.observationReady === '1'")
     plus = med.get_by_role("button", name=re.compile(r"^Ajouter un acte.*Donne son avis.*Candidat"))
     for _ in range(3):
         plus.click()
