@@ -20,7 +20,8 @@ from assessments.models import RoleGroup
 from candidates.models import Application, Stage, SupportDomain
 from cso_recruit import access
 from sessions import compatibility
-from sessions.models import Observation, WorkingSession
+from sessions.models import WorkingSession
+from sessions.selectors import counted_observations, session_input
 
 from .models import Report
 
@@ -73,8 +74,7 @@ def compatibility_by_application(*, applications, user, mandate) -> dict:
                 .exclude(status=WorkingSession.Status.CANCELLED)
                 .prefetch_related(
                     Prefetch("observations", to_attr="submitted_obs",
-                             queryset=Observation.objects.filter(is_current=True, status="submitted")
-                             .prefetch_related("ipa_tallies")),
+                             queryset=counted_observations().prefetch_related("ipa_tallies")),
                     "debriefs")
                 .order_by("application_id", "order", "pk"))
     managed = user.is_staff or access.can_manage_mandate(user, mandate)
@@ -89,13 +89,7 @@ def compatibility_by_application(*, applications, user, mandate) -> dict:
                                                                     "ceo" in debriefs):
             observation = None
             sealed[session.application_id] += 1
-        by_application[session.application_id].append(compatibility.SessionInput(
-            order=session.order, status=session.status, observed=observation is not None,
-            dimension_ratings=observation.ratings if observation else None,
-            verdict=(observation.verdict or None) if observation else None,
-            confidence=observation.confidence if observation else None,
-            tallies=observation.tallies() if observation else None,
-            ceo_debrief=debriefs.get("ceo"), candidate_debrief=debriefs.get("candidate")))
+        by_application[session.application_id].append(session_input(session, observation, debriefs))
     result = {}
     for application in applications:
         result[application.pk] = compatibility.compatibility_summary(by_application.get(application.pk, [])).to_dict()

@@ -26,8 +26,8 @@ from django.utils import timezone, translation
 from assessments.models import CompetencyFramework
 from assessments.selectors import assessment_summary
 from cso_recruit import access
-from sessions.models import Observation, WorkingSession
-from sessions.selectors import compatibility_for
+from sessions.models import WorkingSession
+from sessions.selectors import compatibility_for, counted_observations
 
 #: Bump when the snapshot's shape changes (the renderer may then adapt old versions).
 SCHEMA = 1
@@ -46,8 +46,7 @@ def _session_records(application, ceo):
                 .prefetch_related("debriefs").order_by("starts_at", "order"))
     records = []
     for session in sessions:
-        observation = (Observation.objects.filter(session=session, is_current=True, status="submitted")
-                       .prefetch_related("incidents").first())
+        observation = counted_observations().filter(session=session).prefetch_related("incidents").first()
         sealed = observation is not None and not access.observation_visible(ceo, observation)
         record = {
             "order": session.order,

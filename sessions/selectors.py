@@ -103,6 +103,19 @@ def visible_observation(*, session, user):
     return None
 
 
+def session_input(session, observation, debriefs) -> compatibility.SessionInput:
+    """The pure ``compatibility.SessionInput`` of one session: ``observation`` is the submitted
+    observation that counts for the viewer (``None`` when there is none or it is sealed for them);
+    ``debriefs`` maps party (``"ceo"``/``"candidate"``) → ratings ``{dimension: 1–5}``."""
+    return compatibility.SessionInput(
+        order=session.order, status=session.status, observed=observation is not None,
+        dimension_ratings=observation.ratings if observation else None,
+        verdict=(observation.verdict or None) if observation else None,
+        confidence=observation.confidence if observation else None,
+        tallies=observation.tallies() if observation else None,
+        ceo_debrief=debriefs.get("ceo"), candidate_debrief=debriefs.get("candidate"))
+
+
 def compatibility_for(*, application, user=None):
     """``sessions.compatibility.compatibility_summary`` of the application as a JSON-ready dict.
 
@@ -120,14 +133,7 @@ def compatibility_for(*, application, user=None):
         observation = session.submitted_obs[0] if session.submitted_obs else None
         if observation is not None and user is not None and not access.observation_visible(user, observation):
             observation, sealed = None, sealed + 1
-        debriefs = {d.party: d.ratings for d in session.all_debriefs}
-        inputs.append(compatibility.SessionInput(
-            order=session.order, status=session.status, observed=observation is not None,
-            dimension_ratings=observation.ratings if observation else None,
-            verdict=(observation.verdict or None) if observation else None,
-            confidence=observation.confidence if observation else None,
-            tallies=observation.tallies() if observation else None,
-            ceo_debrief=debriefs.get("ceo"), candidate_debrief=debriefs.get("candidate")))
+        inputs.append(session_input(session, observation, {d.party: d.ratings for d in session.all_debriefs}))
     data = compatibility.compatibility_summary(inputs).to_dict()
     data["sealed_sessions"] = sealed
     return data

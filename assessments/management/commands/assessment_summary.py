@@ -2,15 +2,13 @@
 
 import json
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 
 from assessments import selectors
 from assessments.models import RoleGroup
-from candidates.models import Application
-from cso_recruit import access
+from cso_recruit.cli import application_as
 
 
 class Command(BaseCommand):
@@ -24,16 +22,7 @@ class Command(BaseCommand):
                             help="apply this user's access and independence rules (as the pages do)")
 
     def handle(self, *args, application_id, as_json, username, **options):
-        user = None
-        queryset = Application.objects.all()
-        if username:
-            user = get_user_model().objects.filter(username=username).first()
-            if user is None:
-                raise CommandError(_("No user “%(name)s”.") % {"name": username})
-            queryset = access.applications_visible_to(user)
-        application = queryset.select_related("candidate", "mandate").filter(pk=application_id).first()
-        if application is None:
-            raise CommandError(_("No application %(id)s.") % {"id": application_id})
+        application, user = application_as(application_id, username)
         summary = selectors.assessment_summary(application=application, user=user)
         if summary is None:
             raise CommandError(_("%(user)s has a scorecard in progress for this application: the other "

@@ -7,13 +7,11 @@ render fails (the failed version stays, with its error).
 
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from candidates.models import Application
-from cso_recruit import access
+from cso_recruit.cli import application_as
 from reports import services
 
 
@@ -29,16 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--language", default="fr", choices=["fr", "en"], help="report language (fr)")
 
     def handle(self, *args, application_id, output, username, language, **options):
-        user = None
-        queryset = Application.objects.all()
-        if username:
-            user = get_user_model().objects.filter(username=username).first()
-            if user is None:
-                raise CommandError(_("No user “%(name)s”.") % {"name": username})
-            queryset = access.applications_visible_to(user)
-        application = queryset.select_related("candidate", "mandate").filter(pk=application_id).first()
-        if application is None:
-            raise CommandError(_("No application %(id)s.") % {"id": application_id})
+        application, user = application_as(application_id, username)
         try:
             report = services.report_request(application=application, by=user, language=language, enqueue=False)
         except ValidationError as exc:
