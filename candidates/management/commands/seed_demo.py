@@ -1,5 +1,6 @@
 """``manage.py seed_demo`` — fictional demo data; idempotent (a second run changes nothing)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -7,10 +8,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from candidates import services
-from candidates.models import Application, Company, Mandate, RejectionReason, Stage
+from candidates.models import Application, Company, Mandate, RejectionReason, Stage, StageTransition
 from cso_recruit import access
 
 DEMO_PASSWORD = "demo-cso-2026"  # noqa: S105 — fictional demo accounts, refused outside DEBUG
@@ -110,4 +112,18 @@ class Command(BaseCommand):
                                          "for a CSO who must treat every support domain alike.")}
                 application = services.application_move(application=application, to_stage=stage,
                                                         by=recruiter, **extra)
+        self._backdate(mandate)
         return True
+
+    @staticmethod
+    def _backdate(mandate):
+        """Spread the demo history over the past weeks (sourced 12 weeks ago, then a step every
+        13 days: working sessions entered ~45 days ago, before the first demo session), so the
+        board's "time in stage" says something. Deterministic."""
+        start = timezone.now() - timedelta(weeks=12)
+        for application in Application.objects.filter(mandate=mandate).prefetch_related("transitions"):
+            moments = [start + timedelta(days=13 * i, hours=application.pk)
+                       for i, _t in enumerate(application.transitions.all())]
+            for transition, moment in zip(application.transitions.all(), moments, strict=True):
+                StageTransition.objects.filter(pk=transition.pk).update(at=moment)
+            Application.objects.filter(pk=application.pk).update(stage_entered_at=moments[-1])
