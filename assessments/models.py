@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Application
+from cso_recruit.revisions import RevisionedRecord
 
 
 class RoleGroup(models.TextChoices):
@@ -109,7 +110,7 @@ class Criterion(models.Model):
         return [(level, self._localized(f"anchor_{level}")) for level in (1, 3, 5)]
 
 
-class Scorecard(models.Model):
+class Scorecard(RevisionedRecord):
     """One rater's ratings of one application in one context (one revision of it)."""
 
     class Context(models.TextChoices):
@@ -117,10 +118,6 @@ class Scorecard(models.Model):
         WORKING_SESSION = "working_session", _("Working session")
         REFERENCE = "reference", _("Reference check")
         OTHER = "other", _("Other")
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted")
 
     class Recommendation(models.TextChoices):
         STRONG_NO = "strong_no", _("Strong no")
@@ -139,18 +136,9 @@ class Scorecard(models.Model):
     session_number = models.PositiveSmallIntegerField(
         _("working session number"), default=0, validators=[MaxValueValidator(4)],
         help_text=_("1 to 4 for a working session; 0 otherwise."))
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     recommendation = models.CharField(_("overall recommendation"), max_length=12,
                                       choices=Recommendation.choices, default=Recommendation.NO_DECISION)
     summary = models.TextField(_("summary"), blank=True)
-    revision = models.PositiveSmallIntegerField(_("revision"), default=1)
-    supersedes = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
-                                      related_name="superseded_by", verbose_name=_("revision of"))
-    revision_reason = models.TextField(_("reason for the revision"), blank=True)
-    is_current = models.BooleanField(_("current revision"), default=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
 
     class Meta:
         ordering = ["application", "rater", "context", "session_number", "-revision"]
@@ -182,10 +170,6 @@ class Scorecard(models.Model):
             raise ValidationError({"session_number": _("Give the working session number (1 to 4).")})
         if self.context != self.Context.WORKING_SESSION:
             self.session_number = 0
-
-    @property
-    def is_submitted(self):
-        return self.status == self.Status.SUBMITTED
 
     @property
     def context_label(self):

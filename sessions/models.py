@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from candidates.models import Application
+from cso_recruit.revisions import RevisionedRecord
 
 from . import ipa
 
@@ -110,12 +111,8 @@ class CalendarFeed(models.Model):
         return f"{self.user}"
 
 
-class Observation(models.Model):
+class Observation(RevisionedRecord):
     """The mediator's structured record of one session (one revision of it)."""
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted")
 
     class Verdict(models.TextChoices):
         COMPATIBLE = ipa.COMPATIBLE, _("Compatible")
@@ -126,21 +123,12 @@ class Observation(models.Model):
                                 verbose_name=_("working session"))
     mediator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="observations",
                                  verbose_name=_("mediator"))
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     ratings = models.JSONField(_("meta-communication ratings"), default=dict, blank=True,
                                help_text=_("{dimension code: 1–5}"))
     verdict = models.CharField(_("session verdict"), max_length=20, choices=Verdict.choices, blank=True)
     confidence = models.PositiveSmallIntegerField(_("confidence"), null=True, blank=True,
                                                   validators=[MinValueValidator(1), MaxValueValidator(5)])
     synthesis = models.TextField(_("synthesis"), blank=True)
-    revision = models.PositiveSmallIntegerField(_("revision"), default=1)
-    supersedes = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
-                                      related_name="superseded_by")
-    revision_reason = models.TextField(_("reason for the revision"), blank=True)
-    is_current = models.BooleanField(_("current revision"), default=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
 
     class Meta:
         ordering = ["session", "-revision"]
@@ -163,10 +151,6 @@ class Observation(models.Model):
 
     def get_absolute_url(self):
         return reverse("working_sessions:observation", kwargs={"pk": self.pk})
-
-    @property
-    def is_submitted(self):
-        return self.status == self.Status.SUBMITTED
 
     def tallies(self):
         """``{party: {category code: count}}`` over every party and IPA category (zeros included)."""
