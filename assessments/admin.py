@@ -1,5 +1,9 @@
 from django.contrib import admin, messages
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
+
+from candidates.admin import MandateListFilter
+from cso_recruit.events import FiguresInputsAdminMixin
 
 from . import services
 from .models import CompetencyFramework, Criterion, Rating, Scorecard
@@ -20,16 +24,24 @@ class CriterionInline(admin.StackedInline):
 
 
 @admin.register(CompetencyFramework)
-class CompetencyFrameworkAdmin(admin.ModelAdmin):
+class CompetencyFrameworkAdmin(FiguresInputsAdminMixin, admin.ModelAdmin):
     list_display = ("name", "version", "is_active", "frozen", "created_at")
     list_filter = ("is_active", "name")
     search_fields = ("name", "notes")
     inlines = [CriterionInline]
     actions = ["new_version"]
 
-    @admin.display(boolean=True, description=_("frozen"))
+    def get_queryset(self, request):
+        # "frozen" per row from one annotation, not one query per row.
+        return super().get_queryset(request).annotate(
+            in_use=Exists(Scorecard.objects.filter(framework=OuterRef("pk"))))
+
+    def figures_targets(self, obj):
+        return {"all_applications": True}  # the catalogue (active criteria, weights) may have changed
+
+    @admin.display(boolean=True, description=_("frozen"), ordering="in_use")
     def frozen(self, obj):
-        return obj.is_frozen
+        return obj.in_use if hasattr(obj, "in_use") else obj.is_frozen
 
     def get_readonly_fields(self, request, obj=None):
         return ("name", "version") if obj and obj.is_frozen else ()
@@ -42,11 +54,14 @@ class CompetencyFrameworkAdmin(admin.ModelAdmin):
 
 
 @admin.register(Criterion)
-class CriterionAdmin(admin.ModelAdmin):
+class CriterionAdmin(FiguresInputsAdminMixin, admin.ModelAdmin):
     list_display = ("code", "label_fr", "group", "weight", "framework")
     list_filter = ("group", "framework")
     list_select_related = ("framework",)
     search_fields = ("code", "label_fr", "label_en")
+
+    def figures_targets(self, obj):
+        return {"all_applications": True}
 
     def has_change_permission(self, request, obj=None):
         return obj is None or not obj.framework.is_frozen
@@ -67,15 +82,19 @@ class RatingInline(admin.TabularInline):
 
 
 @admin.register(Scorecard)
-class ScorecardAdmin(admin.ModelAdmin):
-    """Read-only: scorecards change only through the rater's form and revisions."""
+class ScorecardAdmin(FiguresInputsAdminMixin, admin.ModelAdmin):
+    """Read-only: scorecards change only through the rater's form and revisions (a superuser may
+    delete one; the figures are then recomputed)."""
 
     list_display = ("application", "rater", "context", "session_number", "status", "revision", "is_current",
                     "submitted_at")
-    list_filter = ("status", "context", "is_current", "application__mandate")
+    list_filter = ("status", "context", "is_current", ("application__mandate", MandateListFilter))
     list_select_related = ("application__candidate", "application__mandate", "rater")
     search_fields = ("application__candidate__last_name", "rater__username", "rater__last_name")
     inlines = [RatingInline]
+
+    def figures_targets(self, obj):
+        return {"application_ids": [obj.application_id], "ratings": True}
 
     def has_change_permission(self, request, obj=None):
         return False

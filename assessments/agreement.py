@@ -1,7 +1,12 @@
 """Rater agreement: per-criterion disagreement, per-rater leniency/severity, per-mandate α.
 
-Pure functions, no Django (DESIGN.md §4). Ratings are BARS ratings, ``int`` 1..5, or ``None`` for
-"NE = no evidence"; NE is excluded everywhere (it is not a disagreement and not a 1).
+Pure functions, no Django (DESIGN.md §4). The inputs are **one value per rater** — a rater's value
+for a criterion is the mean of their evidenced ratings of it over all their scorecards of the
+application (``assessments.scoring.rater_value``), so it is an ``int`` 1..5 when they rated once and
+may be a fraction such as 7/2 when they rated it in several contexts — or ``None`` for a rater
+without evidence ("NE"); NE is excluded everywhere (it is not a disagreement and not a 1). The
+criterion score is the mean of the same values (``assessments.scoring.criterion_score``), so the
+score and every statistic below read the panel alike: one rater, one voice.
 
 Three levels of reading:
 
@@ -34,7 +39,7 @@ from typing import Any
 import krippendorff
 import numpy as np
 
-from assessments.scoring import check_rating
+from assessments.scoring import SCALE_MAX, SCALE_MIN
 
 __all__ = [
     "ALPHA_RELIABLE",
@@ -43,6 +48,7 @@ __all__ = [
     "Disagreement",
     "RaterBias",
     "alpha_reading",
+    "check_value",
     "disagreement",
     "krippendorff_alpha",
     "rater_bias",
@@ -66,12 +72,39 @@ ALPHA_RELIABLE: float = 0.800
 ALPHA_TENTATIVE: float = 0.667
 
 
-def _present(ratings: Sequence[int | None]) -> list[int]:
-    """Validated ratings with NE (``None``) removed."""
-    return [r for r in (check_rating(v) for v in ratings) if r is not None]
+def check_value(value: object, scale_points: int = SCALE_MAX) -> Fraction | None:
+    """Validate one rater value and return it exactly (``Fraction``), or ``None`` for NE.
+
+    Args:
+        value: a finite real number in [1, ``scale_points``] (an integer rating or a rater's mean,
+            e.g. ``Fraction(7, 2)``), or ``None``.
+        scale_points: the top of the scale (5 by default).
+
+    Raises:
+        ValueError: a bool, a non-numeric or non-finite value, or one outside [1, scale_points].
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"A rating must be a number from {SCALE_MIN} to {scale_points} or None; got {value!r}.")
+    try:
+        finite = math.isfinite(value)
+    except (TypeError, ValueError):
+        finite = False
+    if not finite:
+        raise ValueError(f"A rating must be a finite number; got {value!r}.")
+    exact = Fraction(value) if isinstance(value, numbers.Rational | float) else Fraction(float(value))
+    if not SCALE_MIN <= exact <= scale_points:
+        raise ValueError(f"A rating must be between {SCALE_MIN} and {scale_points} or None; got {value!r}.")
+    return exact
 
 
-def rwg(ratings: Sequence[int | None], scale_points: int = 5) -> float | None:
+def _present(ratings: Sequence[object]) -> list[Fraction]:
+    """Validated rater values (exact) with NE (``None``) removed."""
+    return [r for r in (check_value(v) for v in ratings) if r is not None]
+
+
+def rwg(ratings: Sequence[object], scale_points: int = 5) -> float | None:
     """Within-group agreement r_wg of one item (James, Demaree & Wolf 1984).
 
     ``r_wg = 1 − s² / σ²_EU`` with ``s²`` the sample variance (denominator n − 1) of the non-NE
@@ -87,33 +120,24 @@ def rwg(ratings: Sequence[int | None], scale_points: int = 5) -> float | None:
     for 2 and 4 raters, but not for 5 or more (1, 2, 2, 2, 3: range 2, r_wg = .75).
 
     Args:
-        ratings: one rating per rater, ``int`` 1..``scale_points`` or ``None`` (NE, excluded).
+        ratings: one value per rater, a number in [1, ``scale_points``] (an integer rating or a
+            rater's mean over several scorecards) or ``None`` (NE, excluded).
         scale_points: number of points A of the scale (≥ 2), default 5.
 
     Returns:
         r_wg as ``float`` (computed exactly, rounded once), or ``None`` with fewer than 2 non-NE
-        ratings (the sample variance is undefined).
+        values (the sample variance is undefined).
 
     Raises:
-        ValueError: a rating that is not an integer in 1..A or ``None``; ``scale_points`` < 2.
+        ValueError: a value outside [1, A], non-numeric or a bool; ``scale_points`` < 2.
     """
     if isinstance(scale_points, bool) or not isinstance(scale_points, numbers.Integral) or scale_points < 2:
         raise ValueError(f"scale_points must be an integer ≥ 2; got {scale_points!r}.")
-    values: list[int] = []
-    for value in ratings:
-        if value is None:
-            continue
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, numbers.Integral)
-            or not 1 <= value <= scale_points
-        ):
-            raise ValueError(f"A rating must be an integer from 1 to {scale_points} or None; got {value!r}.")
-        values.append(int(value))
+    values = [v for v in (check_value(r, scale_points) for r in ratings) if v is not None]
     n = len(values)
     if n < 2:
         return None
-    mean = Fraction(sum(values), n)
+    mean = sum(values, Fraction(0)) / n
     sample_variance = sum(((v - mean) ** 2 for v in values), Fraction(0)) / (n - 1)
     null_variance = Fraction(scale_points * scale_points - 1, 12)
     return float(1 - sample_variance / null_variance)
@@ -124,15 +148,16 @@ class Disagreement:
     """Disagreement of the panel on one criterion of one candidate.
 
     Attributes:
-        n_ratings: number of non-NE ratings.
-        range: max − min of the non-NE ratings (``int``), ``None`` with fewer than 2.
+        n_ratings: number of raters with a (non-NE) value.
+        range: max − min of the raters' values (``int`` when they are whole, else ``float``),
+            ``None`` with fewer than 2.
         outlier: ``True`` when there are ≥ 3 ratings and one rater is ≥ 2 points from every other.
         level: "none", "amber" (range ≥ 2) or "red" (range ≥ 3, or ``outlier``).
         rwg: r_wg on the 5-point scale (raw, may be negative), ``None`` with fewer than 2 ratings.
     """
 
     n_ratings: int
-    range: int | None
+    range: int | float | None
     outlier: bool
     level: str
     rwg: float | None
@@ -154,7 +179,7 @@ class Disagreement:
         }
 
 
-def disagreement(ratings: Sequence[int | None]) -> Disagreement:
+def disagreement(ratings: Sequence[object]) -> Disagreement:
     """Disagreement level of ONE criterion across the panel's raters.
 
     Rules (DESIGN.md §4): range ≥ 2 → "amber" (discuss the evidence); range ≥ 3, or — with at least
@@ -166,13 +191,14 @@ def disagreement(ratings: Sequence[int | None]) -> Disagreement:
     same range, but in the first two one rater stands alone.
 
     Args:
-        ratings: one rating per rater, ``int`` 1..5 or ``None`` (NE).
+        ratings: one value per rater (``assessments.scoring.rater_value``: an integer rating, or
+            the exact mean of a rater's ratings over several scorecards) or ``None`` (NE).
 
     Returns:
         A :class:`Disagreement` (also carrying r_wg, see :func:`rwg`).
 
     Raises:
-        ValueError: a rating that is not an integer 1..5 or ``None``.
+        ValueError: a value outside [1, 5], non-numeric or a bool.
     """
     values = _present(ratings)
     n = len(values)
@@ -189,7 +215,9 @@ def disagreement(ratings: Sequence[int | None]) -> Disagreement:
         level = "amber"
     else:
         level = "none"
-    return Disagreement(n_ratings=n, range=spread, outlier=outlier, level=level, rwg=rwg(values))
+    whole = spread.denominator == 1
+    return Disagreement(n_ratings=n, range=int(spread) if whole else float(spread), outlier=outlier, level=level,
+                        rwg=rwg(values))
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,7 +257,7 @@ class RaterBias:
 
 
 def rater_bias(
-    ratings_by_rater: Mapping[Hashable, Mapping[Hashable, int | None]],
+    ratings_by_rater: Mapping[Hashable, Mapping[Hashable, object]],
     *,
     min_ratings: int = 10,
     threshold: float = 0.5,
@@ -244,7 +272,8 @@ def rater_bias(
     nobody else gave on the same item says nothing about leniency.
 
     Args:
-        ratings_by_rater: rater → (item id → rating ``int`` 1..5 or ``None`` for NE).
+        ratings_by_rater: rater → (item id → the rater's value on that item: a number in [1, 5],
+            one value per rater and item as for :func:`disagreement`, or ``None`` for NE).
         min_ratings: minimum number of compared ratings before flagging (default 10, ≥ 1).
         threshold: flag when the mean deviation is strictly beyond ±threshold points (default 0.5, ≥ 0).
 
@@ -252,7 +281,7 @@ def rater_bias(
         rater → :class:`RaterBias`, for every rater given (same order).
 
     Raises:
-        ValueError: a rating that is not an integer 1..5 or ``None``; ``min_ratings`` < 1;
+        ValueError: a value outside [1, 5], non-numeric or a bool; ``min_ratings`` < 1;
             ``threshold`` negative or non-numeric.
     """
     if isinstance(min_ratings, bool) or not isinstance(min_ratings, numbers.Integral) or min_ratings < 1:
@@ -266,12 +295,12 @@ def rater_bias(
         raise ValueError(f"threshold must be a finite number ≥ 0; got {threshold!r}.")
     limit = Fraction(threshold)
 
-    clean: dict[Hashable, dict[Hashable, int]] = {}
-    by_item: dict[Hashable, dict[Hashable, int]] = {}
+    clean: dict[Hashable, dict[Hashable, Fraction]] = {}
+    by_item: dict[Hashable, dict[Hashable, Fraction]] = {}
     for rater, items in ratings_by_rater.items():
         clean[rater] = {}
         for item, value in items.items():
-            rating = check_rating(value)
+            rating = check_value(value)
             if rating is not None:
                 clean[rater][item] = rating
                 by_item.setdefault(item, {})[rater] = rating
@@ -282,7 +311,7 @@ def rater_bias(
         for item, rating in items.items():
             others = [r for other, r in by_item[item].items() if other != rater]
             if others:
-                deviations.append(rating - Fraction(sum(others), len(others)))
+                deviations.append(rating - sum(others, Fraction(0)) / len(others))
         n_compared = len(deviations)
         mean = sum(deviations, Fraction(0)) / n_compared if n_compared else None
         sufficient = n_compared >= min_ratings

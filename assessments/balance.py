@@ -23,15 +23,25 @@ Indices (n = number of in-scope domains, y_i = years in domain i, p_i = y_i / Σ
   Diversity and evenness: a unifying notation and its consequences. *Ecology*, 54(2), 427–432.
   Range [1, n]: "as if the experience were spread evenly over N_eff domains".
 
-Default bands on HHI\\*: ≤ 0.05 balanced, ≤ 0.15 watch, > 0.15 concentrated (the dominant domain is
-named). Breadth = number of in-scope domains with ≥ 1 year; depth = total years over in-scope
-domains. Both floors are configurable per mandate. The thresholds are product conventions, not
-published cut-offs.
+Default bands on HHI\\*: ≤ 0.05 balanced, ≤ 0.15 watch, > 0.15 concentrated. Breadth = number of
+in-scope domains with ≥ 1 year; depth = total years over in-scope domains. Both floors are
+configurable per mandate. The thresholds are product conventions, not published cut-offs.
+
+**Dominant domain and the "narrow" band.** A high HHI\\* says the years are unevenly spread; it does
+not say over what. Equal years in 4 of 9 domains give HHI\\* = 0.156 ("concentrated") although no
+domain stands out: the candidate is *narrow*, not specialised. So the dominant domain is the one
+with the largest years, provided those years are at least ``DOMINANT_RATIO`` (1.5) times the mean
+years of the domains with ≥ 1 year (a tie for the largest has none). When only one domain has ≥ 1
+year, that comparison is with itself; all the experience is in that domain, so it is dominant. A
+profile that HHI\\* puts in "watch" or "concentrated" but that has no dominant domain gets the band
+**"narrow"** ("experience in k of n domains", k = breadth); "concentrated" and "watch" are kept
+for profiles with a dominant domain, and ``concentration_band`` keeps the band HHI\\* alone gives.
 
 Edge cases (decided here, documented on :func:`balance_profile`):
 
 * a single in-scope domain (n = 1): HHI\\* is 0/0; we define HHI\\* = 1.0 and J = 0.0 (everything is in
-  one domain, so the profile is as concentrated as it can be); band "concentrated"; N_eff = 1.
+  one domain, so the profile is as concentrated as it can be); N_eff = 1; with ≥ 1 year there, that
+  domain is dominant and the band "concentrated", with less than a year "narrow".
 * zero total years: shares are all 0.0, every index (HHI, HHI\\*, J, N_eff) is ``None``,
   ``dominant_domain`` and ``band`` are ``None``, breadth 0, depth 0.0 (so ``depth_ok`` is ``False``
   unless ``min_depth`` is 0).
@@ -53,7 +63,9 @@ from typing import Any
 
 __all__ = [
     "BALANCED_MAX",
+    "BANDS",
     "DOMAINS",
+    "DOMINANT_RATIO",
     "MIN_BREADTH",
     "MIN_DEPTH",
     "WATCH_MAX",
@@ -82,8 +94,14 @@ WATCH_MAX: float = 0.15
 MIN_BREADTH: int = 4
 #: Default depth floor: total years of support-function experience over in-scope domains.
 MIN_DEPTH: float = 8.0
+#: The largest domain is dominant when its years are at least this many times the mean years of
+#: the domains with at least one year.
+DOMINANT_RATIO: Fraction = Fraction(3, 2)
 
-BANDS: tuple[str, str, str] = ("balanced", "watch", "concentrated")
+#: Bands of HHI* alone.
+CONCENTRATION_BANDS: tuple[str, str, str] = ("balanced", "watch", "concentrated")
+#: Bands shown: HHI*'s, with "narrow" for an uneven profile without a dominant domain.
+BANDS: tuple[str, str, str, str] = ("balanced", "watch", "narrow", "concentrated")
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,10 +117,13 @@ class BalanceProfile:
         evenness: Pielou's J = H / ln n, in [0, 1]; 0.0 by definition when n = 1; ``None`` with no
             years.
         n_eff: effective number of domains 1 / HHI, in [1, n]; ``None`` with no years.
-        dominant_domain: the domain whose share is strictly larger than every other one; ``None``
-            when the largest share is tied or there are no years.
-        band: "balanced" (HHI* ≤ balanced_max), "watch" (≤ watch_max) or "concentrated"; ``None``
-            with no years.
+        dominant_domain: the domain with the largest years when those years are ≥ 1.5 × the mean
+            years of the domains with ≥ 1 year (or the only domain with ≥ 1 year); ``None`` when
+            the largest is tied, below that ratio, or there are no years.
+        concentration_band: the band of HHI* alone: "balanced" (HHI* ≤ balanced_max), "watch"
+            (≤ watch_max) or "concentrated"; ``None`` with no years.
+        band: the band shown: ``concentration_band``, except "narrow" when that is "watch" or
+            "concentrated" and there is no dominant domain; ``None`` with no years.
         breadth: number of in-scope domains with ≥ 1 year.
         depth: total years over the in-scope domains.
         breadth_ok: ``breadth ≥ min_breadth``.
@@ -120,6 +141,7 @@ class BalanceProfile:
     evenness: float | None
     n_eff: float | None
     dominant_domain: str | None
+    concentration_band: str | None
     band: str | None
     breadth: int
     depth: float
@@ -140,6 +162,7 @@ class BalanceProfile:
             "evenness": self.evenness,
             "n_eff": self.n_eff,
             "dominant_domain": self.dominant_domain,
+            "concentration_band": self.concentration_band,
             "band": self.band,
             "breadth": self.breadth,
             "depth": self.depth,
@@ -150,6 +173,16 @@ class BalanceProfile:
             "balanced_max": self.balanced_max,
             "watch_max": self.watch_max,
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> BalanceProfile:
+        """Inverse of :meth:`to_dict` (a stored profile read back, JSON-decoded)."""
+        return cls(**{**data, "domains": tuple(data["domains"]), "shares": dict(data["shares"])})
+
+    @property
+    def n_domains(self) -> int:
+        """n, the number of in-scope domains."""
+        return len(self.domains)
 
 
 def _exact(value: object, what: str) -> Fraction:
@@ -204,8 +237,8 @@ def balance_profile(
         min_depth: depth floor (total years), default 8.0, ≥ 0.
 
     Returns:
-        A :class:`BalanceProfile`. Formulas and sources in the module docstring. Conventions:
-        n = 1 → HHI* = 1.0, J = 0.0, band "concentrated" (everything is in the single domain);
+        A :class:`BalanceProfile`. Formulas, the dominant-domain rule and sources in the module
+        docstring. Conventions: n = 1 → HHI* = 1.0, J = 0.0 (everything is in the single domain);
         zero total years → shares 0.0, indices/dominant/band ``None``, breadth 0, depth 0.0.
 
     Raises:
@@ -264,6 +297,7 @@ def balance_profile(
             evenness=None,
             n_eff=None,
             dominant_domain=None,
+            concentration_band=None,
             band=None,
             **common,
         )
@@ -282,16 +316,45 @@ def balance_profile(
         assert -1e-9 < evenness < 1 + 1e-9, evenness
         evenness = min(max(evenness, 0.0), 1.0)
 
-    largest = max(shares.values())
-    leaders = [d for d in scope if shares[d] == largest]
     hhi_star_float = float(hhi_star)
+    concentration_band = _band(hhi_star_float, balanced_max, watch_max)
+    dominant = dominant_domain(years, scope)
+    band = concentration_band
+    if concentration_band != "balanced" and dominant is None:
+        band = "narrow"
     return BalanceProfile(
         shares={d: float(p) for d, p in shares.items()},
         hhi=float(hhi),
         hhi_star=hhi_star_float,
         evenness=evenness,
         n_eff=float(1 / hhi),
-        dominant_domain=leaders[0] if len(leaders) == 1 else None,
-        band=_band(hhi_star_float, balanced_max, watch_max),
+        dominant_domain=dominant,
+        concentration_band=concentration_band,
+        band=band,
         **common,
     )
+
+
+def dominant_domain(years: Mapping[str, Fraction], scope: Sequence[str]) -> str | None:
+    """The dominant domain of a profile, or ``None`` (rule in the module docstring).
+
+    Args:
+        years: domain → exact years (``Fraction``, ≥ 0) for every domain of ``scope``.
+        scope: the in-scope domains, in display order.
+
+    Returns:
+        The domain with the largest years when those years are ≥ ``DOMINANT_RATIO`` (1.5) × the
+        mean years of the domains with ≥ 1 year, or when it is the only domain with ≥ 1 year;
+        ``None`` when the largest is tied, under that ratio, below one year, or there are no years.
+        Examples: (10, 2, 2, 2) → the first (10 ≥ 1.5 × 4); (6, 5, 4, 3) → ``None`` (6 < 1.5 × 4.5);
+        (3, 3, 3, 3) → ``None``; (12, 0, …) → the first.
+    """
+    largest = max((years[d] for d in scope), default=Fraction(0))
+    leaders = [d for d in scope if years[d] == largest]
+    if largest < 1 or len(leaders) != 1:
+        return None
+    experienced = [years[d] for d in scope if years[d] >= 1]
+    if len(experienced) == 1:
+        return leaders[0]
+    mean = sum(experienced, Fraction(0)) / len(experienced)
+    return leaders[0] if largest >= DOMINANT_RATIO * mean else None

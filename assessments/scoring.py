@@ -15,13 +15,28 @@ Why structured, independently rated scorecards
     .42 (the highest of the methods re-estimated) in Sackett, P. R., Zhang, C., Berry, C. M. &
     Lievens, F. (2022), *Journal of Applied Psychology*, 107(11), 2040–2068.
 
+One rater, one voice (DESIGN.md §4)
+    A rater may fill several scorecards of one application (screening, up to four working sessions,
+    a reference check). Their ratings of a criterion are first averaged into **one value per
+    rater** (:func:`rater_value`); the criterion score is the mean of those rater values
+    (:func:`criterion_score`). So a rater with five scorecards weighs exactly as much as a rater with
+    one, and every agreement statistic (disagreement flags, r_wg, leniency/severity, Krippendorff's
+    α in :mod:`assessments.agreement`) reads the same values the score is made of. This is the
+    reliability data layout Krippendorff's α is defined on — at most one value per coder and unit
+    (Krippendorff, K. (2004). *Content Analysis*, 2nd ed., Sage, §11.3) — and the mechanical,
+    equal-weight combination of independent interviewers' ratings recommended by Campion, M. A.,
+    Palmer, D. K. & Campion, J. E. (1997). A review of structure in the selection interview.
+    *Personnel Psychology*, 50(3), 655–702.
+
 Why the overall fit is a geometric mean plus a gate
     The CSO must play three roles at once (conductor, business partner, entrepreneur); a strong score
     in two roles must not make up for a missing third. An arithmetic mean is fully compensatory
     (5, 5, 2 → 4.00, the same as a solid 4, 4, 4). The geometric mean is partly non-compensatory: it
     penalises imbalance (5, 5, 2 → 3.68 < 4.00) and tends to the weakest role as that role drops.
-    Because a geometric mean still lets strong roles buy back *some* of a weak one, a hard gate
-    (every role ≥ 3.0 and no criterion < 2.0) is reported next to it and names what is missing.
+    Because a geometric mean still lets strong roles buy back *some* of a weak one, a hard gate is
+    reported next to it and names what is missing: every role ≥ 3.0, **posture and mindset ≥ 3.0**
+    (the profile is found in posture and mindset more than in any single expertise, so posture is
+    gated although it is not one of the three roles of the fit) and no criterion < 2.0.
 
 Numerical note: means are computed exactly (``fractions.Fraction``) and rounded to ``float`` once, so
 a role whose criteria are all 3 scores exactly 3.0 whatever the weights, and the gate never fails
@@ -40,6 +55,8 @@ from typing import Any
 
 __all__ = [
     "CRITERION_FLOOR",
+    "GATED",
+    "POSTURE",
     "ROLES",
     "ROLE_GATE",
     "SCALE_MAX",
@@ -47,14 +64,20 @@ __all__ = [
     "FitResult",
     "check_rating",
     "criterion_score",
+    "exact_mean",
     "overall_fit",
+    "rater_value",
     "role_score",
     "to_100",
 ]
 
 #: The three roles a CSO plays at once, in display order.
 ROLES: tuple[str, str, str] = ("conductor", "business_partner", "entrepreneur")
-#: Every role score must reach this (1–5 scale) for the gate to pass.
+#: The posture and mindset group: scored, not part of the fit, but gated like a role.
+POSTURE: str = "posture"
+#: What the gate requires at ``ROLE_GATE`` or more, in the order failures are named.
+GATED: tuple[str, str, str, str] = (*ROLES, POSTURE)
+#: Every role score (and posture) must reach this (1–5 scale) for the gate to pass.
 ROLE_GATE: float = 3.0
 #: No criterion score may fall below this (1–5 scale) for the gate to pass.
 CRITERION_FLOOR: float = 2.0
@@ -125,26 +148,86 @@ def _check_score(value: object, what: str) -> float | None:
     return score
 
 
-def criterion_score(ratings: Iterable[int | None]) -> float | None:
-    """Score of one criterion for one candidate: the mean of the ratings that have evidence.
+def exact_mean(values: Iterable[Any]) -> Fraction | None:
+    """Exact arithmetic mean of finite real numbers (ints, Fractions, Decimals, floats).
 
     Args:
-        ratings: the submitted ratings of that criterion (one per rater, any number of raters),
-            each an ``int`` 1..5 on the BARS scale (Smith & Kendall 1963) or ``None`` for NE.
+        values: numbers; ``None`` entries are skipped.
 
     Returns:
-        The arithmetic mean of the non-NE ratings, a ``float`` in [1, 5]; ``None`` when no rating has
-        evidence (NE is excluded, never counted as 1).
+        The mean as a ``Fraction`` (no rounding at all), or ``None`` when there is no value.
+
+    Raises:
+        ValueError: for a bool or a non-finite / non-numeric value.
+    """
+    total = Fraction(0)
+    count = 0
+    for value in values:
+        if value is None:
+            continue
+        if not _is_real(value):
+            raise ValueError(f"A mean needs finite numbers; got {value!r}.")
+        total += _fraction(value)
+        count += 1
+    return total / count if count else None
+
+
+def rater_value(ratings: Iterable[int | None]) -> Fraction | None:
+    """One rater's value for one criterion: the mean of that rater's evidenced ratings of it over
+    all their counted scorecards of the application (one rater, one voice; see the module docstring).
+
+    Args:
+        ratings: the rater's ratings of the criterion, one per scorecard, each an ``int`` 1..5 on
+            the BARS scale (Smith & Kendall 1963) or ``None`` for NE.
+
+    Returns:
+        The exact mean as a ``Fraction`` in [1, 5] (``float()`` it for display), or ``None`` when
+        the rater has no evidenced rating of the criterion (NE is excluded, never counted as 1).
 
     Raises:
         ValueError: if any rating is not an integer 1..5 or ``None`` (see :func:`check_rating`).
 
-    Example: ``criterion_score([4, None, 5]) == 4.5``.
+    Example: ``rater_value([4, None, 5]) == Fraction(9, 2)``.
     """
-    values = [r for r in (check_rating(v) for v in ratings) if r is not None]
-    if not values:
+    return exact_mean(check_rating(v) for v in ratings)
+
+
+def criterion_score(rater_values: Iterable[Any]) -> float | None:
+    """Score of one criterion for one candidate: the mean of the raters' values.
+
+    Args:
+        rater_values: one value per rater (from :func:`rater_value`: a number in [1, 5], exact
+            ``Fraction`` preferably), or ``None`` for a rater without evidence on the criterion.
+            A plain list of integer ratings, one per rater, works too.
+
+    Returns:
+        The mean of the non-``None`` values, a ``float`` in [1, 5] computed exactly and rounded
+        once; ``None`` when no rater has evidence.
+
+    Raises:
+        ValueError: a value outside [1, 5], a bool or a non-numeric value.
+
+    Examples: ``criterion_score([4, None, 5]) == 4.5``; raters A = 5, B = 4 and C = 1 (C rated 1
+    in four sessions) → ``criterion_score([5, 4, 1]) == 10 / 3``, not the 13/6 of the six ratings
+    pooled.
+    """
+    checked = [_check_exact_score(v, "A rater value") for v in rater_values]
+    mean = exact_mean(checked)
+    return None if mean is None else float(mean)
+
+
+def _check_exact_score(value: object, what: str) -> Fraction | None:
+    """Validate a score on the 1–5 scale (``None`` allowed) and return it exactly."""
+    if value is None:
         return None
-    return sum(values) / len(values)
+    if not _is_real(value):
+        raise ValueError(
+            f"{what} must be a finite number from {SCALE_MIN} to {SCALE_MAX} or None; got {value!r}."
+        )
+    exact = _fraction(value)
+    if not SCALE_MIN <= exact <= SCALE_MAX:
+        raise ValueError(f"{what} must be between {SCALE_MIN} and {SCALE_MAX}; got {value!r}.")
+    return exact
 
 
 def role_score(
@@ -154,8 +237,8 @@ def role_score(
     """Score of one role: the weighted mean of its criterion scores (1–5 scale).
 
     Args:
-        criterion_scores: criterion code → criterion score in [1, 5] (from :func:`criterion_score`),
-            or ``None`` when the criterion has no evidence. ``None`` criteria are skipped (their weight
+        criterion_scores: criterion code → criterion score in [1, 5] (from :func:`criterion_score`,
+            or the exact ``Fraction`` behind it), or ``None`` when the criterion has no evidence. ``None`` criteria are skipped (their weight
             is not redistributed to a 1; the mean is taken over the criteria that have a score).
         weights: criterion code → weight ≥ 0 (relative, need not sum to 1). ``None`` means equal
             weights. When given, every *scored* criterion must have a weight; extra keys are ignored.
@@ -172,7 +255,7 @@ def role_score(
     numerator = Fraction(0)
     denominator = Fraction(0)
     for code, raw in criterion_scores.items():
-        score = _check_score(raw, f"The score of criterion {code!r}")
+        score = _check_exact_score(raw, f"The score of criterion {code!r}")
         if weights is None:
             weight = Fraction(1)
         else:
@@ -192,7 +275,7 @@ def role_score(
                 )
         if score is None:
             continue
-        numerator += weight * _fraction(score)
+        numerator += weight * score
         denominator += weight
     if denominator == 0:
         return None
@@ -223,10 +306,12 @@ class FitResult:
 
     Attributes:
         fit: geometric mean of the three role scores, a ``float`` in [1, 5] (not rounded); ``None``
-            when any role has no score.
-        gate_passed: ``True`` iff every role score is ≥ ``ROLE_GATE`` (3.0) and no criterion score is
-            < ``CRITERION_FLOOR`` (2.0). ``False`` when a role has no score.
-        missing_roles: role keys scoring under 3.0 or without a score, in ``ROLES`` order.
+            when any role has no score. Posture is not part of the fit.
+        gate_passed: ``True`` iff every role score and the posture score are ≥ ``ROLE_GATE`` (3.0)
+            and no criterion score is < ``CRITERION_FLOOR`` (2.0). ``False`` when a role or posture
+            has no score.
+        missing_roles: what fails the gate at 3.0 — role keys and ``"posture"``, scoring under 3.0 or
+            without a score, in ``GATED`` order (conductor, business_partner, entrepreneur, posture).
         failing_criteria: criterion codes scoring under 2.0, sorted.
     """
 
@@ -247,23 +332,29 @@ class FitResult:
 
 
 def overall_fit(
-    role_scores: Mapping[str, float | None],
-    criterion_scores: Mapping[str, float | None] | None = None,
+    role_scores: Mapping[str, Any],
+    criterion_scores: Mapping[str, Any] | None = None,
+    *,
+    posture_score: Any,
 ) -> FitResult:
     """Overall fit (geometric mean of the three role scores) and the non-compensatory gate.
 
     The geometric mean ``(c · b · e)^(1/3)`` is used instead of the arithmetic mean because the
     profile demands all three roles at once: a weak role is not bought back by strong ones
     (4, 4, 4 → 4.00 but 5, 5, 2 → 3.68, where an arithmetic mean would give 4.00 for both). Since the
-    geometric mean is still partly compensatory, the gate (every role ≥ 3.0 and no criterion < 2.0)
-    is reported separately; a candidate failing it is shown as such whatever the fit, with the
-    missing roles and failing criteria named. See the module docstring for sources.
+    geometric mean is still partly compensatory, the gate is reported separately: every role ≥ 3.0,
+    posture ≥ 3.0 and no criterion < 2.0. A candidate failing it is shown as such whatever the fit,
+    with the failing roles (``"posture"`` included) and criteria named. See the module docstring for
+    sources.
 
     Args:
         role_scores: exactly the keys of ``ROLES`` → role score in [1, 5] (from :func:`role_score`),
             or ``None`` when the role has no scored criterion.
         criterion_scores: optional criterion code → criterion score in [1, 5] or ``None`` (NE), for
             the criterion floor; ``None`` scores are ignored by the floor.
+        posture_score: the posture and mindset score in [1, 5], or ``None`` without evidence (which
+            fails the gate, like a role without a score). Keyword-only and required, so that no
+            caller can forget the posture gate.
 
     Returns:
         A :class:`FitResult`.
@@ -279,17 +370,18 @@ def overall_fit(
         raise ValueError(
             f"role_scores must have exactly the keys {ROLES}; missing {missing_keys}, unknown {unknown_keys}."
         )
-    roles = {r: _check_score(role_scores[r], f"The score of role {r!r}") for r in ROLES}
+    gated = {r: _check_score(role_scores[r], f"The score of role {r!r}") for r in ROLES}
+    gated[POSTURE] = _check_score(posture_score, "The posture score")
     criteria = {
         code: _check_score(score, f"The score of criterion {code!r}")
         for code, score in (criterion_scores or {}).items()
     }
 
-    missing_roles = tuple(r for r in ROLES if roles[r] is None or roles[r] < ROLE_GATE)  # type: ignore[operator]
+    missing_roles = tuple(g for g in GATED if gated[g] is None or gated[g] < ROLE_GATE)  # type: ignore[operator]
     failing_criteria = tuple(
         sorted(code for code, score in criteria.items() if score is not None and score < CRITERION_FLOOR)
     )
-    values = [roles[r] for r in ROLES]
+    values = [gated[r] for r in ROLES]
     fit = None if any(v is None for v in values) else math.cbrt(math.prod(values))  # type: ignore[arg-type]
     return FitResult(
         fit=fit,

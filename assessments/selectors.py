@@ -1,8 +1,9 @@
 """Reads for scorecards and the assessment summary, with the independence rule built in.
 
 Independence (DESIGN.md §3): a user who has an unsubmitted scorecard for an application sees no
-other rater's ratings and no aggregate for it — in pages, exports and the CLI alike. Every reader
-of ratings goes through ``aggregate_visible`` / ``assessment_summary`` here.
+other rater's ratings and no aggregate for it — in pages, exports and the CLI alike. The figures
+themselves are computed by :mod:`assessments.summary` from :func:`assessment_inputs` and stored by
+the ``figures`` app, whose selectors apply this rule to every reader.
 
 Only submitted scorecards count in every figure, each in its latest submitted revision: while a
 revision is an open draft, the revision it supersedes still counts (and the reviser, who has a
@@ -10,18 +11,13 @@ draft, sees no aggregate); once the revision is submitted, the superseded one no
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q
 
-from candidates.models import Application
 from cso_recruit import access
 
-from . import agreement, balance, scoring
-from .models import CompetencyFramework, RoleGroup, Scorecard
-
-ROLE_GROUPS = (RoleGroup.CONDUCTOR, RoleGroup.BUSINESS_PARTNER, RoleGroup.ENTREPRENEUR)
-ALL_GROUPS = ROLE_GROUPS + (RoleGroup.POSTURE,)
+from . import summary
+from .models import CompetencyFramework, Criterion, Rating, Scorecard
 
 
 def has_open_draft(user, application) -> bool:
@@ -58,9 +54,15 @@ def scorecard_for_rater(*, pk, user):
 
 
 def _ratings_qs():
-    from .models import Rating
-
     return Rating.objects.select_related("criterion").order_by("criterion__order", "criterion__code")
+
+
+def counted_scorecards_q() -> Q:
+    """The scorecards that count: submitted, in their standing revision — the current one, or,
+    while a revision is an open draft, the submitted revision it supersedes."""
+    return (Q(status=Scorecard.Status.SUBMITTED)
+            & (Q(is_current=True)
+               | Q(superseded_by__is_current=True, superseded_by__status=Scorecard.Status.DRAFT)))
 
 
 def submitted_scorecards(applications):
@@ -69,204 +71,95 @@ def submitted_scorecards(applications):
     That is the current revision when it is submitted, else — while a revision is an open draft —
     the submitted revision it supersedes (a draft never changes the figures).
     """
-    counted = Q(is_current=True) | Q(superseded_by__is_current=True, superseded_by__status=Scorecard.Status.DRAFT)
-    return list(Scorecard.objects.filter(counted, application__in=applications, status=Scorecard.Status.SUBMITTED)
+    return list(Scorecard.objects.filter(counted_scorecards_q(), application__in=applications)
                 .select_related("rater")
                 .prefetch_related(Prefetch("ratings", queryset=_ratings_qs()))
                 .order_by("submitted_at", "pk"))
 
 
-@dataclass
-class _CriterionInfo:
-    code: str
-    group: str
-    label: str
-    weight: float
-    order: int
+def _catalogue_entry(code, group, label_fr, label_en, weight, order) -> summary.CriterionInfo:
+    return summary.CriterionInfo(code=code, group=group, labels={"fr": label_fr, "en": label_en},
+                                 weight=weight, order=order)
 
 
-def _active_catalogue():
-    """Criteria of the active framework by code (two queries)."""
+_CRITERION_VALUES = ("framework_id", "code", "group", "label_fr", "label_en", "weight", "order")
+
+
+def _active_framework_ids() -> list[int]:
+    """The active framework version (the newest active one, as ``services.framework_active``)."""
+    active = (CompetencyFramework.objects.filter(is_active=True).order_by("-created_at", "-pk")
+              .values_list("pk", flat=True).first())
+    return [active] if active else []
+
+
+def criteria_catalogue(framework_ids=()) -> list[summary.CriterionInfo]:
+    """The criteria a summary reports, in display order: the active framework's, completed by the
+    criteria of ``framework_ids`` (the versions the counted scorecards used) whose codes it lacks.
+    Two queries."""
+    active = _active_framework_ids()
+    wanted = set(active) | set(framework_ids)
+    rows = list(Criterion.objects.filter(framework_id__in=wanted).values_list(*_CRITERION_VALUES))
     catalogue = {}
-    active = CompetencyFramework.objects.filter(is_active=True).order_by("-created_at", "-pk").first()
-    if active:
-        for c in active.criteria.all():
-            catalogue[c.code] = _CriterionInfo(c.code, c.group, c.label, float(c.weight), c.order)
-    return catalogue
+    for is_active in (True, False):
+        for framework_id, code, group, label_fr, label_en, weight, order in rows:
+            if (framework_id in active) == is_active:
+                catalogue.setdefault(code, _catalogue_entry(code, group, label_fr, label_en, weight, order))
+    return sorted(catalogue.values(), key=lambda c: (c.order, c.code))
 
 
-def _criteria_catalogue(scorecards, active=None):
-    """Criteria by code, taken from the active framework (``active``: ``_active_catalogue()``, read
-    when not given), completed by those the scorecards used."""
-    catalogue = dict(_active_catalogue() if active is None else active)
-    for card in scorecards:
-        for rating in card.ratings.all():
-            c = rating.criterion
-            catalogue.setdefault(c.code, _CriterionInfo(c.code, c.group, c.label, float(c.weight), c.order))
-    return dict(sorted(catalogue.items(), key=lambda item: (item[1].order, item[0])))
+def _rater_name(first, last, username) -> str:
+    return f"{first} {last}".strip() or username
 
 
-def _latest_by_rater(scorecards):
-    """``{rater_id: {criterion_code: value}}``: each rater's most recent non-NE rating per criterion."""
-    latest = defaultdict(dict)
-    for card in scorecards:  # ordered by submitted_at: later ones overwrite
-        for rating in card.ratings.all():
-            if rating.value is not None:
-                latest[card.rater_id][rating.criterion.code] = rating.value
-    return latest
-
-
-def compute_summary(*, application, scorecards, mandate_scorecards, active_criteria=None):
-    """The assessment summary of one application as a JSON-ready dict (pure computation over
-    already-loaded scorecards; no query except the active framework's criteria, unless given as
-    ``active_criteria`` — from ``_active_catalogue()`` — by a caller summarising many applications).
-
-    Shape: ``criteria`` (list: code, label, group, score, score_100, n_ratings, range, level,
-    advice), ``roles`` (conductor/business_partner/entrepreneur/posture → ``score``,
-    ``score_100``), ``fit``, ``gate`` (``passed``, ``missing_roles``, ``failing_criteria``),
-    ``balance`` (see ``assessments.balance.BalanceProfile``), ``disagreements`` (amber/red only:
-    criterion, range, level, advice), ``raters`` (id, name, scorecards, bias flag),
-    ``recommendations`` (one per submitted scorecard), ``alpha`` (mandate's Krippendorff α and
-    its reading). Scores are on 1–5 (``None`` without evidence) and 0–100.
-    """
-    catalogue = _criteria_catalogue(scorecards, active_criteria)
-    values_by_code = defaultdict(list)
-    for card in scorecards:
-        for rating in card.ratings.all():
-            values_by_code[rating.criterion.code].append(rating.value)
-    latest = _latest_by_rater(scorecards)
-
-    criteria, criterion_scores = [], {}
-    for code, info in catalogue.items():
-        score = scoring.criterion_score(values_by_code.get(code, []))
-        criterion_scores[code] = score
-        spread = agreement.disagreement([per_rater.get(code) for per_rater in latest.values()])
-        criteria.append({
-            "code": code, "label": str(info.label), "group": info.group, "score": score,
-            "score_100": None if score is None else scoring.to_100(score),
-            "n_ratings": sum(v is not None for v in values_by_code.get(code, [])),
-            "range": spread.range, "level": spread.level, "advice": spread.advice,
-        })
-    roles = {}
-    for group in ALL_GROUPS:
-        codes = [code for code, info in catalogue.items() if info.group == group]
-        score = scoring.role_score({c: criterion_scores[c] for c in codes},
-                                   {c: catalogue[c].weight for c in codes})
-        roles[group.value] = {"score": score, "score_100": None if score is None else scoring.to_100(score)}
-    # The floor (no criterion < 2.0) covers every criterion, posture included (DESIGN.md §4);
-    # the role gate (≥ 3.0) covers the three roles only.
-    fit = scoring.overall_fit({g.value: roles[g.value]["score"] for g in ROLE_GROUPS}, criterion_scores)
-
-    mandate = application.mandate
-    profile = balance.balance_profile(
-        {code: float(years) for code, years in application.candidate.years_by_domain().items()},
-        mandate.support_domains, min_breadth=mandate.min_breadth, min_depth=float(mandate.min_depth))
-
-    alpha_value, bias = _mandate_agreement(mandate_scorecards)
-    raters = {}
-    for card in scorecards:
-        entry = raters.setdefault(card.rater_id, {
-            "id": card.rater_id, "name": card.rater.get_full_name() or card.rater.username, "scorecards": 0,
-            "bias": bias[card.rater_id].flag if card.rater_id in bias else None})
-        entry["scorecards"] += 1
-    return {
-        "application": application.pk,
-        "candidate": application.candidate.full_name,
-        "mandate": mandate.slug,
-        "criteria": criteria,
-        "roles": roles,
-        "fit": fit.fit,
-        "gate": {"passed": fit.gate_passed, "missing_roles": list(fit.missing_roles),
-                 "failing_criteria": list(fit.failing_criteria)},
-        "balance": profile.to_dict(),
-        "disagreements": [{"criterion": c["code"], "range": c["range"], "level": c["level"], "advice": c["advice"]}
-                          for c in criteria if c["level"] != "none"],
-        "raters": list(raters.values()),
-        "recommendations": [{"rater": raters[card.rater_id]["name"], "context": card.context,
-                             "session_number": card.session_number, "recommendation": card.recommendation,
-                             "recommendation_label": str(card.get_recommendation_display())}
-                            for card in scorecards],
-        "submitted_scorecards": len(scorecards),
-        "alpha": {"value": alpha_value, "reading": agreement.alpha_reading(alpha_value)},
-    }
-
-
-def _mandate_agreement(mandate_scorecards):
-    """Krippendorff's α (interval) and rater leniency/severity over a mandate.
-
-    Units are (application, criterion); each rater contributes their most recent non-NE rating.
-    """
+def assessment_inputs(application_ids) -> tuple[dict, list]:
+    """What :func:`assessments.summary.assessment_figures` needs for ``application_ids``:
+    ``({application id: [ScorecardInput]}, catalogue)``. Four queries whatever the number of
+    applications (counted scorecards, their ratings, the active framework, the criteria)."""
+    ids = list(application_ids)
+    counted = Scorecard.objects.filter(counted_scorecards_q(), application_id__in=ids)
+    cards = list(counted.order_by("submitted_at", "pk")
+                 .values_list("pk", "application_id", "rater_id", "rater__first_name", "rater__last_name",
+                              "rater__username", "context", "session_number", "recommendation", "framework_id"))
+    ratings = defaultdict(dict)
+    if cards:
+        for scorecard_id, code, value in (Rating.objects.filter(scorecard__in=counted.values("pk"))
+                                          .values_list("scorecard_id", "criterion__code", "value")):
+            ratings[scorecard_id][code] = value
     by_application = defaultdict(list)
-    for card in mandate_scorecards:
-        by_application[card.application_id].append(card)
-    per_rater = defaultdict(dict)
-    for application_id, cards in by_application.items():
-        for rater_id, codes in _latest_by_rater(cards).items():
-            for code, value in codes.items():
-                per_rater[rater_id][(application_id, code)] = value
-    units = sorted({unit for values in per_rater.values() for unit in values})
-    raters = sorted(per_rater)
-    matrix = [[per_rater[r].get(u) for u in units] for r in raters]
-    alpha_value = agreement.krippendorff_alpha(matrix) if len(raters) >= 2 and units else None
-    return alpha_value, agreement.rater_bias(per_rater)
+    for position, (pk, application_id, rater_id, first, last, username, context, number, recommendation,
+                   _framework) in enumerate(cards):
+        by_application[application_id].append(summary.ScorecardInput(
+            id=pk, rater_id=rater_id, rater_name=_rater_name(first, last, username), context=context,
+            session_number=number, recommendation=recommendation, ratings=ratings[pk], position=position))
+    return dict(by_application), criteria_catalogue({c[-1] for c in cards})
 
 
-def assessment_summary(*, application, user=None):
-    """The summary of one application for ``user`` (or unrestricted when ``user`` is None, for
-    admin commands). Returns ``None`` when the independence rule hides it from ``user``.
-
-    Queries: a fixed number whatever the number of raters or scorecards.
-    """
-    if user is not None and not aggregate_visible(user, application):
-        return None
-    from sessions.selectors import compatibility_for
-
-    mandate_applications = Application.objects.filter(mandate_id=application.mandate_id)
-    mandate_cards = submitted_scorecards(mandate_applications)
-    if user is not None:
-        # The mandate-wide figures (α, leniency/severity) must not carry the ratings of an
-        # application the viewer may not see yet (their own draft is open on it).
-        hidden = applications_with_open_draft(user, mandate_applications)
-        mandate_cards = [c for c in mandate_cards if c.application_id not in hidden]
-    cards = [c for c in mandate_cards if c.application_id == application.pk]
-    data = compute_summary(application=application, scorecards=cards, mandate_scorecards=mandate_cards)
-    data["compatibility"] = compatibility_for(application=application, user=user)
-    return data
+def mandate_rater_values(mandate_id) -> dict:
+    """``{application id: assessments.summary.rater_values(...)}`` over every application of the
+    mandate (counted scorecards only), for the mandate's agreement statistics. Two queries."""
+    counted = Scorecard.objects.filter(counted_scorecards_q(), application__mandate_id=mandate_id)
+    cards = {pk: (application_id, rater_id) for pk, application_id, rater_id in
+             counted.values_list("pk", "application_id", "rater_id")}
+    ratings = defaultdict(dict)
+    if cards:
+        for scorecard_id, code, value in (Rating.objects.filter(scorecard__in=counted.values("pk"),
+                                                                value__isnull=False)
+                                          .values_list("scorecard_id", "criterion__code", "value")):
+            ratings[scorecard_id][code] = value
+    per_application = defaultdict(list)
+    for pk, (application_id, rater_id) in cards.items():
+        per_application[application_id].append(summary.ScorecardInput(
+            id=pk, rater_id=rater_id, rater_name="", context="", session_number=0, recommendation="",
+            ratings=ratings[pk]))
+    return {application_id: summary.rater_values(items) for application_id, items in per_application.items()}
 
 
-def pipeline_figures(*, applications, user):
-    """Fit, gate and balance band per application for the pipeline board and dashboards.
-
-    Returns ``{application_id: {"fit", "gate_passed", "missing_roles", "band", "dominant_domain",
-    "hidden"}}``; ``hidden`` is True (and no score given) where the independence rule applies.
-    Queries: constant in the number of applications.
-    """
-    applications = list(applications)
-    if not applications:
-        return {}
-    hidden = applications_with_open_draft(user, applications) if user is not None else set()
-    mandate_ids = {a.mandate_id for a in applications}
-    mandate_cards = submitted_scorecards(Application.objects.filter(mandate_id__in=mandate_ids))
-    by_application = defaultdict(list)
-    for card in mandate_cards:
-        by_application[card.application_id].append(card)
-    active_criteria = _active_catalogue() if by_application else {}
-    figures = {}
-    for application in applications:
-        mandate = application.mandate
-        profile = balance.balance_profile(
-            {code: float(y) for code, y in application.candidate.years_by_domain().items()},
-            mandate.support_domains, min_breadth=mandate.min_breadth, min_depth=float(mandate.min_depth))
-        entry = {"band": profile.band, "dominant_domain": profile.dominant_domain, "hidden": False,
-                 "fit": None, "gate_passed": None, "missing_roles": [], "scorecards": 0}
-        if application.pk in hidden:
-            entry["hidden"] = True
-        elif by_application.get(application.pk):
-            summary = compute_summary(application=application, scorecards=by_application[application.pk],
-                                      mandate_scorecards=[], active_criteria=active_criteria)
-            entry.update(fit=summary["fit"], gate_passed=summary["gate"]["passed"],
-                         missing_roles=summary["gate"]["missing_roles"],
-                         scorecards=summary["submitted_scorecards"])
-        figures[application.pk] = entry
-    return figures
-
+def open_draft_applications(user, *, mandate_id=None, application_ids=None) -> set:
+    """Ids of the applications for which ``user`` has an open (current, unsubmitted) scorecard,
+    within a mandate and/or a list of applications. One query."""
+    qs = Scorecard.objects.filter(rater=user, is_current=True, status=Scorecard.Status.DRAFT)
+    if mandate_id is not None:
+        qs = qs.filter(application__mandate_id=mandate_id)
+    if application_ids is not None:
+        qs = qs.filter(application_id__in=list(application_ids))
+    return set(qs.values_list("application_id", flat=True))

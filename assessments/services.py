@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cso_recruit.events import figures_inputs_changed
+
 from .models import CompetencyFramework, Criterion, Rating, Scorecard
 
 EVIDENCE_REQUIRED_FOR = (1, 5)
@@ -41,6 +43,7 @@ def framework_new_version(*, framework: CompetencyFramework) -> CompetencyFramew
         criterion.pk = None
         criterion.framework = new
     Criterion.objects.bulk_create(criteria)
+    figures_inputs_changed(all_applications=True)  # the catalogue (criteria, weights) changed
     return new
 
 
@@ -142,6 +145,7 @@ def scorecard_submit(*, scorecard: Scorecard, by) -> Scorecard:
     scorecard.submitted_at = timezone.now()
     scorecard.full_clean()
     scorecard.save()
+    figures_inputs_changed(application_ids=[scorecard.application_id], ratings=True)
     return scorecard
 
 
@@ -172,4 +176,7 @@ def scorecard_revise(*, scorecard: Scorecard, by, reason: str) -> Scorecard:
         Rating(scorecard=revision, criterion_id=r.criterion_id, value=r.value, evidence=r.evidence)
         for r in scorecard.ratings.all()
     )
+    # The submitted revision still counts while this one is a draft; recomputing keeps the rule in
+    # one place (``assessments.selectors.counted_scorecards_q``) whatever it says.
+    figures_inputs_changed(application_ids=[scorecard.application_id], ratings=True)
     return revision

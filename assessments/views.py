@@ -1,5 +1,6 @@
 """Scorecard screens and the application's assessment summary. Thin: rules live in services,
-reads and the independence rule in selectors, access in ``cso_recruit.access``."""
+reads and the independence rule in selectors (the summary's in ``figures.selectors``, which reads the
+stored figures), access in ``cso_recruit.access``. Views sit at the top of the app graph."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,11 +11,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from candidates.models import SupportDomain
 from cso_recruit import access
+from figures import selectors as figures_selectors
 from reports import charts
 
 from . import selectors, services
 from .forms import RevisionForm, ScorecardForm, ScorecardStartForm
-from .models import RoleGroup
+from .models import RoleGroup, Scorecard
+from .summary import context_key
 
 
 @login_required
@@ -83,19 +86,50 @@ def scorecard_revise(request, pk):
 
 @login_required
 def summary(request, pk):
+    """The assessment summary of one application, read from the stored figures
+    (``figures.selectors.application_summary``: independence, sealing and the mandate-statistics
+    rule applied there)."""
     application = access.get_visible_or_404(
         access.applications_visible_to(request.user).select_related("candidate", "mandate__company"), pk=pk)
-    data = selectors.assessment_summary(application=application, user=request.user)
+    data = figures_selectors.application_summary(application=application, user=request.user)
     context = {"application": application, "summary": data, "start_form": ScorecardStartForm(),
-               "my_cards": selectors.my_scorecards(request.user).filter(application=application)}
+               "my_cards": selectors.my_scorecards(request.user).filter(application=application),
+               "role_labels": {g.value: g.label for g in RoleGroup},
+               "domain_labels": {d.value: d.label for d in SupportDomain},
+               "context_labels": context_labels()}
     years = application.candidate.years_by_domain()
     # Labels as str: pygal JSON-encodes them and cannot take lazy translation proxies.
     context["balance_chart"] = charts.balance_bars(
         {str(SupportDomain(code).label): years[code] for code in application.mandate.support_domains})
     if data is not None:
-        role_labels = {g.value: g.label for g in RoleGroup}
+        context.update(summary_context(data, context["role_labels"], context["context_labels"]))
         context["role_chart"] = charts.role_bars(
-            {str(role_labels[key]): value["score"] for key, value in data["roles"].items()})
-        context["role_labels"] = role_labels
-        context["domain_labels"] = {d.value: d.label for d in SupportDomain}
+            {str(context["role_labels"][key]): role.score for key, role in data.assessment.roles.items()})
     return render(request, "assessments/summary.html", context)
+
+
+def summary_context(data, role_labels, context_labels) -> dict:
+    """Labels the summary page shows for ``data`` (a ``figures.selectors.AssessmentSummary``):
+    criterion names (never codes), roles below the gate, the dominant domain, recommendations."""
+    a = data.assessment
+    labels = {c.code: c.label for c in a.criteria}
+    recommendation_labels = dict(Scorecard.Recommendation.choices)
+    return {
+        "failing_criteria": [labels.get(code, code) for code in a.gate.failing_criteria],
+        "missing_roles": [role_labels[code] for code in a.gate.missing_roles],
+        "dominant_domain": SupportDomain(data.balance.dominant_domain).label if data.balance.dominant_domain else "",
+        "balance": data.balance.to_dict(),
+        "reliability": data.reliability.to_dict(),
+        "rater_names": {r.id: r.name for r in a.raters},
+        "recommendations": [{"rater": r.rater, "label": recommendation_labels.get(r.recommendation, r.recommendation),
+                             "context_label": context_labels.get(context_key(r.context, r.session_number), "")}
+                            for r in a.recommendations],
+    }
+
+
+def context_labels() -> dict:
+    """Evidence context code (``assessments.summary.context_key``) → label."""
+    labels = {code: label for code, label in Scorecard.Context.choices if code != Scorecard.Context.WORKING_SESSION}
+    for number in range(1, 5):
+        labels[f"session_{number}"] = _("Working session %(n)d") % {"n": number}
+    return labels

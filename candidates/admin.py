@@ -1,7 +1,18 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from cso_recruit.events import FiguresInputsAdminMixin
+
 from .models import Application, Candidate, Company, Mandate, StageTransition, UserProfile
+
+
+class MandateListFilter(admin.RelatedFieldListFilter):
+    """The mandate filter of a changelist in one query: a mandate's name shows its company, which
+    Django's default filter would fetch once per mandate."""
+
+    def field_choices(self, field, request, model_admin):
+        ordering = self.field_admin_ordering(field, request, model_admin) or ("-created_at", "title")
+        return [(m.pk, str(m)) for m in Mandate.objects.select_related("company").order_by(*ordering)]
 
 
 @admin.register(Company)
@@ -11,7 +22,7 @@ class CompanyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Mandate)
-class MandateAdmin(SimpleHistoryAdmin):
+class MandateAdmin(FiguresInputsAdminMixin, SimpleHistoryAdmin):
     list_display = ("title", "company", "ceo", "status", "created_at")
     list_filter = ("status", "company")
     list_select_related = ("company", "ceo")
@@ -19,6 +30,9 @@ class MandateAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ("title",)}
     filter_horizontal = ("recruiters", "mediators")
     autocomplete_fields = ("company",)
+
+    def figures_targets(self, obj):
+        return {"mandate_ids": [obj.pk]}  # support domains and floors feed the balance profile
 
 
 class StageTransitionInline(admin.TabularInline):
@@ -32,20 +46,28 @@ class StageTransitionInline(admin.TabularInline):
 
 
 @admin.register(Candidate)
-class CandidateAdmin(SimpleHistoryAdmin):
+class CandidateAdmin(FiguresInputsAdminMixin, SimpleHistoryAdmin):
     list_display = ("last_name", "first_name", "email", "city", "gdpr_consent", "created_at")
     list_filter = ("gdpr_consent", "source")
     search_fields = ("last_name", "first_name", "email", "city")
 
+    def figures_targets(self, obj):
+        return {"candidate_ids": [obj.pk] if obj.pk else [],
+                "statistics_mandate_ids": list(obj.applications.values_list("mandate_id", flat=True))
+                if obj.pk else []}
+
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(FiguresInputsAdminMixin, admin.ModelAdmin):
     list_display = ("candidate", "mandate", "stage", "stage_entered_at", "rejection_reason")
-    list_filter = ("stage", "mandate", "rejection_reason")
+    list_filter = ("stage", ("mandate", MandateListFilter), "rejection_reason")
     list_select_related = ("candidate", "mandate", "mandate__company")
     search_fields = ("candidate__last_name", "candidate__first_name", "candidate__email", "mandate__title")
     inlines = [StageTransitionInline]
     raw_id_fields = ("candidate",)
+
+    def figures_targets(self, obj):
+        return {"application_ids": [obj.pk] if obj.pk else [], "statistics_mandate_ids": [obj.mandate_id]}
 
 
 @admin.register(StageTransition)

@@ -19,9 +19,12 @@ Decisions (documented here because the service and the UI rely on them):
 * **Empty years cell → error.** None of the sample rows leaves a years cell empty (every
   domain without experience is written ``0``), so an empty cell is treated as a forgotten
   value, not as zero: "write 0 if none". A missing years *column* is a file-level error too.
-* **Years**: ``0`` to ``60``, ``,`` or ``.`` as decimal separator, at most one significant
-  decimal place (``2,5`` and ``2,50`` are accepted, ``2,55`` is an error). Returned as
+* **Years**: ``0`` to ``50`` per domain, ``,`` or ``.`` as decimal separator, at most one
+  significant decimal place (``2,5`` and ``2,50`` are accepted, ``2,55`` is an error). Returned as
   ``Decimal`` quantized to ``0.1`` (fits ``DecimalField(max_digits=3, decimal_places=1)``).
+* **Career years** (optional column "Expérience professionnelle (ans)" / "Career (years)"): the
+  same number rules, ``0`` to ``60``; an empty cell means "not given" (``None``). When given, no
+  domain may count more years than the career: each such domain cell is an error on its line.
 * **Consent**: ``gdpr_consent`` true without ``consent_date`` → error (the database has the
   same check constraint); false *with* a date → warning only (the date is kept).
 * **Booleans**: Oui/Non/Yes/No/True/False/Vrai/Faux/1/0/O/N/Y, case-insensitive; empty → False.
@@ -101,8 +104,10 @@ FIELDS: tuple[str, ...] = (
     "consent_date",
     *YEARS_FIELDS,
     "education",
+    "career_years",
 )
-"""Canonical field names, in export column order."""
+"""Canonical field names, in export column order (the optional career column last, so that files
+written before it existed keep their column positions)."""
 
 REQUIRED_FIELDS: tuple[str, ...] = ("last_name", "first_name", "email", *YEARS_FIELDS)
 """Columns a file must have (file-level error otherwise). Other columns may be absent."""
@@ -120,7 +125,8 @@ MAX_LENGTHS: dict[str, int] = {
     "education": 200,
 }
 
-MAX_YEARS = Decimal("60")
+MAX_YEARS = Decimal("50")
+MAX_CAREER_YEARS = Decimal("60")
 
 FR_HEADERS: dict[str, str] = {
     "last_name": "Nom",
@@ -142,6 +148,7 @@ FR_HEADERS: dict[str, str] = {
     "years_communication": "Communication (ans)",
     "years_quality": "Qualité et procédures (ans)",
     "education": "Formation initiale",
+    "career_years": "Expérience professionnelle (ans)",
 }
 
 EN_HEADERS: dict[str, str] = {
@@ -164,6 +171,7 @@ EN_HEADERS: dict[str, str] = {
     "years_communication": "Communication (years)",
     "years_quality": "Quality and procedures (years)",
     "education": "Education",
+    "career_years": "Career (years)",
 }
 
 DIALECTS = ("fr", "en")
@@ -181,6 +189,7 @@ _FR_ALIASES: dict[str, tuple[str, ...]] = {
     "gdpr_consent": ("rgpd", "consentement", "consentement rgpd oui non"),
     "consent_date": ("date de consentement", "date consentement", "date du consentement rgpd",
                      "date consentement rgpd"),
+    "career_years": ("experience", "experience totale", "carriere", "annees d experience", "anciennete"),
     "years_finance": (),
     "years_hr": ("ressources humaines",),
     "years_legal": ("droit",),
@@ -202,6 +211,7 @@ _EN_ALIASES: dict[str, tuple[str, ...]] = {
     "source": ("origin",),
     "gdpr_consent": ("gdpr", "consent"),
     "consent_date": ("date of consent", "gdpr consent date"),
+    "career_years": ("career length", "professional experience", "total experience", "experience total"),
     "years_finance": (),
     "years_hr": ("human resources",),
     "years_legal": (),
@@ -302,7 +312,8 @@ class ParsedRow:
 
     Value types: strings (stripped, NFC, ``""`` when empty) for names, phone, city, source,
     education, linkedin_url; ``email`` lowercased ``str``; ``gdpr_consent`` ``bool``;
-    ``consent_date`` ``datetime.date | None``; ``years_*`` ``Decimal`` quantized to 0.1.
+    ``consent_date`` ``datetime.date | None``; ``years_*`` ``Decimal`` quantized to 0.1;
+    ``career_years`` ``Decimal | None``.
     Only fields whose column is present in the file are included.
     """
 
@@ -477,7 +488,7 @@ def _parse_date(value: str) -> date | None:
         raise _CellError(_("“%(value)s” is not an existing date.") % {"value": value}) from exc
 
 
-def _parse_years(value: str) -> Decimal:
+def _parse_years(value: str, maximum: Decimal = MAX_YEARS) -> Decimal:
     if not value:
         raise _CellError(_("Number of years required: write 0 if none."))
     compact = value.replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
@@ -489,8 +500,8 @@ def _parse_years(value: str) -> Decimal:
     quantized = number.quantize(_TENTH)
     if quantized != number:
         raise _CellError(_("“%(value)s”: at most one decimal place (e.g. 2,5).") % {"value": value})
-    if quantized > MAX_YEARS:
-        raise _CellError(_("“%(value)s” years is more than %(max)s.") % {"value": value, "max": MAX_YEARS})
+    if quantized > maximum:
+        raise _CellError(_("“%(value)s” years is more than %(max)s.") % {"value": value, "max": maximum})
     return quantized
 
 
@@ -535,6 +546,8 @@ def _parse_value(name: str, value: str) -> object:
         return _parse_date(value)
     elif name in YEARS_FIELDS:
         return _parse_years(value)
+    elif name == "career_years":
+        return _parse_years(value, MAX_CAREER_YEARS) if value else None
     else:
         if name in ("last_name", "first_name") and not value:
             raise _CellError(_("This value is required."))
@@ -673,6 +686,17 @@ def parse_candidates_csv(data: bytes) -> ParseResult:
             result.warnings.append(RowWarning(
                 line=line, column=consent_column,
                 message=_("A consent date is given but GDPR consent is “no”.")))
+        career = values.get("career_years")
+        separator = "," if result.dialect_name == "fr" else "."
+        if career is not None:
+            for name in YEARS_FIELDS:
+                years = values.get(name)
+                if years is not None and name not in failed and years > career:
+                    row_errors.append(RowError(
+                        line=line, column=result.headers[name],
+                        message=_("%(years)s years is more than the career (%(career)s years): no domain may "
+                                  "exceed it.") % {"years": format_years(years, decimal_separator=separator),
+                                     "career": format_years(career, decimal_separator=separator)}))
         email = values.get("email")
         if isinstance(email, str):
             first = first_line_of_email.get(email)
@@ -771,7 +795,7 @@ def write_candidates_csv(rows: Iterable[Mapping[str, object]], *, dialect: str =
                 cell = _format_bool(value, dialect)
             elif name == "consent_date":
                 cell = _format_date(value, dialect)
-            elif name in YEARS_FIELDS:
+            elif name in YEARS_FIELDS or name == "career_years":
                 cell = format_years(value, decimal_separator=separator)
             else:
                 cell = "" if value is None else str(value)

@@ -8,7 +8,15 @@ from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import ALL_DOMAINS, Candidate, RejectionReason, Stage, years_field
+from .models import (
+    ALL_DOMAINS,
+    MAX_CAREER_YEARS,
+    MAX_DOMAIN_YEARS,
+    Candidate,
+    RejectionReason,
+    Stage,
+    years_field,
+)
 
 IDENTITY_FIELDS = ["first_name", "last_name", "email", "phone", "city", "linkedin_url", "source",
                    "gdpr_consent", "consent_date", "education"]
@@ -31,10 +39,12 @@ class CandidateForm(forms.ModelForm):
 
     class Meta:
         model = Candidate
-        fields = IDENTITY_FIELDS + YEARS_FIELDS
+        fields = IDENTITY_FIELDS + ["career_years"] + YEARS_FIELDS
         widgets = {
             "consent_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            **{name: forms.NumberInput(attrs={"step": "0.5", "min": "0", "max": "60"}) for name in YEARS_FIELDS},
+            "career_years": forms.NumberInput(attrs={"step": "0.5", "min": "0", "max": str(MAX_CAREER_YEARS)}),
+            **{name: forms.NumberInput(attrs={"step": "0.5", "min": "0", "max": str(MAX_DOMAIN_YEARS)})
+               for name in YEARS_FIELDS},
         }
 
     def __init__(self, *args, **kwargs):
@@ -49,6 +59,7 @@ class CandidateForm(forms.ModelForm):
                      Row(Column("source"), Column("education"))),
             Fieldset(_("Consent (GDPR)"), Row(Column("gdpr_consent"), Column("consent_date"))),
             Fieldset(_("Years of experience per support domain"),
+                     Row(Column("career_years", css_class="col-12 col-md-4")),
                      Row(*[Column(name, css_class="col-6 col-md-4") for name in YEARS_FIELDS])),
             Fieldset(_("CV"), "cv_upload"),
         )

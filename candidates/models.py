@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -33,6 +34,11 @@ class SupportDomain(models.TextChoices):
 
 
 ALL_DOMAINS = tuple(SupportDomain.values)
+
+#: No support domain may count more years than this (nor more than the candidate's career).
+MAX_DOMAIN_YEARS = Decimal(50)
+#: Upper bound of a career, in years.
+MAX_CAREER_YEARS = Decimal(60)
 
 
 def all_domains():
@@ -168,6 +174,9 @@ class Candidate(models.Model):
     gdpr_consent = models.BooleanField(_("GDPR consent"), default=False)
     consent_date = models.DateField(_("consent date"), null=True, blank=True)
     education = models.CharField(_("education"), max_length=200, blank=True)
+    career_years = models.DecimalField(
+        _("career (years)"), max_digits=3, decimal_places=1, null=True, blank=True,
+        help_text=_("Total years of professional experience. Optional; no support domain may exceed it."))
     years_finance = models.DecimalField(_("finance (years)"), max_digits=3, decimal_places=1, default=0)
     years_hr = models.DecimalField(_("HR (years)"), max_digits=3, decimal_places=1, default=0)
     years_legal = models.DecimalField(_("legal (years)"), max_digits=3, decimal_places=1, default=0)
@@ -198,10 +207,22 @@ class Candidate(models.Model):
                 condition=models.Q(gdpr_consent=False) | models.Q(consent_date__isnull=False),
                 name="candidate_consent_has_date",
             ),
+            models.CheckConstraint(
+                condition=models.Q(career_years__isnull=True)
+                | models.Q(career_years__gte=0, career_years__lte=MAX_CAREER_YEARS),
+                name="candidate_career_years_range",
+            ),
         ] + [
             models.CheckConstraint(
-                condition=models.Q(**{f"years_{code}__gte": 0}) & models.Q(**{f"years_{code}__lte": 60}),
+                condition=models.Q(**{f"years_{code}__gte": 0}) & models.Q(**{f"years_{code}__lte": MAX_DOMAIN_YEARS}),
                 name=f"candidate_years_{code}_range",
+            )
+            for code in ALL_DOMAINS
+        ] + [
+            models.CheckConstraint(
+                condition=models.Q(career_years__isnull=True)
+                | models.Q(**{f"years_{code}__lte": models.F("career_years")}),
+                name=f"candidate_years_{code}_within_career",
             )
             for code in ALL_DOMAINS
         ]
@@ -217,17 +238,23 @@ class Candidate(models.Model):
         return reverse("candidates:candidate_detail", kwargs={"pk": self.pk})
 
     def clean(self):
-        # The database holds the 0–60 range as check constraints; checking it here too gives the
+        # The database holds these ranges as check constraints; checking them here too gives the
         # form and the import a message on the field instead of "constraint … is violated".
         errors = {}
+        career = _decimal_or_none(self.career_years)
+        if career is not None and not Decimal(0) <= career <= MAX_CAREER_YEARS:
+            errors["career_years"] = _("Between 0 and %(max)s years.") % {"max": MAX_CAREER_YEARS}
+            career = None
         for code in ALL_DOMAINS:
             name = f"years_{code}"
-            try:
-                out_of_range = not Decimal(0) <= Decimal(getattr(self, name)) <= Decimal(60)
-            except (ArithmeticError, TypeError, ValueError):
+            years = _decimal_or_none(getattr(self, name))
+            if years is None:
                 continue  # not a number: clean_fields() reports it
-            if out_of_range:
-                errors[name] = _("Between 0 and 60 years.")
+            if not Decimal(0) <= years <= MAX_DOMAIN_YEARS:
+                errors[name] = _("Between 0 and %(max)s years.") % {"max": MAX_DOMAIN_YEARS}
+            elif career is not None and years > career:
+                errors[name] = _("More than the career (%(career)s years): no domain may exceed it.") % {
+                    "career": _number(career)}
         if self.consent_date and self.consent_date > timezone.localdate():
             errors["consent_date"] = _("The consent date cannot be in the future.")
         if self.gdpr_consent and not self.consent_date:
@@ -247,6 +274,20 @@ class Candidate(models.Model):
     def years_rows(self):
         """``[(domain label, years)]`` over the nine domains, for display."""
         return [(SupportDomain(code).label, years) for code, years in self.years_by_domain().items()]
+
+
+def _decimal_or_none(value):
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(value)
+    except (ArithmeticError, TypeError, ValueError):
+        return None
+
+
+def _number(value: Decimal) -> str:
+    """``Decimal("12.0")`` → "12", ``Decimal("2.5")`` → "2,5" in French (localized)."""
+    return number_format(value.quantize(Decimal(1)) if value == value.to_integral() else value, use_l10n=True)
 
 
 def years_field(code):

@@ -20,6 +20,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from cso_recruit import access
+from cso_recruit.events import figures_inputs_changed
 
 from . import csv_format
 from .models import Application, Candidate, Mandate, Stage, StageTransition
@@ -80,14 +81,21 @@ def _record_transition(*, application, from_stage, to_stage, by, reason=""):
     return transition
 
 
-@transaction.atomic
-def application_create(*, candidate: Candidate, mandate: Mandate, by) -> Application:
-    """Put a candidate in a mandate's pipeline at stage ``sourced`` (history recorded)."""
+def _application_create(*, candidate: Candidate, mandate: Mandate, by) -> Application:
     application = Application(candidate=candidate, mandate=mandate, stage=Stage.SOURCED,
                               stage_entered_at=timezone.now())
     application.full_clean()
     application.save()
     _record_transition(application=application, from_stage="", to_stage=Stage.SOURCED, by=by)
+    return application
+
+
+@transaction.atomic
+def application_create(*, candidate: Candidate, mandate: Mandate, by) -> Application:
+    """Put a candidate in a mandate's pipeline at stage ``sourced`` (history recorded); its stored
+    figures are computed in the same transaction."""
+    application = _application_create(candidate=candidate, mandate=mandate, by=by)
+    figures_inputs_changed(application_ids=[application.pk])
     return application
 
 
@@ -117,9 +125,12 @@ def candidate_update(*, candidate: Candidate, data: dict, by, cv=None) -> Candid
         validate_cv(cv)
     candidate._history_user = by
     candidate.full_clean()  # before touching the files: an invalid change keeps the old CV
+    # Lock order of every write on an application's data: applications, then the candidate.
+    list(Application.objects.select_for_update().filter(candidate=candidate).order_by("pk").values_list("pk"))
     if cv is not None:
         _store_cv(candidate, cv)
     candidate.save()
+    figures_inputs_changed(candidate_ids=[candidate.pk])  # years and career feed the balance profile
     return candidate
 
 
@@ -176,6 +187,7 @@ def application_move(*, application: Application, to_stage: str, by, reason: str
     application.full_clean()
     application.save()
     _record_transition(application=application, from_stage=from_stage, to_stage=to_stage, by=by, reason=reason)
+    figures_inputs_changed(application_ids=[application.pk])
     return application
 
 
@@ -235,6 +247,10 @@ def candidates_import(*, mandate: Mandate, data: bytes, by, dry_run: bool = Fals
     managed = set(access.candidates_managed_by(by).filter(
         pk__in=[c.pk for c in existing.values()]).values_list("pk", flat=True)) if restricted else set()
     email_column = parse.headers.get("email", "email")
+    touched = []  # candidates saved: their figures are recomputed once, at the end
+    if not dry_run:  # lock order of every write on an application's data: applications, then candidates
+        list(Application.objects.select_for_update().filter(candidate__in=list(existing.values()))
+             .order_by("pk").values_list("pk"))
     sid = transaction.savepoint()
     for row in parse.rows:
         values = {k: v for k, v in row.values.items() if k in CANDIDATE_FIELDS}
@@ -266,8 +282,9 @@ def candidates_import(*, mandate: Mandate, data: bytes, by, dry_run: bool = Fals
         if not dry_run:
             candidate._history_user = by
             candidate.save()
+            touched.append(candidate.pk)
             if email not in in_mandate:
-                application_create(candidate=candidate, mandate=mandate, by=by)
+                _application_create(candidate=candidate, mandate=mandate, by=by)
         if email not in in_mandate:
             report.applications_created += 1
     if dry_run or not parse.ok:
@@ -277,6 +294,7 @@ def candidates_import(*, mandate: Mandate, data: bytes, by, dry_run: bool = Fals
             report.applications_created = 0
         return report
     transaction.savepoint_commit(sid)
+    figures_inputs_changed(candidate_ids=touched)
     report.saved = True
     return report
 

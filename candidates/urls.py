@@ -7,6 +7,7 @@ app_name = "candidates"
 urlpatterns = [
     path("", views.mandate_list, name="mandate_list"),
     path("mandates/<slug:slug>/", views.pipeline, name="pipeline"),
+    path("mandates/<slug:slug>/pipeline/<slug:column>/", views.pipeline_column, name="pipeline_column"),
     path("mandates/<slug:slug>/candidates/new/", views.candidate_create, name="candidate_create"),
     path("mandates/<slug:slug>/import/", views.candidate_import, name="import"),
     path("mandates/<slug:slug>/import/cancel/", views.import_cancel, name="import_cancel"),

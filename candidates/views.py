@@ -11,17 +11,19 @@ from pathlib import PurePosixPath
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from assessments import selectors as assessment_selectors
 from cso_recruit import access
+from figures import selectors as figures_selectors
 
 from . import csv_format, selectors, services
 from .forms import CandidateForm, ImportUploadForm, StageMoveForm
+from .models import Stage
 
 IMPORT_SESSION_KEY = "candidate_import"
 
@@ -48,20 +50,46 @@ def mandate_list(request):
     })
 
 
-@login_required
-def pipeline(request, slug):
-    mandate = access.get_visible_or_404(access.pipeline_mandates(request.user), slug=slug)
-    columns, closed = selectors.pipeline_board(mandate=mandate, user=request.user)
-    applications = [a for column in columns for a in column.applications] + closed
+def _with_cards(applications, *, mandate, user):
+    """Attach the stored figures a board card shows (``application.card``) to ``applications``."""
+    viewer = figures_selectors.viewer_for(user, mandate)
+    cards = figures_selectors.card_figures(application_ids=[a.pk for a in applications], viewer=viewer)
+    now = timezone.now()
     for application in applications:
         application.mandate = mandate
-    figures = assessment_selectors.pipeline_figures(applications=applications, user=request.user)
-    for application in applications:
-        application.figures = figures[application.pk]
+        application.card = cards.get(application.pk)
+        application.days_in_stage = (now - application.stage_entered_at).days
+
+
+@login_required
+def pipeline(request, slug):
+    """The pipeline board: each stage's count and its first cards (``selectors.CARDS_PER_COLUMN``),
+    each column linking to its full, paginated list."""
+    mandate = access.get_visible_or_404(access.pipeline_mandates(request.user), slug=slug)
+    columns, closed = selectors.pipeline_board(mandate=mandate, user=request.user)
+    _with_cards([a for column in [*columns, closed] for a in column.applications], mandate=mandate,
+                user=request.user)
     return render(request, "candidates/pipeline.html", {
         "mandate": mandate, "columns": columns, "closed": closed,
         "can_manage": access.can_manage_mandate(request.user, mandate),
-        "total": sum(c.count for c in columns) + len(closed),
+        "total": sum(c.count for c in columns) + closed.count,
+    })
+
+
+@login_required
+def pipeline_column(request, slug, column):
+    """Every application of one board column (``?page=``, ``selectors.STAGE_PAGE_SIZE`` a page)."""
+    mandate = access.get_visible_or_404(access.pipeline_mandates(request.user), slug=slug)
+    try:
+        applications = selectors.column_applications(mandate=mandate, user=request.user, column=column)
+    except ValueError as exc:
+        raise Http404 from exc
+    page = Paginator(applications, selectors.STAGE_PAGE_SIZE).get_page(request.GET.get("page"))
+    cards = list(page.object_list)
+    _with_cards(cards, mandate=mandate, user=request.user)
+    label = _("Closed applications") if column == selectors.CLOSED_COLUMN else Stage(column).label
+    return render(request, "candidates/pipeline_column.html", {
+        "mandate": mandate, "column": column, "label": label, "page": page, "applications": cards,
     })
 
 

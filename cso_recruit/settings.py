@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "candidates",
     "assessments",
     "sessions.apps.WorkingSessionsConfig",
+    "figures",
     "reports",
 ]
 

@@ -37,6 +37,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from candidates.models import Stage, SupportDomain
+from figures import reading as readings
 from sessions import ipa
 
 from . import charts
@@ -127,54 +128,30 @@ def local_fetcher():
 
 # ---------------------------------------------------------------------------------- pure readings
 
-#: Reasons of the product's reading, worst level first (stable codes, translated in the template).
-UNFAVOURABLE, INCOMPLETE, RESERVED, FAVOURABLE = "unfavourable", "incomplete", "reserved", "favourable"
-_LEVEL_ORDER = (UNFAVOURABLE, INCOMPLETE, RESERVED, FAVOURABLE)
-
-
 def reading(summary: dict) -> dict:
-    """The product's mechanical reading of one assessment summary (shown next to the human
-    decision, never instead of it; a product convention, not a validated cut-off).
+    """The product's mechanical reading of one snapshot's summary (``figures.reading``).
 
     Args:
-        summary: an assessment summary dict (``assessments.selectors.compute_summary`` shape) with
-            ``compatibility`` (``sessions.compatibility.CompatibilitySummary.to_dict``) or ``None``.
+        summary: the snapshot's ``summary`` (``figures.selectors.AssessmentSummary.to_dict``).
+            Since snapshot schema 2 it carries the reading computed from the stored figures, which
+            is returned as is; a schema-1 snapshot (older versions) has none and gets the same rules
+            applied to what it holds (no reliability then: it was not recorded).
 
     Returns:
-        ``{"level": one of "unfavourable", "incomplete", "reserved", "favourable", "reasons":
-        [codes]}``. Reasons: ``no_scorecards`` (incomplete), ``gate_failed`` and
-        ``not_compatible`` (unfavourable), ``compatibility_pending`` (incomplete: fewer than three
-        held and observed sessions, or a session without verdict), ``to_confirm``,
-        ``concentrated``, ``breadth``, ``depth``, ``re_observe`` (reserved). The level is the worst
-        level among the reasons; ``favourable`` when there is none.
+        ``{"level": "unfavourable" | "incomplete" | "reserved" | "favourable", "reasons": [codes]}``
+        (codes and levels in ``figures.reading``).
     """
-    reasons = []
-    if not summary.get("submitted_scorecards"):
-        reasons.append(("no_scorecards", INCOMPLETE))
-    elif not summary["gate"]["passed"]:
-        reasons.append(("gate_failed", UNFAVOURABLE))
-    compatibility = summary.get("compatibility") or {}
-    verdict = compatibility.get("verdict")
-    if verdict == ipa.NOT_COMPATIBLE:
-        reasons.append(("not_compatible", UNFAVOURABLE))
-    elif verdict == ipa.TO_CONFIRM:
-        reasons.append(("to_confirm", RESERVED))
-    elif verdict is None:
-        reasons.append(("compatibility_pending", INCOMPLETE))
+    if summary.get("reading"):
+        return dict(summary["reading"])
     balance = summary.get("balance") or {}
-    if balance.get("band") == "concentrated":
-        reasons.append(("concentrated", RESERVED))
-    if balance and not balance.get("breadth_ok", True):
-        reasons.append(("breadth", RESERVED))
-    if balance and not balance.get("depth_ok", True):
-        reasons.append(("depth", RESERVED))
-    if any(c.get("level") == "red" for c in summary.get("criteria", [])):
-        reasons.append(("re_observe", RESERVED))
-    level = FAVOURABLE
-    for _code, reason_level in reasons:
-        if _LEVEL_ORDER.index(reason_level) < _LEVEL_ORDER.index(level):
-            level = reason_level
-    return {"level": level, "reasons": [code for code, _level in reasons]}
+    compatibility = summary.get("compatibility") or {}
+    return readings.reading(
+        submitted_scorecards=summary.get("submitted_scorecards") or 0,
+        gate_passed=(summary.get("gate") or {}).get("passed"), verdict=compatibility.get("verdict"),
+        band=balance.get("band"), concentration_band=balance.get("concentration_band", balance.get("band")),
+        breadth_ok=balance.get("breadth_ok", True), depth_ok=balance.get("depth_ok", True),
+        red_count=sum(c.get("level") == "red" for c in summary.get("criteria", [])),
+        reliability_level="legacy").to_dict()
 
 
 def swot_from_scores(criteria: list[dict], size: int = SWOT_SIZE) -> dict:
@@ -369,8 +346,10 @@ def report_context(snapshot: dict) -> dict:
     criteria = []
     for index, criterion in enumerate(summary.get("criteria", []), start=1):
         criteria.append({**criterion, "number": index, "group_label": role_labels.get(criterion["group"], "")})
+    schema = snapshot.get("schema", 1)
     roles = [{"code": code, "label": role_labels[code], **(summary["roles"].get(code) or {}),
-              "gated": code in ROLE_CODES,
+              # Posture is gated since schema 2 (it was scored but not gated before).
+              "gated": code in ROLE_CODES or schema >= 2,
               "below_gate": code in summary["gate"]["missing_roles"]}
              for code in (*ROLE_CODES, "posture") if code in summary.get("roles", {})]
     labels_by_code = {c["code"]: c["label"] for c in criteria}
@@ -411,7 +390,11 @@ def report_context(snapshot: dict) -> dict:
         "dimensions": _dimension_rows(compatibility),
         "charts": {name: svg_data_uri(svg) for name, svg in _charts(snapshot, role_labels).items()},
         "raters": summary.get("raters", []),
+        "rater_names": {r["id"]: r["name"] for r in summary.get("raters", []) if "id" in r},
         "alpha": summary.get("alpha") or {},
+        "statistics": summary.get("mandate_statistics") or {"visible": True},
+        "reliability": summary.get("reliability") or {},
+        "schema": schema,
         "red_count": sum(c["level"] == "red" for c in criteria),
         "amber_count": sum(c["level"] == "amber" for c in criteria),
         "ipa_categories": [(c.number, c.label_en if translation.get_language() == "en" else c.label_fr)

@@ -6,10 +6,14 @@ observations or the candidate's file afterwards, and a worker never needs the re
 
 Rules applied while building it:
 
-* **Scores** come from ``assessments.selectors.assessment_summary`` without a viewer (full panel
-  aggregates). The independence rule is enforced before: a user with an unsubmitted scorecard
+* **Scores** come from the stored figures (``figures.selectors.application_summary``): full panel
+  aggregates. The independence rule is enforced before: a user with an unsubmitted scorecard
   for the application can neither request nor read a report of it (``reports.services``,
   ``reports.selectors``).
+* **Mandate statistics** (α, rater flags, hence the reliability and the reading) enter the snapshot
+  only when the requester has no open scorecard anywhere in the mandate; otherwise the version
+  says "shown once you submit your open scorecards" (``summary.mandate_statistics.visible`` false),
+  like the pages.
 * **Sealed observations**: the report is the CEO's document, so a mediator's observation enters it
   only when the mandate's CEO may read it (``cso_recruit.access.observation_visible``: submitted,
   and the CEO has given their own debrief of that session). Otherwise the session is listed as
@@ -18,19 +22,21 @@ Rules applied while building it:
   come from code (roles, domains, dimensions, verdicts) are translated when rendering.
 """
 
+import dataclasses
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone, translation
 
 from assessments.models import CompetencyFramework
-from assessments.selectors import assessment_summary
 from cso_recruit import access
+from figures.selectors import application_summary, viewer_for
 from sessions.models import WorkingSession
-from sessions.selectors import compatibility_for, counted_observations
+from sessions.selectors import counted_observations
 
-#: Bump when the snapshot's shape changes (the renderer may then adapt old versions).
-SCHEMA = 1
+#: Bump when the snapshot's shape changes (the renderer adapts old versions). 2: per-rater
+#: aggregation, posture gate, narrow band, reliability and reading stored in ``summary``.
+SCHEMA = 2
 
 
 def _name(user):
@@ -92,11 +98,13 @@ def build_snapshot(*, application, version, by=None, language="fr", now=None) ->
 
     Returns:
         ``{"schema", "report": {version, language, requested_at (ISO 8601), requested_by},
-        "candidate": {first_name, last_name, full_name, city, education, years: {domain: float}},
+        "candidate": {first_name, last_name, full_name, city, education, career_years (float | None),
+        years: {domain: float}},
         "mandate": {title, slug, company, sector, city, ceo, support_domains, min_breadth,
         min_depth}, "application": {id, public_id, stage, stage_entered_at, swot_opportunities,
         swot_threats}, "framework": {name, version} | None, "summary": (assessment summary, see
-        ``assessments.selectors.compute_summary``, with ``compatibility`` as the CEO may read it),
+        ``figures.selectors.AssessmentSummary.to_dict``, with ``compatibility`` as the CEO may read
+        it and the mandate statistics as the requester may read them),
         "sessions": [{order, status, starts_at, ends_at, timezone, location, problem, mediator,
         sealed, observation: {…} | None, debriefs: {party: {ratings, comment}}}]}`` — only str,
         int, float, bool, None, lists and dicts (a JSON round trip returns it unchanged).
@@ -104,9 +112,10 @@ def build_snapshot(*, application, version, by=None, language="fr", now=None) ->
     now = now or timezone.now()
     mandate = application.mandate
     candidate = application.candidate
+    # The requester's statistics visibility; the CEO's reading of the sessions (the report is theirs).
+    viewer = dataclasses.replace(viewer_for(by, mandate), compatibility_view="ceo")
     with translation.override(language):
-        summary = assessment_summary(application=application, user=None)
-        summary["compatibility"] = compatibility_for(application=application, user=mandate.ceo)
+        summary = application_summary(application=application, viewer=viewer).to_dict()
         sessions = _session_records(application, mandate.ceo)
         framework = CompetencyFramework.objects.filter(is_active=True).order_by("-created_at", "-pk").first()
     data = {
@@ -116,6 +125,7 @@ def build_snapshot(*, application, version, by=None, language="fr", now=None) ->
         "candidate": {
             "first_name": candidate.first_name, "last_name": candidate.last_name,
             "full_name": candidate.full_name, "city": candidate.city, "education": candidate.education,
+            "career_years": None if candidate.career_years is None else float(candidate.career_years),
             "years": {code: float(years) for code, years in candidate.years_by_domain().items()},
         },
         "mandate": {

@@ -136,8 +136,9 @@ def _role_labels():
 
 @login_required
 def dashboard(request, slug):
-    """GET: the CEO dashboard of a mandate (pipeline members). ``?sort=`` one of
-    ``selectors.SORTS`` (default ``-fit``), ``?stage=`` a stage code, ``?gate=passed|failed``."""
+    """GET: the CEO dashboard of a mandate (pipeline members), from the stored figures, 50 rows a
+    page. ``?sort=`` one of ``selectors.SORTS`` (default ``-fit``), ``?stage=`` a stage code,
+    ``?gate=passed|failed``, ``?page=``."""
     mandate = access.get_visible_or_404(access.pipeline_mandates(request.user), slug=slug)
     sort = request.GET.get("sort") or selectors.DEFAULT_SORT
     sort = sort if sort in selectors.SORTS else selectors.DEFAULT_SORT
@@ -145,14 +146,15 @@ def dashboard(request, slug):
     stage = stage if stage in Stage.values else ""
     gate = request.GET.get("gate") or ""
     gate = gate if gate in ("passed", "failed") else ""
-    rows = selectors.dashboard_rows(mandate=mandate, user=request.user, sort=sort, stage=stage or None,
-                                    gate=gate or None)
+    result = selectors.dashboard_page(mandate=mandate, user=request.user, sort=sort, stage=stage or None,
+                                      gate=gate or None, page=request.GET.get("page") or 1)
     role_labels = _role_labels()
     columns = [("name", _("Candidate")), ("stage", _("Stage"))]
     columns += [(code, role_labels[code]) for code in ("conductor", "business_partner", "entrepreneur", "posture")]
     columns += [("fit", _("Fit")), ("balance", _("Balance")), ("compatibility", _("Compatibility"))]
     return render(request, "reports/dashboard.html", {
-        "mandate": mandate, "rows": rows, "sort": sort, "stage": stage, "gate": gate,
+        "mandate": mandate, "rows": result.rows, "page": result.page, "statistics": result.statistics,
+        "sort": sort, "stage": stage, "gate": gate,
         "stages": Stage.choices, "columns": columns, "role_labels": role_labels,
         "compare_min": COMPARE_MIN, "compare_max": COMPARE_MAX,
     })

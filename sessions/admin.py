@@ -33,6 +33,8 @@ from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from candidates.admin import MandateListFilter
+
 from . import scheduling, services
 from .forms import TIMEZONE_CHOICES
 from .models import (
@@ -187,7 +189,7 @@ class _ServiceRefused(Exception):
 class WorkingSessionAdmin(SimpleHistoryAdmin):
     form = WorkingSessionAdminForm
     list_display = ("__str__", "order", "mandate", "local_slot", "mediator", "status", "sequence")
-    list_filter = ("status", "timezone", "application__mandate")
+    list_filter = ("status", "timezone", ("application__mandate", MandateListFilter))
     list_select_related = ("application__candidate", "application__mandate__company", "mediator")
     search_fields = ("application__candidate__last_name", "application__candidate__first_name",
                      "application__candidate__email", "application__mandate__title", "mediator__username",

@@ -137,3 +137,48 @@ def compatibility_for(*, application, user=None):
     data = compatibility.compatibility_summary(inputs).to_dict()
     data["sealed_sessions"] = sealed
     return data
+
+
+#: The two readings of a session's mediator observation that the stored figures keep: ``full`` as
+#: the mandate's recruiters and staff read it (every submitted observation), ``ceo`` as the CEO
+#: reads it (sealed until their own debrief of that session).
+COMPATIBILITY_VIEWS = ("full", "ceo")
+
+
+def compatibility_views(application_ids) -> dict:
+    """``{application id: {"full": summary, "ceo": summary}}`` where each summary is
+    ``sessions.compatibility.compatibility_summary(...).to_dict()`` plus ``sealed_sessions``.
+
+    ``full`` counts every submitted observation that stands; ``ceo`` treats an observation as not
+    observed (and counts it in ``sealed_sessions``) until the mandate's CEO has given their own
+    debrief of that session — the sealing rule of ``cso_recruit.access.observation_visible`` for
+    the CEO. Cancelled sessions never count. Four queries whatever the number of applications.
+    """
+    ids = list(application_ids)
+    sessions = (WorkingSession.objects.filter(application_id__in=ids)
+                .exclude(status=WorkingSession.Status.CANCELLED)
+                .prefetch_related(
+                    Prefetch("observations", to_attr="submitted_obs",
+                             queryset=counted_observations().prefetch_related("ipa_tallies")),
+                    Prefetch("debriefs", queryset=Debrief.objects.all(), to_attr="all_debriefs"))
+                .order_by("application_id", "order", "pk"))
+    inputs = {application_id: {"full": [], "ceo": []} for application_id in ids}
+    sealed = dict.fromkeys(ids, 0)
+    for session in sessions:
+        observation = session.submitted_obs[0] if session.submitted_obs else None
+        debriefs = {d.party: d.ratings for d in session.all_debriefs}
+        inputs[session.application_id]["full"].append(session_input(session, observation, debriefs))
+        ceo_reads = observation is not None and "ceo" in debriefs
+        if observation is not None and not ceo_reads:
+            sealed[session.application_id] += 1
+        inputs[session.application_id]["ceo"].append(
+            session_input(session, observation if ceo_reads else None, debriefs))
+    result = {}
+    for application_id in ids:
+        views = {}
+        for view in COMPATIBILITY_VIEWS:
+            data = compatibility.compatibility_summary(inputs[application_id][view]).to_dict()
+            data["sealed_sessions"] = sealed[application_id] if view == "ceo" else 0
+            views[view] = data
+        result[application_id] = views
+    return result

@@ -20,6 +20,7 @@ from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
 from candidates.models import Application, Candidate
+from cso_recruit.events import figures_inputs_changed
 
 from . import i18n, ipa, scheduling
 from .models import (
@@ -159,6 +160,7 @@ def session_schedule(*, application, starts_at, ends_at, mediator, problem, loca
     session.full_clean()
     session.save()
     _notify(session, "request")
+    figures_inputs_changed(application_ids=[session.application_id])
     return session
 
 
@@ -217,6 +219,7 @@ def session_reschedule(*, session, starts_at, ends_at, by, reason="", location=N
     session.full_clean()
     session.save()
     _notify(session, "request")
+    figures_inputs_changed(application_ids=[session.application_id])
     return session
 
 
@@ -243,6 +246,7 @@ def session_cancel(*, session, by, reason) -> WorkingSession:
     session._history_user = by
     session.save()
     _notify(session, "cancel")
+    figures_inputs_changed(application_ids=[session.application_id])
     return session
 
 
@@ -281,6 +285,7 @@ def session_set_status(*, session, status, by, now=None) -> WorkingSession:
         from .tasks import send_candidate_debrief_link
 
         send_candidate_debrief_link.delay_on_commit(session.pk)
+    figures_inputs_changed(application_ids=[session.application_id])
     return session
 
 
@@ -412,7 +417,9 @@ def observation_submit(*, observation, by, now=None) -> Observation:
     observation.submitted_at = now or timezone.now()
     observation.save()
     if session.status == WorkingSession.Status.PLANNED:
-        session_set_status(session=session, status=WorkingSession.Status.HELD, by=by, now=now)
+        session_set_status(session=session, status=WorkingSession.Status.HELD, by=by, now=now)  # refreshes
+    else:
+        figures_inputs_changed(application_ids=[session.application_id])
     return observation
 
 
@@ -437,6 +444,7 @@ def observation_revise(*, observation, by, reason) -> Observation:
     CriticalIncident.objects.bulk_create(
         CriticalIncident(observation=revision, minute=i.minute, who=i.who, behaviour=i.behaviour,
                          interpretation=i.interpretation, tag=i.tag) for i in observation.incidents.all())
+    figures_inputs_changed(application_ids=[observation.session.application_id])
     return revision
 
 
@@ -460,8 +468,10 @@ def debrief_submit_ceo(*, session, by, ratings, comment="") -> Debrief:
         raise ValidationError(_("A debrief is given after a held session."), code="not_held")
     if Debrief.objects.filter(session=session, party=ipa.CEO).exists():
         raise ValidationError(_("Your debrief of this session is already recorded."), code="duplicate")
-    return Debrief.objects.create(session=session, party=ipa.CEO, ratings=_check_debrief_ratings(ratings),
-                                  comment=(comment or "").strip())
+    debrief = Debrief.objects.create(session=session, party=ipa.CEO, ratings=_check_debrief_ratings(ratings),
+                                     comment=(comment or "").strip())
+    figures_inputs_changed(application_ids=[session.application_id])  # perception gaps; unsealed for the CEO
+    return debrief
 
 
 def debrief_invitation_create(*, session) -> str:
@@ -517,6 +527,7 @@ def debrief_submit_candidate(*, token, ratings, comment="") -> Debrief:
         raise DebriefLinkError("used") from exc
     invitation.used_at = timezone.now()
     invitation.save(update_fields=["used_at"])
+    figures_inputs_changed(application_ids=[invitation.session.application_id])
     return debrief
 
 

@@ -39,6 +39,12 @@ def _eager_celery():
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Factories set a password on every user: a fast hasher keeps the tests quick."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 

@@ -69,6 +69,7 @@ class Row:
     state: object = None
     changes: bool = False
     label: str = field(default="")
+    extra: tuple = ()  # more URL kwargs, as (name, value) pairs
 
     @property
     def id(self):
@@ -96,6 +97,7 @@ def sample_upload():
 MATRIX = [
     Row("mandate_list", None, EVERYONE),
     Row("pipeline", "mandate", READERS),
+    Row("pipeline_column", "mandate", READERS, extra=(("column", "sourced"),)),
     Row("candidate_create", "mandate", MANAGERS),
     Row("candidate_create", "mandate", MANAGERS, method="post", data=CANDIDATE_POST, ok_status=302,
         state=counts, changes=True),
@@ -118,10 +120,6 @@ MATRIX = [
 
 CASES = [pytest.param(row, role, id=f"{row.id}|{role}") for row in MATRIX for role in ROLES]
 
-
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -153,6 +151,7 @@ def url_for(row, world, *, other=False):
         "application": world.other_application if other else world.application,
     }[row.target]
     kwargs = {"slug": obj.slug} if row.target == "mandate" else {"pk": obj.pk}
+    kwargs.update(dict(row.extra))
     return reverse(f"candidates:{row.name}", kwargs=kwargs)
 
 
@@ -217,8 +216,8 @@ def test_out_of_scope_looks_exactly_like_missing(client, world, row):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     hidden_url = url_for(row, world, other=True)
     hidden = request(client, row, hidden_url)
-    missing_url = (reverse(f"candidates:{row.name}", kwargs={"slug": "n-existe-pas"}) if row.target == "mandate"
-                   else reverse(f"candidates:{row.name}", kwargs={"pk": 987654}))
+    missing_url = reverse(f"candidates:{row.name}", kwargs={
+        **({"slug": "n-existe-pas"} if row.target == "mandate" else {"pk": 987654}), **dict(row.extra)})
     missing = request(client, row, missing_url)
     assert hidden.status_code == missing.status_code == 404
     assert masked(hidden, hidden_url) == masked(missing, missing_url)

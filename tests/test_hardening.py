@@ -8,29 +8,49 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import selectors
+from assessments.services import scorecard_revise, scorecard_submit
 from candidates import services
+from candidates.models import Application
+from figures.selectors import application_summary
+from figures.services import mandate_statistics_refresh
 from tests.assessments.helpers import rate
 from tests.factories import ApplicationFactory, MandateFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def test_alpha_ignores_the_ratings_of_an_application_the_viewer_may_not_see_yet():
+def summary(application, user):
+    application = Application.objects.select_related("candidate", "mandate").get(pk=application.pk)
+    mandate_statistics_refresh(mandate_id=application.mandate_id)
+    return application_summary(application=application, user=user).to_dict()
+
+
+def test_mandate_statistics_are_hidden_from_a_viewer_with_an_open_draft_anywhere_in_the_mandate():
+    """α and the rater flags pool every application of the mandate: a viewer with a scorecard in
+    progress on any of them sees neither, on every application (no side channel), until it is
+    submitted."""
     r1, r2 = UserFactory(groups=["recruiter"]), UserFactory(groups=["recruiter"])
     mandate = MandateFactory(recruiters=[r1, r2])
     first, second = ApplicationFactory(mandate=mandate), ApplicationFactory(mandate=mandate)
     for rater, value in ((r1, 4), (r2, 5)):
         rate(first, rater, {"cond_tools": value, "bp_profitability": value - 1, "ent_new_offers": value - 2})
-    alpha_before = selectors.assessment_summary(application=first, user=r1)["alpha"]["value"]
-    # Both rate the second application, very differently; then r1 reopens theirs (a draft).
     rate(second, r2, {"cond_tools": 1, "bp_profitability": 5, "ent_new_offers": 1})
     card = rate(second, r1, {"cond_tools": 5, "bp_profitability": 1, "ent_new_offers": 5})
-    from assessments.services import scorecard_revise
+    visible = summary(first, r1)
+    assert visible["alpha"]["value"] is not None and visible["mandate_statistics"]["visible"] is True
 
-    scorecard_revise(scorecard=card, by=r1, reason="Après discussion du panel.")
-    assert selectors.assessment_summary(application=first, user=r1)["alpha"]["value"] == alpha_before
-    assert selectors.assessment_summary(application=first, user=None)["alpha"]["value"] != alpha_before
+    revision = scorecard_revise(scorecard=card, by=r1, reason="Après discussion du panel.")
+
+    hidden = summary(first, r1)
+    assert hidden["alpha"] is None
+    assert hidden["mandate_statistics"] == {**hidden["mandate_statistics"], "visible": False, "alpha": None,
+                                            "flagged_raters": [], "reason": "open_draft"}
+    assert all(r["bias"] is None for r in hidden["raters"])
+    assert hidden["reliability"]["level"] == "hidden"
+    assert hidden["reading"]["level"] != "favourable"
+    assert summary(first, r2)["alpha"] == visible["alpha"]  # r2 has no draft: sees them
+    scorecard_submit(scorecard=revision, by=r1)
+    assert summary(first, r1)["alpha"]["value"] is not None
 
 
 def test_compare_with_an_id_beyond_any_database_id_is_not_found(client):

@@ -76,10 +76,24 @@ def test_disagreement_advice_and_to_dict():
     assert json.loads(json.dumps(data)) == data
 
 
-@pytest.mark.parametrize("bad", [[0, 3], [3, 6], [3, 3.5], [True, 3], ["3", 3]])
+@pytest.mark.parametrize("bad", [[0, 3], [3, 6], [3, 5.5], [True, 3], ["3", 3], [math.inf, 3]])
 def test_disagreement_rejects_bad_ratings(bad):
     with pytest.raises(ValueError):
         disagreement(bad)
+
+
+def test_disagreement_reads_raters_values_which_may_be_means():
+    """A rater who rated a criterion 5 and 4 in two sessions has the value 9/2: the range to a rater
+    at 2 is 2.5 (amber ≥ 2); with a third rater at 5 the range is 3 (red, and 2 stands alone)."""
+    result = disagreement([F(9, 2), 2])
+    assert result.range == 2.5
+    assert result.level == "amber"
+    three = disagreement([F(9, 2), 2, 5])
+    assert three.range == 3 and isinstance(three.range, int)
+    assert three.level == "red"
+    assert disagreement([F(7, 2), 3, 4]).level == "none"
+    # r_wg on the values: s² of (3.5, 3, 4) = 0.25 → 1 − 0.25 / 2 = 0.875
+    assert disagreement([F(7, 2), 3, 4]).rwg == pytest.approx(0.875)
 
 
 @given(st.lists(st.one_of(st.none(), st.integers(1, 5)), max_size=8))
@@ -119,7 +133,7 @@ def test_rwg_none_below_two_ratings_and_ne_excluded():
 
 
 @pytest.mark.parametrize(
-    ("ratings", "scale"), [([0, 3], 5), ([6, 3], 5), ([6, 3], 5), ([3.0, 3], 5), ([3, 3], 1)]
+    ("ratings", "scale"), [([0, 3], 5), ([6, 3], 5), ([5.5, 3], 5), ([True, 3], 5), ([3, 3], 1)]
 )
 def test_rwg_errors(ratings, scale):
     with pytest.raises(ValueError):

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from assessments.balance import (
     BALANCED_MAX,
+    BANDS,
     DOMAINS,
     MIN_BREADTH,
     MIN_DEPTH,
@@ -72,8 +73,12 @@ EXPECTED = {
     "Élodie Garnier": (F(67, 225), F(21, 100), "concentrated", "legal"),
     "Thomas N'Diaye": (F(341, 961), F(17, 62), "concentrated", "it"),
     "Anne-Sophie Roux-Lambert": (F(1, 9), F(0), "balanced", None),
-    "Karim Haddad": (F(1, 3), F(1, 4), "concentrated", None),
+    # HHI* alone says "concentrated", but the three domains tie: narrow, not concentrated.
+    "Karim Haddad": (F(1, 3), F(1, 4), "narrow", None),
 }
+# Dominant domains by hand (largest ≥ 1.5 × mean of the domains with ≥ 1 year):
+# Claire 4 ≥ 1.5 × 22.5/9 = 3.75; Marc 14 ≥ 1.5 × 16/3 = 8; Sofia 10 ≥ 1.5 × 16/4 = 6;
+# Julien 5 ≥ 1.5 × 21/7 = 4.5; Élodie 6 ≥ 1.5 × 15/5 = 4.5; Thomas 8 ≥ 1.5 × 15/4 = 5.625.
 
 
 @pytest.mark.parametrize("name", list(SAMPLES))
@@ -174,7 +179,7 @@ def test_out_of_scope_years_are_ignored_and_missing_domains_count_zero():
 
 
 def test_scope_order_is_kept():
-    profile = balance_profile({"it": 1, "hr": 2}, ["it", "hr"])
+    profile = balance_profile({"it": 1, "hr": 3}, ["it", "hr"])
     assert profile.domains == ("it", "hr")
     assert list(profile.shares) == ["it", "hr"]
     assert profile.dominant_domain == "hr"
@@ -216,11 +221,50 @@ def test_zero_years_with_zero_depth_floor():
 
 
 def test_band_boundaries_are_inclusive():
-    # Karim has HHI* = 0.25 exactly.
+    # Karim has HHI* = 0.25 exactly (and no dominant domain, so watch/concentrated read "narrow").
     karim = years("Karim Haddad")
     assert balance_profile(karim, DOMAINS, balanced_max=0.25, watch_max=0.3).band == "balanced"
-    assert balance_profile(karim, DOMAINS, balanced_max=0.1, watch_max=0.25).band == "watch"
-    assert balance_profile(karim, DOMAINS, balanced_max=0.1, watch_max=0.2).band == "concentrated"
+    assert balance_profile(karim, DOMAINS, balanced_max=0.1, watch_max=0.25).concentration_band == "watch"
+    assert balance_profile(karim, DOMAINS, balanced_max=0.1, watch_max=0.2).concentration_band == "concentrated"
+    assert balance_profile(karim, DOMAINS, balanced_max=0.1, watch_max=0.25).band == "narrow"
+    # With a dominant domain the HHI* band is kept: 4 of 6 years in finance.
+    dominant = {"finance": 4, "hr": 1, "legal": 1}
+    assert balance_profile(dominant, ("finance", "hr", "legal")).band == "concentrated"
+
+
+# --- dominant domain and the narrow band -------------------------------------------------------------
+
+
+def test_equal_years_in_four_of_nine_domains_are_narrow_not_concentrated():
+    """The case of the issue: 3 years in each of four domains. HHI* = (1/4 − 1/9)/(8/9) = 5/32 =
+    0.15625 > 0.15 would say "concentrated", yet no domain stands out."""
+    profile = balance_profile({"finance": 3, "hr": 3, "legal": 3, "it": 3}, DOMAINS)
+    assert profile.hhi_star == pytest.approx(5 / 32)
+    assert profile.concentration_band == "concentrated"
+    assert profile.dominant_domain is None
+    assert profile.band == "narrow"
+    assert profile.breadth == 4
+
+
+@pytest.mark.parametrize(("values", "dominant", "band"), [
+    ((10, 2, 2, 2), "finance", "concentrated"),  # 10 ≥ 1.5 × 16/4 = 6
+    ((6, 5, 4, 3), None, "narrow"),              # 6 < 1.5 × 18/4 = 6.75; HHI* = 0.1736
+    ((3, 1.5, 1.5), "finance", "concentrated"),  # 3 = 1.5 × 6/3 exactly: inclusive
+    ((12,), "finance", "concentrated"),          # the only domain with ≥ 1 year
+    ((12, 0.5), "finance", "concentrated"),      # 0.5 year does not count in the mean
+    ((5, 5, 1), None, "narrow"),                 # tied for the largest
+    ((0.5,), None, "narrow"),                    # less than a year anywhere
+])
+def test_dominant_domain_rule(values, dominant, band):
+    profile = balance_profile(dict(zip(DOMAINS, values, strict=False)), DOMAINS)
+    assert profile.dominant_domain == dominant
+    assert profile.band == band
+
+
+def test_watch_with_a_dominant_domain_stays_watch():
+    # Julien: HHI* = 5/86 ≈ 0.058 (watch), sales administration dominant (5 ≥ 4.5).
+    profile = balance_profile(years("Julien Moreau"), DOMAINS)
+    assert (profile.concentration_band, profile.band, profile.dominant_domain) == ("watch", "watch", "sales_admin")
 
 
 def test_floors_are_configurable():
@@ -327,11 +371,16 @@ def test_property_ranges(case):
     assert 0.0 <= profile.evenness <= 1.0
     assert 1.0 <= profile.n_eff <= n
     assert 1 / n <= profile.hhi * (1 + 1e-12)
-    assert profile.band in ("balanced", "watch", "concentrated")
+    assert profile.band in BANDS
+    assert profile.concentration_band in ("balanced", "watch", "concentrated")
+    assert (profile.band == "narrow") == (profile.concentration_band != "balanced" and profile.dominant_domain is None)
     assert 0 <= profile.breadth <= n
     if profile.dominant_domain is not None:
         share = profile.shares[profile.dominant_domain]
-        assert all(share >= p for p in profile.shares.values())
+        assert all(share > p for d, p in profile.shares.items() if d != profile.dominant_domain)
+        experienced = [F(values.get(d, 0)) for d in scope if F(values.get(d, 0)) >= 1]
+        assert F(values[profile.dominant_domain]) >= F(3, 2) * sum(experienced) / len(experienced) \
+            or len(experienced) == 1
 
 
 @given(profiles(), st.floats(min_value=0.01, max_value=100, allow_nan=False))
@@ -353,10 +402,13 @@ def test_property_scaling_by_an_integer_is_exactly_invariant(case, factor):
     scaled = {d: F(y) * factor for d, y in values.items()}
     base = balance_profile(values, scope)
     other = balance_profile(scaled, scope)
-    assert (other.hhi, other.hhi_star, other.n_eff, other.band, other.dominant_domain) == (
+    assert (other.hhi, other.hhi_star, other.n_eff, other.concentration_band) == (
         base.hhi,
         base.hhi_star,
         base.n_eff,
-        base.band,
-        base.dominant_domain,
+        base.concentration_band,
     )
+    # The dominant domain compares with the domains of at least one year, a threshold that scaling
+    # moves; it is invariant when no in-scope value lies strictly between 0 and 1.
+    if all(values.get(d, 0) == 0 or values.get(d, 0) >= 1 for d in scope):
+        assert (other.band, other.dominant_domain) == (base.band, base.dominant_domain)

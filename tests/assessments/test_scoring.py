@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from assessments.scoring import (
     CRITERION_FLOOR,
+    GATED,
     ROLE_GATE,
     ROLES,
     SCALE_MAX,
@@ -21,7 +22,9 @@ from assessments.scoring import (
     FitResult,
     check_rating,
     criterion_score,
+    exact_mean,
     overall_fit,
+    rater_value,
     role_score,
     to_100,
 )
@@ -39,6 +42,7 @@ def roles(c: float | None, b: float | None, e: float | None) -> dict[str, float 
 
 def test_constants():
     assert ROLES == ("conductor", "business_partner", "entrepreneur")
+    assert GATED == ("conductor", "business_partner", "entrepreneur", "posture")
     assert ROLE_GATE == 3.0
     assert CRITERION_FLOOR == 2.0
     assert (SCALE_MIN, SCALE_MAX) == (1, 5)
@@ -83,10 +87,43 @@ def test_criterion_score_accepts_any_iterable():
     assert criterion_score(r for r in (2, None, 4)) == 3.0
 
 
-@pytest.mark.parametrize("bad", [[3, 0], [3, 6], [3, 4.0], [True], ["5"]])
-def test_criterion_score_rejects_bad_ratings(bad):
+@pytest.mark.parametrize("bad", [[3, 0], [3, 6], [3, 5.5], [True], ["5"], [math.nan], [Fraction(1, 2)]])
+def test_criterion_score_rejects_values_outside_the_scale(bad):
     with pytest.raises(ValueError):
         criterion_score(bad)
+
+
+def test_criterion_score_takes_raters_values_which_may_be_fractions():
+    assert criterion_score([Fraction(7, 2), 4]) == 3.75
+    assert criterion_score([Fraction(10, 3), Fraction(8, 3)]) == 3.0  # exact: no 2.9999999999999996
+
+
+def test_rater_value_is_the_exact_mean_of_one_raters_evidenced_ratings():
+    assert rater_value([4, None, 5]) == Fraction(9, 2)
+    assert rater_value([1, 1, 2]) == Fraction(4, 3)
+    assert rater_value([None, None]) is None
+    assert rater_value([]) is None
+    with pytest.raises(ValueError):
+        rater_value([3, 3.5])  # a rating is an integer
+
+
+def test_one_rater_one_voice_against_pooling_every_rating():
+    """The case of the issue: A rates 5 and B rates 4 at screening, the CEO rates 1 in each of four
+    working sessions. Pooled, the CEO's four scorecards outweigh the panel (13/6 = 2.17); per rater,
+    each rater counts once (mean of 5, 4 and 1 = 10/3 = 3.33)."""
+    a, b, ceo = [5], [4], [1, 1, 1, 1]
+    pooled = sum(a + b + ceo) / len(a + b + ceo)
+    assert round(pooled, 2) == 2.17
+    per_rater = criterion_score([rater_value(a), rater_value(b), rater_value(ceo)])
+    assert per_rater == pytest.approx(10 / 3)
+    assert round(per_rater, 2) == 3.33
+
+
+def test_exact_mean():
+    assert exact_mean([1, 2, None, Fraction(1, 2)]) == Fraction(7, 6)
+    assert exact_mean([]) is None
+    with pytest.raises(ValueError):
+        exact_mean([True])
 
 
 @given(st.lists(ratings, max_size=12))
@@ -208,7 +245,7 @@ def test_to_100_rejects_values_outside_scale(bad):
 
 
 def test_fit_444_is_exactly_4():
-    result = overall_fit(roles(4, 4, 4))
+    result = overall_fit(roles(4, 4, 4), posture_score=4)
     assert result.fit == 4.0
     assert round(result.fit, 2) == 4.00
     assert result.gate_passed is True
@@ -217,7 +254,7 @@ def test_fit_444_is_exactly_4():
 
 
 def test_fit_552_is_3_68_and_fails_the_gate_naming_the_role():
-    result = overall_fit(roles(5, 5, 2))
+    result = overall_fit(roles(5, 5, 2), posture_score=4)
     # (5 · 5 · 2)^(1/3) = 50^(1/3) = 3.6840314986…
     assert result.fit == pytest.approx(50 ** (1 / 3))
     assert result.fit == pytest.approx(3.684, abs=5e-4)
@@ -228,17 +265,17 @@ def test_fit_552_is_3_68_and_fails_the_gate_naming_the_role():
 
 def test_geometric_mean_is_less_compensatory_than_arithmetic_mean():
     # Same arithmetic mean (4.0), the unbalanced profile scores lower.
-    assert overall_fit(roles(5, 5, 2)).fit < overall_fit(roles(4, 4, 4)).fit
+    assert overall_fit(roles(5, 5, 2), posture_score=4).fit < overall_fit(roles(4, 4, 4), posture_score=4).fit
 
 
 def test_gate_boundary_role_exactly_3_passes():
-    result = overall_fit(roles(3.0, 3.0, 3.0))
+    result = overall_fit(roles(3.0, 3.0, 3.0), posture_score=4)
     assert result.gate_passed is True
     assert result.fit == pytest.approx(3.0)
 
 
 def test_gate_fails_on_a_criterion_under_2_even_when_roles_pass():
-    result = overall_fit(roles(4, 4, 4), {"ENT-2": 1.5, "BP-1": 4.0, "CON-3": 1.0, "CON-1": 2.0, "X": None})
+    result = overall_fit(roles(4, 4, 4), {"ENT-2": 1.5, "BP-1": 4.0, "CON-3": 1.0, "CON-1": 2.0, "X": None}, posture_score=4)
     assert result.fit == 4.0
     assert result.gate_passed is False
     assert result.missing_roles == ()
@@ -246,13 +283,13 @@ def test_gate_fails_on_a_criterion_under_2_even_when_roles_pass():
 
 
 def test_missing_roles_in_roles_order():
-    result = overall_fit(roles(2.9, 4, 1))
+    result = overall_fit(roles(2.9, 4, 1), posture_score=4)
     assert result.missing_roles == ("conductor", "entrepreneur")
     assert result.gate_passed is False
 
 
 def test_role_without_score_gives_no_fit_and_fails_gate():
-    result = overall_fit(roles(4, None, 5))
+    result = overall_fit(roles(4, None, 5), posture_score=4)
     assert result.fit is None
     assert result.gate_passed is False
     assert result.missing_roles == ("business_partner",)
@@ -269,22 +306,22 @@ def test_role_without_score_gives_no_fit_and_fails_gate():
 )
 def test_overall_fit_requires_exactly_the_three_roles(bad):
     with pytest.raises(ValueError, match="exactly the keys"):
-        overall_fit(bad)
+        overall_fit(bad, posture_score=4)
 
 
 @pytest.mark.parametrize("bad", [0, 6, math.nan, "4"])
 def test_overall_fit_rejects_role_scores_outside_scale(bad):
     with pytest.raises(ValueError):
-        overall_fit(roles(4, 4, bad))
+        overall_fit(roles(4, 4, bad), posture_score=4)
 
 
 def test_overall_fit_rejects_criterion_scores_outside_scale():
     with pytest.raises(ValueError):
-        overall_fit(roles(4, 4, 4), {"C1": 0.5})
+        overall_fit(roles(4, 4, 4), {"C1": 0.5}, posture_score=4)
 
 
 def test_fit_result_is_frozen_and_to_dict_is_json_ready():
-    result = overall_fit(roles(5, 5, 2), {"C1": 1.0})
+    result = overall_fit(roles(5, 5, 2), {"C1": 1.0}, posture_score=4)
     assert isinstance(result, FitResult)
     with pytest.raises(AttributeError):
         result.fit = 5.0  # type: ignore[misc]
@@ -296,23 +333,52 @@ def test_fit_result_is_frozen_and_to_dict_is_json_ready():
         "failing_criteria": ["C1"],
     }
     assert json.loads(json.dumps(data)) == data
-    assert overall_fit(roles(None, 4, 4)).to_dict()["fit"] is None
+    assert overall_fit(roles(None, 4, 4), posture_score=4).to_dict()["fit"] is None
 
 
 @given(scores, scores, scores)
 def test_fit_property_between_min_and_arithmetic_mean(c, b, e):
-    fit = overall_fit(roles(c, b, e)).fit
+    fit = overall_fit(roles(c, b, e), posture_score=4).fit
     tol = 1e-12
     assert min(c, b, e) - tol <= fit <= (c + b + e) / 3 + tol
 
 
 @given(scores)
 def test_fit_property_equal_roles_give_that_score(s):
-    assert overall_fit(roles(s, s, s)).fit == pytest.approx(s, rel=1e-12)
+    assert overall_fit(roles(s, s, s), posture_score=4).fit == pytest.approx(s, rel=1e-12)
 
 
-@given(scores, scores, scores)
-def test_gate_property(c, b, e):
-    result = overall_fit(roles(c, b, e))
-    assert result.gate_passed == (min(c, b, e) >= ROLE_GATE)
-    assert set(result.missing_roles) == {r for r, s in zip(ROLES, (c, b, e), strict=True) if s < ROLE_GATE}
+@given(scores, scores, scores, scores)
+def test_gate_property(c, b, e, p):
+    result = overall_fit(roles(c, b, e), posture_score=p)
+    assert result.gate_passed == (min(c, b, e, p) >= ROLE_GATE)
+    assert set(result.missing_roles) == {r for r, s in zip(GATED, (c, b, e, p), strict=True) if s < ROLE_GATE}
+
+
+def test_posture_below_3_fails_the_gate_and_is_named_like_a_role():
+    """Posture and mindset weigh more than any expertise: roles at 4 do not buy back a posture of
+    2.75, although posture is not part of the fit."""
+    result = overall_fit(roles(4, 4, 4), {"post_communication": 2.5}, posture_score=2.75)
+    assert result.fit == 4.0
+    assert result.gate_passed is False
+    assert result.missing_roles == ("posture",)
+    assert result.failing_criteria == ()
+
+
+def test_posture_without_evidence_fails_the_gate():
+    result = overall_fit(roles(4, 4, 4), posture_score=None)
+    assert result.gate_passed is False
+    assert result.missing_roles == ("posture",)
+
+
+def test_posture_is_required_keyword():
+    with pytest.raises(TypeError):
+        overall_fit(roles(4, 4, 4))  # type: ignore[call-arg]
+    with pytest.raises(ValueError):
+        overall_fit(roles(4, 4, 4), posture_score=6)
+
+
+def test_failing_role_and_posture_are_named_in_gated_order():
+    result = overall_fit(roles(5, 5, 2), posture_score=2)
+    assert round(result.fit, 2) == 3.68
+    assert result.missing_roles == ("entrepreneur", "posture")

@@ -39,6 +39,11 @@ if "pytest_django.plugin" not in sys.modules:
     def settings():
         return types.SimpleNamespace()
 
+#: The samples' columns: every field but the optional career column, which came later (last).
+SAMPLE_FIELDS = tuple(name for name in FIELDS if name != "career_years")
+FR_SAMPLE_HEADERS = {name: FR_HEADERS[name] for name in SAMPLE_FIELDS}
+EN_SAMPLE_HEADERS = {name: EN_HEADERS[name] for name in SAMPLE_FIELDS}
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = REPO_ROOT / "tests" / "fixtures"
 SHARED_SAMPLES = REPO_ROOT.parent / "shared" / "samples"
@@ -91,7 +96,7 @@ def test_french_samples_parse_to_exact_values(name, encoding):
     assert result.delimiter == ";"
     assert result.dialect_name == "fr"
     assert result.header_line == 1
-    assert result.headers == FR_HEADERS
+    assert result.headers == FR_SAMPLE_HEADERS
     assert len(result.rows) == 8
     assert [row.line for row in result.rows] == list(range(2, 10))
     assert [row.values["last_name"] for row in result.rows] == [
@@ -184,7 +189,7 @@ def test_english_fixture_parses_to_the_same_kind_of_values():
     assert result.ok, result.errors
     assert result.warnings == []
     assert (result.encoding, result.delimiter, result.dialect_name) == ("utf-8", ",", "en")
-    assert result.headers == EN_HEADERS
+    assert result.headers == EN_SAMPLE_HEADERS
     assert [row.line for row in result.rows] == [2, 3, 4, 5]
     rows = by_email(result)
     assert rows["olivia.hartley@example.org"] == {
@@ -295,7 +300,7 @@ def test_header_matching_is_tolerant():
     row = "Dubois;Claire;c@example.org;;;;;Non;;1;2;3;4;5;6;7;8;9;"
     result = parse_candidates_csv(f"{header}\r\n{row}\r\n".encode())
     assert result.ok, result.errors
-    assert set(result.headers) == set(FIELDS)
+    assert set(result.headers) == set(SAMPLE_FIELDS)
     assert result.headers["email"] == "Courriel"
     assert result.headers["last_name"] == "NOM"
     values = result.rows[0].values
@@ -308,12 +313,12 @@ def test_email_header_spellings(spelling):
 
 
 def test_unknown_columns_are_warnings_and_ignored():
-    header = ";".join([*FR_HEADERS.values(), "Commentaire"])
+    header = ";".join([*FR_SAMPLE_HEADERS.values(), "Commentaire"])
     row = "Dubois;Claire;c@example.org;;;;;Non;;1;2;3;4;5;6;7;8;9;;un commentaire"
     result = parse_candidates_csv(f"{header}\r\n{row}\r\n".encode())
     assert result.ok
     assert [(w.line, w.column) for w in result.warnings] == [(1, "Commentaire")]
-    assert set(result.rows[0].values) == set(FIELDS)
+    assert set(result.rows[0].values) == set(SAMPLE_FIELDS)
 
 
 def test_missing_required_columns_are_file_level_errors():
@@ -342,7 +347,7 @@ def test_two_columns_for_the_same_field_is_a_file_level_error():
 
 
 def test_excel_sep_hint_line_is_honoured_and_counted():
-    header = ";".join(FR_HEADERS.values())
+    header = ";".join(FR_SAMPLE_HEADERS.values())
     row = "Dubois;Claire;c@example.org;;;;;Non;;1;2;3;4;5;6;7;8;9;"
     result = parse_candidates_csv(f"sep=;\r\n{header}\r\n{row}\r\n".encode())
     assert result.ok, result.errors
@@ -365,6 +370,7 @@ FR_BASE = {
     "consent_date": "03/11/2026",
     **dict.fromkeys(YEARS_FIELDS, "1"),
     "education": "Master",
+    "career_years": "",
 }
 
 
@@ -431,7 +437,7 @@ def test_duplicate_email_message_names_the_first_line():
 
 
 @pytest.mark.parametrize(("cell", "expected"), [
-    ("0", D("0")), ("60", D("60")), ("2,5", D("2.5")), ("2.5", D("2.5")), ("2,50", D("2.5")),
+    ("0", D("0")), ("50", D("50")), ("2,5", D("2.5")), ("2.5", D("2.5")), ("2,50", D("2.5")),
     (" 3 ", D("3")), ("0,0", D("0")),
 ])
 def test_years_accepted(cell, expected):
@@ -440,10 +446,46 @@ def test_years_accepted(cell, expected):
     assert result.rows[0].values["years_finance"] == expected
 
 
-@pytest.mark.parametrize("cell", ["", "abc", "-1", "-0,5", "60,5", "61", "2,55", "1e3", "2,5,1", "1/2", "NaN", "+3"])
+@pytest.mark.parametrize("cell", ["", "abc", "-1", "-0,5", "50,5", "51", "60", "2,55", "1e3", "2,5,1", "1/2", "NaN",
+                                  "+3"])
 def test_years_rejected(cell):
     result = parse_candidates_csv(fr_file(fr_line(years_finance=cell)))
     assert error_positions(result) == [(2, "Finance (ans)")]
+
+
+def test_career_years_are_optional_and_cap_every_domain():
+    """9 domains × 20 years with a 15-year career: every domain over the career is an error on its
+    own line and column; an empty career cell is "not given"."""
+    twenty = dict.fromkeys(YEARS_FIELDS, "20")
+    data = fr_file(
+        fr_line(**twenty, career_years="15"),                               # 2: nine errors
+        fr_line(email="b@example.org", **twenty, career_years="20"),        # 3 valid: equal is fine
+        fr_line(email="c@example.org", **twenty),                           # 4 valid: no career given
+        fr_line(email="d@example.org", years_hr="12,5", career_years="12"),  # 5: HR over the career
+        fr_line(email="e@example.org", career_years="61"),                  # 6: career over 60
+        fr_line(email="f@example.org", career_years="beaucoup"),            # 7: not a number
+    )
+    result = parse_candidates_csv(data)
+    assert error_positions(result) == [
+        *[(2, FR_HEADERS[name]) for name in YEARS_FIELDS],
+        (5, "RH (ans)"),
+        (6, "Expérience professionnelle (ans)"),
+        (7, "Expérience professionnelle (ans)"),
+    ]
+    assert "20" in result.errors[0].message and "15" in result.errors[0].message
+    assert "12,5" in result.errors[9].message and "12" in result.errors[9].message
+
+
+def test_career_years_values():
+    result = parse_candidates_csv(fr_file(fr_line(career_years="22,5"), fr_line(email="x@example.org")))
+    assert result.ok, result.errors
+    assert [row.values["career_years"] for row in result.rows] == [D("22.5"), None]
+
+
+@pytest.mark.parametrize("header", ["Expérience professionnelle (ans)", "Career (years)", "Expérience totale",
+                                    "career length", "Ancienneté (ans)"])
+def test_career_header_spellings(header):
+    assert csv_format.match_header(header) == "career_years"
 
 
 @pytest.mark.parametrize(("cell", "expected"), [
@@ -488,10 +530,11 @@ def test_row_with_extra_cells_is_an_error():
 
 
 def test_short_row_missing_trailing_cells_counts_them_as_empty():
-    short = fr_line().rsplit(";", 1)[0]  # no education cell at all
+    short = fr_line().rsplit(";", 2)[0]  # no education nor career cell at all
     result = parse_candidates_csv(fr_file(short))
     assert result.ok, result.errors
     assert result.rows[0].values["education"] == ""
+    assert result.rows[0].values["career_years"] is None
 
 
 # --------------------------------------------------------------------------- line numbers
@@ -542,13 +585,15 @@ def test_french_export_format():
     text = data[len(codecs.BOM_UTF8):].decode("utf-8")
     lines = text.split("\r\n")
     assert lines[0] == ";".join(FR_HEADERS.values())
-    assert lines[0] == sample_bytes("candidates_fr_utf8_bom.csv").decode("utf-8-sig").split("\r\n")[0]
+    # The samples' header, then the career column (empty: the samples do not give it).
+    sample_header = sample_bytes("candidates_fr_utf8_bom.csv").decode("utf-8-sig").split("\r\n")[0]
+    assert lines[0] == sample_header + ";Expérience professionnelle (ans)"
     assert lines[1] == ("Dubois;Claire;claire.dubois@example.org;06 12 34 56 78;Lyon;"
                         "https://www.linkedin.com/in/claire-dubois-example;Cooptation;Oui;03/11/2026;"
-                        "4;3;3;2;3;2;2;2,5;1;École de commerce (généraliste)")
+                        "4;3;3;2;3;2;2;2,5;1;École de commerce (généraliste);")
     assert lines[2].startswith("Lefèvre;Marc;marc.lefevre@example.org;'+33 6 98 76 54 32;Paris;;Annonce;Oui;")
     assert ';"Lyon; Villeurbanne";' in lines[6]
-    assert lines[8] == "Haddad;Karim;karim.haddad@example.org;07 66 55 44 33;Marseille;;Annonce;Non;;1;0;0;1;1;0;0;0;0;BTS gestion"
+    assert lines[8] == "Haddad;Karim;karim.haddad@example.org;07 66 55 44 33;Marseille;;Annonce;Non;;1;0;0;1;1;0;0;0;0;BTS gestion;"
     assert lines[-1] == ""  # CRLF after the last record
     assert "\n" not in text.replace("\r\n", "")
 
@@ -561,7 +606,7 @@ def test_english_export_format():
     assert lines[0] == ",".join(EN_HEADERS.values())
     assert lines[1] == ("Dubois,Claire,claire.dubois@example.org,06 12 34 56 78,Lyon,"
                         "https://www.linkedin.com/in/claire-dubois-example,Cooptation,Yes,2026-11-03,"
-                        "4,3,3,2,3,2,2,2.5,1,École de commerce (généraliste)")
+                        "4,3,3,2,3,2,2,2.5,1,École de commerce (généraliste),")
     assert lines[8].startswith("Haddad,Karim,karim.haddad@example.org,07 66 55 44 33,Marseille,,Annonce,No,,1,")
 
 
@@ -578,7 +623,8 @@ def test_round_trip_parse_write_parse(name, dialect):
     assert second.dialect_name == dialect
     assert second.delimiter == (";" if dialect == "fr" else ",")
     assert second.encoding == ("utf-8-sig" if dialect == "fr" else "utf-8")
-    assert [row.values for row in second.rows] == [row.values for row in first.rows]
+    # The export adds the (empty) career column the samples do not have.
+    assert [row.values for row in second.rows] == [{**row.values, "career_years": None} for row in first.rows]
     # Exporting again gives the very same bytes.
     assert write_candidates_csv([row.values for row in second.rows], dialect=dialect) == exported
 
@@ -655,7 +701,7 @@ _emails = st.builds(
     st.from_regex(r"[A-Za-z0-9]{1,12}(\.[a-z0-9_-]{1,8})?", fullmatch=True),
     st.sampled_from(["example.org", "example.com", "Example.ORG", "sub.example.org"]),
 )
-_years = st.integers(min_value=0, max_value=600).map(lambda n: Decimal(n) / 10)
+_years = st.integers(min_value=0, max_value=500).map(lambda n: Decimal(n) / 10)
 _dates = st.dates(min_value=datetime.date(1900, 1, 1), max_value=datetime.date(2100, 12, 31))
 
 
@@ -678,6 +724,9 @@ def candidate_rows(draw):
         **{name: draw(_years) for name in YEARS_FIELDS},
         "education": draw(clean_text(200)),
     }
+    # The career, when given, covers every domain (no domain may exceed it).
+    row["career_years"] = draw(st.one_of(st.none(), st.integers(min_value=0, max_value=100).map(
+        lambda extra: min(Decimal(60), max(row[name] for name in YEARS_FIELDS) + Decimal(extra) / 10))))
     return row
 
 

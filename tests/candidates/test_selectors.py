@@ -13,19 +13,21 @@ from tests.factories import ApplicationFactory, CandidateFactory, MandateFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_pipeline_board_is_one_query_with_candidates_joined(mandate, recruiter, django_assert_num_queries):
+def test_pipeline_board_is_two_queries_with_candidates_joined(mandate, recruiter, django_assert_num_queries):
     for i, stage in enumerate(Stage):
         ApplicationFactory(mandate=mandate, stage=stage, stage_entered_at=timezone.now() - datetime.timedelta(days=i),
                            rejection_reason=RejectionReason.OTHER if stage == Stage.REJECTED else "")
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the counts per column, then the first cards of every column
         columns, closed = selectors.pipeline_board(mandate=mandate, user=recruiter)
         names = [a.candidate.full_name for c in columns for a in c.applications] + [
-            a.candidate.full_name for a in closed]
+            a.candidate.full_name for a in closed.applications]
     assert len(names) == len(Stage)
     assert [c.stage for c in columns] == [Stage.SOURCED, Stage.SCREENING, Stage.ASSESSMENT, Stage.WORKING_SESSIONS,
                                           Stage.DECISION, Stage.OFFER, Stage.HIRED]
     assert [c.count for c in columns] == [1] * 7
-    assert [a.stage for a in closed] == [Stage.REJECTED, Stage.WITHDRAWN]
+    # Closed: the most recently closed first (withdrawn 8 days ago, rejected 7 days ago).
+    assert [a.stage for a in closed.applications] == [Stage.REJECTED, Stage.WITHDRAWN]
+    assert closed.count == 2
     assert {a.stage: a.days_in_stage for c in columns for a in c.applications} == {
         s: i for i, s in enumerate(Stage) if s not in (Stage.REJECTED, Stage.WITHDRAWN)}
 
@@ -33,7 +35,35 @@ def test_pipeline_board_is_one_query_with_candidates_joined(mandate, recruiter, 
 def test_pipeline_board_is_empty_for_someone_outside_the_mandate(mandate):
     ApplicationFactory(mandate=mandate)
     columns, closed = selectors.pipeline_board(mandate=mandate, user=UserFactory(groups=["recruiter"]))
-    assert sum(c.count for c in columns) == 0 and closed == []
+    assert sum(c.count for c in columns) == 0 and closed.count == 0 and closed.applications == []
+
+
+def test_each_column_shows_its_count_and_its_first_cards_only(mandate, recruiter, django_assert_num_queries):
+    now = timezone.now()
+    for i in range(7):
+        ApplicationFactory(mandate=mandate, stage=Stage.SCREENING, stage_entered_at=now - datetime.timedelta(days=i))
+    for i in range(3):
+        ApplicationFactory(mandate=mandate, stage=Stage.REJECTED, rejection_reason=RejectionReason.OTHER,
+                           stage_entered_at=now - datetime.timedelta(days=10 + i))
+    with django_assert_num_queries(2):
+        columns, closed = selectors.pipeline_board(mandate=mandate, user=recruiter, per_column=5)
+    screening = next(c for c in columns if c.stage == Stage.SCREENING)
+    assert (screening.count, len(screening.applications), screening.more) == (7, 5, 2)
+    days = [(now - a.stage_entered_at).days for a in screening.applications]
+    assert days == [6, 5, 4, 3, 2]  # longest in stage first
+    assert (closed.count, len(closed.applications), closed.more) == (3, 3, 0)
+    assert [(now - a.stage_entered_at).days for a in closed.applications] == [10, 11, 12]  # latest first
+
+
+def test_column_applications_lists_a_whole_column_or_refuses_an_unknown_one(mandate, recruiter):
+    for _ in range(3):
+        ApplicationFactory(mandate=mandate, stage=Stage.OFFER)
+    ApplicationFactory(mandate=mandate, stage=Stage.WITHDRAWN)
+    assert selectors.column_applications(mandate=mandate, user=recruiter, column="offer").count() == 3
+    assert selectors.column_applications(mandate=mandate, user=recruiter, column="closed").count() == 1
+    for column in ("rejected", "nonsense"):
+        with pytest.raises(ValueError):
+            selectors.column_applications(mandate=mandate, user=recruiter, column=column)
 
 
 def test_mandate_list_counts_open_and_total_applications(mandate, recruiter):

@@ -549,7 +549,7 @@ def test_export_is_french_excel_and_imports_back_to_identical_values(mandate, re
         first_name="=HYPERLINK(1)", last_name="@Lefort", phone="+33 1 23 45 67 89",
         city='Paris; "Rive gauche"', education="'=déjà échappé", source="-", gdpr_consent=True,
         consent_date=datetime.date(2026, 1, 31), linkedin_url="https://www.linkedin.com/in/zoe-example",
-        years_quality=Decimal("0.5"), years_it=Decimal("60")))
+        years_quality=Decimal("0.5"), years_it=Decimal("50"), career_years=Decimal("52.5")))
     expected = all_candidate_values()
 
     data = services.candidates_export(applications=Application.objects.filter(mandate=mandate)

@@ -28,10 +28,6 @@ SYNTHESIS = ("Échanges francs ; la candidate reformule « si je vous suis bien�
 LONG_URL = "https://visio.example.org/rejoindre?jeton=" + "A1b2C3d4E5f6G7h8" * 8
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def scores(conductor, partner, entrepreneur, posture=4):
     """``{criterion code: rating}`` with one level per group (16 criteria of the default framework)."""

@@ -177,8 +177,9 @@ def test_compare_hides_open_drafts(pool):
     assert "notes masquées" in page
 
 
-def test_batch_compatibility_matches_the_sessions_selector(world):
-    """The dashboard's batched computation applies the same sealing rule as ``compatibility_for``."""
+def test_stored_compatibility_matches_the_sessions_selector_for_every_viewer(world):
+    """The dashboard reads the stored readings (``full``/``ceo``); each viewer gets the one that
+    ``compatibility_for`` computes live with the sealing rule of ``access.observation_visible``."""
     from sessions.selectors import compatibility_for
     from tests.reports.conftest import hold_sessions
 
@@ -186,9 +187,11 @@ def test_batch_compatibility_matches_the_sessions_selector(world):
     hold_sessions(sealed, mediator=world.mediator, ceo=world.ceo, recruiter=world.recruiter, count=3,
                   ceo_debrief=False, hour=14)
     applications = list(world.mandate.applications.select_related("candidate"))
-    for application in applications:
-        application.mandate = world.mandate
     for user in (world.ceo, world.recruiter, world.staff):
-        batch = selectors.compatibility_by_application(applications=applications, user=user, mandate=world.mandate)
+        rows = {r.application.pk: r for r in selectors.dashboard_rows(mandate=world.mandate, user=user)}
         for application in applications:
-            assert batch[application.pk] == compatibility_for(application=application, user=user), (user, application)
+            assert rows[application.pk].compatibility == compatibility_for(application=application, user=user), (
+                user, application)
+    ceo_row = next(r for r in selectors.dashboard_rows(mandate=world.mandate, user=world.ceo)
+                   if r.application.pk == sealed.pk)
+    assert ceo_row.compatibility["sealed_sessions"] == 3

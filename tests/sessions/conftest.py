@@ -115,11 +115,6 @@ def client():
     return client
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    """Factories set a password on every user: a fast hasher keeps these tests quick."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture
 def world(db):

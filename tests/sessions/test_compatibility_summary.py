@@ -25,14 +25,21 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from assessments.selectors import assessment_summary
 from candidates.models import Application
+from figures.selectors import application_summary
 from sessions import ipa, services
 from sessions.models import Debrief, WorkingSession
 from sessions.selectors import compatibility_for
 from tests.sessions.conftest import DAY, at, observe, ratings
 
 pytestmark = pytest.mark.django_db
+
+
+def assessment_summary(*, application, user=None):
+    """The stored summary as ``assessment_summary --json`` gives it (``None`` when hidden)."""
+    application = Application.objects.select_related("candidate", "mandate").get(pk=application.pk)
+    data = application_summary(application=application, user=user)
+    return None if data is None else data.to_dict()
 
 RATINGS = [[3] * 8, [4, 4, 4, 4, 3, 3, 3, 3], [5, 5, 4, 4, 4, 4, 4, 4]]
 VERDICTS = [ipa.TO_CONFIRM, ipa.COMPATIBLE, ipa.COMPATIBLE]

@@ -6,9 +6,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 
-from assessments import selectors
 from assessments.models import RoleGroup
 from cso_recruit.cli import application_as
+from figures import selectors
 
 
 class Command(BaseCommand):
@@ -23,10 +23,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, application_id, as_json, username, **options):
         application, user = application_as(application_id, username)
-        summary = selectors.assessment_summary(application=application, user=user)
-        if summary is None:
+        data = selectors.application_summary(application=application, user=user)
+        if data is None:
             raise CommandError(_("%(user)s has a scorecard in progress for this application: the other "
                                  "ratings stay hidden until it is submitted.") % {"user": username})
+        summary = data.to_dict()
         if as_json:
             self.stdout.write(_dumps(summary))
             return
@@ -44,9 +45,20 @@ class Command(BaseCommand):
         self.stdout.write("  " + _("overall fit %(fit)s — %(gate)s") % {"fit": _fmt(summary["fit"]), "gate": gate})
         self.stdout.write("  " + _("balance profile: %(band)s (HHI* %(hhi)s)") % {
             "band": summary["balance"]["band"] or "—", "hhi": _fmt(summary["balance"]["hhi_star"], 3)})
+        labels = {c["code"]: c["label"] for c in summary["criteria"]}
         for item in summary["disagreements"]:
             self.stdout.write("  ! " + _("%(criterion)s: range %(range)s → %(advice)s") % {
-                "criterion": item["criterion"], "range": item["range"], "advice": _(item["advice"])})
+                "criterion": labels.get(item["criterion"], item["criterion"]), "range": _fmt(item["range"], -2),
+                "advice": _(item["advice"])})
+        if summary["alpha"] is None:
+            self.stdout.write("  " + _("inter-rater agreement: %(reason)s") % {
+                "reason": summary["mandate_statistics"]["message"]})
+        else:
+            self.stdout.write("  " + _("inter-rater agreement: α %(alpha)s (%(reading)s)") % {
+                "alpha": _fmt(summary["alpha"]["value"]), "reading": summary["alpha"]["reading"]})
+        if summary["reliability"]["level"] == "unreliable":
+            self.stdout.write("  ! " + _("Panel agreement unreliable: discuss before deciding."))
+        self.stdout.write("  " + _("reading: %(level)s") % {"level": summary["reading"]["level"]})
 
 
 def _fmt(value, digits=2):

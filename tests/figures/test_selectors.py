@@ -1,7 +1,7 @@
-"""Tests of ``assessments.selectors``: the assessment summary on a hand-built panel (exact criterion
-and role scores, fit, gate, disagreement flags, α, balance), NE never moving a score, which
-scorecards count (submitted, latest revision), the independence rule, and query counts that do not
-grow with the number of raters or applications."""
+"""Tests of ``figures.selectors`` (read from the stored figures): the assessment summary on a
+hand-built panel (exact criterion and role scores, fit, gate, disagreement flags, α, balance), NE
+never moving a score, which scorecards count (submitted, latest revision), one rater one voice, the
+independence rule, and query counts that do not grow with the number of raters or applications."""
 
 import math
 from decimal import Decimal
@@ -15,6 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from assessments import selectors, services
 from assessments.models import Scorecard
 from candidates.models import Application
+from figures import selectors as figures_selectors
+from figures import services as figures_services
+from tests.assessments.helpers import CODES, PANEL, criterion_ids, panel_values, rate
 from tests.factories import (
     ApplicationFactory,
     CandidateFactory,
@@ -22,8 +25,6 @@ from tests.factories import (
     ScorecardFactory,
     UserFactory,
 )
-
-from .helpers import CODES, PANEL, criterion_ids, panel_values, rate
 
 pytestmark = pytest.mark.django_db
 
@@ -53,8 +54,19 @@ def panel(application, raters):
 
 
 def summary_of(application, user=None):
+    """The summary as ``assessment_summary --json`` gives it, after the mandate's statistics task has
+    run (as a worker does once the writes commit)."""
     application = Application.objects.select_related("candidate", "mandate").get(pk=application.pk)
-    return selectors.assessment_summary(application=application, user=user)
+    figures_services.mandate_statistics_refresh(mandate_id=application.mandate_id)
+    data = figures_selectors.application_summary(application=application, user=user)
+    return None if data is None else data.to_dict()
+
+
+def cards(applications, user):
+    """``{application id: CardFigures}`` as the pipeline board reads them for ``user``."""
+    mandate = applications[0].mandate
+    viewer = figures_selectors.viewer_for(user, mandate)
+    return figures_selectors.card_figures(application_ids=[a.pk for a in applications], viewer=viewer)
 
 
 def figures(summary):
@@ -156,7 +168,7 @@ def test_no_scorecard_gives_an_empty_summary(application):
     assert summary["submitted_scorecards"] == 0
     assert summary["fit"] is None
     assert summary["gate"]["passed"] is False
-    assert summary["gate"]["missing_roles"] == ["conductor", "business_partner", "entrepreneur"]
+    assert summary["gate"]["missing_roles"] == ["conductor", "business_partner", "entrepreneur", "posture"]
     assert all(role["score"] is None and role["score_100"] is None for role in summary["roles"].values())
     assert summary["disagreements"] == [] and summary["raters"] == [] and summary["recommendations"] == []
     assert summary["alpha"] == {"value": None, "reading": "undefined"}
@@ -212,7 +224,7 @@ def test_ne_is_excluded_not_counted_as_one(application, raters):
     assert summary["roles"]["conductor"]["score"] == pytest.approx(3.0)  # NE criteria leave the mean
     assert summary["roles"]["entrepreneur"]["score"] is None
     assert summary["fit"] is None
-    assert summary["gate"]["missing_roles"] == ["entrepreneur"]
+    assert summary["gate"]["missing_roles"] == ["entrepreneur", "posture"]  # neither has evidence
 
 
 # --------------------------------------------------------------------------- which scorecards count
@@ -269,7 +281,7 @@ def test_the_reviser_sees_the_aggregate_again_only_once_the_revision_is_submitte
     assert summary_of(application, user=a) is not None
 
 
-def test_every_context_of_a_rater_counts_and_disagreement_uses_their_latest_rating(application, raters):
+def test_every_context_of_a_rater_counts_once_in_the_score_and_in_the_disagreement(application, raters):
     a, b, _c = raters
     rate(application, a, {"cond_tools": 2})
     rate(application, b, {"cond_tools": 4})
@@ -278,10 +290,38 @@ def test_every_context_of_a_rater_counts_and_disagreement_uses_their_latest_rati
     summary = summary_of(application)
 
     tools = next(c for c in summary["criteria"] if c["code"] == "cond_tools")
-    assert tools["score"] == pytest.approx(10 / 3)
-    assert tools["n_ratings"] == 3
-    assert (tools["range"], tools["level"]) == (0, "none")  # A's latest (4) against B's 4
+    # A's value = (2 + 4) / 2 = 3; B's = 4; score = (3 + 4) / 2 — not the 10/3 of three pooled ratings.
+    assert tools["score"] == pytest.approx(3.5)
+    assert (tools["n_ratings"], tools["n_raters"]) == (3, 2)
+    assert (tools["range"], tools["level"]) == (1, "none")  # A's value 3 against B's 4
+    assert {v["rater"]: (v["value"], v["n_ratings"], v["contexts"]) for v in tools["rater_values"]} == {
+        a.pk: (3.0, 2, ["screening", "session_1"]), b.pk: (4.0, 1, ["screening"])}
+    assert tools["contexts"] == ["screening", "session_1"]
     assert {r["id"]: r["scorecards"] for r in summary["raters"]} == {a.pk: 2, b.pk: 1}
+    assert {r["id"]: r["contexts"] for r in summary["raters"]} == {a.pk: ["screening", "session_1"],
+                                                                    b.pk: ["screening"]}
+
+
+def test_a_rater_with_five_scorecards_weighs_as_much_as_a_rater_with_one(application, raters):
+    """The case of the issue: two recruiters rate 5 and 4 at screening; the CEO rates 1 in each of
+    four working sessions. Pooled, the criterion read 13/6 = 2.17; per rater it is (5 + 4 + 1)/3."""
+    a, b, ceo = raters
+    rate(application, a, {"cond_tools": 5})
+    rate(application, b, {"cond_tools": 4})
+    for number in range(1, 5):
+        rate(application, ceo, {"cond_tools": 1}, context=Scorecard.Context.WORKING_SESSION,
+             session_number=number)
+
+    summary = summary_of(application)
+
+    tools = next(c for c in summary["criteria"] if c["code"] == "cond_tools")
+    assert tools["score"] == pytest.approx(10 / 3)
+    assert round(tools["score"], 2) == 3.33 != round(13 / 6, 2)
+    assert summary["roles"]["conductor"]["score"] == pytest.approx(10 / 3)  # its only scored criterion
+    # The flag reads the same per-rater values: 5 and 1 are 4 points apart (red).
+    assert (tools["range"], tools["level"]) == (4, "red")
+    assert summary["submitted_scorecards"] == 6
+    assert {r["id"]: r["scorecards"] for r in summary["raters"]} == {a.pk: 1, b.pk: 1, ceo.pk: 4}
 
 
 # --------------------------------------------------------------------------- independence
@@ -296,20 +336,20 @@ def test_a_rater_with_an_open_draft_sees_no_aggregate_until_they_submit(applicat
     assert selectors.has_open_draft(a, application)
     assert not selectors.aggregate_visible(a, application)
     assert summary_of(application, user=a) is None
-    hidden = selectors.pipeline_figures(applications=[application], user=a)[application.pk]
-    assert hidden["hidden"] is True
-    assert (hidden["fit"], hidden["gate_passed"], hidden["missing_roles"], hidden["scorecards"]) == (None, None, [], 0)
-    assert hidden["band"] == "balanced"  # the candidate's own experience is not a rating
-    shown = selectors.pipeline_figures(applications=[application], user=b)[application.pk]
-    assert shown["hidden"] is False and shown["fit"] is not None and shown["scorecards"] == 2
+    hidden = cards([application], a)[application.pk]
+    assert hidden.hidden is True
+    assert (hidden.fit, hidden.gate_passed, hidden.missing_roles, hidden.scorecards) == (None, None, (), 0)
+    assert hidden.band == "balanced"  # the candidate's own experience is not a rating
+    shown = cards([application], b)[application.pk]
+    assert shown.hidden is False and shown.fit is not None and shown.scorecards == 2
 
     services.scorecard_submit(scorecard=draft, by=a)
 
     summary = summary_of(application, user=a)
     assert summary is not None and summary["submitted_scorecards"] == 3
     assert summary["fit"] == pytest.approx(math.cbrt(4 * 3.75 * 13 / 6))
-    after = selectors.pipeline_figures(applications=[application], user=a)[application.pk]
-    assert after["hidden"] is False and after["fit"] == pytest.approx(summary["fit"])
+    after = cards([application], a)[application.pk]
+    assert after.hidden is False and after.fit == pytest.approx(summary["fit"])
 
 
 def test_a_user_without_scorecard_sees_the_aggregate(application, raters, panel, mandate):
@@ -319,7 +359,7 @@ def test_a_user_without_scorecard_sees_the_aggregate(application, raters, panel,
     assert not selectors.has_open_draft(watcher, application)
     summary = summary_of(application, user=watcher)
     assert summary is not None and summary["fit"] == pytest.approx(summary_of(application)["fit"])
-    assert selectors.pipeline_figures(applications=[application], user=watcher)[application.pk]["hidden"] is False
+    assert cards([application], watcher)[application.pk].hidden is False
 
 
 def test_a_draft_in_any_context_hides_but_only_for_that_application(application, raters, panel, mandate):
@@ -331,26 +371,30 @@ def test_a_draft_in_any_context_hides_but_only_for_that_application(application,
 
     assert summary_of(application, user=a) is None
     assert summary_of(other, user=a) is not None
-    figures_a = selectors.pipeline_figures(applications=[application, other], user=a)
-    assert (figures_a[application.pk]["hidden"], figures_a[other.pk]["hidden"]) == (True, False)
+    figures_a = cards([application, other], a)
+    assert (figures_a[application.pk].hidden, figures_a[other.pk].hidden) == (True, False)
+    # α and the rater flags are mandate statistics: hidden on every application of the mandate.
+    assert summary_of(other, user=a)["alpha"] is None
+    assert summary_of(other, user=a)["mandate_statistics"]["visible"] is False
 
 
-def test_pipeline_figures_give_fit_gate_and_band(application, raters, panel, mandate):
+def test_card_figures_give_fit_gate_and_band(application, raters, panel, mandate):
     concentrated = ApplicationFactory(mandate=mandate, candidate=CandidateFactory(
         years_finance=Decimal("14"), years_hr=0, years_legal=1, years_it=1))
     empty = ApplicationFactory(mandate=mandate, candidate=CandidateFactory(
         years_finance=0, years_hr=0, years_legal=0, years_it=0))
 
-    result = selectors.pipeline_figures(applications=[application, concentrated, empty], user=None)
+    result = cards([application, concentrated, empty], None)
 
-    assert result[application.pk]["fit"] == pytest.approx(math.cbrt(4 * 3.75 * 13 / 6))
-    assert (result[application.pk]["gate_passed"], result[application.pk]["missing_roles"],
-            result[application.pk]["band"], result[application.pk]["scorecards"]) == (
-        False, ["entrepreneur"], "balanced", 3)
-    assert (result[concentrated.pk]["band"], result[concentrated.pk]["dominant_domain"],
-            result[concentrated.pk]["fit"]) == ("concentrated", "finance", None)
-    assert result[empty.pk]["band"] is None
-    assert selectors.pipeline_figures(applications=[], user=None) == {}
+    assert result[application.pk].fit == pytest.approx(math.cbrt(4 * 3.75 * 13 / 6))
+    assert (result[application.pk].gate_passed, result[application.pk].missing_roles,
+            result[application.pk].band, result[application.pk].scorecards) == (
+        False, ("entrepreneur",), "balanced", 3)
+    assert (result[concentrated.pk].band, result[concentrated.pk].dominant_domain,
+            result[concentrated.pk].fit, result[concentrated.pk].gate_passed) == ("concentrated", "finance", None, None)
+    assert result[empty.pk].band == ""
+    viewer = figures_selectors.viewer_for(None, mandate)
+    assert figures_selectors.card_figures(application_ids=[], viewer=viewer) == {}
 
 
 # --------------------------------------------------------------------------- query counts
@@ -381,14 +425,16 @@ def test_summary_queries_do_not_grow_with_the_number_of_raters(as_user):
     for n_raters in (2, 6):
         application, viewer = _panel_of(n_raters)
         user = viewer if as_user else None
-        count, summary = _count_queries(lambda a=application, u=user: selectors.assessment_summary(
+        summary_of(application)  # the factories bypass the services: compute the stored rows once
+        count, summary = _count_queries(lambda a=application, u=user: figures_selectors.application_summary(
             application=a, user=u))
-        assert summary["submitted_scorecards"] == n_raters and len(summary["raters"]) == n_raters
+        assert summary.assessment.submitted_scorecards == n_raters and len(summary.assessment.raters) == n_raters
         counts.append(count)
     assert counts[0] == counts[1], counts
+    assert counts[0] <= 5
 
 
-def test_pipeline_figures_queries_do_not_grow_with_the_number_of_applications():
+def test_card_figures_queries_do_not_grow_with_the_number_of_applications():
     counts = []
     for n_applications in (3, 10):
         mandate = MandateFactory()
@@ -399,8 +445,8 @@ def test_pipeline_figures_queries_do_not_grow_with_the_number_of_applications():
                 ScorecardFactory(application=application, rater=rater, submitted=True,
                                  ratings={code: 2 + (i + j) % 3 for j, code in enumerate(CODES)})
         applications = list(Application.objects.filter(mandate=mandate).select_related("candidate", "mandate"))
-        count, result = _count_queries(lambda apps=applications, u=raters[0]: selectors.pipeline_figures(
-            applications=apps, user=u))
-        assert len(result) == n_applications and all(f["fit"] is not None for f in result.values())
+        cards(applications, raters[0])  # computes the stored rows the factories did not write
+        count, result = _count_queries(lambda apps=applications, u=raters[0]: cards(apps, u))
+        assert len(result) == n_applications and all(f.fit is not None for f in result.values())
         counts.append(count)
     assert counts[0] == counts[1], counts
