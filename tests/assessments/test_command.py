@@ -183,3 +183,45 @@ def test_as_an_unknown_user_is_refused(application):
 def test_an_unknown_application_is_refused(db):
     with pytest.raises(CommandError):
         run(999999, "--json")
+
+
+# --------------------------------------------------------------------------- the figures issue's keys
+
+
+def test_json_names_posture_per_rater_values_and_narrow_band(mandate, recruiter):
+    from decimal import Decimal
+
+    from tests.factories import CandidateFactory
+
+    second = UserFactory(groups=["recruiter"])
+    mandate.recruiters.add(second)
+    candidate = CandidateFactory(years_finance=3, years_hr=3, years_legal=3, years_it=3)  # 4 of 9 alike
+    application = ApplicationFactory(mandate=mandate, candidate=candidate)
+    roles_at_4 = {code: 4 for code in panel_values(0) if not code.startswith("post_")}
+    posture_low = {code: 2 for code in panel_values(0) if code.startswith("post_")}
+    rate(application, recruiter, {**roles_at_4, **posture_low})
+    rate(application, second, {**roles_at_4, **posture_low, "cond_tools": 5})
+    rate(application, second, {"cond_tools": 3}, context=Scorecard.Context.WORKING_SESSION, session_number=1)
+    assert candidate.career_years is None and Decimal(3) == candidate.years_it
+
+    data = run_json(application.pk)
+
+    assert data["gate"]["passed"] is False and data["gate"]["missing_roles"] == ["posture"]
+    assert data["balance"]["band"] == "narrow" and data["balance"]["dominant_domain"] is None
+    tools = next(c for c in data["criteria"] if c["code"] == "cond_tools")
+    assert {v["rater"]: (v["value"], v["contexts"]) for v in tools["rater_values"]} == {
+        recruiter.pk: (4.0, ["screening"]), second.pk: (4.0, ["screening", "session_1"])}
+    assert tools["score"] == 4.0 and tools["contexts"] == ["screening", "session_1"]
+    assert data["reading"]["level"] == "unfavourable" and "gate_failed" in data["reading"]["reasons"]
+    assert data["alpha"] == {"value": data["mandate_statistics"]["alpha"], "reading": data["alpha"]["reading"]}
+
+    # --as a user with an open draft elsewhere in the mandate: α is null with a reason.
+    other = ApplicationFactory(mandate=mandate)
+    rate(other, second, {"cond_tools": 3}, submit=False)
+    hidden = run_json(application.pk, "--as", second.username)
+    assert hidden["alpha"] is None
+    assert hidden["mandate_statistics"]["visible"] is False
+    assert hidden["mandate_statistics"]["reason"] == "open_draft"
+    assert hidden["mandate_statistics"]["message"] == "shown once you submit your open scorecards"
+    assert "shown once you submit your open scorecards" in run(application.pk, "--as", second.username)
+    assert run_json(application.pk, "--as", recruiter.username)["alpha"] is not None

@@ -587,3 +587,18 @@ def test_import_author_is_kept_on_history(mandate):
     services.candidates_import(mandate=mandate, data=read(SAMPLE_FILES[0]), by=author)
     assert set(StageTransition.objects.values_list("by", flat=True)) == {author.pk}
     assert Candidate.history.filter(history_type="+").count() == 8
+
+
+def test_the_database_refuses_a_domain_over_the_career_or_over_50_years(mandate, recruiter):
+    """The rules hold as check constraints too, whatever writes the row."""
+    from django.db import IntegrityError, transaction
+
+    application = services.candidate_create(mandate=mandate, data=candidate_data(career_years=Decimal(10)),
+                                            by=recruiter)
+    candidate = application.candidate
+    for field, value in (("years_hr", Decimal("10.5")), ("years_it", Decimal(51)), ("career_years", Decimal(61))):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            type(candidate).objects.filter(pk=candidate.pk).update(**{field: value})
+    with pytest.raises(ValidationError) as error:
+        services.candidate_update(candidate=candidate, by=recruiter, data={"career_years": Decimal(2)})
+    assert set(error.value.message_dict) == {"years_finance", "years_hr"}  # 2.5 and 3 > 2

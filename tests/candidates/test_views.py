@@ -553,3 +553,27 @@ def test_french_by_default_and_the_switch_to_english_works(client, recruiter):
     assert "Username" in text(login) and "Nom d’utilisateur" not in text(login)
     client.force_login(recruiter)
     assert '<html lang="en">' in text(client.get(reverse("candidates:mandate_list")))
+
+
+def test_career_years_cap_every_domain_in_the_form_and_keep_what_was_typed(as_recruiter, mandate):
+    """Nine domains at 20 years with a 15-year career: each domain says it exceeds the career; 55
+    years in one domain is over the 50-year cap; nothing is saved and every value stays typed."""
+    url = reverse("candidates:candidate_create", kwargs={"slug": mandate.slug})
+    years = {f"years_{code}": "20" for code in ("finance", "hr", "legal", "it", "sales_admin", "purchasing",
+                                               "general_services", "communication")}
+    response = as_recruiter.post(url, form_data(**years, years_quality="55", career_years="15"))
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert set(errors) == {*years, "years_quality"}
+    assert errors["years_finance"] == ["More than the career (15 years): no domain may exceed it."]
+    assert errors["years_quality"] == ["Between 0 and 50 years."]
+    html = text(response)
+    assert 'value="15"' in html and 'value="55"' in html
+    assert not Candidate.objects.filter(email="zoe.lambert@example.org").exists()
+
+    response = as_recruiter.post(url, form_data(**years, career_years="20"))
+    assert response.status_code == 302
+    candidate = Candidate.objects.get(email="zoe.lambert@example.org")
+    assert candidate.career_years == 20 and candidate.years_finance == 20
+    page = text(as_recruiter.get(reverse("candidates:candidate_detail", args=[candidate.pk])))
+    assert "Career (years)" in page or "Expérience professionnelle" in page

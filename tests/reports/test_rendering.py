@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from reports import rendering
 from reports.snapshot import build_snapshot
 from reports.templatetags import report_tags
+from tests.assessments.helpers import CODES, rate
 from tests.reports.conftest import ACCENTED_NAME, LONG_URL, ROLE_NAMES_FR, hold_sessions
 
 
@@ -251,3 +252,54 @@ def test_number_filters():
         assert report_tags.pct(0.421) == "42\u00a0%"
     with translation.override("en"):
         assert report_tags.num(3.72) == "3.72" and report_tags.pct(0.5) == "50%"
+
+
+# ---------------------------------------------------------------------------------- reliability on page 1
+
+
+def _page_texts(pdf: bytes) -> list[str]:
+    return [squash(page.extract_text() or "") for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def _fr(message):
+    from django.utils import translation
+
+    with translation.override("fr"):
+        return squash(translation.gettext(message))
+
+
+def test_an_unreliable_panel_is_said_on_the_summary_page_and_the_reading_is_not_favourable(world):
+    """Three more candidates on whom the two recruiters disagree completely push the mandate's α
+    below .667: the executive summary (page 2, after the cover) says so next to the figures."""
+    from figures.services import mandate_statistics_refresh
+
+    for n in range(3):
+        application = world.candidate_application(f"Désaccord{n}", "Test", levels=None)
+        rate(application, world.recruiter, dict.fromkeys(CODES, 5))
+        rate(application, world.recruiter2, dict.fromkeys(CODES, 1))
+    mandate_statistics_refresh(mandate_id=world.mandate.pk)
+    snapshot = build_snapshot(application=world.application, version=1, by=world.ceo, language="fr")
+    summary = snapshot["summary"]
+    assert summary["alpha"]["value"] < 0.667
+    assert summary["reliability"]["level"] == "unreliable"
+    assert summary["reading"]["level"] != "favourable" and "panel_unreliable" in summary["reading"]["reasons"]
+    pages = _page_texts(rendering.render_pdf(snapshot).pdf)
+    summary_page = pages[1]
+    assert _fr("Panel agreement unreliable: discuss before deciding.") in summary_page
+    assert _fr("favourable with reservations") in summary_page or _fr("unfavourable") in summary_page
+
+
+def test_a_requester_with_an_open_scorecard_elsewhere_gets_a_version_without_mandate_statistics(world):
+    other = world.candidate_application("Autre", "Candidat", levels=None)
+    rate(other, world.ceo, {"cond_tools": 3}, submit=False)  # the CEO's scorecard in progress
+    snapshot = build_snapshot(application=world.application, version=1, by=world.ceo, language="fr")
+    summary = snapshot["summary"]
+    assert summary["alpha"] is None
+    assert summary["mandate_statistics"]["visible"] is False
+    assert all(r["bias"] is None for r in summary["raters"])
+    assert summary["reliability"]["level"] == "hidden" and summary["reading"]["level"] != "favourable"
+    text = squash(pdf_text(rendering.render_pdf(snapshot).pdf))
+    assert _fr("shown once you submit your open scorecards") in text
+    # Another requester without a draft gets them.
+    visible = build_snapshot(application=world.application, version=2, by=world.recruiter, language="fr")
+    assert visible["summary"]["alpha"]["value"] is not None
