@@ -12,7 +12,7 @@ help:
 	@echo "make worker  – Celery worker (needs CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0)"
 	@echo "make beat    – Celery beat (periodic reminders)"
 	@echo "make lint    – ruff"
-	@echo "make bench   – report render time and worker memory (bench/report_bench.py)"
+	@echo "make bench   – report render time and memory, page speed against the admin (bench/)"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -44,8 +44,11 @@ demo: migrate
 run: migrate
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# Tests run on every core (pytest-xdist); the tests that start a real Celery worker share one group
+# so that two of them never consume each other's tasks on the same Redis database.
+PYTEST_WORKERS ?= auto
 test: install messages
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -58,6 +61,7 @@ beat: install
 
 bench: install messages
 	$(BIN)/python bench/report_bench.py
+	$(BIN)/python bench/pages_bench.py
 
 clean:
 	rm -rf $(VENV) node_modules db.sqlite3 staticfiles

@@ -72,8 +72,9 @@ ALPHA_RELIABLE: float = 0.800
 ALPHA_TENTATIVE: float = 0.667
 
 
-def check_value(value: object, scale_points: int = SCALE_MAX) -> Fraction | None:
-    """Validate one rater value and return it exactly (``Fraction``), or ``None`` for NE.
+def check_value(value: object, scale_points: int = SCALE_MAX) -> Fraction | int | None:
+    """Validate one rater value and return it exactly (an ``int`` as is, anything else as a
+    ``Fraction``), or ``None`` for NE.
 
     Args:
         value: a finite real number in [1, ``scale_points``] (an integer rating or a rater's mean,
@@ -85,6 +86,10 @@ def check_value(value: object, scale_points: int = SCALE_MAX) -> Fraction | None
     """
     if value is None:
         return None
+    if type(value) is int or type(value) is Fraction:  # fast path: already exact
+        if not SCALE_MIN <= value <= scale_points:
+            raise ValueError(f"A rating must be between {SCALE_MIN} and {scale_points} or None; got {value!r}.")
+        return value
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ValueError(f"A rating must be a number from {SCALE_MIN} to {scale_points} or None; got {value!r}.")
     try:
@@ -137,8 +142,9 @@ def rwg(ratings: Sequence[object], scale_points: int = 5) -> float | None:
     n = len(values)
     if n < 2:
         return None
-    mean = sum(values, Fraction(0)) / n
-    sample_variance = sum(((v - mean) ** 2 for v in values), Fraction(0)) / (n - 1)
+    # s² = (nΣx² − (Σx)²) / (n(n − 1)), exactly; r_wg = 1 − s² / ((A² − 1) / 12).
+    total, squares = sum(values), sum(v * v for v in values)
+    sample_variance = Fraction(n * squares - total * total) / (n * (n - 1))
     null_variance = Fraction(scale_points * scale_points - 1, 12)
     return float(1 - sample_variance / null_variance)
 
@@ -295,8 +301,8 @@ def rater_bias(
         raise ValueError(f"threshold must be a finite number ≥ 0; got {threshold!r}.")
     limit = Fraction(threshold)
 
-    clean: dict[Hashable, dict[Hashable, Fraction]] = {}
-    by_item: dict[Hashable, dict[Hashable, Fraction]] = {}
+    clean: dict[Hashable, dict[Hashable, Fraction | int]] = {}
+    by_item: dict[Hashable, dict[Hashable, Fraction | int]] = {}
     for rater, items in ratings_by_rater.items():
         clean[rater] = {}
         for item, value in items.items():
@@ -305,15 +311,23 @@ def rater_bias(
                 clean[rater][item] = rating
                 by_item.setdefault(item, {})[rater] = rating
 
+    # Per item: the sum and count of its values, so "the others" are (sum − own) / (count − 1).
+    totals = {item: (sum(values.values(), 0), len(values)) for item, values in by_item.items()}
     result: dict[Hashable, RaterBias] = {}
     for rater, items in clean.items():
-        deviations: list[Fraction] = []
+        # Σ deviations as one exact fraction: each deviation is (own·(k−1) − (S − own)) / (k−1).
+        numerator_by_denominator: dict[int, Fraction | int] = {}
+        n_compared = 0
         for item, rating in items.items():
-            others = [r for other, r in by_item[item].items() if other != rater]
-            if others:
-                deviations.append(rating - sum(others, Fraction(0)) / len(others))
-        n_compared = len(deviations)
-        mean = sum(deviations, Fraction(0)) / n_compared if n_compared else None
+            total, count = totals[item]
+            if count < 2:
+                continue
+            n_compared += 1
+            others = count - 1
+            numerator_by_denominator[others] = (numerator_by_denominator.get(others, 0)
+                                                + rating * others - (total - rating))
+        deviation_sum = sum((Fraction(num) / den for den, num in numerator_by_denominator.items()), Fraction(0))
+        mean = deviation_sum / n_compared if n_compared else None
         sufficient = n_compared >= min_ratings
         flag = None
         if sufficient and mean is not None:

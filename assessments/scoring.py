@@ -155,21 +155,26 @@ def exact_mean(values: Iterable[Any]) -> Fraction | None:
         values: numbers; ``None`` entries are skipped.
 
     Returns:
-        The mean as a ``Fraction`` (no rounding at all), or ``None`` when there is no value.
+        The exact mean (no rounding at all): an ``int`` when it is whole, else a ``Fraction``;
+        ``None`` when there is no value.
 
     Raises:
         ValueError: for a bool or a non-finite / non-numeric value.
     """
+    present = [v for v in values if v is not None]
+    if not present:
+        return None
+    # Fast path (the common case: integer ratings): one Fraction built, the result is the same.
+    if all(type(v) is int for v in present):
+        total, count = sum(present), len(present)
+        return total // count if total % count == 0 else Fraction(total, count)
     total = Fraction(0)
-    count = 0
-    for value in values:
-        if value is None:
-            continue
+    for value in present:
         if not _is_real(value):
             raise ValueError(f"A mean needs finite numbers; got {value!r}.")
         total += _fraction(value)
-        count += 1
-    return total / count if count else None
+    mean = total / len(present)
+    return mean.numerator if mean.denominator == 1 else mean
 
 
 def rater_value(ratings: Iterable[int | None]) -> Fraction | None:
@@ -216,10 +221,15 @@ def criterion_score(rater_values: Iterable[Any]) -> float | None:
     return None if mean is None else float(mean)
 
 
-def _check_exact_score(value: object, what: str) -> Fraction | None:
-    """Validate a score on the 1–5 scale (``None`` allowed) and return it exactly."""
+def _check_exact_score(value: object, what: str) -> Fraction | int | None:
+    """Validate a score on the 1–5 scale (``None`` allowed) and return it exactly (an ``int`` stays
+    an ``int``)."""
     if value is None:
         return None
+    if type(value) is int or type(value) is Fraction:
+        if not SCALE_MIN <= value <= SCALE_MAX:
+            raise ValueError(f"{what} must be between {SCALE_MIN} and {SCALE_MAX}; got {value!r}.")
+        return value
     if not _is_real(value):
         raise ValueError(
             f"{what} must be a finite number from {SCALE_MIN} to {SCALE_MAX} or None; got {value!r}."
@@ -268,7 +278,7 @@ def role_score(
                 raise ValueError(
                     f"The weight of criterion {code!r} must be a finite number; got {raw_weight!r}."
                 )
-            weight = _fraction(raw_weight)
+            weight = raw_weight if type(raw_weight) is int else _fraction(raw_weight)
             if weight < 0:
                 raise ValueError(
                     f"The weight of criterion {code!r} must not be negative; got {raw_weight!r}."

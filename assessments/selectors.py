@@ -12,12 +12,12 @@ draft, sees no aggregate); once the revision is submitted, the superseded one no
 
 from collections import defaultdict
 
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from cso_recruit import access
 
 from . import summary
-from .models import CompetencyFramework, Criterion, Rating, Scorecard
+from .models import Criterion, Rating, Scorecard
 
 
 def has_open_draft(user, application) -> bool:
@@ -47,7 +47,8 @@ def my_scorecards(user):
 
 def scorecard_for_rater(*, pk, user):
     """A scorecard of ``user`` (any revision) with its ratings and criteria; 404 otherwise."""
-    qs = (Scorecard.objects.filter(rater=user, application__in=access.applications_visible_to(user))
+    visible = access.applications_visible_to(user).filter(pk=OuterRef("application_id"))
+    qs = (Scorecard.objects.filter(Exists(visible), rater=user)
           .select_related("application__candidate", "application__mandate", "framework", "supersedes")
           .prefetch_related(Prefetch("ratings", queryset=_ratings_qs())))
     return access.get_visible_or_404(qs, pk=pk)
@@ -82,27 +83,22 @@ def _catalogue_entry(code, group, label_fr, label_en, weight, order) -> summary.
                                  weight=weight, order=order)
 
 
-_CRITERION_VALUES = ("framework_id", "code", "group", "label_fr", "label_en", "weight", "order")
-
-
-def _active_framework_ids() -> list[int]:
-    """The active framework version (the newest active one, as ``services.framework_active``)."""
-    active = (CompetencyFramework.objects.filter(is_active=True).order_by("-created_at", "-pk")
-              .values_list("pk", flat=True).first())
-    return [active] if active else []
+_CRITERION_VALUES = ("framework_id", "code", "group", "label_fr", "label_en", "weight", "order",
+                     "framework__is_active", "framework__created_at")
 
 
 def criteria_catalogue(framework_ids=()) -> list[summary.CriterionInfo]:
-    """The criteria a summary reports, in display order: the active framework's, completed by the
-    criteria of ``framework_ids`` (the versions the counted scorecards used) whose codes it lacks.
-    Two queries."""
-    active = _active_framework_ids()
-    wanted = set(active) | set(framework_ids)
-    rows = list(Criterion.objects.filter(framework_id__in=wanted).values_list(*_CRITERION_VALUES))
+    """The criteria a summary reports, in display order: the active framework's (the newest active
+    version, as ``services.framework_active``), completed by the criteria of ``framework_ids`` (the
+    versions the counted scorecards used) whose codes it lacks. One query."""
+    rows = list(Criterion.objects.filter(Q(framework__is_active=True) | Q(framework_id__in=list(framework_ids)))
+                .values_list(*_CRITERION_VALUES))
+    actives = {(created, framework_id) for framework_id, *_rest, is_active, created in rows if is_active}
+    active = max(actives)[1] if actives else None
     catalogue = {}
     for is_active in (True, False):
-        for framework_id, code, group, label_fr, label_en, weight, order in rows:
-            if (framework_id in active) == is_active:
+        for framework_id, code, group, label_fr, label_en, weight, order, _flag, _created in rows:
+            if (framework_id == active) == is_active and (is_active or framework_id in framework_ids):
                 catalogue.setdefault(code, _catalogue_entry(code, group, label_fr, label_en, weight, order))
     return sorted(catalogue.values(), key=lambda c: (c.order, c.code))
 
@@ -122,7 +118,9 @@ def assessment_inputs(application_ids) -> tuple[dict, list]:
                               "rater__username", "context", "session_number", "recommendation", "framework_id"))
     ratings = defaultdict(dict)
     if cards:
-        for scorecard_id, code, value in (Rating.objects.filter(scorecard__in=counted.values("pk"))
+        # A short list of ids is cheaper than repeating the "counted" subquery (a large batch keeps it).
+        scope = Q(scorecard_id__in=[c[0] for c in cards]) if len(cards) <= 1000 else Q(scorecard__in=counted.values("pk"))
+        for scorecard_id, code, value in (Rating.objects.filter(scope)
                                           .values_list("scorecard_id", "criterion__code", "value")):
             ratings[scorecard_id][code] = value
     by_application = defaultdict(list)

@@ -15,6 +15,10 @@ from cso_recruit.events import figures_inputs_changed
 from .models import CompetencyFramework, Criterion, Rating, Scorecard
 
 EVIDENCE_REQUIRED_FOR = (1, 5)
+#: A scorecard's identity (who rates what with which framework): set when it starts, never changed
+#: by saving or submitting, so those do not re-check it (one query per foreign key otherwise); the
+#: database holds the foreign keys and constraints.
+_IDENTITY = ["application", "rater", "framework", "supersedes"]
 
 
 def framework_active() -> CompetencyFramework:
@@ -101,11 +105,13 @@ def scorecard_save(*, scorecard: Scorecard, ratings: dict, recommendation: str, 
         rating = existing[criterion_id]
         rating.value = value
         rating.evidence = (evidence or "").strip()
-        rating.full_clean(exclude=["scorecard", "criterion"])
+        # Field validators (1–5) run here; the check constraints hold in the database on save —
+        # validating them in Python would cost one query per rating and constraint.
+        rating.full_clean(exclude=["scorecard", "criterion"], validate_constraints=False)
     Rating.objects.bulk_update(existing.values(), ["value", "evidence"])
     scorecard.recommendation = recommendation
     scorecard.summary = summary
-    scorecard.full_clean()
+    scorecard.full_clean(exclude=_IDENTITY, validate_constraints=False)  # identity and constraints unchanged
     scorecard.save()
     return scorecard
 
@@ -143,7 +149,7 @@ def scorecard_submit(*, scorecard: Scorecard, by) -> Scorecard:
             code="incomplete")
     scorecard.status = Scorecard.Status.SUBMITTED
     scorecard.submitted_at = timezone.now()
-    scorecard.full_clean()
+    scorecard.full_clean(exclude=_IDENTITY, validate_constraints=False)  # status and date only
     scorecard.save()
     figures_inputs_changed(application_ids=[scorecard.application_id], ratings=True)
     return scorecard

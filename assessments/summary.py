@@ -311,7 +311,11 @@ class AssessmentFigures:
                    submitted_scorecards=data["submitted_scorecards"])
 
 
-def _weight(value: Any) -> Fraction:
+def _weight(value: Any) -> Fraction | int:
+    if type(value) is int:
+        return value
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return int(value)  # the default weight 1.00: exact as an int, and cheaper
     if isinstance(value, Decimal | int | Fraction):
         return Fraction(value)
     return Fraction(str(value))

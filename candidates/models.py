@@ -322,6 +322,8 @@ class Application(models.Model):
                 name="application_rejected_has_reason",
             ),
         ]
+        # The board's columns: each stage's applications in time order, read by a range scan.
+        indexes = [models.Index(fields=["mandate", "stage", "stage_entered_at"], name="application_board_idx")]
 
     def __str__(self):
         return f"{self.candidate} — {self.mandate.title}"

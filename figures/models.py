@@ -80,7 +80,8 @@ class ApplicationFigures(models.Model):
             for name in ("conductor", "business_partner", "entrepreneur", "posture", "fit",
                          "compatibility_index", "ceo_compatibility_index")
         ]
-        indexes = [models.Index(fields=["stale"], condition=Q(stale=True), name="figures_stale_idx")]
+        indexes = [models.Index(fields=["stale"], condition=Q(stale=True), name="figures_stale_idx"),
+                   models.Index(fields=["formulas_version"], name="figures_formulas_version_idx")]
 
     def __str__(self):
         return str(_("Figures of application %(id)s") % {"id": self.application_id})

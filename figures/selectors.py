@@ -92,8 +92,13 @@ def _not_current() -> Q:
 
 def ensure_current(applications) -> list[int]:
     """Recompute the figures rows of ``applications`` (a queryset) that are missing, stale or from
-    older formulas. One query when every row is current. Returns the ids recomputed."""
-    ids = list(applications.filter(_not_current()).values_list("pk", flat=True))
+    older formulas. Two queries when every row is current (an index lookup for stale rows anywhere,
+    then the missing rows of ``applications``). Returns the ids recomputed."""
+    stale = ApplicationFigures.objects.filter(Q(stale=True) | Q(formulas_version__lt=FORMULAS_VERSION))
+    if stale.exists():
+        ids = list(applications.filter(_not_current()).values_list("pk", flat=True))
+    else:
+        ids = list(applications.filter(figures__isnull=True).values_list("pk", flat=True))
     if ids:
         services.figures_refresh(application_ids=ids)
     return ids

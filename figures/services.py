@@ -68,21 +68,25 @@ def figures_refresh(*, application_ids=(), candidate_ids=(), mandate_ids=(), rat
     if not ids:
         return []
     now = timezone.now()
+    mandate_ids = set()
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]
         # Serialise with any other write on these applications (fixed order: no deadlock).
-        list(Application.objects.select_for_update().filter(pk__in=chunk).order_by("pk").values_list("pk"))
+        mandate_ids |= set(Application.objects.select_for_update().filter(pk__in=chunk).order_by("pk")
+                           .values_list("mandate_id", flat=True))
         _save_rows(compute.compute_application_figures(chunk, now=now))
     if ratings:
-        mandates_stale(mandate_ids=set(Application.objects.filter(pk__in=ids).values_list("mandate_id", flat=True)))
+        mandates_stale(mandate_ids=mandate_ids, existing=True)
     return ids
 
 
-def mandates_stale(*, mandate_ids) -> None:
+def mandates_stale(*, mandate_ids, existing=False) -> None:
     """Mark the agreement statistics of ``mandate_ids`` stale and enqueue their recomputation on
-    commit (one task per mandate; the tasks coalesce)."""
-    existing = set(Mandate.objects.filter(pk__in=list(set(mandate_ids))).values_list("pk", flat=True))
-    for mandate_id in sorted(existing):
+    commit (one task per mandate; the tasks coalesce). Ids of mandates deleted meanwhile are
+    skipped, unless the caller knows they exist (``existing``)."""
+    if not existing:
+        mandate_ids = set(Mandate.objects.filter(pk__in=list(set(mandate_ids))).values_list("pk", flat=True))
+    for mandate_id in sorted(set(mandate_ids)):
         updated = MandateStatistics.objects.filter(pk=mandate_id).update(inputs_version=F("inputs_version") + 1)
         if not updated:
             MandateStatistics.objects.get_or_create(mandate_id=mandate_id, defaults={"inputs_version": 1})

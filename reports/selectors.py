@@ -221,11 +221,13 @@ def dashboard_page(*, mandate, user, sort=DEFAULT_SORT, stage=None, gate=None, p
     if gate in ("passed", "failed"):
         applications = (applications.filter(figures__gate_passed=(gate == "passed"))
                         .exclude(pk__in=list(viewer.drafts)))
-    applications = (applications.select_related("candidate", "figures")
-                    .order_by(*figures_selectors.order_by_figures(sort, viewer)))
-    current = Paginator(applications, per_page).get_page(page)
+    # Sort and count over ids only (narrow rows), then load the page's rows with their figures.
+    ordered = applications.order_by(*figures_selectors.order_by_figures(sort, viewer)).values_list("pk", flat=True)
+    current = Paginator(ordered, per_page).get_page(page)
+    ids = list(current.object_list)
+    loaded = {a.pk: a for a in Application.objects.filter(pk__in=ids).select_related("candidate", "figures")}
+    page_applications = [loaded[pk] for pk in ids]
     statistics = figures_selectors.mandate_statistics(mandate_id=mandate.pk, viewer=viewer)
-    page_applications = list(current.object_list)
     reports = latest_reports([a.pk for a in page_applications])
     role_labels = {g.value: g.label for g in RoleGroup}
     rows = []

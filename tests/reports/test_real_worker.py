@@ -30,7 +30,7 @@ from cso_recruit.celery import app as celery_app
 from tests.conftest import ensure_reference_data, require_service
 from tests.reports.conftest import ACCENTED_NAME, ROLE_NAMES_FR, make_world
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("real_worker")]
 
 READY_TIMEOUT = 60  # seconds, worker start-up included
 
