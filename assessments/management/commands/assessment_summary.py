@@ -43,8 +43,10 @@ class Command(BaseCommand):
             gate = _("gate failed: %(roles)s") % {
                 "roles": ", ".join(roles[r] for r in summary["gate"]["missing_roles"]) or "—"}
         self.stdout.write("  " + _("overall fit %(fit)s — %(gate)s") % {"fit": _fmt(summary["fit"]), "gate": gate})
+        bands = {"balanced": _("Balanced"), "watch": _("Watch"), "narrow": _("Narrow"),
+                 "concentrated": _("Concentrated")}
         self.stdout.write("  " + _("balance profile: %(band)s (HHI* %(hhi)s)") % {
-            "band": summary["balance"]["band"] or "—", "hhi": _fmt(summary["balance"]["hhi_star"], 3)})
+            "band": bands.get(summary["balance"]["band"], "—"), "hhi": _fmt(summary["balance"]["hhi_star"], 3)})
         labels = {c["code"]: c["label"] for c in summary["criteria"]}
         for item in summary["disagreements"]:
             self.stdout.write("  ! " + _("%(criterion)s: range %(range)s → %(advice)s") % {
@@ -54,11 +56,15 @@ class Command(BaseCommand):
             self.stdout.write("  " + _("inter-rater agreement: %(reason)s") % {
                 "reason": summary["mandate_statistics"]["message"]})
         else:
+            alpha_readings = {"reliable": _("reliable (≥ 0.80)"), "tentative": _("tentative (0.667–0.80)"),
+                              "unreliable": _("unreliable (< 0.667)"), "undefined": _("not computable yet")}
             self.stdout.write("  " + _("inter-rater agreement: α %(alpha)s (%(reading)s)") % {
-                "alpha": _fmt(summary["alpha"]["value"]), "reading": summary["alpha"]["reading"]})
+                "alpha": _fmt(summary["alpha"]["value"]), "reading": alpha_readings[summary["alpha"]["reading"]]})
         if summary["reliability"]["level"] == "unreliable":
             self.stdout.write("  ! " + _("Panel agreement unreliable: discuss before deciding."))
-        self.stdout.write("  " + _("reading: %(level)s") % {"level": summary["reading"]["level"]})
+        levels = {"favourable": _("favourable"), "reserved": _("favourable with reservations"),
+                  "incomplete": _("incomplete"), "unfavourable": _("unfavourable")}
+        self.stdout.write("  " + _("reading: %(level)s") % {"level": levels[summary["reading"]["level"]]})
 
 
 def _fmt(value, digits=2):
