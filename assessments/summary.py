@@ -51,8 +51,15 @@ __all__ = [
 ]
 
 #: Display order of evidence contexts.
-CONTEXT_ORDER: tuple[str, ...] = ("screening", "session_1", "session_2", "session_3", "session_4", "reference",
-                                  "other")
+CONTEXT_ORDER: tuple[str, ...] = (
+    "screening",
+    "session_1",
+    "session_2",
+    "session_3",
+    "session_4",
+    "reference",
+    "other",
+)
 
 
 def context_key(context: str, session_number: int = 0) -> str:
@@ -116,13 +123,21 @@ class RaterValue:
     contexts: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rater": self.rater, "value": self.value, "n_ratings": self.n_ratings,
-                "contexts": list(self.contexts)}
+        return {
+            "rater": self.rater,
+            "value": self.value,
+            "n_ratings": self.n_ratings,
+            "contexts": list(self.contexts),
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RaterValue:
-        return cls(rater=data["rater"], value=data["value"], n_ratings=data["n_ratings"],
-                   contexts=tuple(data["contexts"]))
+        return cls(
+            rater=data["rater"],
+            value=data["value"],
+            n_ratings=data["n_ratings"],
+            contexts=tuple(data["contexts"]),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,19 +185,42 @@ class CriterionFigures:
         """JSON-ready: the keys of ``assessment_summary --json`` (code, label in the active language,
         group, score, score_100, n_ratings, range, level, advice) plus n_raters, contexts,
         rater_values, outlier, rwg, labels and order."""
-        return {"code": self.code, "label": self.label, "group": self.group, "score": self.score,
-                "score_100": self.score_100, "n_ratings": self.n_ratings, "n_raters": self.n_raters,
-                "contexts": list(self.contexts), "rater_values": [r.to_dict() for r in self.rater_values],
-                "range": self.range, "outlier": self.outlier, "level": self.level, "advice": self.advice,
-                "rwg": self.rwg, "labels": dict(self.labels), "order": self.order}
+        return {
+            "code": self.code,
+            "label": self.label,
+            "group": self.group,
+            "score": self.score,
+            "score_100": self.score_100,
+            "n_ratings": self.n_ratings,
+            "n_raters": self.n_raters,
+            "contexts": list(self.contexts),
+            "rater_values": [r.to_dict() for r in self.rater_values],
+            "range": self.range,
+            "outlier": self.outlier,
+            "level": self.level,
+            "advice": self.advice,
+            "rwg": self.rwg,
+            "labels": dict(self.labels),
+            "order": self.order,
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CriterionFigures:
-        return cls(code=data["code"], group=data["group"], labels=dict(data["labels"]), order=data["order"],
-                   score=data["score"], n_ratings=data["n_ratings"], n_raters=data["n_raters"],
-                   contexts=tuple(data["contexts"]),
-                   rater_values=tuple(RaterValue.from_dict(r) for r in data["rater_values"]),
-                   range=data["range"], outlier=data["outlier"], level=data["level"], rwg=data["rwg"])
+        return cls(
+            code=data["code"],
+            group=data["group"],
+            labels=dict(data["labels"]),
+            order=data["order"],
+            score=data["score"],
+            n_ratings=data["n_ratings"],
+            n_raters=data["n_raters"],
+            contexts=tuple(data["contexts"]),
+            rater_values=tuple(RaterValue.from_dict(r) for r in data["rater_values"]),
+            range=data["range"],
+            outlier=data["outlier"],
+            level=data["level"],
+            rwg=data["rwg"],
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,13 +247,19 @@ class Gate:
     failing_criteria: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"passed": self.passed, "missing_roles": list(self.missing_roles),
-                "failing_criteria": list(self.failing_criteria)}
+        return {
+            "passed": self.passed,
+            "missing_roles": list(self.missing_roles),
+            "failing_criteria": list(self.failing_criteria),
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Gate:
-        return cls(passed=data["passed"], missing_roles=tuple(data["missing_roles"]),
-                   failing_criteria=tuple(data["failing_criteria"]))
+        return cls(
+            passed=data["passed"],
+            missing_roles=tuple(data["missing_roles"]),
+            failing_criteria=tuple(data["failing_criteria"]),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,12 +272,18 @@ class RaterEntry:
     contexts: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "scorecards": self.scorecards, "contexts": list(self.contexts)}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "scorecards": self.scorecards,
+            "contexts": list(self.contexts),
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RaterEntry:
-        return cls(id=data["id"], name=data["name"], scorecards=data["scorecards"],
-                   contexts=tuple(data["contexts"]))
+        return cls(
+            id=data["id"], name=data["name"], scorecards=data["scorecards"], contexts=tuple(data["contexts"])
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,13 +297,23 @@ class RecommendationEntry:
     recommendation: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rater_id": self.rater_id, "rater": self.rater, "context": self.context,
-                "session_number": self.session_number, "recommendation": self.recommendation}
+        return {
+            "rater_id": self.rater_id,
+            "rater": self.rater,
+            "context": self.context,
+            "session_number": self.session_number,
+            "recommendation": self.recommendation,
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RecommendationEntry:
-        return cls(rater_id=data["rater_id"], rater=data["rater"], context=data["context"],
-                   session_number=data["session_number"], recommendation=data["recommendation"])
+        return cls(
+            rater_id=data["rater_id"],
+            rater=data["rater"],
+            context=data["context"],
+            session_number=data["session_number"],
+            recommendation=data["recommendation"],
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,20 +355,27 @@ class AssessmentFigures:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (labels resolved in the active language, see :class:`CriterionFigures`)."""
-        return {"criteria": [c.to_dict() for c in self.criteria],
-                "roles": {code: role.to_dict() for code, role in self.roles.items()},
-                "fit": self.fit, "gate": self.gate.to_dict(), "raters": [r.to_dict() for r in self.raters],
-                "recommendations": [r.to_dict() for r in self.recommendations],
-                "submitted_scorecards": self.submitted_scorecards}
+        return {
+            "criteria": [c.to_dict() for c in self.criteria],
+            "roles": {code: role.to_dict() for code, role in self.roles.items()},
+            "fit": self.fit,
+            "gate": self.gate.to_dict(),
+            "raters": [r.to_dict() for r in self.raters],
+            "recommendations": [r.to_dict() for r in self.recommendations],
+            "submitted_scorecards": self.submitted_scorecards,
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AssessmentFigures:
-        return cls(criteria=tuple(CriterionFigures.from_dict(c) for c in data["criteria"]),
-                   roles={code: RoleFigures(score=role["score"]) for code, role in data["roles"].items()},
-                   fit=data["fit"], gate=Gate.from_dict(data["gate"]),
-                   raters=tuple(RaterEntry.from_dict(r) for r in data["raters"]),
-                   recommendations=tuple(RecommendationEntry.from_dict(r) for r in data["recommendations"]),
-                   submitted_scorecards=data["submitted_scorecards"])
+        return cls(
+            criteria=tuple(CriterionFigures.from_dict(c) for c in data["criteria"]),
+            roles={code: RoleFigures(score=role["score"]) for code, role in data["roles"].items()},
+            fit=data["fit"],
+            gate=Gate.from_dict(data["gate"]),
+            raters=tuple(RaterEntry.from_dict(r) for r in data["raters"]),
+            recommendations=tuple(RecommendationEntry.from_dict(r) for r in data["recommendations"]),
+            submitted_scorecards=data["submitted_scorecards"],
+        )
 
 
 def _weight(value: Any) -> Fraction | int:
@@ -340,12 +407,15 @@ def rater_values(scorecards: Sequence[ScorecardInput]) -> dict[str, dict[int, Fr
     (exact mean of that rater's evidenced ratings over all their counted scorecards). Raters
     without evidence on a criterion are absent from it. Raises ``ValueError`` for a bad rating."""
     ratings, _contexts = _ratings_by_rater(scorecards)
-    return {code: {rater: scoring.rater_value(values) for rater, values in by_rater.items()}
-            for code, by_rater in ratings.items()}
+    return {
+        code: {rater: scoring.rater_value(values) for rater, values in by_rater.items()}
+        for code, by_rater in ratings.items()
+    }
 
 
-def assessment_figures(*, scorecards: Sequence[ScorecardInput],
-                       catalogue: Sequence[CriterionInfo]) -> AssessmentFigures:
+def assessment_figures(
+    *, scorecards: Sequence[ScorecardInput], catalogue: Sequence[CriterionInfo]
+) -> AssessmentFigures:
     """Compute the assessment figures of one application.
 
     Args:
@@ -368,45 +438,88 @@ def assessment_figures(*, scorecards: Sequence[ScorecardInput],
     ratings, contexts = _ratings_by_rater(cards)
     raters: dict[int, dict[str, Any]] = {}
     for card in cards:
-        entry = raters.setdefault(card.rater_id, {"name": card.rater_name, "scorecards": 0, "contexts": set()})
+        entry = raters.setdefault(
+            card.rater_id, {"name": card.rater_name, "scorecards": 0, "contexts": set()}
+        )
         entry["scorecards"] += 1
         entry["contexts"].add(context_key(card.context, card.session_number))
 
     criteria: list[CriterionFigures] = []
     exact_scores: dict[str, Fraction | None] = {}
     for info in catalogue:
-        per_rater = {rater: scoring.rater_value(values) for rater, values in ratings.get(info.code, {}).items()}
+        per_rater = {
+            rater: scoring.rater_value(values) for rater, values in ratings.get(info.code, {}).items()
+        }
         exact = scoring.exact_mean(per_rater.values())
         exact_scores[info.code] = exact
         spread = agreement.disagreement(list(per_rater.values()))
         rater_values = tuple(
-            RaterValue(rater=rater, value=float(value), n_ratings=len(ratings[info.code][rater]),
-                       contexts=_sorted_contexts(contexts[info.code][rater]))
-            for rater, value in per_rater.items())
-        criteria.append(CriterionFigures(
-            code=info.code, group=info.group, labels=dict(info.labels), order=info.order,
-            score=None if exact is None else float(exact),
-            n_ratings=sum(r.n_ratings for r in rater_values), n_raters=len(rater_values),
-            contexts=_sorted_contexts(c for r in rater_values for c in r.contexts), rater_values=rater_values,
-            range=spread.range, outlier=spread.outlier, level=spread.level, rwg=spread.rwg))
+            RaterValue(
+                rater=rater,
+                value=float(value),
+                n_ratings=len(ratings[info.code][rater]),
+                contexts=_sorted_contexts(contexts[info.code][rater]),
+            )
+            for rater, value in per_rater.items()
+        )
+        criteria.append(
+            CriterionFigures(
+                code=info.code,
+                group=info.group,
+                labels=dict(info.labels),
+                order=info.order,
+                score=None if exact is None else float(exact),
+                n_ratings=sum(r.n_ratings for r in rater_values),
+                n_raters=len(rater_values),
+                contexts=_sorted_contexts(c for r in rater_values for c in r.contexts),
+                rater_values=rater_values,
+                range=spread.range,
+                outlier=spread.outlier,
+                level=spread.level,
+                rwg=spread.rwg,
+            )
+        )
 
     roles: dict[str, RoleFigures] = {}
     for group in scoring.GATED:
         codes = [info.code for info in catalogue if info.group == group]
-        score = scoring.role_score({c: exact_scores[c] for c in codes}, {c: _weight(by_code[c].weight) for c in codes})
+        score = scoring.role_score(
+            {c: exact_scores[c] for c in codes}, {c: _weight(by_code[c].weight) for c in codes}
+        )
         roles[group] = RoleFigures(score=score)
     # The floor (no criterion < 2.0) covers every criterion, posture included; the 3.0 gate covers
     # the three roles and posture (DESIGN.md §4).
-    fit = scoring.overall_fit({r: roles[r].score for r in scoring.ROLES},
-                              {c.code: c.score for c in criteria}, posture_score=roles[scoring.POSTURE].score)
+    fit = scoring.overall_fit(
+        {r: roles[r].score for r in scoring.ROLES},
+        {c.code: c.score for c in criteria},
+        posture_score=roles[scoring.POSTURE].score,
+    )
     return AssessmentFigures(
-        criteria=tuple(criteria), roles=roles, fit=fit.fit,
-        gate=Gate(passed=fit.gate_passed, missing_roles=fit.missing_roles, failing_criteria=fit.failing_criteria),
-        raters=tuple(RaterEntry(id=rater, name=data["name"], scorecards=data["scorecards"],
-                                contexts=_sorted_contexts(data["contexts"])) for rater, data in raters.items()),
-        recommendations=tuple(RecommendationEntry(rater_id=c.rater_id, rater=c.rater_name, context=c.context,
-                                                  session_number=c.session_number, recommendation=c.recommendation)
-                              for c in cards),
+        criteria=tuple(criteria),
+        roles=roles,
+        fit=fit.fit,
+        gate=Gate(
+            passed=fit.gate_passed, missing_roles=fit.missing_roles, failing_criteria=fit.failing_criteria
+        ),
+        raters=tuple(
+            RaterEntry(
+                id=rater,
+                name=data["name"],
+                scorecards=data["scorecards"],
+                contexts=_sorted_contexts(data["contexts"]),
+            )
+            for rater, data in raters.items()
+        ),
+        recommendations=tuple(
+            RecommendationEntry(
+                rater_id=c.rater_id,
+                rater=c.rater_name,
+                context=c.context,
+                session_number=c.session_number,
+                recommendation=c.recommendation,
+            )
+            for c in cards
+        ),
         submitted_scorecards=len(cards),
     )
 
@@ -458,5 +571,9 @@ def panel_statistics(values_by_application: Mapping[int, Mapping[str, Mapping[in
     if len(raters) >= 2 and units:
         matrix = [[None if (v := per_rater[r].get(u)) is None else float(v) for u in units] for r in raters]
         alpha = agreement.krippendorff_alpha(matrix)
-    return PanelStatistics(alpha=alpha, alpha_reading=agreement.alpha_reading(alpha), units=len(units),
-                           raters=agreement.rater_bias(per_rater))
+    return PanelStatistics(
+        alpha=alpha,
+        alpha_reading=agreement.alpha_reading(alpha),
+        units=len(units),
+        raters=agreement.rater_bias(per_rater),
+    )

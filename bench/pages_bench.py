@@ -65,7 +65,9 @@ def scratch_database(workdir: Path) -> tuple[str, callable]:
 
         run(f'DROP DATABASE IF EXISTS "{name}"')
         run(f'CREATE DATABASE "{name}"')
-        return urlunsplit(parts._replace(path=f"/{name}")), lambda: run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        return urlunsplit(parts._replace(path=f"/{name}")), lambda: run(
+            f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+        )
     return f"sqlite:///{workdir / 'pages.sqlite3'}", lambda: None
 
 
@@ -102,8 +104,13 @@ def build(n: int, tag: str):
     User = get_user_model()
 
     def user(name, group=None, **extra):
-        account = User.objects.create_user(username=f"{name}-{tag}", email=f"{name}-{tag}@example.org",
-                                           password="bench-password-1", first_name=name.capitalize(), **extra)
+        account = User.objects.create_user(
+            username=f"{name}-{tag}",
+            email=f"{name}-{tag}@example.org",
+            password="bench-password-1",
+            first_name=name.capitalize(),
+            **extra,
+        )
         if group:
             account.groups.add(Group.objects.get(name=group))
         return account
@@ -112,49 +119,96 @@ def build(n: int, tag: str):
     mediator, fourth = user("mediator", "mediator"), user("rec4", "recruiter")
     admin = user("admin", is_staff=True, is_superuser=True)
     company = Company.objects.create(name=f"Société Banc d'essai {tag}")
-    mandate = Mandate.objects.create(company=company, title="Chief Support Officer", slug=f"bench-{tag}", ceo=ceo)
+    mandate = Mandate.objects.create(
+        company=company, title="Chief Support Officer", slug=f"bench-{tag}", ceo=ceo
+    )
     mandate.recruiters.add(r1, r2, fourth)
     mandate.mediators.add(mediator)
     stages = [Stage.SOURCED, Stage.SCREENING, Stage.ASSESSMENT, Stage.WORKING_SESSIONS, Stage.DECISION]
     candidates = Candidate.objects.bulk_create(
-        Candidate(first_name=f"Prénom{i}", last_name=f"Nom{i:05d}", email=f"c{i}-{tag}@example.org",
-                  **{f"years_{code}": (i * (k + 3)) % 7 for k, code in enumerate(ALL_DOMAINS)})
-        for i in range(n))
+        Candidate(
+            first_name=f"Prénom{i}",
+            last_name=f"Nom{i:05d}",
+            email=f"c{i}-{tag}@example.org",
+            **{f"years_{code}": (i * (k + 3)) % 7 for k, code in enumerate(ALL_DOMAINS)},
+        )
+        for i in range(n)
+    )
     now = timezone.now()
     applications = Application.objects.bulk_create(
-        Application(candidate=c, mandate=mandate, stage=stages[i % len(stages)],
-                    stage_entered_at=now - timedelta(days=i % 40)) for i, c in enumerate(candidates))
+        Application(
+            candidate=c,
+            mandate=mandate,
+            stage=stages[i % len(stages)],
+            stage_entered_at=now - timedelta(days=i % 40),
+        )
+        for i, c in enumerate(candidates)
+    )
     framework = framework_active()
     criteria = list(framework.criteria.order_by("order"))
     cards = Scorecard.objects.bulk_create(
-        Scorecard(application=a, rater=rater, framework=framework, status=Scorecard.Status.SUBMITTED,
-                  submitted_at=now, recommendation="yes")
-        for a in applications for rater in (r1, r2, ceo))
+        Scorecard(
+            application=a,
+            rater=rater,
+            framework=framework,
+            status=Scorecard.Status.SUBMITTED,
+            submitted_at=now,
+            recommendation="yes",
+        )
+        for a in applications
+        for rater in (r1, r2, ceo)
+    )
     batch = []
     for index, card in enumerate(cards):
         for k, criterion in enumerate(criteria):
-            batch.append(Rating(scorecard=card, criterion=criterion, value=1 + (index + k) % 5 if (index + k) % 9 else None,
-                                evidence="Exemple observé."))
+            batch.append(
+                Rating(
+                    scorecard=card,
+                    criterion=criterion,
+                    value=1 + (index + k) % 5 if (index + k) % 9 else None,
+                    evidence="Exemple observé.",
+                )
+            )
         if len(batch) > 20000:
             Rating.objects.bulk_create(batch)
             batch = []
     Rating.objects.bulk_create(batch)
     observed = applications[::10]
     sessions = WorkingSession.objects.bulk_create(
-        WorkingSession(application=a, order=order, starts_at=now - timedelta(days=30 - 7 * order, hours=i % 8),
-                       ends_at=now - timedelta(days=30 - 7 * order, hours=i % 8 - 1), location="Lyon",
-                       problem="Clôture mensuelle.", mediator=mediator, status=WorkingSession.Status.HELD)
-        for i, a in enumerate(observed) for order in (1, 2, 3))
+        WorkingSession(
+            application=a,
+            order=order,
+            starts_at=now - timedelta(days=30 - 7 * order, hours=i % 8),
+            ends_at=now - timedelta(days=30 - 7 * order, hours=i % 8 - 1),
+            location="Lyon",
+            problem="Clôture mensuelle.",
+            mediator=mediator,
+            status=WorkingSession.Status.HELD,
+        )
+        for i, a in enumerate(observed)
+        for order in (1, 2, 3)
+    )
     Observation.objects.bulk_create(
-        Observation(session=s, mediator=mediator, status=Observation.Status.SUBMITTED, submitted_at=now,
-                    ratings={d.code: 2 + (s.pk + j) % 4 for j, d in enumerate(ipa.DIMENSIONS)},
-                    verdict="compatible", confidence=4) for s in sessions)
+        Observation(
+            session=s,
+            mediator=mediator,
+            status=Observation.Status.SUBMITTED,
+            submitted_at=now,
+            ratings={d.code: 2 + (s.pk + j) % 4 for j, d in enumerate(ipa.DIMENSIONS)},
+            verdict="compatible",
+            confidence=4,
+        )
+        for s in sessions
+    )
     Debrief.objects.bulk_create(
         Debrief(session=s, party=party, ratings={d.code: 3 for d in ipa.DIMENSIONS}, submitted_at=now)
-        for s in sessions for party in (ipa.CEO, ipa.CANDIDATE))
+        for s in sessions
+        for party in (ipa.CEO, ipa.CANDIDATE)
+    )
     # The fourth rater's drafts, to submit in the write-path timing.
     drafts = Scorecard.objects.bulk_create(
-        Scorecard(application=a, rater=fourth, framework=framework) for a in applications[1:61:2])
+        Scorecard(application=a, rater=fourth, framework=framework) for a in applications[1:61:2]
+    )
     Rating.objects.bulk_create(Rating(scorecard=d, criterion=c, value=3) for d in drafts for c in criteria)
     return mandate, r1, fourth, admin, applications[0], drafts
 
@@ -240,7 +294,14 @@ def measure(n, requests, submits):
             raise SystemExit(f"submit {draft.pk}: HTTP {response.status_code}")
     draft.refresh_from_db()
     assert draft.is_submitted
-    return {"n": n, "built": built, "rebuilt": rebuilt, "times": times, "counts": counts, "submits": submit_times}
+    return {
+        "n": n,
+        "built": built,
+        "rebuilt": rebuilt,
+        "times": times,
+        "counts": counts,
+        "submits": submit_times,
+    }
 
 
 def report(results) -> bool:
@@ -255,21 +316,29 @@ def report(results) -> bool:
             ratio = p50 / reference
             target = "reference" if name == "admin changelist" else ("✔" if ratio <= TARGET_RATIO else "✘")
             ok &= target != "✘"
-            print(f"| {result['n']:,} | {name} | {p50:.1f} | {percentile(values, 0.95):.1f} | {ratio:.2f} | "
-                  f"{result['counts'][name]} | {target} |")
+            print(
+                f"| {result['n']:,} | {name} | {p50:.1f} | {percentile(values, 0.95):.1f} | {ratio:.2f} | "
+                f"{result['counts'][name]} | {target} |"
+            )
         p50 = statistics.median(result["submits"])
         target = "✔" if p50 <= TARGET_SUBMIT_MS else "✘"
         if result["n"] >= 10000:
             ok &= target != "✘"
         else:
             target = f"{target} (target at N ≥ 10,000)"
-        print(f"| {result['n']:,} | scorecard submit (write) | {p50:.1f} | {percentile(result['submits'], 0.95):.1f} "
-              f"| — | — | {target} |")
+        print(
+            f"| {result['n']:,} | scorecard submit (write) | {p50:.1f} | {percentile(result['submits'], 0.95):.1f} "
+            f"| — | — | {target} |"
+        )
     print()
     for result in results:
-        print(f"N = {result['n']:,}: data built in {result['built']:.1f} s, figures rebuilt in {result['rebuilt']:.1f} s")
-    print(f"Targets: every page p50 ≤ {TARGET_RATIO} × the admin changelist's; submit p50 ≤ {TARGET_SUBMIT_MS:.0f} ms "
-          f"at N = 10,000. {'All met.' if ok else 'MISSED.'}")
+        print(
+            f"N = {result['n']:,}: data built in {result['built']:.1f} s, figures rebuilt in {result['rebuilt']:.1f} s"
+        )
+    print(
+        f"Targets: every page p50 ≤ {TARGET_RATIO} × the admin changelist's; submit p50 ≤ {TARGET_SUBMIT_MS:.0f} ms "
+        f"at N = 10,000. {'All met.' if ok else 'MISSED.'}"
+    )
     return ok
 
 

@@ -20,9 +20,15 @@ from django.dispatch import Signal
 inputs_changed = Signal()
 
 
-def figures_inputs_changed(*, application_ids: Iterable[int] = (), candidate_ids: Iterable[int] = (),
-                           mandate_ids: Iterable[int] = (), statistics_mandate_ids: Iterable[int] = (),
-                           all_applications: bool = False, ratings: bool = False) -> None:
+def figures_inputs_changed(
+    *,
+    application_ids: Iterable[int] = (),
+    candidate_ids: Iterable[int] = (),
+    mandate_ids: Iterable[int] = (),
+    statistics_mandate_ids: Iterable[int] = (),
+    all_applications: bool = False,
+    ratings: bool = False,
+) -> None:
     """Tell the stored figures that their inputs changed.
 
     Args:
@@ -39,9 +45,15 @@ def figures_inputs_changed(*, application_ids: Iterable[int] = (), candidate_ids
 
     Call it inside the transaction of the write; it returns once the receivers have run.
     """
-    inputs_changed.send(sender=None, application_ids=tuple(application_ids), candidate_ids=tuple(candidate_ids),
-                        mandate_ids=tuple(mandate_ids), statistics_mandate_ids=tuple(statistics_mandate_ids),
-                        all_applications=all_applications, ratings=ratings)
+    inputs_changed.send(
+        sender=None,
+        application_ids=tuple(application_ids),
+        candidate_ids=tuple(candidate_ids),
+        mandate_ids=tuple(mandate_ids),
+        statistics_mandate_ids=tuple(statistics_mandate_ids),
+        all_applications=all_applications,
+        ratings=ratings,
+    )
 
 
 class FiguresInputsAdminMixin:

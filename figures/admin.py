@@ -22,8 +22,20 @@ class ReadOnly:
 
 @admin.register(ApplicationFigures)
 class ApplicationFiguresAdmin(ReadOnly, admin.ModelAdmin):
-    list_display = ("application", "fit", "gate_passed", "posture", "band", "red_count", "amber_count",
-                    "submitted_scorecards", "compatibility_verdict", "stale", "formulas_version", "computed_at")
+    list_display = (
+        "application",
+        "fit",
+        "gate_passed",
+        "posture",
+        "band",
+        "red_count",
+        "amber_count",
+        "submitted_scorecards",
+        "compatibility_verdict",
+        "stale",
+        "formulas_version",
+        "computed_at",
+    )
     list_filter = ("gate_passed", "band", "stale", ("application__mandate", MandateListFilter))
     list_select_related = ("application__candidate", "application__mandate")
     search_fields = ("application__candidate__last_name", "application__candidate__first_name")
@@ -37,6 +49,13 @@ class ApplicationFiguresAdmin(ReadOnly, admin.ModelAdmin):
 
 @admin.register(MandateStatistics)
 class MandateStatisticsAdmin(ReadOnly, admin.ModelAdmin):
-    list_display = ("mandate", "alpha", "alpha_reading", "units", "inputs_version", "computed_version",
-                    "computed_at")
+    list_display = (
+        "mandate",
+        "alpha",
+        "alpha_reading",
+        "units",
+        "inputs_version",
+        "computed_version",
+        "computed_at",
+    )
     list_select_related = ("mandate__company",)

@@ -22,12 +22,20 @@ def balance_of(candidate, mandate) -> balance.BalanceProfile:
     """The balance profile of ``candidate`` over ``mandate``'s in-scope domains and floors
     (:func:`assessments.balance.balance_profile`)."""
     return balance.balance_profile(
-        candidate.years_by_domain(), mandate.support_domains,
-        min_breadth=mandate.min_breadth, min_depth=mandate.min_depth)
+        candidate.years_by_domain(),
+        mandate.support_domains,
+        min_breadth=mandate.min_breadth,
+        min_depth=mandate.min_depth,
+    )
 
 
-def _row(application, assessment: summary.AssessmentFigures, profile: balance.BalanceProfile, compatibility: dict,
-         now) -> ApplicationFigures:
+def _row(
+    application,
+    assessment: summary.AssessmentFigures,
+    profile: balance.BalanceProfile,
+    compatibility: dict,
+    now,
+) -> ApplicationFigures:
     scored = assessment.submitted_scorecards > 0
     full, ceo = compatibility["full"], compatibility["ceo"]
     return ApplicationFigures(
@@ -70,8 +78,11 @@ def compute_application_figures(application_ids, *, now=None) -> list[Applicatio
     Queries: ten whatever the number of applications (pass batches of a few hundred to bound memory).
     """
     now = now or timezone.now()
-    applications = list(Application.objects.filter(pk__in=list(application_ids))
-                        .select_related("candidate", "mandate").order_by("pk"))
+    applications = list(
+        Application.objects.filter(pk__in=list(application_ids))
+        .select_related("candidate", "mandate")
+        .order_by("pk")
+    )
     if not applications:
         return []
     ids = [a.pk for a in applications]
@@ -92,8 +103,11 @@ def compute_mandate_statistics(mandate_id) -> summary.PanelStatistics:
 
 
 #: The fields of a row that are figures (what "stored equals computed" compares).
-FIGURE_FIELDS = tuple(f.name for f in ApplicationFigures._meta.concrete_fields
-                      if f.name not in ("application", "computed_at", "stale", "formulas_version"))
+FIGURE_FIELDS = tuple(
+    f.name
+    for f in ApplicationFigures._meta.concrete_fields
+    if f.name not in ("application", "computed_at", "stale", "formulas_version")
+)
 
 
 def row_figures(row: ApplicationFigures) -> dict:

@@ -26,15 +26,21 @@ FORMULAS_VERSION = 2
 
 
 class ApplicationFigures(models.Model):
-    application = models.OneToOneField(Application, on_delete=models.CASCADE, primary_key=True,
-                                       related_name="figures", verbose_name=_("application"))
+    application = models.OneToOneField(
+        Application,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="figures",
+        verbose_name=_("application"),
+    )
     conductor = models.FloatField(_("conductor"), null=True, blank=True)
     business_partner = models.FloatField(_("business partner"), null=True, blank=True)
     entrepreneur = models.FloatField(_("entrepreneur"), null=True, blank=True)
     posture = models.FloatField(_("posture and mindset"), null=True, blank=True)
     fit = models.FloatField(_("overall fit"), null=True, blank=True)
-    gate_passed = models.BooleanField(_("gate passed"), null=True, blank=True,
-                                      help_text=_("Empty while no scorecard is submitted."))
+    gate_passed = models.BooleanField(
+        _("gate passed"), null=True, blank=True, help_text=_("Empty while no scorecard is submitted.")
+    )
     missing_roles = models.JSONField(_("below the gate"), default=list, blank=True)
     submitted_scorecards = models.PositiveIntegerField(_("submitted scorecards"), default=0)
     rater_count = models.PositiveSmallIntegerField(_("raters"), default=0)
@@ -47,9 +53,12 @@ class ApplicationFigures(models.Model):
     depth_ok = models.BooleanField(_("depth floor met"), default=False)
     compatibility_index = models.FloatField(_("compatibility index"), null=True, blank=True)
     compatibility_verdict = models.CharField(_("compatibility verdict"), max_length=20, blank=True)
-    ceo_compatibility_index = models.FloatField(_("compatibility index (CEO's reading)"), null=True, blank=True)
-    ceo_compatibility_verdict = models.CharField(_("compatibility verdict (CEO's reading)"), max_length=20,
-                                                 blank=True)
+    ceo_compatibility_index = models.FloatField(
+        _("compatibility index (CEO's reading)"), null=True, blank=True
+    )
+    ceo_compatibility_verdict = models.CharField(
+        _("compatibility verdict (CEO's reading)"), max_length=20, blank=True
+    )
     assessment = models.JSONField(_("assessment figures"), default=dict)
     balance = models.JSONField(_("balance profile"), default=dict)
     compatibility = models.JSONField(_("compatibility"), default=dict)
@@ -62,26 +71,42 @@ class ApplicationFigures(models.Model):
         verbose_name_plural = _("application figures")
         constraints = [
             models.CheckConstraint(
-                condition=(Q(submitted_scorecards=0, gate_passed__isnull=True, fit__isnull=True)
-                           | Q(submitted_scorecards__gt=0, gate_passed__isnull=False)),
-                name="figures_gate_known_iff_scorecards"),
+                condition=(
+                    Q(submitted_scorecards=0, gate_passed__isnull=True, fit__isnull=True)
+                    | Q(submitted_scorecards__gt=0, gate_passed__isnull=False)
+                ),
+                name="figures_gate_known_iff_scorecards",
+            ),
             models.CheckConstraint(
                 condition=Q(gate_passed=False) | Q(gate_passed__isnull=True) | Q(missing_roles=[]),
-                name="figures_passed_gate_misses_nothing"),
+                name="figures_passed_gate_misses_nothing",
+            ),
             models.CheckConstraint(
-                condition=Q(rater_count__lte=F("submitted_scorecards")), name="figures_raters_le_scorecards"),
+                condition=Q(rater_count__lte=F("submitted_scorecards")), name="figures_raters_le_scorecards"
+            ),
             models.CheckConstraint(
                 condition=Q(hhi_star__isnull=True) | Q(hhi_star__gte=0, hhi_star__lte=1),
-                name="figures_hhi_star_0_to_1"),
+                name="figures_hhi_star_0_to_1",
+            ),
         ] + [
-            models.CheckConstraint(condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__gte": 1,
-                                                                                 f"{name}__lte": 5}),
-                                   name=f"figures_{name}_1_to_5")
-            for name in ("conductor", "business_partner", "entrepreneur", "posture", "fit",
-                         "compatibility_index", "ceo_compatibility_index")
+            models.CheckConstraint(
+                condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__gte": 1, f"{name}__lte": 5}),
+                name=f"figures_{name}_1_to_5",
+            )
+            for name in (
+                "conductor",
+                "business_partner",
+                "entrepreneur",
+                "posture",
+                "fit",
+                "compatibility_index",
+                "ceo_compatibility_index",
+            )
         ]
-        indexes = [models.Index(fields=["stale"], condition=Q(stale=True), name="figures_stale_idx"),
-                   models.Index(fields=["formulas_version"], name="figures_formulas_version_idx")]
+        indexes = [
+            models.Index(fields=["stale"], condition=Q(stale=True), name="figures_stale_idx"),
+            models.Index(fields=["formulas_version"], name="figures_formulas_version_idx"),
+        ]
 
     def __str__(self):
         return str(_("Figures of application %(id)s") % {"id": self.application_id})
@@ -96,17 +121,27 @@ class ApplicationFigures(models.Model):
 
 
 class MandateStatistics(models.Model):
-    mandate = models.OneToOneField(Mandate, on_delete=models.CASCADE, primary_key=True,
-                                   related_name="statistics", verbose_name=_("mandate"))
+    mandate = models.OneToOneField(
+        Mandate,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="statistics",
+        verbose_name=_("mandate"),
+    )
     alpha = models.FloatField(_("Krippendorff's α (interval)"), null=True, blank=True)
     alpha_reading = models.CharField(_("reading of α"), max_length=12, default="undefined")
     units = models.PositiveIntegerField(_("units (application × criterion)"), default=0)
-    raters = models.JSONField(_("raters (leniency/severity)"), default=dict,
-                              help_text=_("Rater id → flag, mean deviation, compared ratings."))
-    inputs_version = models.PositiveIntegerField(_("inputs version"), default=1,
-                                                 help_text=_("Bumped by every change of counted ratings."))
-    computed_version = models.PositiveIntegerField(_("computed version"), default=0,
-                                                   help_text=_("The inputs version the figures were computed at."))
+    raters = models.JSONField(
+        _("raters (leniency/severity)"),
+        default=dict,
+        help_text=_("Rater id → flag, mean deviation, compared ratings."),
+    )
+    inputs_version = models.PositiveIntegerField(
+        _("inputs version"), default=1, help_text=_("Bumped by every change of counted ratings.")
+    )
+    computed_version = models.PositiveIntegerField(
+        _("computed version"), default=0, help_text=_("The inputs version the figures were computed at.")
+    )
     formulas_version = models.PositiveSmallIntegerField(_("formulas version"), default=FORMULAS_VERSION)
     computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
 
@@ -114,11 +149,13 @@ class MandateStatistics(models.Model):
         verbose_name = _("mandate statistics")
         verbose_name_plural = _("mandate statistics")
         constraints = [
-            models.CheckConstraint(condition=Q(computed_version__lte=F("inputs_version")),
-                                   name="statistics_computed_not_ahead"),
-            models.CheckConstraint(condition=Q(alpha_reading__in=["reliable", "tentative", "unreliable",
-                                                                  "undefined"]),
-                                   name="statistics_alpha_reading_known"),
+            models.CheckConstraint(
+                condition=Q(computed_version__lte=F("inputs_version")), name="statistics_computed_not_ahead"
+            ),
+            models.CheckConstraint(
+                condition=Q(alpha_reading__in=["reliable", "tentative", "unreliable", "undefined"]),
+                name="statistics_alpha_reading_known",
+            ),
         ]
 
     def __str__(self):

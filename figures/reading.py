@@ -29,8 +29,17 @@ from typing import Any
 
 from assessments.agreement import ALPHA_TENTATIVE
 
-__all__ = ["FAVOURABLE", "INCOMPLETE", "LEVELS", "RESERVED", "UNFAVOURABLE", "Reading", "Reliability",
-           "reading", "reliability"]
+__all__ = [
+    "FAVOURABLE",
+    "INCOMPLETE",
+    "LEVELS",
+    "RESERVED",
+    "UNFAVOURABLE",
+    "Reading",
+    "Reliability",
+    "reading",
+    "reliability",
+]
 
 UNFAVOURABLE, INCOMPLETE, RESERVED, FAVOURABLE = "unfavourable", "incomplete", "reserved", "favourable"
 #: Levels of the reading, worst first.
@@ -82,12 +91,17 @@ class Reliability:
         return self.level == "unreliable"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"level": self.level, "alpha": self.alpha, "alpha_unreliable": self.alpha_unreliable,
-                "flagged_raters": [{"rater": r, "flag": f} for r, f in self.flagged_raters]}
+        return {
+            "level": self.level,
+            "alpha": self.alpha,
+            "alpha_unreliable": self.alpha_unreliable,
+            "flagged_raters": [{"rater": r, "flag": f} for r, f in self.flagged_raters],
+        }
 
 
-def reliability(*, visible: bool, alpha: float | None, alpha_reading: str, flags: dict,
-                contributors: Sequence[int]) -> Reliability:
+def reliability(
+    *, visible: bool, alpha: float | None, alpha_reading: str, flags: dict, contributors: Sequence[int]
+) -> Reliability:
     """The panel's reliability for one application as one viewer may read it.
 
     Args:
@@ -123,9 +137,18 @@ class Reading:
         return {"level": self.level, "reasons": list(self.reasons)}
 
 
-def reading(*, submitted_scorecards: int, gate_passed: bool | None, verdict: str | None, band: str | None,
-            concentration_band: str | None, breadth_ok: bool, depth_ok: bool, red_count: int,
-            reliability_level: str) -> Reading:
+def reading(
+    *,
+    submitted_scorecards: int,
+    gate_passed: bool | None,
+    verdict: str | None,
+    band: str | None,
+    concentration_band: str | None,
+    breadth_ok: bool,
+    depth_ok: bool,
+    red_count: int,
+    reliability_level: str,
+) -> Reading:
     """The mechanical reading of one application (rules in the module docstring).
 
     Args:

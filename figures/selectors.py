@@ -80,7 +80,9 @@ def viewer_for(user, mandate) -> Viewer:
         return Viewer(user=None, mandate_id=mandate.pk)
     drafts = frozenset(open_draft_applications(user, mandate_id=mandate.pk))
     full = user.is_staff or access.can_manage_mandate(user, mandate)
-    return Viewer(user=user, mandate_id=mandate.pk, drafts=drafts, compatibility_view="full" if full else "ceo")
+    return Viewer(
+        user=user, mandate_id=mandate.pk, drafts=drafts, compatibility_view="full" if full else "ceo"
+    )
 
 
 # ---------------------------------------------------------------------------------- freshness
@@ -127,12 +129,16 @@ class StatisticsView:
         return {"value": self.alpha, "reading": self.alpha_reading} if self.visible else None
 
     def to_dict(self) -> dict:
-        return {"visible": self.visible, "reason": self.reason,
-                "message": "" if self.visible else hidden_statistics_message(),
-                "alpha": self.alpha, "alpha_reading": self.alpha_reading if self.visible else None,
-                "flagged_raters": [{"rater": r, "flag": f} for r, f in sorted(self.flags.items())],
-                "computed_at": self.computed_at.isoformat() if self.computed_at else None,
-                "current": self.current}
+        return {
+            "visible": self.visible,
+            "reason": self.reason,
+            "message": "" if self.visible else hidden_statistics_message(),
+            "alpha": self.alpha,
+            "alpha_reading": self.alpha_reading if self.visible else None,
+            "flagged_raters": [{"rater": r, "flag": f} for r, f in sorted(self.flags.items())],
+            "computed_at": self.computed_at.isoformat() if self.computed_at else None,
+            "current": self.current,
+        }
 
 
 def mandate_statistics(*, mandate_id, viewer: Viewer | None = None) -> StatisticsView:
@@ -143,8 +149,14 @@ def mandate_statistics(*, mandate_id, viewer: Viewer | None = None) -> Statistic
     row = MandateStatistics.objects.filter(pk=mandate_id).first()
     if row is None or row.computed_at is None:
         row = services.mandate_statistics_refresh(mandate_id=mandate_id)
-    return StatisticsView(visible=True, alpha=row.alpha, alpha_reading=row.alpha_reading, flags=row.flagged(),
-                          computed_at=row.computed_at, current=row.is_current)
+    return StatisticsView(
+        visible=True,
+        alpha=row.alpha,
+        alpha_reading=row.alpha_reading,
+        flags=row.flagged(),
+        computed_at=row.computed_at,
+        current=row.is_current,
+    )
 
 
 # ---------------------------------------------------------------------------------- summary
@@ -210,8 +222,10 @@ class AssessmentSummary:
             "fit": data["fit"],
             "gate": data["gate"],
             "balance": self.balance.to_dict(),
-            "disagreements": [{"criterion": c.code, "range": c.range, "level": c.level, "advice": c.advice}
-                              for c in self.disagreements],
+            "disagreements": [
+                {"criterion": c.code, "range": c.range, "level": c.level, "advice": c.advice}
+                for c in self.disagreements
+            ],
             "raters": data["raters"],
             "recommendations": data["recommendations"],
             "submitted_scorecards": data["submitted_scorecards"],
@@ -229,23 +243,43 @@ def compatibility_for_viewer(row: ApplicationFigures, viewer: Viewer) -> dict:
     return dict(row.compatibility.get(viewer.compatibility_view) or {})
 
 
-def compose(row: ApplicationFigures, *, application, viewer: Viewer, statistics: StatisticsView) -> AssessmentSummary:
+def compose(
+    row: ApplicationFigures, *, application, viewer: Viewer, statistics: StatisticsView
+) -> AssessmentSummary:
     """Compose one viewer's :class:`AssessmentSummary` from a stored row (pure: no query)."""
     assessment = AssessmentFigures.from_dict(row.assessment)
     profile = BalanceProfile.from_dict(row.balance)
     compatibility = compatibility_for_viewer(row, viewer)
-    reliability = readings.reliability(visible=statistics.visible, alpha=statistics.alpha,
-                                       alpha_reading=statistics.alpha_reading, flags=statistics.flags,
-                                       contributors=assessment.rater_ids)
+    reliability = readings.reliability(
+        visible=statistics.visible,
+        alpha=statistics.alpha,
+        alpha_reading=statistics.alpha_reading,
+        flags=statistics.flags,
+        contributors=assessment.rater_ids,
+    )
     reading = readings.reading(
-        submitted_scorecards=assessment.submitted_scorecards, gate_passed=assessment.gate.passed,
-        verdict=compatibility.get("verdict"), band=profile.band, concentration_band=profile.concentration_band,
-        breadth_ok=profile.breadth_ok, depth_ok=profile.depth_ok, red_count=assessment.red_count,
-        reliability_level=reliability.level)
+        submitted_scorecards=assessment.submitted_scorecards,
+        gate_passed=assessment.gate.passed,
+        verdict=compatibility.get("verdict"),
+        band=profile.band,
+        concentration_band=profile.concentration_band,
+        breadth_ok=profile.breadth_ok,
+        depth_ok=profile.depth_ok,
+        red_count=assessment.red_count,
+        reliability_level=reliability.level,
+    )
     return AssessmentSummary(
-        application_id=application.pk, candidate=application.candidate.full_name, mandate=application.mandate.slug,
-        assessment=assessment, balance=profile, compatibility=compatibility, statistics=statistics,
-        reliability=reliability, reading=reading, computed_at=row.computed_at)
+        application_id=application.pk,
+        candidate=application.candidate.full_name,
+        mandate=application.mandate.slug,
+        assessment=assessment,
+        balance=profile,
+        compatibility=compatibility,
+        statistics=statistics,
+        reliability=reliability,
+        reading=reading,
+        computed_at=row.computed_at,
+    )
 
 
 def stored_row(application) -> ApplicationFigures:
@@ -288,8 +322,17 @@ class CardFigures:
     scorecards: int
 
 
-_CARD_FIELDS = ("application_id", "band", "dominant_domain", "fit", "gate_passed", "missing_roles",
-                "submitted_scorecards", "stale", "formulas_version")
+_CARD_FIELDS = (
+    "application_id",
+    "band",
+    "dominant_domain",
+    "fit",
+    "gate_passed",
+    "missing_roles",
+    "submitted_scorecards",
+    "stale",
+    "formulas_version",
+)
 
 
 def card_figures(*, application_ids, viewer: Viewer) -> dict[int, CardFigures]:
@@ -303,10 +346,14 @@ def card_figures(*, application_ids, viewer: Viewer) -> dict[int, CardFigures]:
     for row in ApplicationFigures.objects.filter(pk__in=ids).only(*_CARD_FIELDS):
         hidden = viewer.hides(row.application_id)
         cards[row.application_id] = CardFigures(
-            band=row.band, dominant_domain=row.dominant_domain, hidden=hidden,
-            fit=None if hidden else row.fit, gate_passed=None if hidden else row.gate_passed,
+            band=row.band,
+            dominant_domain=row.dominant_domain,
+            hidden=hidden,
+            fit=None if hidden else row.fit,
+            gate_passed=None if hidden else row.gate_passed,
             missing_roles=() if hidden else tuple(row.missing_roles),
-            scorecards=0 if hidden else row.submitted_scorecards)
+            scorecards=0 if hidden else row.submitted_scorecards,
+        )
     return cards
 
 
@@ -330,21 +377,29 @@ def order_by_figures(sort: str, viewer: Viewer) -> list:
     descending = sort.startswith("-")
     names = [Lower("candidate__last_name"), Lower("candidate__first_name"), "pk"]
     if key == "name":
-        return [Lower("candidate__last_name").desc() if descending else Lower("candidate__last_name").asc(),
-                Lower("candidate__first_name").desc() if descending else Lower("candidate__first_name").asc(),
-                "pk"]
+        return [
+            Lower("candidate__last_name").desc() if descending else Lower("candidate__last_name").asc(),
+            Lower("candidate__first_name").desc() if descending else Lower("candidate__first_name").asc(),
+            "pk",
+        ]
     if key == "stage":
-        rank = Case(*(When(stage=code, then=Value(index)) for code, index in STAGE_ORDER.items()),
-                    default=Value(len(STAGE_ORDER)), output_field=IntegerField())
+        rank = Case(
+            *(When(stage=code, then=Value(index)) for code, index in STAGE_ORDER.items()),
+            default=Value(len(STAGE_ORDER)),
+            output_field=IntegerField(),
+        )
         return [rank.desc() if descending else rank.asc(), *names]
-    column = {"balance": "figures__hhi_star",
-              "compatibility": ("figures__compatibility_index" if viewer.compatibility_view == "full"
-                                else "figures__ceo_compatibility_index")}.get(key, f"figures__{key}")
+    column = {
+        "balance": "figures__hhi_star",
+        "compatibility": (
+            "figures__compatibility_index"
+            if viewer.compatibility_view == "full"
+            else "figures__ceo_compatibility_index"
+        ),
+    }.get(key, f"figures__{key}")
     missing = Q(**{f"{column}__isnull": True})
     if key in SCORE_SORTS:
         missing |= Q(pk__in=list(viewer.drafts))
     last = Case(When(missing, then=Value(1)), default=Value(0), output_field=IntegerField())
     value = F(column).desc() if descending else F(column).asc()
     return [last.asc(), value, *names]
-
-

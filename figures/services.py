@@ -37,17 +37,24 @@ _UPDATE_FIELDS = [f.name for f in ApplicationFigures._meta.concrete_fields if f.
 
 
 def _save_rows(rows) -> None:
-    ApplicationFigures.objects.bulk_create(rows, update_conflicts=True, unique_fields=["application"],
-                                           update_fields=_UPDATE_FIELDS)
+    ApplicationFigures.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["application"], update_fields=_UPDATE_FIELDS
+    )
 
 
 def _resolve(*, application_ids=(), candidate_ids=(), mandate_ids=()) -> list[int]:
     ids = set(application_ids)
     if candidate_ids or mandate_ids:
-        ids |= set(Application.objects.filter(candidate_id__in=list(candidate_ids)).values_list("pk", flat=True)) \
-            if candidate_ids else set()
-        ids |= set(Application.objects.filter(mandate_id__in=list(mandate_ids)).values_list("pk", flat=True)) \
-            if mandate_ids else set()
+        ids |= (
+            set(Application.objects.filter(candidate_id__in=list(candidate_ids)).values_list("pk", flat=True))
+            if candidate_ids
+            else set()
+        )
+        ids |= (
+            set(Application.objects.filter(mandate_id__in=list(mandate_ids)).values_list("pk", flat=True))
+            if mandate_ids
+            else set()
+        )
     return sorted(ids)
 
 
@@ -70,10 +77,14 @@ def figures_refresh(*, application_ids=(), candidate_ids=(), mandate_ids=(), rat
     now = timezone.now()
     mandate_ids = set()
     for start in range(0, len(ids), BATCH):
-        chunk = ids[start:start + BATCH]
+        chunk = ids[start : start + BATCH]
         # Serialise with any other write on these applications (fixed order: no deadlock).
-        mandate_ids |= set(Application.objects.select_for_update().filter(pk__in=chunk).order_by("pk")
-                           .values_list("mandate_id", flat=True))
+        mandate_ids |= set(
+            Application.objects.select_for_update()
+            .filter(pk__in=chunk)
+            .order_by("pk")
+            .values_list("mandate_id", flat=True)
+        )
         _save_rows(compute.compute_application_figures(chunk, now=now))
     if ratings:
         mandates_stale(mandate_ids=mandate_ids, existing=True)
@@ -87,7 +98,9 @@ def mandates_stale(*, mandate_ids, existing=False) -> None:
     if not existing:
         mandate_ids = set(Mandate.objects.filter(pk__in=list(set(mandate_ids))).values_list("pk", flat=True))
     for mandate_id in sorted(set(mandate_ids)):
-        updated = MandateStatistics.objects.filter(pk=mandate_id).update(inputs_version=F("inputs_version") + 1)
+        updated = MandateStatistics.objects.filter(pk=mandate_id).update(
+            inputs_version=F("inputs_version") + 1
+        )
         if not updated:
             MandateStatistics.objects.get_or_create(mandate_id=mandate_id, defaults={"inputs_version": 1})
         transaction.on_commit(lambda m=mandate_id: _enqueue_statistics(m))
@@ -135,10 +148,16 @@ def mandate_statistics_refresh(*, mandate_id, force=False) -> MandateStatistics 
     if row.computed_version >= version and row.formulas_version == FORMULAS_VERSION and not force:
         return row
     statistics = compute.compute_mandate_statistics(mandate_id)
-    raters = {str(rater): {"flag": bias.flag, "mean_deviation": bias.mean_deviation,
-                           "n_compared": bias.n_compared, "n_ratings": bias.n_ratings,
-                           "sufficient": bias.sufficient}
-              for rater, bias in statistics.raters.items()}
+    raters = {
+        str(rater): {
+            "flag": bias.flag,
+            "mean_deviation": bias.mean_deviation,
+            "n_compared": bias.n_compared,
+            "n_ratings": bias.n_ratings,
+            "sufficient": bias.sufficient,
+        }
+        for rater, bias in statistics.raters.items()
+    }
     with transaction.atomic():
         locked = MandateStatistics.objects.select_for_update().get(pk=mandate_id)
         if locked.computed_version > version and locked.formulas_version == FORMULAS_VERSION and not force:
@@ -164,26 +183,40 @@ def figures_rebuild(*, mandate=None, stale_only=False) -> int:
     if mandate is not None:
         applications = applications.filter(mandate=mandate)
     if stale_only:
-        applications = applications.filter(Q(figures__isnull=True) | Q(figures__stale=True)
-                                           | ~Q(figures__formulas_version=FORMULAS_VERSION))
+        applications = applications.filter(
+            Q(figures__isnull=True) | Q(figures__stale=True) | ~Q(figures__formulas_version=FORMULAS_VERSION)
+        )
     ids = list(applications.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), BATCH):
-        figures_refresh(application_ids=ids[start:start + BATCH])
-    mandate_ids = [mandate.pk] if mandate is not None else list(
-        Application.objects.values_list("mandate_id", flat=True).distinct())
+        figures_refresh(application_ids=ids[start : start + BATCH])
+    mandate_ids = (
+        [mandate.pk]
+        if mandate is not None
+        else list(Application.objects.values_list("mandate_id", flat=True).distinct())
+    )
     if not stale_only:
         for mandate_id in sorted(set(mandate_ids)):
             mandate_statistics_refresh(mandate_id=mandate_id, force=True)
     return len(ids)
 
 
-def on_inputs_changed(sender, *, application_ids=(), candidate_ids=(), mandate_ids=(), statistics_mandate_ids=(),
-                      all_applications=False, ratings=False, **kwargs) -> None:
+def on_inputs_changed(
+    sender,
+    *,
+    application_ids=(),
+    candidate_ids=(),
+    mandate_ids=(),
+    statistics_mandate_ids=(),
+    all_applications=False,
+    ratings=False,
+    **kwargs,
+) -> None:
     """Receiver of ``cso_recruit.events.inputs_changed`` (connected in ``FiguresConfig.ready``)."""
     if statistics_mandate_ids:
         mandates_stale(mandate_ids=statistics_mandate_ids)
     if all_applications:
         figures_mark_stale()
         return
-    figures_refresh(application_ids=application_ids, candidate_ids=candidate_ids, mandate_ids=mandate_ids,
-                    ratings=ratings)
+    figures_refresh(
+        application_ids=application_ids, candidate_ids=candidate_ids, mandate_ids=mandate_ids, ratings=ratings
+    )

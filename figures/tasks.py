@@ -6,8 +6,14 @@ from celery import shared_task
 from . import services
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5,
-             soft_time_limit=300, time_limit=360)
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+    soft_time_limit=300,
+    time_limit=360,
+)
 def refresh_mandate_statistics(mandate_id):
     """Recompute mandate ``mandate_id``'s agreement statistics (α, rater flags) if its inputs
     changed since they were computed; coalesced (see ``services.mandate_statistics_refresh``).

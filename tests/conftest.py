@@ -63,6 +63,27 @@ def mandate(db, recruiter):
     return MandateFactory(recruiters=[recruiter])
 
 
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        return True
+    names = getattr(item, "fixturenames", ())
+    return "transactional_db" in names or "live_server" in names
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test ends by flushing every table, data migrations' rows included (groups,
+    the default framework). Under pytest-xdist such a test may run before ordinary ones on the same
+    worker, so the reference data is put back as soon as the flush is done."""
+    yield
+    if nextitem is not None and _is_transactional(item):  # the last test's teardown drops the database
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            ensure_reference_data()
+
+
 def ensure_reference_data():
     """Re-create what the data migrations make (groups, default framework) after a transactional
     test flushed the tables. Idempotent."""

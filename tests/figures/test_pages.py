@@ -36,11 +36,18 @@ def build(n, *, recruiter):
     second = UserFactory(groups=["recruiter"])
     mandate.recruiters.add(second)
     for i in range(n):
-        application = ApplicationFactory(mandate=mandate, stage=STAGES[i % len(STAGES)],
-                                         candidate=CandidateFactory(years_finance=1 + i % 7))
+        application = ApplicationFactory(
+            mandate=mandate,
+            stage=STAGES[i % len(STAGES)],
+            candidate=CandidateFactory(years_finance=1 + i % 7),
+        )
         for j, rater in enumerate((recruiter, second)):
-            ScorecardFactory(application=application, rater=rater, submitted=True,
-                             ratings={code: 1 + (i + j + k) % 5 for k, code in enumerate(CODES)})
+            ScorecardFactory(
+                application=application,
+                rater=rater,
+                submitted=True,
+                ratings={code: 1 + (i + j + k) % 5 for k, code in enumerate(CODES)},
+            )
     services.figures_rebuild(mandate=mandate)
     return mandate
 
@@ -69,7 +76,9 @@ def test_page_queries_are_equal_at_20_and_200_applications(client, recruiter, si
         "pipeline": lambda m: m.get_absolute_url(),
         "column": lambda m: reverse("candidates:pipeline_column", args=[m.slug, "screening"]),
         "dashboard": lambda m: reverse("reports:dashboard", args=[m.slug]),
-        "dashboard sorted": lambda m: reverse("reports:dashboard", args=[m.slug]) + "?sort=-compatibility&gate=failed",
+        "dashboard sorted": lambda m: (
+            reverse("reports:dashboard", args=[m.slug]) + "?sort=-compatibility&gate=failed"
+        ),
         "summary": lambda m: reverse("assessments:summary", args=[m.applications.order_by("pk").first().pk]),
     }.items():
         counts = {n: queries(client, url_of(mandate))[0] for n, mandate in sizes.items()}
@@ -90,7 +99,9 @@ def test_the_board_shows_each_stage_count_and_its_first_25_cards(client, recruit
     assert page.context["page"].paginator.count == 40
     assert len(page.context["applications"]) == 40  # 50 a page
     assert page.content.decode().count('class="board-card"') == 40
-    assert client.get(reverse("candidates:pipeline_column", args=[sizes[200].slug, "nope"])).status_code == 404
+    assert (
+        client.get(reverse("candidates:pipeline_column", args=[sizes[200].slug, "nope"])).status_code == 404
+    )
 
 
 def test_dashboard_paginates_sorts_and_filters_in_sql(client, recruiter, sizes):
@@ -120,7 +131,8 @@ def test_rows_hidden_by_a_draft_come_last_and_show_nothing(client, recruiter):
     mandate = build(4, recruiter=recruiter)
     hidden = mandate.applications.order_by("pk").first()
     Scorecard.objects.filter(application=hidden, rater=recruiter).update(
-        status=Scorecard.Status.DRAFT, submitted_at=None)
+        status=Scorecard.Status.DRAFT, submitted_at=None
+    )
     services.figures_rebuild(mandate=mandate)
     client.force_login(recruiter)
     rows = client.get(reverse("reports:dashboard", args=[mandate.slug])).context["rows"]
@@ -145,10 +157,12 @@ def test_reliability_is_said_next_to_the_figures_and_hidden_while_a_draft_is_ope
     page, data = response.content.decode(), response.context["summary"]
     assert data.reliability.level == "unreliable" and data.reading.level != "favourable"
     assert "panel_unreliable" in data.reading.reasons
-    assert "id=\"reading\"" in page
+    assert 'id="reading"' in page
     dashboard = client.get(reverse("reports:dashboard", args=[mandate.slug]))
-    assert all(any("unreliable" in str(text) or "non fiable" in str(text) for _level, text in row.flags)
-               for row in dashboard.context["rows"])
+    assert all(
+        any("unreliable" in str(text) or "non fiable" in str(text) for _level, text in row.flags)
+        for row in dashboard.context["rows"]
+    )
 
     other = ApplicationFactory(mandate=mandate)
     rate(other, fair, {"cond_tools": 3}, submit=False)  # an open draft elsewhere in the mandate
@@ -158,8 +172,11 @@ def test_reliability_is_said_next_to_the_figures_and_hidden_while_a_draft_is_ope
     assert all(bias is None for _rater, bias in data.raters)
     dashboard = client.get(reverse("reports:dashboard", args=[mandate.slug]))
     assert dashboard.context["statistics"].visible is False
-    assert not any("unreliable" in str(text) or "non fiable" in str(text)
-                   for row in dashboard.context["rows"] for _level, text in row.flags)
+    assert not any(
+        "unreliable" in str(text) or "non fiable" in str(text)
+        for row in dashboard.context["rows"]
+        for _level, text in row.flags
+    )
 
 
 # --------------------------------------------------------------------------- admin changelists
@@ -172,10 +189,15 @@ def admin_queries(client, url):
     return len(context.captured_queries)
 
 
-@pytest.mark.parametrize("url_name", ["admin:candidates_application_changelist",
-                                      "admin:assessments_scorecard_changelist",
-                                      "admin:working_sessions_workingsession_changelist",
-                                      "admin:figures_applicationfigures_changelist"])
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "admin:candidates_application_changelist",
+        "admin:assessments_scorecard_changelist",
+        "admin:working_sessions_workingsession_changelist",
+        "admin:figures_applicationfigures_changelist",
+    ],
+)
 def test_admin_changelists_with_a_mandate_filter_are_constant(client, url_name):
     admin = UserFactory(is_staff=True, is_superuser=True)
     client.force_login(admin)
@@ -201,7 +223,7 @@ def test_framework_changelist_is_constant_in_the_number_of_versions(client):
         counts.append(admin_queries(client, url))
     assert counts[0] == counts[1], counts
     html = client.get(url).content.decode()
-    assert len(re.findall(r'<tr[ >]', html)) >= 7
+    assert len(re.findall(r"<tr[ >]", html)) >= 7
 
 
 def test_pipeline_card_reads_the_stored_row(client, recruiter):
@@ -210,5 +232,9 @@ def test_pipeline_card_reads_the_stored_row(client, recruiter):
     client.force_login(recruiter)
     card = [a for c in client.get(mandate.get_absolute_url()).context["columns"] for a in c.applications][0]
     stored = application.figures
-    assert (card.card.fit, card.card.gate_passed, card.card.band) == (stored.fit, stored.gate_passed, stored.band)
+    assert (card.card.fit, card.card.gate_passed, card.card.band) == (
+        stored.fit,
+        stored.gate_passed,
+        stored.band,
+    )
     assert stored.computed_at <= timezone.now()

@@ -20,7 +20,11 @@ from tests.factories import UserFactory
 from tests.reports.conftest import make_world
 from tests.reports.test_real_worker import _broker_url, _redis_flushed, _start_worker, _stop_worker
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("real_worker")]
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.xdist_group("real_worker"),
+]
 
 TIMEOUT = 60
 

@@ -100,17 +100,25 @@ def test_summary_of_the_hand_built_panel(application, raters, panel):
 
     assert summary["fit"] == pytest.approx(math.cbrt(4 * 3.75 * 13 / 6))
     assert summary["fit"] == pytest.approx(3.1913, abs=1e-4)
-    assert summary["gate"] == {"passed": False, "missing_roles": ["entrepreneur"],
-                               "failing_criteria": ["ent_new_offers"]}
+    assert summary["gate"] == {
+        "passed": False,
+        "missing_roles": ["entrepreneur"],
+        "failing_criteria": ["ent_new_offers"],
+    }
 
     assert [(d["criterion"], d["range"], d["level"]) for d in summary["disagreements"]] == [
-        ("cond_tools", 2, "amber"), ("bp_modelling", 3, "red")]
+        ("cond_tools", 2, "amber"),
+        ("bp_modelling", 3, "red"),
+    ]
     assert (criteria["ent_new_offers"]["range"], criteria["ent_new_offers"]["level"]) == (1, "none")
     assert criteria["post_communication"]["range"] == 0
 
     assert summary["submitted_scorecards"] == 3
     assert [(r["name"], r["scorecards"], r["bias"]) for r in summary["raters"]] == [
-        ("Camille Martin", 1, None), ("Hugo Bernard", 1, None), (raters[2].get_full_name(), 1, None)]
+        ("Camille Martin", 1, None),
+        ("Hugo Bernard", 1, None),
+        (raters[2].get_full_name(), 1, None),
+    ]
     assert [r["recommendation"] for r in summary["recommendations"]] == ["yes", "yes", "yes"]
     assert summary["application"] == application.pk
     assert summary["candidate"] == application.candidate.full_name
@@ -119,12 +127,13 @@ def test_summary_of_the_hand_built_panel(application, raters, panel):
 def test_alpha_is_computed_over_the_mandate_panel(application, raters, panel):
     summary = summary_of(application)
 
-    matrix = np.array([[np.nan if v is None else v for v in (PANEL[c][i] for c in CODES)] for i in range(3)],
-                      dtype=float)
+    matrix = np.array(
+        [[np.nan if v is None else v for v in (PANEL[c][i] for c in CODES)] for i in range(3)], dtype=float
+    )
     expected = krippendorff.alpha(reliability_data=matrix, level_of_measurement="interval")
     assert summary["alpha"]["value"] == pytest.approx(expected)
     assert 0 < summary["alpha"]["value"] < 1
-    reading = ("reliable" if expected >= 0.8 else "tentative" if expected >= 0.667 else "unreliable")
+    reading = "reliable" if expected >= 0.8 else "tentative" if expected >= 0.667 else "unreliable"
     assert summary["alpha"]["reading"] == reading
 
 
@@ -144,7 +153,9 @@ def test_alpha_pools_every_application_of_the_mandate_only(application, raters, 
     for i in range(3):
         row = [PANEL[c][i] if app == application.pk else other_values[c][i] for app, c in units]
         rows.append([np.nan if v is None else v for v in row])
-    expected = krippendorff.alpha(reliability_data=np.array(rows, dtype=float), level_of_measurement="interval")
+    expected = krippendorff.alpha(
+        reliability_data=np.array(rows, dtype=float), level_of_measurement="interval"
+    )
     assert summary["alpha"]["value"] == pytest.approx(expected)
     # the other application's scorecards pool into α but not into this candidate's scores
     assert summary["submitted_scorecards"] == 3
@@ -159,7 +170,11 @@ def test_balance_uses_the_mandate_domains(application, panel):
     assert balance["hhi_star"] == pytest.approx((0.26 - 0.25) / 0.75)
     assert balance["n_eff"] == pytest.approx(1 / 0.26)
     assert (balance["band"], balance["dominant_domain"], balance["breadth"], balance["depth"]) == (
-        "balanced", None, 4, 10.0)
+        "balanced",
+        None,
+        4,
+        10.0,
+    )
 
 
 def test_no_scorecard_gives_an_empty_summary(application):
@@ -186,7 +201,10 @@ def test_a_lenient_rater_is_flagged(mandate, raters):
     summary = summary_of(application)
 
     assert {r["name"]: r["bias"] for r in summary["raters"]} == {
-        "Camille Martin": "lenient", "Hugo Bernard": None, ceo.get_full_name(): None}
+        "Camille Martin": "lenient",
+        "Hugo Bernard": None,
+        ceo.get_full_name(): None,
+    }
 
 
 # --------------------------------------------------------------------------- NE never changes a score
@@ -203,11 +221,16 @@ def test_ne_ratings_never_change_a_score(application, raters, panel, mandate):
     after = summary_of(application)
     assert after["submitted_scorecards"] == 4
     assert {c["code"]: c["n_ratings"] for c in after["criteria"]} == {
-        c["code"]: c["n_ratings"] + (c["code"] == "post_innovation") for c in before["criteria"]}
+        c["code"]: c["n_ratings"] + (c["code"] == "post_innovation") for c in before["criteria"]
+    }
     for key in ("score", "score_100", "range", "level"):
         assert [c[key] for c in after["criteria"]] == [c[key] for c in before["criteria"]]
     assert (after["roles"], after["fit"], after["gate"], after["disagreements"]) == (
-        before["roles"], before["fit"], before["gate"], before["disagreements"])
+        before["roles"],
+        before["fit"],
+        before["gate"],
+        before["disagreements"],
+    )
 
 
 def test_ne_is_excluded_not_counted_as_one(application, raters):
@@ -244,12 +267,17 @@ def test_drafts_do_not_count(application, raters, panel, mandate):
 
 
 def test_a_draft_revision_does_not_change_the_figures_and_the_superseded_one_stops_counting(
-        application, raters, panel):
+    application, raters, panel
+):
     a = raters[0]
     before = summary_of(application)
     revision = services.scorecard_revise(scorecard=panel[0], by=a, reason="Discussion du panel.")
-    services.scorecard_save(scorecard=revision, by=a, recommendation=Scorecard.Recommendation.NO,
-                            ratings={criterion_ids()["cond_tools"]: (1, "Aucun outil cité.")})
+    services.scorecard_save(
+        scorecard=revision,
+        by=a,
+        recommendation=Scorecard.Recommendation.NO,
+        ratings={criterion_ids()["cond_tools"]: (1, "Aucun outil cité.")},
+    )
 
     during = summary_of(application)  # rater A's revision is a draft: their submitted ratings still count
     assert figures(during) == figures(before)
@@ -295,11 +323,15 @@ def test_every_context_of_a_rater_counts_once_in_the_score_and_in_the_disagreeme
     assert (tools["n_ratings"], tools["n_raters"]) == (3, 2)
     assert (tools["range"], tools["level"]) == (1, "none")  # A's value 3 against B's 4
     assert {v["rater"]: (v["value"], v["n_ratings"], v["contexts"]) for v in tools["rater_values"]} == {
-        a.pk: (3.0, 2, ["screening", "session_1"]), b.pk: (4.0, 1, ["screening"])}
+        a.pk: (3.0, 2, ["screening", "session_1"]),
+        b.pk: (4.0, 1, ["screening"]),
+    }
     assert tools["contexts"] == ["screening", "session_1"]
     assert {r["id"]: r["scorecards"] for r in summary["raters"]} == {a.pk: 2, b.pk: 1}
-    assert {r["id"]: r["contexts"] for r in summary["raters"]} == {a.pk: ["screening", "session_1"],
-                                                                    b.pk: ["screening"]}
+    assert {r["id"]: r["contexts"] for r in summary["raters"]} == {
+        a.pk: ["screening", "session_1"],
+        b.pk: ["screening"],
+    }
 
 
 def test_a_rater_with_five_scorecards_weighs_as_much_as_a_rater_with_one(application, raters):
@@ -309,8 +341,13 @@ def test_a_rater_with_five_scorecards_weighs_as_much_as_a_rater_with_one(applica
     rate(application, a, {"cond_tools": 5})
     rate(application, b, {"cond_tools": 4})
     for number in range(1, 5):
-        rate(application, ceo, {"cond_tools": 1}, context=Scorecard.Context.WORKING_SESSION,
-             session_number=number)
+        rate(
+            application,
+            ceo,
+            {"cond_tools": 1},
+            context=Scorecard.Context.WORKING_SESSION,
+            session_number=number,
+        )
 
     summary = summary_of(application)
 
@@ -366,8 +403,14 @@ def test_a_draft_in_any_context_hides_but_only_for_that_application(application,
     a = raters[0]
     other = ApplicationFactory(mandate=mandate)
     rate(other, raters[1], {"cond_tools": 3})
-    rate(application, a, {"cond_tools": 4}, context=Scorecard.Context.WORKING_SESSION, session_number=2,
-         submit=False)
+    rate(
+        application,
+        a,
+        {"cond_tools": 4},
+        context=Scorecard.Context.WORKING_SESSION,
+        session_number=2,
+        submit=False,
+    )
 
     assert summary_of(application, user=a) is None
     assert summary_of(other, user=a) is not None
@@ -379,19 +422,29 @@ def test_a_draft_in_any_context_hides_but_only_for_that_application(application,
 
 
 def test_card_figures_give_fit_gate_and_band(application, raters, panel, mandate):
-    concentrated = ApplicationFactory(mandate=mandate, candidate=CandidateFactory(
-        years_finance=Decimal("14"), years_hr=0, years_legal=1, years_it=1))
-    empty = ApplicationFactory(mandate=mandate, candidate=CandidateFactory(
-        years_finance=0, years_hr=0, years_legal=0, years_it=0))
+    concentrated = ApplicationFactory(
+        mandate=mandate,
+        candidate=CandidateFactory(years_finance=Decimal("14"), years_hr=0, years_legal=1, years_it=1),
+    )
+    empty = ApplicationFactory(
+        mandate=mandate, candidate=CandidateFactory(years_finance=0, years_hr=0, years_legal=0, years_it=0)
+    )
 
     result = cards([application, concentrated, empty], None)
 
     assert result[application.pk].fit == pytest.approx(math.cbrt(4 * 3.75 * 13 / 6))
-    assert (result[application.pk].gate_passed, result[application.pk].missing_roles,
-            result[application.pk].band, result[application.pk].scorecards) == (
-        False, ("entrepreneur",), "balanced", 3)
-    assert (result[concentrated.pk].band, result[concentrated.pk].dominant_domain,
-            result[concentrated.pk].fit, result[concentrated.pk].gate_passed) == ("concentrated", "finance", None, None)
+    assert (
+        result[application.pk].gate_passed,
+        result[application.pk].missing_roles,
+        result[application.pk].band,
+        result[application.pk].scorecards,
+    ) == (False, ("entrepreneur",), "balanced", 3)
+    assert (
+        result[concentrated.pk].band,
+        result[concentrated.pk].dominant_domain,
+        result[concentrated.pk].fit,
+        result[concentrated.pk].gate_passed,
+    ) == ("concentrated", "finance", None, None)
     assert result[empty.pk].band == ""
     viewer = figures_selectors.viewer_for(None, mandate)
     assert figures_selectors.card_figures(application_ids=[], viewer=viewer) == {}
@@ -406,8 +459,12 @@ def _panel_of(n_raters):
     raters = [UserFactory(groups=["recruiter"]) for _ in range(n_raters)]
     mandate.recruiters.add(*raters)
     for i, rater in enumerate(raters):
-        ScorecardFactory(application=application, rater=rater, submitted=True,
-                         ratings={code: 1 + (i + j) % 5 for j, code in enumerate(CODES) if (i + j) % 7})
+        ScorecardFactory(
+            application=application,
+            rater=rater,
+            submitted=True,
+            ratings={code: 1 + (i + j) % 5 for j, code in enumerate(CODES) if (i + j) % 7},
+        )
     viewer = UserFactory(groups=["recruiter"])
     mandate.recruiters.add(viewer)
     return Application.objects.select_related("candidate", "mandate").get(pk=application.pk), viewer
@@ -426,9 +483,12 @@ def test_summary_queries_do_not_grow_with_the_number_of_raters(as_user):
         application, viewer = _panel_of(n_raters)
         user = viewer if as_user else None
         summary_of(application)  # the factories bypass the services: compute the stored rows once
-        count, summary = _count_queries(lambda a=application, u=user: figures_selectors.application_summary(
-            application=a, user=u))
-        assert summary.assessment.submitted_scorecards == n_raters and len(summary.assessment.raters) == n_raters
+        count, summary = _count_queries(
+            lambda a=application, u=user: figures_selectors.application_summary(application=a, user=u)
+        )
+        assert (
+            summary.assessment.submitted_scorecards == n_raters and len(summary.assessment.raters) == n_raters
+        )
         counts.append(count)
     assert counts[0] == counts[1], counts
     assert counts[0] <= 5
@@ -442,9 +502,15 @@ def test_card_figures_queries_do_not_grow_with_the_number_of_applications():
         for _ in range(n_applications):
             application = ApplicationFactory(mandate=mandate)
             for i, rater in enumerate(raters):
-                ScorecardFactory(application=application, rater=rater, submitted=True,
-                                 ratings={code: 2 + (i + j) % 3 for j, code in enumerate(CODES)})
-        applications = list(Application.objects.filter(mandate=mandate).select_related("candidate", "mandate"))
+                ScorecardFactory(
+                    application=application,
+                    rater=rater,
+                    submitted=True,
+                    ratings={code: 2 + (i + j) % 3 for j, code in enumerate(CODES)},
+                )
+        applications = list(
+            Application.objects.filter(mandate=mandate).select_related("candidate", "mandate")
+        )
         cards(applications, raters[0])  # computes the stored rows the factories did not write
         count, result = _count_queries(lambda apps=applications, u=raters[0]: cards(apps, u))
         assert len(result) == n_applications and all(f.fit is not None for f in result.values())

@@ -10,14 +10,19 @@ from figures import services
 
 
 class Command(BaseCommand):
-    help = ("Recompute the stored figures (role scores, fit, gate, balance, compatibility, flags) and the "
-            "mandates' agreement statistics from the raw data: after an upgrade, or for data written outside "
-            "the services.")
+    help = (
+        "Recompute the stored figures (role scores, fit, gate, balance, compatibility, flags) and the "
+        "mandates' agreement statistics from the raw data: after an upgrade, or for data written outside "
+        "the services."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--mandate", help="only this mandate (slug)")
-        parser.add_argument("--stale-only", action="store_true",
-                            help="only rows that are missing, stale or from older formulas")
+        parser.add_argument(
+            "--stale-only",
+            action="store_true",
+            help="only rows that are missing, stale or from older formulas",
+        )
 
     def handle(self, *args, mandate, stale_only, **options):
         target = None
@@ -27,5 +32,9 @@ class Command(BaseCommand):
                 raise CommandError(_("No mandate “%(slug)s”.") % {"slug": mandate})
         started = time.perf_counter()
         count = services.figures_rebuild(mandate=target, stale_only=stale_only)
-        self.stdout.write(self.style.SUCCESS(_("%(n)d application figures recomputed in %(s).1f s.") % {
-            "n": count, "s": time.perf_counter() - started}))
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("%(n)d application figures recomputed in %(s).1f s.")
+                % {"n": count, "s": time.perf_counter() - started}
+            )
+        )
