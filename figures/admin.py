@@ -4,24 +4,14 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from candidates.admin import MandateListFilter
+from cso_recruit.admin_tools import ReadOnlyAdminMixin
 
 from . import services
 from .models import ApplicationFigures, MandateStatistics
 
 
-class ReadOnly:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(ApplicationFigures)
-class ApplicationFiguresAdmin(ReadOnly, admin.ModelAdmin):
+class ApplicationFiguresAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "application",
         "fit",
@@ -48,7 +38,7 @@ class ApplicationFiguresAdmin(ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(MandateStatistics)
-class MandateStatisticsAdmin(ReadOnly, admin.ModelAdmin):
+class MandateStatisticsAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "mandate",
         "alpha",

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from candidates.admin import MandateListFilter
+from cso_recruit.admin_tools import ReadOnlyAdminMixin
 
 from . import scheduling, services
 from .forms import TIMEZONE_CHOICES
@@ -265,22 +266,6 @@ class WorkingSessionAdmin(SimpleHistoryAdmin):
 
 
 # ---------------------------------------------------------------------------------- read-only
-
-
-class ReadOnlyAdminMixin:
-    """Written by the services and the tasks only: the admin views and searches."""
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SessionReminder)
