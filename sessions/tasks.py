@@ -26,10 +26,14 @@ def _session(session_id):
 
 
 def _context(session, **extra):
+    """Template context of the session e-mails. ``starts``/``ends`` are the wall-clock times in the
+    session's zone, naive on purpose: the templates' ``date`` filter would otherwise convert an aware
+    value to the active zone (Paris) and print the Paris clock under the session's zone label."""
+    zone = _tz(session)
     return {"session": session, "candidate": session.application.candidate,
             "mandate": session.application.mandate, "site_url": settings.SITE_URL,
-            "starts": timezone.localtime(session.starts_at, _tz(session)),
-            "ends": timezone.localtime(session.ends_at, _tz(session)), **extra}
+            "starts": timezone.make_naive(session.starts_at, zone),
+            "ends": timezone.make_naive(session.ends_at, zone), **extra}
 
 
 def _tz(session):
