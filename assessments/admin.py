@@ -96,6 +96,13 @@ class ScorecardAdmin(FiguresInputsAdminMixin, admin.ModelAdmin):
     def figures_targets(self, obj):
         return {"application_ids": [obj.application_id], "ratings": True}
 
+    def delete_model(self, request, obj):
+        services.scorecard_delete(scorecard=obj)  # the service recomputes the figures
+
+    def delete_queryset(self, request, queryset):
+        for scorecard in queryset.order_by("-revision"):  # a later revision before the one it supersedes
+            services.scorecard_delete(scorecard=scorecard)
+
     def has_change_permission(self, request, obj=None):
         return False
 

@@ -87,20 +87,39 @@ _CRITERION_VALUES = ("framework_id", "code", "group", "label_fr", "label_en", "w
                      "framework__is_active", "framework__created_at")
 
 
-def criteria_catalogue(framework_ids=()) -> list[summary.CriterionInfo]:
-    """The criteria a summary reports, in display order: the active framework's (the newest active
-    version, as ``services.framework_active``), completed by the criteria of ``framework_ids`` (the
-    versions the counted scorecards used) whose codes it lacks. One query."""
-    rows = list(Criterion.objects.filter(Q(framework__is_active=True) | Q(framework_id__in=list(framework_ids)))
-                .values_list(*_CRITERION_VALUES))
-    actives = {(created, framework_id) for framework_id, *_rest, is_active, created in rows if is_active}
-    active = max(actives)[1] if actives else None
-    catalogue = {}
-    for is_active in (True, False):
+class Catalogues:
+    """The criteria each summary reports, from one query: the active framework's criteria (the newest
+    active version, as ``services.framework_active``), completed by those of the framework versions
+    an application's own counted scorecards used, for the codes the active one lacks. So an
+    application's catalogue never depends on which other applications are computed with it."""
+
+    def __init__(self, framework_ids=()):
+        rows = list(Criterion.objects.filter(Q(framework__is_active=True) | Q(framework_id__in=list(framework_ids)))
+                    .values_list(*_CRITERION_VALUES))
+        actives = {(created, framework_id) for framework_id, *_rest, is_active, created in rows if is_active}
+        self.active = max(actives)[1] if actives else None
+        self._by_framework = defaultdict(list)
         for framework_id, code, group, label_fr, label_en, weight, order, _flag, _created in rows:
-            if (framework_id == active) == is_active and (is_active or framework_id in framework_ids):
-                catalogue.setdefault(code, _catalogue_entry(code, group, label_fr, label_en, weight, order))
-    return sorted(catalogue.values(), key=lambda c: (c.order, c.code))
+            self._by_framework[framework_id].append(_catalogue_entry(code, group, label_fr, label_en, weight, order))
+        self._cache = {}
+
+    def for_frameworks(self, framework_ids) -> list[summary.CriterionInfo]:
+        """The catalogue, in display order, of an application whose counted scorecards used
+        ``framework_ids``."""
+        key = frozenset(framework_ids) - {self.active}
+        if key not in self._cache:
+            catalogue = {info.code: info for info in self._by_framework.get(self.active, [])}
+            for framework_id in sorted(key):
+                for info in self._by_framework.get(framework_id, []):
+                    catalogue.setdefault(info.code, info)
+            self._cache[key] = sorted(catalogue.values(), key=lambda c: (c.order, c.code))
+        return self._cache[key]
+
+
+def criteria_catalogue(framework_ids=()) -> list[summary.CriterionInfo]:
+    """The criteria a summary of scorecards of ``framework_ids`` reports (see :class:`Catalogues`).
+    One query."""
+    return Catalogues(framework_ids).for_frameworks(framework_ids)
 
 
 def _rater_name(first, last, username) -> str:
@@ -109,7 +128,7 @@ def _rater_name(first, last, username) -> str:
 
 def assessment_inputs(application_ids) -> tuple[dict, list]:
     """What :func:`assessments.summary.assessment_figures` needs for ``application_ids``:
-    ``({application id: [ScorecardInput]}, catalogue)``. Four queries whatever the number of
+    ``({application id: [ScorecardInput]}, {application id: catalogue})``. Four queries whatever the number of
     applications (counted scorecards, their ratings, the active framework, the criteria)."""
     ids = list(application_ids)
     counted = Scorecard.objects.filter(counted_scorecards_q(), application_id__in=ids)
@@ -129,7 +148,12 @@ def assessment_inputs(application_ids) -> tuple[dict, list]:
         by_application[application_id].append(summary.ScorecardInput(
             id=pk, rater_id=rater_id, rater_name=_rater_name(first, last, username), context=context,
             session_number=number, recommendation=recommendation, ratings=ratings[pk], position=position))
-    return dict(by_application), criteria_catalogue({c[-1] for c in cards})
+    catalogues = Catalogues({c[-1] for c in cards})
+    frameworks = defaultdict(set)
+    for card in cards:
+        frameworks[card[1]].add(card[-1])
+    return dict(by_application), {application_id: catalogues.for_frameworks(frameworks.get(application_id, ()))
+                                  for application_id in ids}
 
 
 def mandate_rater_values(mandate_id) -> dict:

@@ -62,7 +62,8 @@ def framework_check_editable(*, framework: CompetencyFramework) -> None:
 def scorecard_start(*, application, rater, context: str = Scorecard.Context.SCREENING,
                     session_number: int = 0) -> Scorecard:
     """The rater's current scorecard for (application, context, session), created as a draft with
-    one NE rating per criterion of the active framework when there is none yet."""
+    one NE rating per criterion of the active framework when there is none yet. Raises
+    ``ValidationError`` (code ``no_framework``) when no framework version is active."""
     if context != Scorecard.Context.WORKING_SESSION:
         session_number = 0
     # Lock the application so that a double click or two tabs cannot create two current drafts.
@@ -71,7 +72,12 @@ def scorecard_start(*, application, rater, context: str = Scorecard.Context.SCRE
                                         session_number=session_number, is_current=True).first()
     if existing:
         return existing
-    scorecard = Scorecard(application=application, rater=rater, framework=framework_active(),
+    try:
+        framework = framework_active()
+    except CompetencyFramework.DoesNotExist as exc:
+        raise ValidationError(_("No competency framework is active: ask an administrator to activate one "
+                                "before rating."), code="no_framework") from exc
+    scorecard = Scorecard(application=application, rater=rater, framework=framework,
                           context=context, session_number=session_number)
     scorecard.full_clean()
     scorecard.save()
@@ -186,3 +192,18 @@ def scorecard_revise(*, scorecard: Scorecard, by, reason: str) -> Scorecard:
     # one place (``assessments.selectors.counted_scorecards_q``) whatever it says.
     figures_inputs_changed(application_ids=[scorecard.application_id], ratings=True)
     return revision
+
+
+@transaction.atomic
+def scorecard_delete(*, scorecard: Scorecard) -> None:
+    """Delete a scorecard (an administrator's correction). When it is the current revision of a
+    scorecard it superseded, that earlier revision becomes current again, so deleting an open
+    revision never drops the submitted ratings it was revising. Raises ``ProtectedError`` for a
+    revision that a later revision supersedes (delete the later one first)."""
+    scorecard = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
+    previous, was_current = scorecard.supersedes_id, scorecard.is_current
+    application_id = scorecard.application_id
+    scorecard.delete()
+    if previous and was_current:
+        Scorecard.objects.filter(pk=previous).update(is_current=True)
+    figures_inputs_changed(application_ids=[application_id], ratings=True)

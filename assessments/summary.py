@@ -365,6 +365,16 @@ class AssessmentFigures:
             "submitted_scorecards": self.submitted_scorecards,
         }
 
+    def to_storage(self) -> dict[str, Any]:
+        """:meth:`to_dict` without what depends on the active language (each criterion's ``label``
+        and ``advice``; ``labels`` keeps both languages): what the figures rows store, so that a
+        row does not depend on the language of the request that wrote it. :meth:`from_dict` reads it."""
+        data = self.to_dict()
+        for criterion in data["criteria"]:
+            criterion.pop("label")
+            criterion.pop("advice")
+        return data
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AssessmentFigures:
         return cls(

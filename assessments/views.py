@@ -33,9 +33,13 @@ def scorecard_start(request, application_pk):
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("assessments:summary", pk=application.pk)
-    scorecard = services.scorecard_start(application=application, rater=request.user,
-                                         context=form.cleaned_data["context"],
-                                         session_number=form.cleaned_data.get("session_number") or 0)
+    try:
+        scorecard = services.scorecard_start(application=application, rater=request.user,
+                                             context=form.cleaned_data["context"],
+                                             session_number=form.cleaned_data.get("session_number") or 0)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("assessments:summary", pk=application.pk)
     return redirect(scorecard)
 
 

@@ -51,6 +51,10 @@ class CandidateAdmin(FiguresInputsAdminMixin, SimpleHistoryAdmin):
     list_filter = ("gdpr_consent", "source")
     search_fields = ("last_name", "first_name", "email", "city")
 
+    def lock_before_save(self, obj):
+        if obj.pk:  # applications first, then the candidate (the order of every other write)
+            list(Application.objects.select_for_update().filter(candidate_id=obj.pk).order_by("pk").values_list("pk"))
+
     def figures_targets(self, obj):
         return {"candidate_ids": [obj.pk] if obj.pk else [],
                 "statistics_mandate_ids": list(obj.applications.values_list("mandate_id", flat=True))

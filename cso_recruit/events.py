@@ -65,18 +65,21 @@ class FiguresInputsAdminMixin:
         raise NotImplementedError
 
     def _merged_targets(self, objects) -> dict:
-        merged: dict = {}
-        for obj in objects:
-            for key, value in self.figures_targets(obj).items():
-                if isinstance(value, bool):
-                    merged[key] = merged.get(key, False) or value
-                else:
-                    merged[key] = (*merged.get(key, ()), *value)
-        return merged
+        return self._merge(*(self.figures_targets(obj) for obj in objects))
+
+    def lock_before_save(self, obj) -> None:
+        """Lock what the write must lock before it writes (hook; nothing by default). Writes on an
+        application's data lock the applications first, then the other rows."""
 
     def save_model(self, request, obj, form, change):
+        before = {}
+        if change and obj.pk is not None:
+            stored = type(obj)._default_manager.filter(pk=obj.pk).first()
+            before = self.figures_targets(stored) if stored is not None else {}
+        self.lock_before_save(obj)
         super().save_model(request, obj, form, change)
-        figures_inputs_changed(**self.figures_targets(obj))
+        # The targets before and after: an application moved to another mandate changes both.
+        figures_inputs_changed(**self._merge(before, self.figures_targets(obj)))
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -91,3 +94,14 @@ class FiguresInputsAdminMixin:
         targets = self._merged_targets(queryset)
         super().delete_queryset(request, queryset)
         figures_inputs_changed(**targets)
+
+    @staticmethod
+    def _merge(*targets) -> dict:
+        merged: dict = {}
+        for target in targets:
+            for key, value in target.items():
+                if isinstance(value, bool):
+                    merged[key] = merged.get(key, False) or value
+                else:
+                    merged[key] = (*merged.get(key, ()), *value)
+        return merged

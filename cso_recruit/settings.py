@@ -161,6 +161,8 @@ if not CELERY_BROKER_URL:
 # Periodic tasks (make beat): session reminders read due sessions from the database.
 CELERY_BEAT_SCHEDULE = {
     "session-reminders": {"task": "sessions.tasks.send_due_reminders", "schedule": 15 * 60},
+    # Stored figures and mandate statistics left stale by a task that could not be sent.
+    "figures-sweep": {"task": "figures.tasks.refresh_stale_figures", "schedule": 5 * 60},
 }
 CELERY_TASK_ROUTES = {"reports.tasks.*": {"queue": "reports"}}
 # PDF rendering (reports): WeasyPrint's caches grow in long-lived processes, so worker children are

@@ -60,7 +60,7 @@ def _row(
         compatibility_verdict=full.get("verdict") or "",
         ceo_compatibility_index=ceo.get("index"),
         ceo_compatibility_verdict=ceo.get("verdict") or "",
-        assessment=assessment.to_dict(),
+        assessment=assessment.to_storage(),
         balance=profile.to_dict(),
         compatibility=compatibility,
         stale=False,
@@ -86,11 +86,13 @@ def compute_application_figures(application_ids, *, now=None) -> list[Applicatio
     if not applications:
         return []
     ids = [a.pk for a in applications]
-    cards, catalogue = assessment_inputs(ids)
+    cards, catalogues = assessment_inputs(ids)
     compatibility = compatibility_views(ids)
     rows = []
     for application in applications:
-        assessment = summary.assessment_figures(scorecards=cards.get(application.pk, []), catalogue=catalogue)
+        assessment = summary.assessment_figures(
+            scorecards=cards.get(application.pk, []), catalogue=catalogues[application.pk]
+        )
         profile = balance_of(application.candidate, application.mandate)
         rows.append(_row(application, assessment, profile, compatibility[application.pk], now))
     return rows

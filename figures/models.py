@@ -20,9 +20,28 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Application, Mandate
+from sessions.models import Observation
 
 #: Bump whenever a formula or the stored shape changes: older rows are recomputed on read.
 FORMULAS_VERSION = 2
+
+
+class Band(models.TextChoices):
+    """The balance profile's band (``assessments.balance.BANDS``)."""
+
+    BALANCED = "balanced", _("Balanced")
+    WATCH = "watch", _("Watch")
+    NARROW = "narrow", _("Narrow")
+    CONCENTRATED = "concentrated", _("Concentrated")
+
+
+class AlphaReading(models.TextChoices):
+    """Krippendorff's reading of α (``assessments.agreement.alpha_reading``)."""
+
+    RELIABLE = "reliable", _("reliable (≥ 0.80)")
+    TENTATIVE = "tentative", _("tentative (0.667–0.80)")
+    UNRELIABLE = "unreliable", _("unreliable (< 0.667)")
+    UNDEFINED = "undefined", _("not computable yet")
 
 
 class ApplicationFigures(models.Model):
@@ -46,18 +65,23 @@ class ApplicationFigures(models.Model):
     rater_count = models.PositiveSmallIntegerField(_("raters"), default=0)
     red_count = models.PositiveSmallIntegerField(_("criteria to re-observe"), default=0)
     amber_count = models.PositiveSmallIntegerField(_("criteria to discuss"), default=0)
-    band = models.CharField(_("balance band"), max_length=20, blank=True)
+    band = models.CharField(_("balance band"), max_length=20, blank=True, choices=Band.choices)
     hhi_star = models.FloatField(_("normalised concentration (HHI*)"), null=True, blank=True)
     dominant_domain = models.CharField(_("dominant domain"), max_length=20, blank=True)
     breadth_ok = models.BooleanField(_("breadth floor met"), default=False)
     depth_ok = models.BooleanField(_("depth floor met"), default=False)
     compatibility_index = models.FloatField(_("compatibility index"), null=True, blank=True)
-    compatibility_verdict = models.CharField(_("compatibility verdict"), max_length=20, blank=True)
+    compatibility_verdict = models.CharField(
+        _("compatibility verdict"), max_length=20, blank=True, choices=Observation.Verdict.choices
+    )
     ceo_compatibility_index = models.FloatField(
         _("compatibility index (CEO's reading)"), null=True, blank=True
     )
     ceo_compatibility_verdict = models.CharField(
-        _("compatibility verdict (CEO's reading)"), max_length=20, blank=True
+        _("compatibility verdict (CEO's reading)"),
+        max_length=20,
+        blank=True,
+        choices=Observation.Verdict.choices,
     )
     assessment = models.JSONField(_("assessment figures"), default=dict)
     balance = models.JSONField(_("balance profile"), default=dict)
@@ -128,8 +152,10 @@ class MandateStatistics(models.Model):
         related_name="statistics",
         verbose_name=_("mandate"),
     )
-    alpha = models.FloatField(_("Krippendorff's α (interval)"), null=True, blank=True)
-    alpha_reading = models.CharField(_("reading of α"), max_length=12, default="undefined")
+    alpha = models.FloatField(_("Krippendorff's alpha (interval)"), null=True, blank=True)
+    alpha_reading = models.CharField(
+        _("reading of alpha"), max_length=12, default=AlphaReading.UNDEFINED, choices=AlphaReading.choices
+    )
     units = models.PositiveIntegerField(_("units (application × criterion)"), default=0)
     raters = models.JSONField(
         _("raters (leniency/severity)"),
@@ -159,7 +185,7 @@ class MandateStatistics(models.Model):
         ]
 
     def __str__(self):
-        return str(_("Statistics of %(mandate)s") % {"mandate": self.mandate_id})
+        return str(_("Statistics of %(mandate)s") % {"mandate": self.mandate})
 
     @property
     def is_current(self) -> bool:

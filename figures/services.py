@@ -106,10 +106,21 @@ def mandates_stale(*, mandate_ids, existing=False) -> None:
         transaction.on_commit(lambda m=mandate_id: _enqueue_statistics(m))
 
 
+def _send(task, *args) -> None:
+    """Send a task after the commit; when the broker cannot be reached the write has committed all
+    the same: the row stays stale and the periodic sweep (``figures.tasks.refresh_stale_figures``,
+    every few minutes from beat) recomputes it once the broker is back. Never raises."""
+    try:
+        task.delay(*args)
+    except Exception:  # noqa: BLE001 — any broker failure (kombu OperationalError, socket errors…)
+        logger.warning("figures task %s not sent (broker unreachable): left to the periodic sweep", task.name,
+                       exc_info=True)
+
+
 def _enqueue_statistics(mandate_id) -> None:
     from .tasks import refresh_mandate_statistics
 
-    refresh_mandate_statistics.delay(mandate_id)
+    _send(refresh_mandate_statistics, mandate_id)
 
 
 @transaction.atomic
@@ -125,9 +136,9 @@ def figures_mark_stale(*, application_ids=None) -> int:
 
 
 def _enqueue_rebuild() -> None:
-    from .tasks import rebuild_stale_figures
+    from .tasks import refresh_stale_figures
 
-    rebuild_stale_figures.delay()
+    _send(refresh_stale_figures)
 
 
 def mandate_statistics_refresh(*, mandate_id, force=False) -> MandateStatistics | None:
@@ -211,12 +222,28 @@ def on_inputs_changed(
     ratings=False,
     **kwargs,
 ) -> None:
-    """Receiver of ``cso_recruit.events.inputs_changed`` (connected in ``FiguresConfig.ready``)."""
-    if statistics_mandate_ids:
-        mandates_stale(mandate_ids=statistics_mandate_ids)
+    """Receiver of ``cso_recruit.events.inputs_changed`` (connected in ``FiguresConfig.ready``).
+
+    Lock order, as in every write: the applications first, then the mandate statistics rows."""
     if all_applications:
         figures_mark_stale()
-        return
-    figures_refresh(
-        application_ids=application_ids, candidate_ids=candidate_ids, mandate_ids=mandate_ids, ratings=ratings
+    else:
+        figures_refresh(
+            application_ids=application_ids, candidate_ids=candidate_ids, mandate_ids=mandate_ids, ratings=ratings
+        )
+    if statistics_mandate_ids:
+        mandates_stale(mandate_ids=statistics_mandate_ids)
+
+
+def stale_statistics_refresh() -> int:
+    """Recompute every mandate's statistics that are behind their inputs or from older formulas (the
+    periodic sweep's second half, for tasks that were never sent or were lost). Returns how many."""
+    stale = MandateStatistics.objects.filter(
+        Q(computed_version__lt=F("inputs_version")) | Q(formulas_version__lt=FORMULAS_VERSION)
+        | Q(computed_at__isnull=True)
     )
+    count = 0
+    for mandate_id in list(stale.values_list("pk", flat=True)):
+        if mandate_statistics_refresh(mandate_id=mandate_id) is not None:
+            count += 1
+    return count

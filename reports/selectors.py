@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from assessments import selectors as assessment_selectors
 from assessments.models import RoleGroup
@@ -51,6 +52,18 @@ def application_reports(*, application):
 def can_read_reports(user, application) -> bool:
     """Independence rule: ``False`` while ``user`` has an unsubmitted scorecard for ``application``."""
     return not assessment_selectors.has_open_draft(user, application)
+
+
+def reports_withholding_statistics(user, reports, *, mandate_id) -> set:
+    """Ids among ``reports`` that ``user`` may not download because they carry the mandate's agreement
+    statistics (α, rater flags) while ``user`` has an open scorecard somewhere in the mandate — the
+    rule of the pages (DESIGN.md §3). A version requested by someone with an open scorecard left the
+    statistics out and stays readable. Two queries at most."""
+    ids = [r.pk for r in reports]
+    if not ids or not assessment_selectors.open_draft_applications(user, mandate_id=mandate_id):
+        return set()
+    without = Report.objects.filter(pk__in=ids, snapshot__summary__mandate_statistics__visible=False)
+    return set(ids) - set(without.values_list("pk", flat=True))
 
 
 # ---------------------------------------------------------------------------------- dashboard
@@ -122,6 +135,11 @@ class DashboardRow:
         return AssessmentFigures.from_dict(self.figures.assessment).to_dict()["criteria"]
 
     @property
+    def failing_criteria(self) -> list:
+        """Codes of the criteria under 2.0 (the gate's floor), empty when hidden."""
+        return list(self.figures.assessment["gate"]["failing_criteria"]) if self.scorecards else []
+
+    @property
     def red(self) -> int:
         return self.figures.red_count if self.scorecards else 0
 
@@ -148,6 +166,10 @@ def _flags(row: DashboardRow, role_labels: dict) -> list[tuple[str, str]]:
     if row.scorecards and not row.gate_passed:
         names = ", ".join(str(role_labels[c]) for c in row.missing_roles)
         flags.append(("bad", _("gate failed: %(roles)s") % {"roles": names} if names else _("gate failed")))
+        failing = row.failing_criteria
+        if failing:
+            flags.append(("bad", ngettext("%(n)d criterion below 2.0", "%(n)d criteria below 2.0", len(failing))
+                          % {"n": len(failing)}))
     if row.scorecards and row.reliability.unreliable:
         flags.append(("bad", _("panel agreement unreliable: discuss before deciding")))
     if row.red:

@@ -53,10 +53,12 @@ def _language():
 def report_list(request, pk):
     """GET: the report versions of one application (pipeline members; 404 otherwise)."""
     application = _application(request.user, pk)
+    reports = selectors.application_reports(application=application)
     return render(request, "reports/report_list.html", {
-        "application": application,
-        "reports": selectors.application_reports(application=application),
+        "application": application, "reports": reports,
         "can_read": selectors.can_read_reports(request.user, application),
+        "withheld": selectors.reports_withholding_statistics(request.user, reports,
+                                                             mandate_id=application.mandate_id),
     })
 
 
@@ -88,6 +90,8 @@ def report_status(request, pk):
     response = render(request, "reports/report_status.html", {
         "report": report, "application": report.application, "refresh": STATUS_REFRESH if refresh else None,
         "can_read": selectors.can_read_reports(request.user, report.application),
+        "withheld": bool(selectors.reports_withholding_statistics(request.user, [report],
+                                                                  mandate_id=report.application.mandate_id)),
     })
     if refresh:
         response["Refresh"] = str(STATUS_REFRESH)
@@ -100,7 +104,9 @@ def report_download(request, pk):
     """GET: the ready PDF as an attachment (``rapport-compatibilite-<name>-v<n>.pdf``), never cached;
     404 when out of scope, not ready, the file is missing, or under the independence rule."""
     report = selectors.report_detail(pk=pk, user=request.user)
-    if not report.is_ready or not report.pdf or not selectors.can_read_reports(request.user, report.application):
+    if (not report.is_ready or not report.pdf or not selectors.can_read_reports(request.user, report.application)
+            or selectors.reports_withholding_statistics(request.user, [report],
+                                                        mandate_id=report.application.mandate_id)):
         raise Http404
     try:
         handle = report.pdf.open("rb")

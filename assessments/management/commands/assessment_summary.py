@@ -5,6 +5,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from assessments.models import RoleGroup
 from cso_recruit.cli import application_as
@@ -35,23 +36,37 @@ class Command(BaseCommand):
         if not summary["submitted_scorecards"]:
             self.stdout.write("  " + _("No submitted scorecard yet."))
         roles = {g.value: str(g.label) for g in RoleGroup}
-        for role, value in summary["roles"].items():
-            self.stdout.write(f"  {roles[role]:<28} {_fmt(value['score'])}")
-        if summary["gate"]["passed"]:
-            gate = _("gate passed")
-        else:
-            gate = _("gate failed: %(roles)s") % {
-                "roles": ", ".join(roles[r] for r in summary["gate"]["missing_roles"]) or "—"}
-        self.stdout.write("  " + _("overall fit %(fit)s — %(gate)s") % {"fit": _fmt(summary["fit"]), "gate": gate})
+        labels = {c["code"]: c["label"] for c in summary["criteria"]}
+        scored = bool(summary["submitted_scorecards"])
+        if scored:
+            for role, value in summary["roles"].items():
+                self.stdout.write(f"  {roles[role]:<28} {_fmt(value['score'])}")
+            if summary["gate"]["passed"]:
+                gate = _("gate passed")
+            else:
+                gate = _("gate failed: %(roles)s") % {
+                    "roles": ", ".join(roles[r] for r in summary["gate"]["missing_roles"]) or "—"}
+            self.stdout.write("  " + _("overall fit %(fit)s — %(gate)s") % {"fit": _fmt(summary["fit"]), "gate": gate})
+            if summary["gate"]["failing_criteria"]:
+                self.stdout.write("  " + _("Criteria below 2.0:") + " " + "; ".join(
+                    labels.get(c, c) for c in summary["gate"]["failing_criteria"]))
         bands = {"balanced": _("Balanced"), "watch": _("Watch"), "narrow": _("Narrow"),
                  "concentrated": _("Concentrated")}
         self.stdout.write("  " + _("balance profile: %(band)s (HHI* %(hhi)s)") % {
             "band": bands.get(summary["balance"]["band"], "—"), "hhi": _fmt(summary["balance"]["hhi_star"], 3)})
-        labels = {c["code"]: c["label"] for c in summary["criteria"]}
         for item in summary["disagreements"]:
             self.stdout.write("  ! " + _("%(criterion)s: range %(range)s → %(advice)s") % {
                 "criterion": labels.get(item["criterion"], item["criterion"]), "range": _fmt(item["range"], -2),
                 "advice": _(item["advice"])})
+        flags = {"lenient": _("lenient"), "severe": _("severe")}
+        for rater in summary["raters"]:
+            flag = f" ({flags[rater['bias']]})" if rater.get("bias") else ""
+            self.stdout.write("  " + ngettext("rater %(name)s: %(n)d scorecard%(flag)s",
+                                              "rater %(name)s: %(n)d scorecards%(flag)s", rater["scorecards"])
+                              % {"name": rater["name"], "n": rater["scorecards"], "flag": flag})
+        for item in summary["recommendations"]:
+            self.stdout.write("  " + _("recommendation of %(rater)s: %(label)s") % {
+                "rater": item["rater"], "label": item["recommendation_label"]})
         if summary["alpha"] is None:
             self.stdout.write("  " + _("inter-rater agreement: %(reason)s") % {
                 "reason": summary["mandate_statistics"]["message"]})
@@ -60,8 +75,12 @@ class Command(BaseCommand):
                               "unreliable": _("unreliable (< 0.667)"), "undefined": _("not computable yet")}
             self.stdout.write("  " + _("inter-rater agreement: α %(alpha)s (%(reading)s)") % {
                 "alpha": _fmt(summary["alpha"]["value"]), "reading": alpha_readings[summary["alpha"]["reading"]]})
-        if summary["reliability"]["level"] == "unreliable":
+        if scored and summary["reliability"]["level"] == "unreliable":
             self.stdout.write("  ! " + _("Panel agreement unreliable: discuss before deciding."))
+        compatibility = summary["compatibility"]
+        verdicts = {"compatible": _("Compatible"), "to_confirm": _("To confirm"), "not_compatible": _("Not compatible")}
+        self.stdout.write("  " + _("compatibility: %(verdict)s (%(held)d sessions held and observed)") % {
+            "verdict": verdicts.get(compatibility.get("verdict"), "—"), "held": compatibility.get("held_sessions") or 0})
         levels = {"favourable": _("favourable"), "reserved": _("favourable with reservations"),
                   "incomplete": _("incomplete"), "unfavourable": _("unfavourable")}
         self.stdout.write("  " + _("reading: %(level)s") % {"level": levels[summary["reading"]["level"]]})

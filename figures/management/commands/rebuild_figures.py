@@ -3,7 +3,9 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from candidates.models import Mandate
 from figures import services
@@ -26,15 +28,18 @@ class Command(BaseCommand):
 
     def handle(self, *args, mandate, stale_only, **options):
         target = None
-        if mandate:
+        if mandate is not None:
             target = Mandate.objects.filter(slug=mandate).first()
             if target is None:
                 raise CommandError(_("No mandate “%(slug)s”.") % {"slug": mandate})
         started = time.perf_counter()
         count = services.figures_rebuild(mandate=target, stale_only=stale_only)
-        self.stdout.write(
-            self.style.SUCCESS(
-                _("%(n)d application figures recomputed in %(s).1f s.")
-                % {"n": count, "s": time.perf_counter() - started}
-            )
+        if stale_only:
+            services.stale_statistics_refresh()
+        seconds = number_format(time.perf_counter() - started, 1, use_l10n=True)
+        message = ngettext(
+            "Figures of %(n)d application recomputed in %(s)s s.",
+            "Figures of %(n)d applications recomputed in %(s)s s.",
+            count,
         )
+        self.stdout.write(self.style.SUCCESS(message % {"n": count, "s": seconds}))
