@@ -171,7 +171,7 @@ def _flags(row: DashboardRow, role_labels: dict) -> list[tuple[str, str]]:
             flags.append(("bad", ngettext("%(n)d criterion below 2.0", "%(n)d criteria below 2.0", len(failing))
                           % {"n": len(failing)}))
     if row.scorecards and row.reliability.unreliable:
-        flags.append(("bad", _("panel agreement unreliable: discuss before deciding")))
+        flags.append(("bad", _("panel agreement unreliable")))  # the line above the table says why
     if row.red:
         flags.append(("bad", _("%(n)d to re-observe") % {"n": row.red}))
     if row.amber:
