@@ -145,7 +145,8 @@ class CriterionFigures:
     """Figures of one criterion.
 
     Attributes:
-        code, group, labels (``{"fr", "en"}``), order: from the framework.
+        code, group, labels (``{"fr", "en"}``), order, weight (≥ 0, in its role's mean): from the
+            framework.
         score: mean of the rater values (1–5), ``None`` when no rater has evidence.
         n_ratings: evidenced ratings over all counted scorecards; n_raters: raters with evidence.
         contexts: the contexts the evidence comes from (``CONTEXT_ORDER`` order).
@@ -158,6 +159,7 @@ class CriterionFigures:
     group: str
     labels: Mapping[str, str]
     order: int
+    weight: float
     score: float | None
     n_ratings: int
     n_raters: int
@@ -202,6 +204,7 @@ class CriterionFigures:
             "rwg": self.rwg,
             "labels": dict(self.labels),
             "order": self.order,
+            "weight": self.weight,
         }
 
     @classmethod
@@ -211,6 +214,7 @@ class CriterionFigures:
             group=data["group"],
             labels=dict(data["labels"]),
             order=data["order"],
+            weight=data.get("weight", 1.0),
             score=data["score"],
             n_ratings=data["n_ratings"],
             n_raters=data["n_raters"],
@@ -478,6 +482,7 @@ def assessment_figures(
                 group=info.group,
                 labels=dict(info.labels),
                 order=info.order,
+                weight=float(info.weight),
                 score=None if exact is None else float(exact),
                 n_ratings=sum(r.n_ratings for r in rater_values),
                 n_raters=len(rater_values),

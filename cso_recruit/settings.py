@@ -173,6 +173,9 @@ REPORT_RENDER_SOFT_TIME_LIMIT = env.int("REPORT_RENDER_SOFT_TIME_LIMIT", default
 REPORT_RENDER_TIME_LIMIT = env.int("REPORT_RENDER_TIME_LIMIT", default=150)
 REPORT_STALE_AFTER = env.int("REPORT_STALE_AFTER", default=600)
 
+#: Written in the reports' embedded README (what produced the file).
+PRODUCT_VERSION = "0.1.0"
+
 # Absolute address of the site, for links in e-mails (candidate debrief link).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import json
 import logging
 import mimetypes
 from contextlib import contextmanager
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -38,9 +40,11 @@ from django.utils.translation import gettext as _
 
 from candidates.models import Stage, SupportDomain
 from figures import reading as readings
+from figures.models import FORMULAS_VERSION
 from sessions import ipa
 
 from . import charts
+from .templatetags.report_tags import num
 
 TEMPLATE = "reports/report.html"
 STYLESHEET = "reports/report.css"
@@ -329,11 +333,46 @@ def _charts(snapshot, role_labels):
     return result
 
 
+def _listed(pairs) -> str:
+    return "; ".join(f"{label} {value}" for label, value in pairs)
+
+
+def chart_texts(snapshot: dict, role_labels: dict) -> dict:
+    """Each chart's figures in words, its alternative text in the tagged PDF (a screen reader reads
+    the values the picture shows): ``{"radar", "roles", "balance", "trend"}`` → text. Numbers are
+    rounded as the tables round them (``report_tags.num``: half up)."""
+    summary = snapshot["summary"]
+    criteria = summary.get("criteria", [])
+    roles = summary.get("roles", {})
+    years = snapshot["candidate"]["years"]
+    compatibility = summary.get("compatibility") or {}
+    counted = [s for s in compatibility.get("sessions", []) if s.get("counted") and s.get("mean_rating") is not None]
+    none = _("no evidence")
+    return {
+        "radar": _("Criteria radar, panel mean on 1 to 5: %(values)s.") % {"values": _listed(
+            (f"{i}. {c['label']}", none if c["score"] is None else num(c["score"], 2))
+            for i, c in enumerate(criteria, start=1))},
+        "roles": _("Role scores on 1 to 5, gate at 3.0: %(values)s.") % {"values": _listed(
+            (role_labels[code], none if (roles.get(code) or {}).get("score") is None
+             else num(roles[code]["score"], 2)) for code in (*ROLE_CODES, "posture") if code in roles)},
+        "balance": _("Years of experience per support domain: %(values)s.") % {"values": _listed(
+            (_domain_label(code), num(years.get(code, 0), 1))
+            for code in snapshot["mandate"]["support_domains"])},
+        "trend": _("Mean of the mediator's ratings per session, 1 to 5: %(values)s.") % {"values": _listed(
+            (_("Session %(n)d") % {"n": s["order"]}, num(s["mean_rating"], 2)) for s in counted)},
+    }
+
+
+def data_uri(content: bytes, mime: str) -> str:
+    """``data:<mime>;base64,…`` of ``content`` (how WeasyPrint takes in-memory resources)."""
+    return f"data:{mime};base64," + base64.b64encode(content).decode("ascii")
+
+
 def svg_data_uri(svg: str) -> str:
     """``data:image/svg+xml;base64,…`` URI of an SVG document. Charts go into the PDF as images:
     WeasyPrint's SVG renderer reads pygal's style attributes (``fill``, ``stroke``), which its
     HTML CSS parser would reject with warnings if the SVG were inline."""
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return data_uri(svg.encode("utf-8"), "image/svg+xml")
 
 
 def report_context(snapshot: dict) -> dict:
@@ -389,6 +428,7 @@ def report_context(snapshot: dict) -> dict:
         "sessions": _session_rows(snapshot),
         "dimensions": _dimension_rows(compatibility),
         "charts": {name: svg_data_uri(svg) for name, svg in _charts(snapshot, role_labels).items()},
+        "chart_texts": chart_texts(snapshot, role_labels),
         "raters": summary.get("raters", []),
         "rater_names": {r["id"]: r["name"] for r in summary.get("raters", []) if "id" in r},
         "alpha": summary.get("alpha") or {},
@@ -463,8 +503,76 @@ def page_count(pdf: bytes) -> int:
         raise RenderError(f"The PDF produced is not readable: {exc}") from exc
 
 
+#: The archival profile of every report (see :func:`render_pdf`).
+PDF_VARIANT = "pdf/a-3b"
+#: Names of the files embedded in the PDF (PDF/A-3 associated files).
+SNAPSHOT_NAME = "snapshot.json"
+README_NAME = "README.txt"
+
+
+def report_identifier(snapshot: dict) -> str:
+    """``<application public id>-v<version>``: the identifier written in the PDF's trailer (/ID)
+    and, with the snapshot, what ``manage.py verify_report`` looks the report up by."""
+    return f"{snapshot.get('application', {}).get('public_id', '')}-v{snapshot['report']['version']}"
+
+
+def xmp_extra(snapshot: dict) -> bytes:
+    """XMP properties WeasyPrint does not write: the document language (``dc:language``) and the
+    report's identifier (``dc:identifier``), both from the Dublin Core schema that PDF/A accepts
+    without an extension schema."""
+    language = escape((snapshot.get("report") or {}).get("language") or settings.LANGUAGE_CODE)
+    return (
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        f"<dc:language><rdf:Bag><rdf:li>{language}</rdf:li></rdf:Bag></dc:language>"
+        f"<dc:identifier>{escape(report_identifier(snapshot))}</dc:identifier>"
+        "</rdf:Description></rdf:RDF>"
+    ).encode()
+
+
+def snapshot_bytes(snapshot: dict) -> bytes:
+    """The snapshot as embedded in the PDF: UTF-8 JSON, keys sorted, two-space indents (a canonical
+    form: the same snapshot always gives the same bytes)."""
+    return json.dumps(snapshot, ensure_ascii=False, sort_keys=True, indent=2).encode("utf-8")
+
+
+def evidence_readme(snapshot: dict) -> str:
+    """The short README embedded beside the snapshot: what the file is and how to check it."""
+    return (
+        "CSO Recruit - compatibility report\n"
+        f"Report: {report_identifier(snapshot)} (application {snapshot['application'].get('public_id', '')}, "
+        f"version {snapshot['report']['version']}, requested {snapshot['report'].get('requested_at', '')})\n"
+        f"Product version: {settings.PRODUCT_VERSION}; formulas version: {FORMULAS_VERSION}; "
+        f"snapshot schema: {snapshot.get('schema', 1)}\n\n"
+        f"{SNAPSHOT_NAME} is the frozen data this PDF was rendered from (the figures, the sessions and the "
+        "candidate's file as they were when the report was requested). The PDF is a PDF/A-3b archive with "
+        "tagged structure; its SHA-256 is recorded by the product. To check a copy: "
+        "manage.py verify_report FILE.pdf (it compares the SHA-256 and the embedded snapshot with the "
+        "stored ones, then recomputes the headline figures from the snapshot).\n"
+    )
+
+
+def evidence_attachments(snapshot: dict, attachment_class) -> list:
+    """The PDF's associated files (PDF/A-3, ISO 19005-3): the snapshot (relationship Data) and the
+    README (Supplement)."""
+    return [
+        attachment_class(string=snapshot_bytes(snapshot), name=SNAPSHOT_NAME, relationship="Data",
+                         description="Data snapshot the report was rendered from (JSON)"),
+        attachment_class(string=evidence_readme(snapshot).encode("utf-8"), name=README_NAME,
+                         relationship="Supplement", description="What this file is and how to verify it"),
+    ]
+
+
 def render_pdf(snapshot: dict) -> RenderedPdf:
     """Render one snapshot to PDF (A4, French typography when the language is French).
+
+    The PDF is **PDF/A-3b** (ISO 19005-3, level B: the archival profile that allows associated
+    files) **with tagged structure** (``pdf_tags``: headings, paragraphs, lists, tables and figures
+    with their alternative text are in the structure tree, with the document language, title and
+    author in the XMP metadata). WeasyPrint takes one ``pdf_variant``: PDF/UA-1 and PDF/A-3 are two
+    variants of it and cannot both be claimed, and only PDF/A-3 allows the embedded evidence, so the
+    file claims PDF/A-3b and carries PDF/UA's main requirement, the tags. The frozen snapshot and a
+    README are embedded (:func:`evidence_attachments`), so the PDF carries its own evidence.
 
     Returns a :class:`RenderedPdf`. Raises ``RenderError`` with a readable message when a
     resource cannot be loaded or the layout fails; ``OSError`` (disk, fonts, memory maps) is
@@ -477,8 +585,9 @@ def render_pdf(snapshot: dict) -> RenderedPdf:
     with weasyprint_log() as log_lines:
         try:
             document = weasyprint.HTML(string=html, base_url=static_base_url(), url_fetcher=local_fetcher())
-            identifier = f"{snapshot.get('application', {}).get('public_id', '')}-v{snapshot['report']['version']}"
-            pdf = document.write_pdf(font_config=font_config(), pdf_identifier=identifier.encode())
+            pdf = document.write_pdf(font_config=font_config(), pdf_identifier=report_identifier(snapshot).encode(),
+                                     pdf_variant=PDF_VARIANT, pdf_tags=True, xmp_metadata=[data_uri(xmp_extra(snapshot), "application/rdf+xml")],
+                                     attachments=evidence_attachments(snapshot, weasyprint.Attachment))
         except FatalURLFetchingError as exc:  # a BaseException in WeasyPrint: keep it from the worker
             cause = exc.__cause__ or exc
             raise RenderError(f"A resource of the report could not be loaded: {cause}") from None

@@ -10,6 +10,7 @@ urlpatterns = [
     path("reports/<int:pk>/", views.report_status, name="status"),
     path("reports/<int:pk>/download/", views.report_download, name="download"),
     path("reports/<int:pk>/retry/", views.report_retry, name="retry"),
+    path("reports/verify/", views.verify, name="verify"),
     path("mandates/<slug:slug>/dashboard/", views.dashboard, name="dashboard"),
     path("mandates/<slug:slug>/compare/", views.compare, name="compare"),
 ]

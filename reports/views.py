@@ -9,21 +9,22 @@ retrying a report is refused with a message, the versions page says why nothing 
 the download answers 404.
 """
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from assessments.models import RoleGroup
 from candidates.models import Stage
 from cso_recruit import access
 
-from . import charts, selectors, services
+from . import charts, selectors, services, verification
 
 #: Seconds between two reloads of a pending report's page.
 STATUS_REFRESH = 3
@@ -204,3 +205,36 @@ def compare(request, slug):
         context["radar"] = charts.criteria_radar(series, [str(i) for i in range(1, len(criteria) + 1)])
     context.update(rows=rows, table=table, role_labels=_role_labels())
     return render(request, "reports/compare.html", context)
+
+
+# ---------------------------------------------------------------------------------- verification
+
+
+class VerifyForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Report PDF"), widget=forms.ClearableFileInput(attrs={"accept": ".pdf"}))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > VERIFY_MAX_BYTES:
+            raise forms.ValidationError(_("The file is too large (%(n)d MB at most).") % {
+                "n": VERIFY_MAX_BYTES // 1024 // 1024})
+        return upload
+
+
+#: Largest PDF the verification page takes.
+VERIFY_MAX_BYTES = 20 * 1024 * 1024
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def verify(request):
+    """Staff only (404 for anyone else): upload a report PDF and see the checks of
+    ``reports.verification.verify_pdf`` — the same as ``manage.py verify_report``."""
+    if not request.user.is_staff:
+        raise Http404
+    form = VerifyForm(request.POST or None, request.FILES or None)
+    checks = None
+    if request.method == "POST" and form.is_valid():
+        checks = verification.verify_pdf(form.cleaned_data["file"].read())
+    return render(request, "reports/verify.html", {
+        "form": form, "checks": checks, "passed": checks is not None and verification.passed(checks)})

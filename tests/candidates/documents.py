@@ -63,9 +63,12 @@ def make_docx(text: str = "Curriculum vitae") -> bytes:
     )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", content_types)
-        archive.writestr("_rels/.rels", rels)
-        archive.writestr("word/document.xml", document)
+        for name, content in (("[Content_Types].xml", content_types), ("_rels/.rels", rels),
+                              ("word/document.xml", document)):
+            # A fixed date: the same call gives the same bytes (the zip would stamp the current second).
+            entry = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(entry, content)
     return out.getvalue()
 
 
