@@ -64,17 +64,31 @@ def _embedded_snapshot(data: bytes) -> tuple[dict | None, str | None, str]:
     identifier = None
     try:
         first = reader.trailer["/ID"][0]
-        identifier = first.original_bytes.decode("utf-8", "replace") if hasattr(first, "original_bytes") else str(first)
+        identifier = (
+            first.original_bytes.decode("utf-8", "replace")
+            if hasattr(first, "original_bytes")
+            else str(first)
+        )
     except (KeyError, IndexError, TypeError):
         pass
     if SNAPSHOT_NAME not in attachments:
-        return None, identifier, _("The PDF has no embedded %(name)s: it was not made by this product, or before "
-                                   "reports carried their data.") % {"name": SNAPSHOT_NAME}
+        return (
+            None,
+            identifier,
+            _(
+                "The PDF has no embedded %(name)s: it was not made by this product, or before "
+                "reports carried their data."
+            )
+            % {"name": SNAPSHOT_NAME},
+        )
     try:
         return json.loads(attachments[SNAPSHOT_NAME][0]), identifier, ""
     except (ValueError, UnicodeDecodeError) as exc:
-        return None, identifier, _("The embedded %(name)s is not valid JSON (%(error)s).") % {
-            "name": SNAPSHOT_NAME, "error": exc}
+        return (
+            None,
+            identifier,
+            _("The embedded %(name)s is not valid JSON (%(error)s).") % {"name": SNAPSHOT_NAME, "error": exc},
+        )
 
 
 def _close(a, b) -> bool:
@@ -97,30 +111,52 @@ def recompute_headline(snapshot: dict) -> dict[str, Any]:
     roles = {}
     for group in scoring.GATED:
         members = [c for c in summary["criteria"] if c["group"] == group]
-        roles[group] = scoring.role_score({c["code"]: criteria[c["code"]] for c in members},
-                                          {c["code"]: c["weight"] for c in members})
-    fit = scoring.overall_fit({r: roles[r] for r in scoring.ROLES}, criteria, posture_score=roles[scoring.POSTURE])
+        roles[group] = scoring.role_score(
+            {c["code"]: criteria[c["code"]] for c in members}, {c["code"]: c["weight"] for c in members}
+        )
+    fit = scoring.overall_fit(
+        {r: roles[r] for r in scoring.ROLES}, criteria, posture_score=roles[scoring.POSTURE]
+    )
     mandate, candidate = snapshot["mandate"], snapshot["candidate"]
-    profile = balance.balance_profile(candidate["years"], mandate["support_domains"],
-                                      min_breadth=mandate["min_breadth"], min_depth=mandate["min_depth"])
+    profile = balance.balance_profile(
+        candidate["years"],
+        mandate["support_domains"],
+        min_breadth=mandate["min_breadth"],
+        min_depth=mandate["min_depth"],
+    )
     scored = bool(summary["submitted_scorecards"])
     reading = readings.reading(
-        submitted_scorecards=summary["submitted_scorecards"], gate_passed=fit.gate_passed if scored else None,
-        verdict=(summary.get("compatibility") or {}).get("verdict"), band=profile.band,
-        concentration_band=profile.concentration_band, breadth_ok=profile.breadth_ok, depth_ok=profile.depth_ok,
+        submitted_scorecards=summary["submitted_scorecards"],
+        gate_passed=fit.gate_passed if scored else None,
+        verdict=(summary.get("compatibility") or {}).get("verdict"),
+        band=profile.band,
+        concentration_band=profile.concentration_band,
+        breadth_ok=profile.breadth_ok,
+        depth_ok=profile.depth_ok,
         red_count=sum(c["level"] == "red" for c in summary["criteria"]),
-        reliability_level=summary["reliability"]["level"])
-    return {"criteria": criteria, "roles": roles, "fit": fit.fit if scored else None,
-            "gate_passed": fit.gate_passed, "missing_roles": list(fit.missing_roles), "band": profile.band,
-            "hhi_star": profile.hhi_star, "reading": reading.level}
+        reliability_level=summary["reliability"]["level"],
+    )
+    return {
+        "criteria": criteria,
+        "roles": roles,
+        "fit": fit.fit if scored else None,
+        "gate_passed": fit.gate_passed,
+        "missing_roles": list(fit.missing_roles),
+        "band": profile.band,
+        "hhi_star": profile.hhi_star,
+        "reading": reading.level,
+    }
 
 
 def _figures_check(snapshot: dict) -> Check:
     try:
         fresh = recompute_headline(snapshot)
     except (KeyError, ValueError, TypeError) as exc:
-        return Check("figures", False, _("The figures cannot be recomputed from this snapshot (%(error)s).")
-                     % {"error": exc})
+        return Check(
+            "figures",
+            False,
+            _("The figures cannot be recomputed from this snapshot (%(error)s).") % {"error": exc},
+        )
     summary = snapshot["summary"]
     differences = []
     for criterion in summary["criteria"]:
@@ -132,18 +168,32 @@ def _figures_check(snapshot: dict) -> Check:
     if summary["submitted_scorecards"]:
         if not _close(fresh["fit"], summary["fit"]):
             differences.append("fit")
-        if (fresh["gate_passed"], fresh["missing_roles"]) != (summary["gate"]["passed"],
-                                                            summary["gate"]["missing_roles"]):
+        if (fresh["gate_passed"], fresh["missing_roles"]) != (
+            summary["gate"]["passed"],
+            summary["gate"]["missing_roles"],
+        ):
             differences.append("gate")
-    if fresh["band"] != summary["balance"]["band"] or not _close(fresh["hhi_star"], summary["balance"]["hhi_star"]):
+    if fresh["band"] != summary["balance"]["band"] or not _close(
+        fresh["hhi_star"], summary["balance"]["hhi_star"]
+    ):
         differences.append("balance")
     if fresh["reading"] != summary["reading"]["level"]:
         differences.append("reading")
     if differences:
-        return Check("figures", False, _("Recomputed with today's formulas, these figures differ from the "
-                                         "report's: %(list)s.") % {"list": ", ".join(differences)})
-    return Check("figures", True, _("The headline figures (criteria, roles, fit, gate, balance, reading) "
-                                    "recomputed from the snapshot with today's formulas agree."))
+        return Check(
+            "figures",
+            False,
+            _("Recomputed with today's formulas, these figures differ from the report's: %(list)s.")
+            % {"list": ", ".join(differences)},
+        )
+    return Check(
+        "figures",
+        True,
+        _(
+            "The headline figures (criteria, roles, fit, gate, balance, reading) "
+            "recomputed from the snapshot with today's formulas agree."
+        ),
+    )
 
 
 def verify_pdf(data: bytes) -> list[Check]:
@@ -163,20 +213,44 @@ def verify_pdf(data: bytes) -> list[Check]:
         checks.append(Check("identified", False, _("No report %(id)s is recorded here.") % {"id": claimed}))
         return checks
     if identifier is not None and identifier != claimed:
-        checks.append(Check("identified", False, _("The PDF's identifier (%(pdf)s) is not the snapshot's "
-                                                   "(%(snapshot)s).") % {"pdf": identifier, "snapshot": claimed}))
+        checks.append(
+            Check(
+                "identified",
+                False,
+                _("The PDF's identifier (%(pdf)s) is not the snapshot's (%(snapshot)s).")
+                % {"pdf": identifier, "snapshot": claimed},
+            )
+        )
     else:
-        checks.append(Check("identified", True, _("Report found: version %(v)d of %(name)s.") % {
-            "v": report.version, "name": snapshot["candidate"].get("full_name", "")}))
+        checks.append(
+            Check(
+                "identified",
+                True,
+                _("Report found: version %(v)d of %(name)s.")
+                % {"v": report.version, "name": snapshot["candidate"].get("full_name", "")},
+            )
+        )
     digest = hashlib.sha256(data).hexdigest()
-    checks.append(Check("sha256", digest == report.sha256,
-                        _("SHA-256 %(digest)s matches the one recorded.") % {"digest": digest}
-                        if digest == report.sha256 else
-                        _("SHA-256 %(digest)s differs from the recorded %(recorded)s: the file was changed.")
-                        % {"digest": digest, "recorded": report.sha256 or "—"}))
+    checks.append(
+        Check(
+            "sha256",
+            digest == report.sha256,
+            _("SHA-256 %(digest)s matches the one recorded.") % {"digest": digest}
+            if digest == report.sha256
+            else _("SHA-256 %(digest)s differs from the recorded %(recorded)s: the file was changed.")
+            % {"digest": digest, "recorded": report.sha256 or "—"},
+        )
+    )
     same = snapshot == report.snapshot
-    checks.append(Check("snapshot", same, _("The embedded snapshot is identical to the stored one.") if same
-                        else _("The embedded snapshot differs from the stored one.")))
+    checks.append(
+        Check(
+            "snapshot",
+            same,
+            _("The embedded snapshot is identical to the stored one.")
+            if same
+            else _("The embedded snapshot differs from the stored one."),
+        )
+    )
     checks.append(_figures_check(snapshot))
     return checks
 

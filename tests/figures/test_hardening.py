@@ -45,7 +45,8 @@ def form_post(card, value=4):
 
 
 def test_a_submit_while_the_broker_is_down_succeeds_and_the_sweep_catches_up(
-        client, panel, monkeypatch, django_capture_on_commit_callbacks):
+    client, panel, monkeypatch, django_capture_on_commit_callbacks
+):
     r1, r2, mandate, application = panel
     rate(application, r2, dict.fromkeys(CODES, 3))
     figures_services.mandate_statistics_refresh(mandate_id=mandate.pk)
@@ -106,7 +107,8 @@ def test_moving_an_application_to_another_mandate_recomputes_both_mandates(panel
 
 
 def test_an_older_pdf_with_mandate_statistics_is_withheld_from_a_viewer_with_an_open_draft(
-        client, panel, django_capture_on_commit_callbacks):
+    client, panel, django_capture_on_commit_callbacks
+):
     r1, r2, mandate, application = panel
     for rater in (r1, r2):
         rate(application, rater, dict.fromkeys(CODES, 4))
@@ -134,14 +136,18 @@ def test_an_older_pdf_with_mandate_statistics_is_withheld_from_a_viewer_with_an_
 def test_a_catalogue_never_depends_on_the_other_applications_computed_with_it(panel):
     r1, _r2, mandate, old = panel
     rate(old, r1, dict.fromkeys(CODES, 4))  # on the first framework version
-    new_version = assessment_services.framework_new_version(framework=CompetencyFramework.objects.get(is_active=True))
+    new_version = assessment_services.framework_new_version(
+        framework=CompetencyFramework.objects.get(is_active=True)
+    )
     Criterion.objects.filter(framework=new_version, code="cond_resources").delete()  # before any use
     recent = ApplicationFactory(mandate=mandate)
     rate(recent, r1, {"cond_tools": 4})  # on the new version only
 
     alone = compute.row_figures(compute.compute_application_figures([recent.pk])[0])
-    together = {row.application_id: compute.row_figures(row)
-                for row in compute.compute_application_figures([old.pk, recent.pk])}
+    together = {
+        row.application_id: compute.row_figures(row)
+        for row in compute.compute_application_figures([old.pk, recent.pk])
+    }
     assert together[recent.pk] == alone
     codes = [c["code"] for c in alone["assessment"]["criteria"]]
     assert "cond_resources" not in codes and len(codes) == len(CODES) - 1
@@ -152,8 +158,9 @@ def test_starting_a_scorecard_without_an_active_framework_is_a_message_not_a_500
     r1, _r2, _mandate, application = panel
     CompetencyFramework.objects.update(is_active=False)
     client.force_login(r1)
-    response = client.post(reverse("assessments:scorecard_start", args=[application.pk]),
-                           {"context": "screening"}, follow=True)
+    response = client.post(
+        reverse("assessments:scorecard_start", args=[application.pk]), {"context": "screening"}, follow=True
+    )
     assert response.status_code == 200
     assert any(m.level_tag == "error" for m in response.context["messages"])
     assert not Scorecard.objects.filter(application=application).exists()

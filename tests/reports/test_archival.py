@@ -45,7 +45,9 @@ def pdf_path(report, tmp_path):
 def pdfinfo(*args):
     binary = shutil.which("pdfinfo")
     require_service(bool(binary), "poppler's pdfinfo (Debian package poppler-utils)")
-    return subprocess.run([binary, *map(str, args)], capture_output=True, check=True, text=True, timeout=30).stdout
+    return subprocess.run(
+        [binary, *map(str, args)], capture_output=True, check=True, text=True, timeout=30
+    ).stdout
 
 
 def verify(path):
@@ -187,14 +189,31 @@ def test_the_text_follows_the_reading_order_on_every_page(pdf_path):
     assert len(pages) >= 5 and all(pages)
     assert "rapport de compatibilité" in pages[0] and "éloïse" in pages[0]
     summary = pages[1]  # labels are upper-cased by the stylesheet: compare in lower case
-    order = [summary.index(text) for text in ("synthèse", "adéquation globale", "lecture des chiffres",
-                                              "profil du candidat", "les trois rôles")]
+    order = [
+        summary.index(text)
+        for text in (
+            "synthèse",
+            "adéquation globale",
+            "lecture des chiffres",
+            "profil du candidat",
+            "les trois rôles",
+        )
+    ]
     assert order == sorted(order)
     assert summary.startswith("synthèse")  # running headers and footers are artifacts, not content
-    chapters = ["synthèse", "graphiques", "critères, écarts et alertes de désaccord", "séances de travail",
-                "méta-communication et écarts de perception", "swot du candidat", "annexe : méthodologie"]
+    chapters = [
+        "synthèse",
+        "graphiques",
+        "critères, écarts et alertes de désaccord",
+        "séances de travail",
+        "méta-communication et écarts de perception",
+        "swot du candidat",
+        "annexe : méthodologie",
+    ]
     # Each chapter opens a page (its heading is the page's first text), in the document's order.
-    first_pages = [next(i for i, page in enumerate(pages) if page.startswith(chapter)) for chapter in chapters]
+    first_pages = [
+        next(i for i, page in enumerate(pages) if page.startswith(chapter)) for chapter in chapters
+    ]
     assert first_pages == sorted(first_pages)
 
 

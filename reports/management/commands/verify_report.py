@@ -9,9 +9,11 @@ from reports import verification
 
 
 class Command(BaseCommand):
-    help = ("Check a report PDF from anywhere: the report it claims to be, its SHA-256, its embedded data "
-            "snapshot against the stored one, and its headline figures recomputed from that snapshot. "
-            "Exit code 0 only when every check passes.")
+    help = (
+        "Check a report PDF from anywhere: the report it claims to be, its SHA-256, its embedded data "
+        "snapshot against the stored one, and its headline figures recomputed from that snapshot. "
+        "Exit code 0 only when every check passes."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="the PDF to check")
@@ -21,7 +23,9 @@ class Command(BaseCommand):
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise CommandError(_("Cannot read %(file)s: %(error)s") % {"file": file, "error": exc.strerror}) from exc
+            raise CommandError(
+                _("Cannot read %(file)s: %(error)s") % {"file": file, "error": exc.strerror}
+            ) from exc
         checks = verification.verify_pdf(data)
         for check in checks:
             self.stdout.write(check.line)
