@@ -7,6 +7,8 @@ from django.conf import settings
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
+from cso_recruit import zones
+
 from . import services
 from .models import (
     ALL_DOMAINS,
@@ -18,7 +20,7 @@ from .models import (
     years_field,
 )
 
-IDENTITY_FIELDS = ["first_name", "last_name", "email", "phone", "city", "linkedin_url", "source",
+IDENTITY_FIELDS = ["first_name", "last_name", "email", "phone", "city", "time_zone", "linkedin_url", "source",
                    "gdpr_consent", "consent_date", "education"]
 YEARS_FIELDS = [years_field(code) for code in ALL_DOMAINS]
 
@@ -36,6 +38,11 @@ class CandidateForm(forms.ModelForm):
     linkedin_url = forms.URLField(label=Candidate._meta.get_field("linkedin_url").verbose_name, required=False,
                                   max_length=200, assume_scheme="https",
                                   validators=[URLValidator(schemes=["http", "https"])])
+
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"), required=False,
+        choices=lambda: zones.zone_choices(blank_label=_("Same as each session's")),
+        help_text=_("The times in the candidate's e-mails are given in this zone."))
 
     class Meta:
         model = Candidate
@@ -55,8 +62,9 @@ class CandidateForm(forms.ModelForm):
             Fieldset(_("Identity"),
                      Row(Column("first_name"), Column("last_name")),
                      Row(Column("email"), Column("phone")),
-                     Row(Column("city"), Column("linkedin_url")),
-                     Row(Column("source"), Column("education"))),
+                     Row(Column("city"), Column("time_zone")),
+                     Row(Column("linkedin_url"), Column("source")),
+                     Row(Column("education"))),
             Fieldset(_("Consent (GDPR)"), Row(Column("gdpr_consent"), Column("consent_date"))),
             Fieldset(_("Years of experience per support domain"),
                      Row(Column("career_years", css_class="col-12 col-md-4")),

@@ -18,6 +18,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from cso_recruit.zones import validate_time_zone
+
 
 class SupportDomain(models.TextChoices):
     """The nine support functions a CSO heads (DESIGN.md §2)."""
@@ -75,10 +77,13 @@ class RejectionReason(models.TextChoices):
 
 
 class UserProfile(models.Model):
-    """Per-user preferences: the interface language (French by default)."""
+    """Per-user preferences: the interface language (French by default) and the time zone the
+    user's e-mails show times in."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
+    #: IANA zone the user's e-mails show times in (blank: the session's own zone).
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True, validators=[validate_time_zone])
 
     class Meta:
         verbose_name = _("user profile")
@@ -169,6 +174,8 @@ class Candidate(models.Model):
     email = models.EmailField(_("e-mail"), max_length=254)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
+    #: IANA zone the candidate's e-mails show times in (blank: the session's own zone).
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True, validators=[validate_time_zone])
     linkedin_url = models.URLField(_("LinkedIn profile"), blank=True)
     source = models.CharField(_("source"), max_length=60, blank=True)
     gdpr_consent = models.BooleanField(_("GDPR consent"), default=False)

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "sessions.apps.WorkingSessionsConfig",
     "figures",
     "reports",
+    "outbox",
 ]
 
 MIDDLEWARE = [
@@ -55,6 +56,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "cso_recruit.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "outbox.middleware.OutboxNoticeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -199,3 +201,18 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="WARNING")},
 }
+
+# Outbox (outbox.services): e-mails and task requests are rows written with the change that causes
+# them, dispatched on commit; what is still pending OUTBOX_RETRY_AFTER seconds later is sent by the
+# sweeper (beat, every minute). An e-mail is tried OUTBOX_EMAIL_MAX_ATTEMPTS times (backoff 1, 2,
+# 4 … min, at most 1 h) before it is marked failed. A report whose render is interrupted
+# REPORT_MAX_INTERRUPTIONS times (a worker killed mid-render, the hard time limit) fails.
+OUTBOX_RETRY_AFTER = env.int("OUTBOX_RETRY_AFTER", default=60)
+OUTBOX_EMAIL_MAX_ATTEMPTS = env.int("OUTBOX_EMAIL_MAX_ATTEMPTS", default=8)
+REPORT_MAX_INTERRUPTIONS = env.int("REPORT_MAX_INTERRUPTIONS", default=3)
+CELERY_BEAT_SCHEDULE["outbox-sweep"] = {"task": "outbox.tasks.sweep_outbox", "schedule": 60}
+CELERY_BEAT_SCHEDULE["reports-sweep"] = {"task": "reports.tasks.sweep_stale_reports", "schedule": 60}
+# A publish that cannot reach the broker fails fast (the outbox keeps the work) instead of
+# holding the user's request.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}

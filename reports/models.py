@@ -49,6 +49,8 @@ class Report(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                      related_name="+", verbose_name=_("requested by"))
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    #: When it was last queued (requested, retried, or queued again by the sweeper).
+    queued_at = models.DateTimeField(_("queued at"), default=timezone.now)
     started_at = models.DateTimeField(_("rendering started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     snapshot = models.JSONField(_("data snapshot"), default=dict)
@@ -58,6 +60,10 @@ class Report(models.Model):
     page_count = models.PositiveSmallIntegerField(_("pages"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    #: Renders that never finished (worker lost, hard time limit); reset by a retry.
+    interruptions = models.PositiveSmallIntegerField(_("interrupted renders"), default=0)
+    #: The Celery task rendering it (a redelivery of the same message may take it over).
+    task_id = models.CharField(_("rendering task"), max_length=255, blank=True)
 
     class Meta:
         ordering = ["application", "-version"]

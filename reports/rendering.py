@@ -32,6 +32,7 @@ from urllib.parse import unquote, urlsplit
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
@@ -591,8 +592,8 @@ def render_pdf(snapshot: dict) -> RenderedPdf:
         except FatalURLFetchingError as exc:  # a BaseException in WeasyPrint: keep it from the worker
             cause = exc.__cause__ or exc
             raise RenderError(f"A resource of the report could not be loaded: {cause}") from None
-        except OSError:
-            raise
+        except (OSError, SoftTimeLimitExceeded):
+            raise  # transient (retried), or the task's time is up (the task says so itself)
         except Exception as exc:
             raise RenderError(f"WeasyPrint could not lay the report out: {type(exc).__name__}: {exc}") from exc
     if not pdf:

@@ -5,13 +5,24 @@ Every transition is made under a row lock (``select_for_update``), so two worker
 same task (``acks_late`` redelivery) cannot both publish a PDF, and a ready report is never
 rendered or changed again (``Report.save`` refuses it too).
 
-The web request never renders: ``report_request`` only freezes the snapshot and enqueues
-``reports.tasks.render_report`` with ``delay_on_commit`` (the task cannot run before the row is
-committed). ``report_render`` is what the task — and ``manage.py render_report`` — runs.
+The web request never renders: ``report_request`` only freezes the snapshot and writes a task
+request for ``reports.tasks.render_report`` into the outbox (``outbox.services.task_request``), sent
+once the row is committed; a broker that cannot be reached leaves the request pending for the
+outbox's sweeper, and the user's request succeeds all the same. ``report_render`` is what the task
+— and ``manage.py render_report`` — runs.
+
+Nothing stays pending for ever (:func:`reports_sweep`, beat every minute): a report "rendering"
+for longer than the hard time limit lost its worker and is queued again, one "queued" for longer
+than ``REPORT_STALE_AFTER`` is sent again; a render may be interrupted at most
+``REPORT_MAX_INTERRUPTIONS`` times (a worker killed mid-render is redelivered: ``reject_on_worker_lost``),
+then the report fails with a readable reason.
 """
 
 import logging
+from datetime import timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import OperationalError, transaction
@@ -21,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from assessments.selectors import has_open_draft
 from candidates.models import Application
+from outbox.services import task_request
 
 from . import rendering
 from .models import Report
@@ -42,10 +54,12 @@ def _check_independence(application, by):
               "a report (independent rating)."), code="independence")
 
 
-def _enqueue(report):
-    from .tasks import render_report
+RENDER_TASK = "reports.tasks.render_report"
 
-    render_report.delay_on_commit(report.pk)
+
+def _enqueue(report):
+    """Ask for the report's rendering once the transaction commits (through the outbox)."""
+    task_request(RENDER_TASK, report_id=report.pk)
 
 
 @transaction.atomic
@@ -60,7 +74,10 @@ def report_request(*, application, by=None, language="fr", enqueue=True) -> Repo
         enqueue: ``False`` leaves the report queued without a task (the command renders it itself).
 
     Returns:
-        The new ``Report`` (status ``queued``, version = previous highest + 1, starting at 1).
+        The new ``Report`` (status ``queued``, version = previous highest + 1, starting at 1) with
+        ``already_pending`` False; or, when a version in the same language is still queued or
+        rendering (a second click, another panel member), that version with ``already_pending``
+        True — no new version is made.
 
     Raises:
         ValidationError: ``by`` has an unsubmitted scorecard for the application (independence
@@ -70,19 +87,40 @@ def report_request(*, application, by=None, language="fr", enqueue=True) -> Repo
                                                                      "mandate__ceo")
               .get(pk=application.pk))
     _check_independence(locked, by)
+    pending = (Report.objects.filter(application=locked, language=language,
+                                     status__in=[Report.Status.QUEUED, Report.Status.RENDERING])
+               .order_by("-version").first())
+    if pending is not None:
+        pending.already_pending = True
+        return pending
     version = (Report.objects.filter(application=locked).aggregate(top=Max("version"))["top"] or 0) + 1
     now = timezone.now()
     report = Report(application=locked, version=version, requested_by=by, requested_at=now, language=language,
                     snapshot=build_snapshot(application=locked, version=version, by=by, language=language, now=now))
     report.full_clean()
     report.save()
+    report.already_pending = False
     if enqueue:
         _enqueue(report)
     return report
 
 
-def _claim(report_id):
-    """Move a queued (or redelivered rendering) report to rendering; ``None`` if there is nothing to do."""
+def _interrupted_message(attempts):
+    return _("Rendering was interrupted %(n)d times (the worker stopped or the time limit of %(seconds)d "
+             "seconds was reached); request a new version or retry later.") % {
+        "n": attempts, "seconds": settings.REPORT_RENDER_TIME_LIMIT}
+
+
+def _claim(report_id, task_id=None):
+    """Move a queued (or abandoned rendering) report to rendering; ``None`` if there is nothing
+    to do here.
+
+    A report already "rendering" is taken over only when its render is over: the same task
+    message delivered again (``task_id`` equal: its worker died) or a render started longer ago
+    than the hard time limit; otherwise another worker is rendering it and this delivery does
+    nothing. ``task_id`` ``None`` (the command line) always takes it. Taking over counts as an
+    interruption; a report interrupted ``REPORT_MAX_INTERRUPTIONS`` times is failed instead.
+    """
     with transaction.atomic():
         report = Report.objects.select_for_update().filter(pk=report_id).first()
         if report is None:
@@ -90,11 +128,35 @@ def _claim(report_id):
             return None
         if report.status not in (Report.Status.QUEUED, Report.Status.RENDERING):
             return None  # ready: idempotent; failed: only a retry re-queues it
+        now = timezone.now()
+        if (report.status == Report.Status.RENDERING and task_id is not None and report.task_id != task_id
+                and report.started_at and now - report.started_at < _render_lifetime()):
+            return None  # another worker is rendering it right now
+        if report.status == Report.Status.RENDERING:
+            report.interruptions += 1
+        if report.interruptions >= settings.REPORT_MAX_INTERRUPTIONS:
+            _give_up(report, now)
+            return None
         report.status = Report.Status.RENDERING
-        report.started_at = timezone.now()
+        report.started_at = now
         report.attempts += 1
-        report.save(update_fields=["status", "started_at", "attempts"])
+        report.task_id = task_id or ""
+        report.save(update_fields=["status", "started_at", "attempts", "task_id", "interruptions"])
         return report
+
+
+def _give_up(report, now):
+    """Fail a locked report whose renders keep being interrupted."""
+    report.status = Report.Status.FAILED
+    report.error = _interrupted_message(report.interruptions)
+    report.finished_at = now
+    report.save(update_fields=["status", "error", "finished_at", "interruptions"])
+    logger.error("Report %s failed: %d interrupted renders", report.pk, report.interruptions)
+
+
+def _render_lifetime():
+    """The longest a live render can last: the hard time limit, plus a minute's margin."""
+    return timedelta(seconds=settings.REPORT_RENDER_TIME_LIMIT + 60)
 
 
 def _finish(report_id, **fields):
@@ -117,7 +179,7 @@ def _readable(exc):
     return text[:ERROR_MAX]
 
 
-def report_render(*, report_id, retry_transient=False) -> Report | None:
+def report_render(*, report_id, retry_transient=False, task_id=None) -> Report | None:
     """Render a queued report to PDF and publish it; idempotent.
 
     A ready report is returned untouched (never rendered twice); a failed one too (use
@@ -131,9 +193,12 @@ def report_render(*, report_id, retry_transient=False) -> Report | None:
     (``OSError``, database ``OperationalError``) puts the report back to ``queued`` with the error
     noted and is re-raised.
 
+    ``task_id``: the Celery task's id (see :func:`_claim`); ``SoftTimeLimitExceeded`` propagates
+    to the task, which fails the report with the time-out message.
+
     Returns the report, or ``None`` when it does not exist.
     """
-    report = _claim(report_id)
+    report = _claim(report_id, task_id)
     if report is None:
         return Report.objects.filter(pk=report_id).first()
     try:
@@ -144,6 +209,8 @@ def report_render(*, report_id, retry_transient=False) -> Report | None:
                     % {"n": report.attempts, "error": _readable(exc)})
             raise
         return _fail(report_id, exc)
+    except SoftTimeLimitExceeded:
+        raise
     except Exception as exc:  # the report says why; the worker goes on with the next task
         logger.exception("Report %s failed to render", report_id)
         return _fail(report_id, exc)
@@ -196,6 +263,53 @@ def report_retry(*, report, by=None) -> Report:
     report.error = ""
     report.started_at = None
     report.finished_at = None
-    report.save(update_fields=["status", "error", "started_at", "finished_at"])
+    report.queued_at = timezone.now()
+    report.interruptions = 0
+    report.save(update_fields=["status", "error", "started_at", "finished_at", "queued_at", "interruptions"])
     _enqueue(report)
     return report
+
+
+def reports_sweep(*, now=None) -> dict:
+    """Nothing pending for ever (beat, every minute; safe to run twice).
+
+    * "rendering" started longer ago than the hard time limit (plus a minute): its worker is gone
+      (killed, out of memory, the machine restarted): an interruption. Interrupted
+      ``REPORT_MAX_INTERRUPTIONS`` times: failed with the reason; otherwise queued again and sent again.
+    * "queued" for longer than ``REPORT_STALE_AFTER`` seconds (its task was lost with a broker's
+      data, say): sent again. The render itself is idempotent (:func:`report_render`).
+
+    Returns ``{"requeued": n, "resent": m, "failed": k}``.
+    """
+    now = now or timezone.now()
+    counts = {"requeued": 0, "resent": 0, "failed": 0}
+    abandoned = Report.objects.filter(status=Report.Status.RENDERING,
+                                      started_at__lt=now - _render_lifetime()).values_list("pk", flat=True)
+    for pk in list(abandoned):
+        with transaction.atomic():
+            report = Report.objects.select_for_update().filter(pk=pk, status=Report.Status.RENDERING).first()
+            if report is None:
+                continue
+            report.interruptions += 1
+            if report.interruptions >= settings.REPORT_MAX_INTERRUPTIONS:
+                _give_up(report, now)
+                counts["failed"] += 1
+                continue
+            report.status = Report.Status.QUEUED
+            report.queued_at = now
+            report.error = _("Attempt %(n)d was interrupted; rendering again.") % {"n": report.attempts}
+            report.save(update_fields=["status", "queued_at", "error", "interruptions"])
+            _enqueue(report)
+            counts["requeued"] += 1
+    forgotten = Report.objects.filter(status=Report.Status.QUEUED,
+                                      queued_at__lt=now - timedelta(seconds=settings.REPORT_STALE_AFTER))
+    for pk in list(forgotten.values_list("pk", flat=True)):
+        with transaction.atomic():
+            report = Report.objects.select_for_update().filter(pk=pk, status=Report.Status.QUEUED).first()
+            if report is None:
+                continue
+            report.queued_at = now
+            report.save(update_fields=["queued_at"])
+            _enqueue(report)
+            counts["resent"] += 1
+    return counts

@@ -74,6 +74,9 @@ def report_request(request, pk):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("reports:list", pk=application.pk)
+    if report.already_pending:
+        messages.info(request, _("Version %(v)d is already being prepared: here it is.") % {"v": report.version})
+        return redirect(report)
     report.refresh_from_db(fields=["status"])
     if report.status == report.Status.READY:  # rendered already (embedded default: eager tasks)
         messages.success(request, _("Report version %(v)d is ready.") % {"v": report.version})

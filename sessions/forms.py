@@ -8,11 +8,12 @@ from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from cso_recruit import zones
+
 from . import i18n, ipa, scheduling
 from .models import CriticalIncident, Observation
 
-TIMEZONE_CHOICES = [(z, z) for z in ("Europe/Paris", "Europe/Brussels", "Europe/Zurich", "Europe/Luxembourg",
-                                      "Europe/London", "America/Montreal", "Indian/Reunion", "UTC")]
+TIMEZONE_CHOICES = zones.common_zone_choices()
 RATING_CHOICES = [("", "—")] + [(str(n), str(n)) for n in range(1, 6)]
 
 

@@ -21,10 +21,12 @@ vs aware mix-ups) are ``ValueError``.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from cso_recruit import zones
 
 # Re-exported: a verdict needs this many held and observed sessions (defined in the pure module).
 from .compatibility import MIN_SESSIONS_FOR_VERDICT
@@ -64,14 +66,7 @@ def is_aware(value: datetime) -> bool:
 
 
 def _zone(tz_name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(tz_name)
-    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError) as exc:
-        raise ValidationError(
-            _("Unknown time zone: %(timezone)s."),
-            code="unknown_timezone",
-            params={"timezone": tz_name},
-        ) from exc
+    return zones.zone(tz_name)
 
 
 def localize(naive: datetime, tz_name: str = DEFAULT_TIMEZONE) -> datetime:

@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 
 from candidates.models import Application, Candidate
 from cso_recruit.events import figures_inputs_changed
+from outbox.services import email_enqueue
 
-from . import i18n, ipa, scheduling
+from . import emails, i18n, ipa, scheduling
 from .models import (
     CriticalIncident,
     Debrief,
@@ -93,9 +94,16 @@ def _check_slot(*, application, mediator, starts_at, ends_at, exclude_pk=None, c
 
 
 def _notify(session, kind):
-    from .tasks import send_session_invitation
+    """Write the participants' invitation (``kind`` "request") or cancellation ("cancel") e-mails
+    in the current transaction; the outbox sends them once it commits."""
+    email_enqueue(emails.invitation_messages(_for_mail(session), kind))
 
-    send_session_invitation.delay_on_commit(session.pk, kind)
+
+def _for_mail(session):
+    """``session`` reloaded with what the e-mails read (participants and their profiles)."""
+    return (WorkingSession.objects.select_related(
+        "application__candidate", "application__mandate__company", "application__mandate__ceo__profile",
+        "mediator__profile").get(pk=session.pk))
 
 
 def _schedule_static_rules(*, application, starts_at, ends_at, mediator, tz_name):
@@ -282,9 +290,7 @@ def session_set_status(*, session, status, by, now=None) -> WorkingSession:
     session._history_user = by
     session.save()
     if status == WorkingSession.Status.HELD and previous != status:
-        from .tasks import send_candidate_debrief_link
-
-        send_candidate_debrief_link.delay_on_commit(session.pk)
+        _send_debrief_link(session)
     figures_inputs_changed(application_ids=[session.application_id])
     return session
 
@@ -476,8 +482,19 @@ def debrief_submit_ceo(*, session, by, ratings, comment="") -> Debrief:
 
 def debrief_invitation_create(*, session) -> str:
     """A new signed, expiring (14 days), single-use token for the candidate's debrief of ``session``."""
+    return _debrief_invitation(session)[1]
+
+
+def _debrief_invitation(session):
     invitation = DebriefInvitation.objects.create(session=session)
-    return signing.dumps({"n": invitation.nonce}, salt=DEBRIEF_SALT, compress=True)
+    return invitation, signing.dumps({"n": invitation.nonce}, salt=DEBRIEF_SALT, compress=True)
+
+
+def _send_debrief_link(session):
+    """Write the candidate's debrief-link e-mail (a new single-use token) in the current
+    transaction; the outbox sends it once it commits."""
+    invitation, token = _debrief_invitation(session)
+    email_enqueue([emails.debrief_link_message(_for_mail(session), token=token, invitation_id=invitation.pk)])
 
 
 class DebriefLinkError(Exception):

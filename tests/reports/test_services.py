@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from assessments.models import Rating
 from figures.services import figures_rebuild
+from outbox.models import TaskRequest
 from reports import rendering, services
 from reports.models import Report
 from reports.snapshot import build_snapshot
@@ -32,9 +33,17 @@ def test_request_creates_numbered_versions_and_enqueues_on_commit(world, django_
         first = services.report_request(application=world.application, by=world.recruiter)
     assert len(callbacks) == 1
     assert first.version == 1 and first.status == Report.Status.QUEUED and not first.pdf
+    assert first.already_pending is False
+    assert TaskRequest.objects.get().kwargs == {"report_id": first.pk}
+    # A second click while version 1 is still queued gets version 1 back, and nothing is sent.
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        again = services.report_request(application=world.application, by=world.ceo)
+    assert again.pk == first.pk and again.already_pending is True and callbacks == []
+    assert Report.objects.count() == 1 and TaskRequest.objects.count() == 1
+    services.report_fail(report_id=first.pk, error="stopped by the test")
     with django_capture_on_commit_callbacks(execute=False):
         second = services.report_request(application=world.application, by=world.ceo)
-    assert second.version == 2
+    assert second.version == 2 and second.already_pending is False
     assert second.requested_by == world.ceo and second.language == "fr"
 
 

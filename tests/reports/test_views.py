@@ -69,7 +69,7 @@ def test_the_web_request_only_enqueues(world, monkeypatch, django_capture_on_com
 
     monkeypatch.setattr(rendering, "render_pdf", lambda snapshot: pytest.fail("the web request rendered a PDF"))
     sent = []
-    monkeypatch.setattr(tasks.render_report, "delay", lambda *args: sent.append(args))
+    monkeypatch.setattr(tasks.render_report, "apply_async", lambda *args, **kwargs: sent.append(kwargs))
     client = client_for(world.ceo)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = client.post(reverse("reports:request", args=[world.application.pk]))
@@ -78,7 +78,7 @@ def test_the_web_request_only_enqueues(world, monkeypatch, django_capture_on_com
     assert report.status == Report.Status.QUEUED and sent == []  # nothing sent before the commit
     assert len(callbacks) == 1
     callbacks[0]()
-    assert sent == [(report.pk,)]
+    assert [kwargs["kwargs"] for kwargs in sent] == [{"report_id": report.pk}]
 
 
 def test_status_page_refreshes_until_ready(world, django_capture_on_commit_callbacks):

@@ -63,7 +63,7 @@ def add_rows(world, count, start=0):
                 tallies={("ceo", "gives_opinion"): 2})
         session.refresh_from_db()
         services.debrief_submit_ceo(session=session, by=world.ceo, ratings=ratings(4))
-        services.debrief_invitation_create(session=session)
+        # Marking it held wrote its debrief invitation (and the candidate's e-mail) already.
         SessionReminder.objects.create(session=session, email=f"cand{n}@example.org")
         CalendarFeed.objects.create(user=UserFactory(username=f"feed-user-{n}"))
 

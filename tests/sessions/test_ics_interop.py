@@ -166,7 +166,8 @@ def sent(world, django_capture_on_commit_callbacks):
             ]
             mail.outbox.clear()
             # A reminder the day before (read from the database by the periodic task).
-            tasks.send_due_reminders((start - timedelta(hours=12)).isoformat())
+            with django_capture_on_commit_callbacks(execute=True):
+                tasks.send_due_reminders((start - timedelta(hours=12)).isoformat())
             produced += [
                 (f"reminder {zone} {day}", m, {"method": "REQUEST", "events": [first]})
                 for m in _attachments()

@@ -12,12 +12,24 @@ from django.utils import timezone
 
 from sessions import services
 from sessions.models import SessionReminder
-from sessions.tasks import send_due_reminders
+from sessions.tasks import send_due_reminders as _send_due_reminders
 from tests.sessions.conftest import at
 
 pytestmark = pytest.mark.django_db
 
 PARTICIPANTS = {"dg-test@example.org", "mediateur-test@example.org", "claire.testeuse@example.org"}
+
+
+@pytest.fixture(autouse=True)
+def _commits(django_capture_on_commit_callbacks):
+    """The reminders' e-mails leave through the outbox after the commit: run those callbacks."""
+    global send_due_reminders
+
+    def send_due_reminders(*args):
+        with django_capture_on_commit_callbacks(execute=True):
+            return _send_due_reminders(*args)
+
+    yield
 
 
 @pytest.fixture
