@@ -4,13 +4,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help install assets demo run test lint worker beat messages migrate bench clean
+.PHONY: help install assets demo run test lint worker beat messages migrate bench clean serve up
 
 help:
 	@echo "make demo    – install, migrate, load demo data, serve http://127.0.0.1:8000"
 	@echo "make test    – run the test suite (SQLite unless DATABASE_URL is set)"
 	@echo "make worker  – Celery worker (needs CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0)"
 	@echo "make beat    – Celery beat (periodic reminders)"
+	@echo "make serve   – as in production: DEBUG off, gunicorn, collected static files (http://127.0.0.1:8000)"
+	@echo "make up      – as in production: web, worker and beat together (needs DATABASE_URL, CELERY_BROKER_URL)"
 	@echo "make lint    – ruff"
 	@echo "make bench   – report render time and memory, page speed against the admin (bench/)"
 
@@ -62,6 +64,33 @@ beat: install
 bench: install messages
 	$(BIN)/python bench/report_bench.py
 	$(BIN)/python bench/pages_bench.py
+
+# As in production (README, "Running as in production"): DEBUG off, migrations, static files collected
+# with hashed names and .gz variants, then gunicorn (cso_recruit/gunicorn_conf.py: PORT,
+# WEB_CONCURRENCY, GUNICORN_THREADS). For use on this machine over plain http: without
+# DJANGO_SECRET_KEY (environment or .env) a random key is made for this run only, and
+# DJANGO_SECURE_SSL_REDIRECT defaults to 0.
+is_set = { test -n "$${$(1):-}" || grep -qs '^$(1)=.' .env; }
+define as_production
+export DJANGO_DEBUG=0; \
+if ! $(call is_set,DJANGO_SECURE_SSL_REDIRECT); then export DJANGO_SECURE_SSL_REDIRECT=0; \
+  echo "note: DJANGO_SECURE_SSL_REDIRECT=0 (plain http on this machine; set it to 1 behind https)"; fi; \
+if ! $(call is_set,DJANGO_SECRET_KEY); then \
+  echo "warning: DJANGO_SECRET_KEY is not set: using a random key for this run only (local use)" >&2; \
+  DJANGO_SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))'); \
+  export DJANGO_SECRET_KEY; fi; \
+$(BIN)/python manage.py migrate --noinput && $(BIN)/python manage.py collectstatic --noinput -v 0
+endef
+
+serve: install messages
+	@$(as_production) && exec $(BIN)/gunicorn --config python:cso_recruit.gunicorn_conf cso_recruit.wsgi
+
+up: install messages
+	@$(call is_set,DATABASE_URL) || { echo "make up needs DATABASE_URL (PostgreSQL), e.g." \
+	  "postgres://postgres@127.0.0.1:5432/cso_recruit" >&2; exit 2; }
+	@$(call is_set,CELERY_BROKER_URL) || { echo "make up needs CELERY_BROKER_URL (Redis), e.g." \
+	  "redis://127.0.0.1:6379/0" >&2; exit 2; }
+	@$(as_production) && PATH="$(CURDIR)/$(BIN):$$PATH" exec $(BIN)/honcho start -f Procfile -p $${PORT:-8000}
 
 clean:
 	rm -rf $(VENV) node_modules db.sqlite3 staticfiles

@@ -3,7 +3,8 @@
 Embedded default — nothing set: DEBUG on, SQLite file ``db.sqlite3``, Celery tasks run eagerly,
 e-mails printed to the console. Production/CI — ``DATABASE_URL`` (PostgreSQL),
 ``CELERY_BROKER_URL`` (Redis), ``DJANGO_DEBUG=0`` and a ``DJANGO_SECRET_KEY`` (refuses to start
-without one). See ``.env.example`` for every variable.
+without one). See ``.env.example`` for every variable, and the README's "Running as in
+production" for gunicorn, whitenoise, ``/health/``, JSON logs and error reporting.
 """
 
 from pathlib import Path
@@ -11,6 +12,9 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor
+
+from cso_recruit.logs import default_format, logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -39,6 +43,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "axes",
+    "django_guid",
+    "health_check",
     "candidates",
     "assessments",
     "sessions.apps.WorkingSessionsConfig",
@@ -48,7 +54,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_guid.middleware.guid_middleware",  # first: every later line of the request has its id
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -89,6 +97,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # other (up to 20 s) instead of failing with "database is locked" under simultaneous requests.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 DATABASES["default"].setdefault("TEST", {})
+# Persistent connections (seconds; 0 closes them after each request), checked before reuse. Default:
+# 60 with DEBUG off, 0 in the embedded default; DJANGO_CONN_MAX_AGE, else ?conn_max_age= in the URL.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int(
+    "DJANGO_CONN_MAX_AGE", default=DATABASES["default"].get("CONN_MAX_AGE", 0 if DEBUG else 60)
+)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -125,6 +139,22 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Bootstrap comes from the npm package (package.json), never from a CDN.
 if (BASE_DIR / "node_modules" / "bootstrap" / "dist").exists():
     STATICFILES_DIRS.append(("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"))
+# DEBUG off (production, `make serve`): `collectstatic` writes hashed names and .gz variants
+# (whitenoise, see cso_recruit/storage.py) and whitenoise serves them from STATIC_ROOT with far-future
+# cache headers. DEBUG on (embedded default, tests): plain names, found in place by the finders, no
+# collectstatic needed.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "cso_recruit.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+# Source maps (6 of Bootstrap's 8 MB) are for the browser's developer tools: not worth compressing.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "/media-not-public/"  # files are served only through access-checked views
 
@@ -143,6 +173,8 @@ EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backen
 EMAIL_FILE_PATH = env.path("DJANGO_EMAIL_FILE_PATH", default=BASE_DIR / "var" / "mail")
 EMAIL_HOST = env.str("DJANGO_EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
+# Seconds before an SMTP connection or command gives up (Django's default is to wait forever).
+EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="CSO Recruit <no-reply@example.org>")
 
 # Celery. No broker configured → tasks run eagerly in-process (embedded default).
@@ -188,6 +220,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]  # load balancers probe over plain HTTP
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
@@ -195,12 +228,37 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="WARNING")},
+# Logs (cso_recruit/logs.py): one JSON object a line (DEBUG off) or readable lines (DEBUG on), or as
+# DJANGO_LOG_FORMAT says; each with the request id (django-guid, X-Request-ID header) and, in a
+# Celery task, the task's id. The worker and beat use this configuration too.
+LOG_FORMAT = env.str("DJANGO_LOG_FORMAT", default=default_format(debug=DEBUG))
+try:
+    LOGGING = logging_config(fmt=LOG_FORMAT, level=env.str("DJANGO_LOG_LEVEL", default="WARNING"))
+except ValueError as error:
+    raise ImproperlyConfigured(str(error)) from error
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "VALIDATE_GUID": True,
+    "RETURN_HEADER": True,
+    "EXPOSE_HEADER": False,
 }
+
+# Error reporting (sentry-sdk), only when SENTRY_DSN is set; no personal data is sent (candidates'
+# names, e-mails and CVs stay out of the events), and tracing is off unless a rate is given.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="development" if DEBUG else "production"),
+        release=f"cso-recruit@{PRODUCT_VERSION}",
+        send_default_pii=False,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+    )
 
 # Outbox (outbox.services): e-mails and task requests are rows written with the change that causes
 # them, dispatched on commit; what is still pending OUTBOX_RETRY_AFTER seconds later is sent by the

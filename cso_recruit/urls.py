@@ -1,12 +1,15 @@
-"""Root URLs. Every app view checks access through ``cso_recruit.access``."""
+"""Root URLs. Every app view checks access through ``cso_recruit.access`` (``/health/`` is public:
+it tells anyone only ok or unavailable, see ``cso_recruit.health``)."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
+from .health import HealthView
 
 urlpatterns = [
+    path("health/", HealthView.as_view(), name="health"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", views.set_language, name="set_language"),

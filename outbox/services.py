@@ -21,6 +21,7 @@ Guarantees:
   that go through here are safe to run twice.
 """
 
+import importlib
 import logging
 import smtplib
 from collections.abc import Iterable
@@ -34,11 +35,14 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from .models import OutboundEmail, TaskRequest
 
 logger = logging.getLogger(__name__)
 
+#: Errors of a broker that cannot be reached (kombu wraps the transport's; sockets, DNS).
+BROKER_ERRORS = (KombuOperationalError, ConnectionError, OSError)
 #: Errors a mail server or a network gives for a message that may go through later.
 MAIL_ERRORS = (OSError, smtplib.SMTPException)
 ERROR_MAX = 2000
@@ -78,13 +82,18 @@ def publish(task, *, args=None, kwargs=None, task_id=None) -> bool:
     eager = current_app.conf.task_always_eager
     try:
         task.apply_async(args=args, kwargs=kwargs, task_id=task_id, retry=False)
-    except Exception:  # noqa: BLE001 — kombu OperationalError, redis/socket errors; eager: the task's own
+    except Exception as exc:  # noqa: BLE001 — whatever happens, the user's action is saved
         if eager:
             logger.exception("Task %s failed in-process", task.name)
             return True
-        logger.warning(
-            "Task %s not sent (broker unreachable): left pending for the sweeper", task.name, exc_info=True
-        )
+        if isinstance(exc, BROKER_ERRORS):
+            logger.warning(
+                "Task %s not sent (broker unreachable): left pending for the sweeper",
+                task.name,
+                exc_info=True,
+            )
+        else:
+            logger.exception("Task %s could not be sent: left pending for the sweeper", task.name)
         deferred = _deferred.get()
         if deferred is not None:
             deferred.append(task.name)
@@ -110,13 +119,26 @@ def task_request(task: str, **kwargs) -> TaskRequest:
     return row
 
 
+def registered_task(name: str):
+    """The Celery task registered as ``name`` (``"app.tasks.function"``), importing its module if
+    needed (a web process has not imported every ``tasks`` module); ``None`` if there is none."""
+    task = current_app.tasks.get(name)
+    if task is None:
+        try:
+            importlib.import_module(name.rpartition(".")[0])
+        except ImportError:
+            return None
+        task = current_app.tasks.get(name)
+    return task
+
+
 def task_request_dispatch(pk: int) -> bool:
     """Send pending task request ``pk`` (one attempt). ``True`` if sent (or already sent/gone)."""
     row = TaskRequest.objects.filter(pk=pk, status=TaskRequest.Status.PENDING).first()
     if row is None:
         return True
     TaskRequest.objects.filter(pk=pk).update(attempts=F("attempts") + 1)
-    task = current_app.tasks.get(row.task)
+    task = registered_task(row.task)
     if task is None:
         TaskRequest.objects.filter(pk=pk).update(last_error=f"unknown task {row.task}"[:ERROR_MAX])
         logger.error("Task request %s names an unknown task %s", pk, row.task)

@@ -6,3 +6,10 @@ class ReportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "reports"
     verbose_name = _("Reports")
+
+    def ready(self):
+        from celery.signals import worker_init
+
+        from . import checks  # noqa: F401 — registers the system checks
+
+        worker_init.connect(checks.refuse_to_start_without_pdf_engine, dispatch_uid="reports.pdf_engine")

@@ -116,7 +116,9 @@ def _render(template: str, recipient: Recipient, session: WorkingSession, **extr
     }
     with translation.override(recipient.language):
         subject = " ".join(render_to_string(f"sessions/email/{template}_subject.txt", context).split())
-        body = render_to_string(f"sessions/email/{template}_body.txt", context)
+        # render_to_string marks its output safe: made a plain str again, so that the HTML
+        # alternative escapes it.
+        body = str.__str__(render_to_string(f"sessions/email/{template}_body.txt", context)).strip() + "\n"
         html = render_to_string(
             "email/message.html", {"subject": subject, "body": body, "language": recipient.language}
         )

@@ -11,16 +11,9 @@ given the test database's real name (pytest-django's ``test_<name>``) and the te
 """
 
 import io
-import os
-import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -28,6 +21,7 @@ from pypdf import PdfReader
 
 from cso_recruit.celery import app as celery_app
 from tests.conftest import ensure_reference_data, require_service
+from tests.realworker import broker_url, database_url, redis_flushed, start_worker, stop_worker
 from tests.reports.conftest import ACCENTED_NAME, ROLE_NAMES_FR, make_world
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("real_worker")]
@@ -35,57 +29,14 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True), pyt
 READY_TIMEOUT = 60  # seconds, worker start-up included
 
 
-def _broker_url():
-    url = os.environ.get("CELERY_BROKER_URL", "")
-    return url if url.startswith("redis://") else ""
-
-
-def _redis_flushed(url):
-    """Empty the Redis database of the broker (stale tasks of earlier runs); False if unreachable."""
-    try:
-        import redis
-
-        client = redis.Redis.from_url(url, socket_connect_timeout=2)
-        client.flushdb()
-        return True
-    except Exception:
-        return False
-
-
-def _database_url():
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "", safe="")
-    if db.get("PASSWORD"):
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    host = f"{credentials}@" if credentials else ""
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    return f"postgres://{host}{db['HOST'] or '127.0.0.1'}{port}/{db['NAME']}"
+_broker_url, _redis_flushed, _database_url = broker_url, redis_flushed, database_url
 
 
 def _start_worker(log_path):
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cso_recruit.settings", "DATABASE_URL": _database_url(),
-           "CELERY_BROKER_URL": _broker_url(), "CELERY_TASK_ALWAYS_EAGER": "0",
-           "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT), "PYTHONUNBUFFERED": "1"}
-    celery = Path(sys.executable).with_name("celery")
-    command = [str(celery), "-A", "cso_recruit", "worker", "-Q", "celery,reports", "--pool=solo", "-l", "info",
-               "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"report-test-{os.getpid()}@%h"]
-    log = open(log_path, "w")  # noqa: SIM115 — closed by the caller
-    process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=log,  # noqa: S603 — fixed argv
-                               stderr=subprocess.STDOUT, start_new_session=True)
-    return process, log
+    return start_worker(log_path, name="report-test")
 
 
-def _stop_worker(process, log):
-    try:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=5)
-    finally:
-        log.close()
+_stop_worker = stop_worker
 
 
 def test_report_rendered_by_a_real_worker(tmp_path):

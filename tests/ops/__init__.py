@@ -1,0 +1,1 @@
+"""Production serving: gunicorn, whitenoise, /health/, logs, settings from the environment."""
