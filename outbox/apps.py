@@ -8,3 +8,6 @@ class OutboxConfig(AppConfig):
 
     name = "outbox"
     verbose_name = _("Outbox")
+
+    def ready(self):
+        from . import checks  # noqa: F401 — registers the deployment check

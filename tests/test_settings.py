@@ -63,10 +63,17 @@ def test_production_refuses_an_empty_secret_key_too():
 
 def test_check_deploy_is_clean_with_production_settings():
     result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                 DJANGO_DEBUG="0", DJANGO_SECRET_KEY=PROD_SECRET, DJANGO_ALLOWED_HOSTS="cso.example.org")
+                 DJANGO_DEBUG="0", DJANGO_SECRET_KEY=PROD_SECRET, DJANGO_ALLOWED_HOSTS="cso.example.org",
+                 SITE_URL="https://cso.example.org")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
     assert "WARNING" not in result.stdout + result.stderr
+
+
+def test_check_deploy_warns_when_email_links_would_point_at_the_loopback():
+    result = run(["manage.py", "check", "--deploy"], DJANGO_DEBUG="0", DJANGO_SECRET_KEY=PROD_SECRET,
+                 DJANGO_ALLOWED_HOSTS="cso.example.org")
+    assert "(outbox.W001) SITE_URL is 'http://127.0.0.1:8000'" in result.stdout + result.stderr
 
 
 def test_production_settings_values():
