@@ -25,6 +25,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from candidates.models import Application, Mandate
+from outbox.services import publish
 
 from . import compute
 from .models import FORMULAS_VERSION, ApplicationFigures, MandateStatistics
@@ -109,12 +110,9 @@ def mandates_stale(*, mandate_ids, existing=False) -> None:
 def _send(task, *args) -> None:
     """Send a task after the commit; when the broker cannot be reached the write has committed all
     the same: the row stays stale and the periodic sweep (``figures.tasks.refresh_stale_figures``,
-    every few minutes from beat) recomputes it once the broker is back. Never raises."""
-    try:
-        task.delay(*args)
-    except Exception:  # noqa: BLE001 — any broker failure (kombu OperationalError, socket errors…)
-        logger.warning("figures task %s not sent (broker unreachable): left to the periodic sweep", task.name,
-                       exc_info=True)
+    every few minutes from beat) recomputes it once the broker is back (the stale rows are this
+    app's own outbox). Never raises (``outbox.services.publish``)."""
+    publish(task, args=list(args))
 
 
 def _enqueue_statistics(mandate_id) -> None:

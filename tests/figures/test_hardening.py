@@ -51,10 +51,14 @@ def test_a_submit_while_the_broker_is_down_succeeds_and_the_sweep_catches_up(
     rate(application, r2, dict.fromkeys(CODES, 3))
     figures_services.mandate_statistics_refresh(mandate_id=mandate.pk)
 
-    def broker_down(*args, **kwargs):
+    def broker_down(self, *args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6399. Connection refused.")
 
-    monkeypatch.setattr(tasks.refresh_mandate_statistics, "delay", broker_down)
+    from celery import current_app
+
+    monkeypatch.setattr(current_app.conf, "task_always_eager", False)  # a real broker, unreachable
+    monkeypatch.setattr(type(current_app.tasks["figures.tasks.refresh_mandate_statistics"]), "apply_async",
+                        broker_down)
     card = rate(application, r1, {}, submit=False)
     client.force_login(r1)
     with django_capture_on_commit_callbacks(execute=True):
