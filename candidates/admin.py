@@ -1,9 +1,10 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from cso_recruit.admin_tools import ReadOnlyAdminMixin
 from cso_recruit.events import FiguresInputsAdminMixin
 
-from .models import Application, Candidate, Company, Mandate, StageTransition, UserProfile
+from .models import Application, Candidate, Company, ImportJob, Mandate, StageTransition, UserProfile
 
 
 class MandateListFilter(admin.RelatedFieldListFilter):
@@ -89,3 +90,14 @@ class UserProfileAdmin(admin.ModelAdmin):
     list_filter = ("language",)
     list_select_related = ("user",)
     search_fields = ("user__username", "user__last_name")
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """CSV imports, written by ``services`` and the import task only: read here."""
+
+    list_display = ("original_name", "mandate", "mode", "status", "rows_done", "rows_total", "requested_by",
+                    "created_at", "finished_at")
+    list_filter = ("status", "mode")
+    list_select_related = ("mandate__company", "requested_by")
+    search_fields = ("original_name", "mandate__title", "requested_by__username")

@@ -56,11 +56,13 @@ import csv
 import io
 import re
 import unicodedata
+import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+import filetype
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
@@ -350,6 +352,83 @@ class ParseResult:
 
 # --------------------------------------------------------------------------- decoding & sniffing
 
+#: First bytes of an OLE2 compound file: legacy Excel ``.xls`` (and Word ``.doc``) files.
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: ``filetype`` MIME types that are archives (a ZIP is looked into: an Excel .xlsx is one).
+_ARCHIVE_MIMES = frozenset({
+    "application/zip", "application/x-tar", "application/x-rar-compressed", "application/gzip",
+    "application/x-bzip2", "application/x-7z-compressed", "application/x-xz", "application/zstd",
+    "application/x-compress", "application/x-lzip", "application/x-lz4", "application/x-lzop",
+    "application/x-brotli", "application/vnd.ms-cab-compressed",
+})
+_EXCEL_MIMES = frozenset({
+    "application/vnd.ms-excel",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.oasis.opendocument.spreadsheet",
+})
+_ZIP_MAGIC = b"PK\x03\x04"
+
+#: Kinds of non-text file ``binary_kind`` recognises.
+BINARY_KINDS = ("excel", "archive", "image", "pdf")
+
+
+def _zip_is_workbook(data: bytes) -> bool:
+    """True when a ZIP holds a spreadsheet: an Excel workbook's ``xl/`` folder (or an OpenDocument
+    spreadsheet's MIME type). A damaged ZIP is judged by its local headers' names."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()
+            if "mimetype" in names and archive.read("mimetype").startswith(
+                    b"application/vnd.oasis.opendocument.spreadsheet"):
+                return True
+    except (zipfile.BadZipFile, OSError, RuntimeError, ValueError, EOFError):
+        return b"xl/" in data
+    return any(name.startswith("xl/") for name in names)
+
+
+def binary_kind(data: bytes) -> str | None:
+    """What a non-text upload looks like, from its first bytes (``filetype``'s signatures).
+
+    Returns ``"excel"`` (an .xlsx — a ZIP holding ``xl/`` —, an OpenDocument spreadsheet, or an
+    OLE2 compound file such as a legacy .xls), ``"archive"`` (any other ZIP, gzip, 7z, RAR…),
+    ``"image"``, ``"pdf"``, or ``None`` for anything else — every text file, CSV or not, and
+    binary kinds not listed (the decoder then says what it can). Never raises.
+    """
+    if data.startswith(_OLE2_MAGIC):
+        return "excel"
+    kind = filetype.guess(data[:8192])
+    mime = kind.mime if kind is not None else ""
+    if mime in _EXCEL_MIMES:
+        return "excel"
+    if data.startswith(_ZIP_MAGIC) or mime in _ARCHIVE_MIMES or mime.endswith("+zip") \
+            or mime.startswith("application/vnd.openxmlformats-officedocument.") \
+            or mime.startswith("application/vnd.oasis.opendocument."):
+        return "excel" if _zip_is_workbook(data) else "archive"
+    if mime == "application/pdf":
+        return "pdf"
+    if mime.startswith("image/"):
+        return "image"
+    return None
+
+
+def not_csv_message(kind: str) -> str:
+    """The user-facing message for a file of ``kind`` (see ``binary_kind``), translated."""
+    messages = {
+        "excel": _("This is not a CSV file (it looks like an Excel workbook): export it from Excel as CSV UTF-8."),
+        "archive": _("This is not a CSV file (it looks like an archive): export it from Excel as CSV UTF-8."),
+        "image": _("This is not a CSV file (it looks like an image): export it from Excel as CSV UTF-8."),
+        "pdf": _("This is not a CSV file (it looks like a PDF): export it from Excel as CSV UTF-8."),
+    }
+    return messages[kind]
+
+
+def check_is_text(data: bytes) -> None:
+    """Raise ``CsvFormatError`` with ``not_csv_message`` when ``data`` is a workbook, an archive,
+    an image or a PDF (see ``binary_kind``); return ``None`` otherwise."""
+    kind = binary_kind(data)
+    if kind is not None:
+        raise CsvFormatError(not_csv_message(kind))
+
 
 def decode_csv_bytes(data: bytes) -> tuple[str, str]:
     """Decode uploaded CSV bytes.
@@ -358,9 +437,11 @@ def decode_csv_bytes(data: bytes) -> tuple[str, str]:
     guessing. Returns ``(text, encoding)`` with ``encoding`` one of ``"utf-8-sig"`` (BOM was
     present), ``"utf-8"``, ``"cp1252"``.
 
-    Raises ``CsvFormatError`` when the bytes are UTF-16/UTF-32 (BOM or NUL bytes: Excel's
+    Raises ``CsvFormatError`` when the bytes are a workbook, an archive, an image or a PDF
+    (``check_is_text``: "this is not a CSV file…"), UTF-16/UTF-32 (BOM or NUL bytes: Excel's
     "Unicode text" export) or when cp1252 fails too (bytes 0x81, 0x8D, 0x8F, 0x90, 0x9D).
     """
+    check_is_text(data)
     if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) \
             or b"\x00" in data:
         raise CsvFormatError(_("This file is in UTF-16 or another unsupported encoding. "

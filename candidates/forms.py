@@ -111,14 +111,16 @@ class StageMoveForm(forms.Form):
 
 
 class ImportUploadForm(forms.Form):
-    """The CSV file to import (French Excel export or English CSV)."""
+    """The CSV file to import (French Excel export or English CSV), checked by its content:
+    size, and text rather than a workbook, an archive, an image or a PDF
+    (``services.validate_import_file``)."""
 
     file = forms.FileField(label=_("CSV file"), widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > settings.IMPORT_MAX_BYTES:
-            raise forms.ValidationError(_("The file is too large (2 MB at most)."))
-        if upload.size == 0:
-            raise forms.ValidationError(_("The file is empty."))
+        upload.seek(0)
+        data = upload.read(settings.IMPORT_MAX_BYTES + 1)  # one byte over the limit is enough to refuse it
+        upload.seek(0)
+        services.validate_import_file(data)
         return upload

@@ -5,6 +5,7 @@ what is decided in ``cso_recruit.access`` only.
 """
 
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -366,3 +367,119 @@ class StageTransition(models.Model):
 
     def __str__(self):
         return f"{self.application}: {self.from_stage or '∅'} → {self.to_stage}"
+
+
+#: Time limits of the import task (``candidates.tasks.run_import``), in seconds: soft (the job fails
+#: with a message, nothing saved), hard (the worker child is killed).
+IMPORT_SOFT_TIME_LIMIT = 600
+IMPORT_TIME_LIMIT = 660
+
+
+def import_upload_to(instance, filename):
+    """Server-made name under ``MEDIA_ROOT/imports/`` (never the client's); the media folder is
+    not served: the file is read back by the import task only."""
+    return f"imports/{uuid.uuid4().hex}.csv"
+
+
+class ImportJob(models.Model):
+    """One run of the CSV import of a mandate, done by a Celery task (``candidates.tasks.run_import``).
+
+    ``mode`` ``preview`` checks the file and saves nothing; ``save`` confirms a preview (``preview``)
+    and imports the same stored file, all-or-nothing. The task moves ``status`` queued → running →
+    done (``result`` holds the import report: counts, errors and warnings with their line numbers,
+    the first rows) or failed (``error`` says why: unreadable file, time limit, crash). While
+    running, ``rows_done`` of ``rows_total`` rows are checked (preview) or saved (save).
+    ``attempts`` counts the runs that started (a redelivered task takes the job over).
+    """
+
+    class Mode(models.TextChoices):
+        PREVIEW = "preview", _("Preview")
+        SAVE = "save", _("Save")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    mandate = models.ForeignKey(Mandate, on_delete=models.CASCADE, related_name="import_jobs",
+                                verbose_name=_("mandate"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("requested by"))
+    mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, default=Mode.PREVIEW)
+    preview = models.ForeignKey("self", on_delete=models.RESTRICT, null=True, blank=True, related_name="confirmations",
+                                verbose_name=_("confirmed preview"))
+    file = models.FileField(_("file"), upload_to=import_upload_to, max_length=200, blank=True)
+    original_name = models.CharField(_("original file name"), max_length=255, blank=True)
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    #: Language of the messages the task writes (the uploader's page language).
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="fr")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    rows_total = models.PositiveIntegerField(_("rows in all"), default=0)
+    result = models.JSONField(_("result"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    task_id = models.CharField(_("task id"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("CSV import")
+        verbose_name_plural = _("CSV imports")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(mode__in=["preview", "save"]), name="importjob_mode_valid"),
+            models.CheckConstraint(condition=models.Q(status__in=["queued", "running", "done", "failed"]),
+                                   name="importjob_status_valid"),
+            # A save confirms exactly one preview, and a preview is confirmed at most once.
+            models.CheckConstraint(
+                condition=models.Q(mode="preview", preview__isnull=True) | models.Q(mode="save", preview__isnull=False),
+                name="importjob_save_confirms_a_preview",
+            ),
+            models.UniqueConstraint(fields=["preview"], condition=models.Q(preview__isnull=False),
+                                    name="importjob_one_save_per_preview"),
+            models.CheckConstraint(condition=models.Q(rows_done__lte=models.F("rows_total")),
+                                   name="importjob_rows_done_within_total"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["queued", "failed"]) | models.Q(started_at__isnull=False),
+                name="importjob_started_has_start",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="done") | models.Q(result__isnull=False, finished_at__isnull=False),
+                name="importjob_done_has_result",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="failed") | (~models.Q(error="") & models.Q(finished_at__isnull=False)),
+                name="importjob_failed_has_error",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.original_name or self.pk} ({self.get_mode_display()}, {self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("candidates:import_job", kwargs={"pk": self.pk})
+
+    @property
+    def is_pending(self):
+        """Queued or running: its page keeps asking for news."""
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def is_stale(self):
+        """Running for longer than the task's hard time limit (plus a minute): its worker is gone."""
+        return (self.status == self.Status.RUNNING and self.started_at is not None
+                and timezone.now() - self.started_at > import_job_lifetime())
+
+    @property
+    def percent(self):
+        """Progress in whole percent (0 before the rows are counted)."""
+        return min(100, self.rows_done * 100 // self.rows_total) if self.rows_total else 0
+
+
+def import_job_lifetime():
+    """The longest a live import task can last: its hard time limit, plus a minute's margin."""
+    return timedelta(seconds=IMPORT_TIME_LIMIT + 60)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cso_recruit import access
 
-from .models import Mandate, Stage, StageTransition
+from .models import ImportJob, Mandate, Stage, StageTransition
 
 BOARD_STAGES = [s for s in Stage if s not in (Stage.REJECTED, Stage.WITHDRAWN)]
 
@@ -121,3 +121,24 @@ def application_detail(*, pk, user):
     qs = qs.prefetch_related(Prefetch("transitions", queryset=StageTransition.objects.select_related("by")))
     return access.get_visible_or_404(qs, pk=pk)
 
+
+
+#: Import jobs the import page lists.
+RECENT_IMPORTS = 5
+
+
+def import_job_detail(*, pk, user):
+    """One CSV import job the user may follow (recruiters of its mandate, staff), with its mandate,
+    requester and, for a preview, the save job that confirmed it (``confirmation``, or ``None``);
+    404 otherwise. Two queries."""
+    qs = access.import_jobs_visible_to(user).select_related("mandate__company", "requested_by")
+    job = access.get_visible_or_404(qs, pk=pk)
+    job.confirmation = (ImportJob.objects.filter(preview=job).first()
+                        if job.mode == ImportJob.Mode.PREVIEW else None)
+    return job
+
+
+def recent_import_jobs(*, mandate, user, limit=RECENT_IMPORTS):
+    """The mandate's latest import jobs the user may follow, newest first, with their requester."""
+    return (access.import_jobs_visible_to(user).filter(mandate=mandate).select_related("requested_by")
+            .defer("result")[:limit])

@@ -4,26 +4,32 @@ Every function is keyword-only, runs in ``transaction.atomic`` and validates wit
 Callers (views, commands, admin) check access first through ``cso_recruit.access``.
 """
 
+import hashlib
+import logging
 import math
 import uuid
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 import filetype
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.db.models.functions import Lower
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from cso_recruit import access
 from cso_recruit.events import figures_inputs_changed
+from outbox.services import task_request
 
 from . import csv_format
-from .models import Application, Candidate, Mandate, Stage, StageTransition
+from .models import Application, Candidate, ImportJob, Mandate, Stage, StageTransition, UserProfile
+
+logger = logging.getLogger(__name__)
 
 CANDIDATE_FIELDS = tuple(f for f in csv_format.FIELDS)
 
@@ -208,8 +214,12 @@ class ImportReport:
         return self.parse.ok
 
 
+#: Rows between two progress reports of ``candidates_import`` (each is one cheap UPDATE of the job).
+PROGRESS_EVERY = 100
+
+
 @transaction.atomic
-def candidates_import(*, mandate: Mandate, data: bytes, by, dry_run: bool = False) -> ImportReport:
+def candidates_import(*, mandate: Mandate, data: bytes, by, dry_run: bool = False, progress=None) -> ImportReport:
     """Import candidates from CSV bytes (French Excel or English format) into ``mandate``.
 
     All-or-nothing: if the file has any error, nothing is saved and the report lists every
@@ -224,15 +234,27 @@ def candidates_import(*, mandate: Mandate, data: bytes, by, dry_run: bool = Fals
     import cannot take over another mandate's candidate. ``by=None`` (command line) and staff
     are unrestricted.
 
+    ``progress``: optional callable ``progress(rows_done, rows_total)``, called once the file is
+    parsed (``rows_total`` = its valid rows), every ``PROGRESS_EVERY`` rows checked (or saved), and
+    when every row is done (before the stored figures are recomputed).
+
     Raises ``csv_format.CsvFormatError`` for a file that cannot be read at all.
     """
     parse = csv_format.parse_candidates_csv(data)
     report = ImportReport(parse=parse, dry_run=dry_run)
+    total = len(parse.rows)
+
+    def advance(done):
+        if progress is not None:
+            progress(done, total)
+
+    advance(0)
     if len(parse.rows) > MAX_IMPORT_ROWS:
         parse.errors.append(csv_format.RowError(
             line=parse.header_line, column="—", message=_("The file has %(rows)d rows; import at most %(max)d at a time.")
             % {"rows": len(parse.rows), "max": MAX_IMPORT_ROWS}))
     if not parse.ok:
+        advance(total)
         return report
     emails = [row.values["email"] for row in parse.rows]
     # Case-insensitive on both sides, like the ``candidate_email_ci_unique`` constraint: a row
@@ -252,7 +274,9 @@ def candidates_import(*, mandate: Mandate, data: bytes, by, dry_run: bool = Fals
         list(Application.objects.select_for_update().filter(candidate__in=list(existing.values()))
              .order_by("pk").values_list("pk"))
     sid = transaction.savepoint()
-    for row in parse.rows:
+    for index, row in enumerate(parse.rows):
+        if index and index % PROGRESS_EVERY == 0:
+            advance(index)
         values = {k: v for k, v in row.values.items() if k in CANDIDATE_FIELDS}
         email = values["email"].lower()
         candidate = existing.get(email)
@@ -287,6 +311,7 @@ def candidates_import(*, mandate: Mandate, data: bytes, by, dry_run: bool = Fals
                 _application_create(candidate=candidate, mandate=mandate, by=by)
         if email not in in_mandate:
             report.applications_created += 1
+    advance(total)
     if dry_run or not parse.ok:
         transaction.savepoint_rollback(sid)
         if not parse.ok:
@@ -303,3 +328,323 @@ def candidates_export(*, applications) -> bytes:
     """French Excel CSV (UTF-8 BOM, ``;``) of the candidates of ``applications``; imports back as is."""
     rows = [{name: getattr(a.candidate, name) for name in CANDIDATE_FIELDS} for a in applications]
     return csv_format.write_candidates_csv(rows, dialect="fr")
+
+
+# --------------------------------------------------------------------------- import jobs
+#
+# The web request only stores the file and queues a job (``import_job_create``); the Celery task
+# ``candidates.tasks.run_import`` runs it (``import_job_run``), and the job's page follows its
+# progress. The task request goes through the outbox, so a job may be run twice: a done or failed
+# job is never run again, and a save writes its candidates and marks its job done in one
+# transaction, under the job's row lock, so a second run can never import the file twice.
+
+IMPORT_TASK = "candidates.tasks.run_import"
+#: Rows of the file a preview keeps for its page (the counts cover every row).
+PREVIEW_ROWS = 100
+#: Errors, and warnings, a job keeps for its page; ``error_count``/``warning_count`` say how many in all.
+MAX_STORED_ISSUES = 1000
+#: Longest error text kept on a failed job.
+JOB_ERROR_MAX = 2000
+
+
+def _issues(issues) -> list[dict]:
+    return [{"line": i.line, "column": i.column, "message": str(i.message)} for i in issues[:MAX_STORED_ISSUES]]
+
+
+def import_report_data(report: ImportReport) -> dict:
+    """The JSON an ``ImportJob`` keeps of an ``ImportReport``: what its page shows.
+
+    Keys: ``ok``, ``saved``, ``dry_run``; ``encoding``, ``delimiter``, ``dialect``; ``rows`` (valid
+    rows); ``created``, ``updated``, ``unchanged``, ``applications_created`` (counts); ``errors`` and
+    ``warnings`` (``[{"line", "column", "message"}]``, the first ``MAX_STORED_ISSUES``) with
+    ``error_count`` and ``warning_count``; ``preview`` (the first ``PREVIEW_ROWS`` rows: ``line``,
+    ``first_name``, ``last_name``, ``email``, ``city``, ``gdpr_consent``, ``education``).
+    """
+    parse = report.parse
+    return {
+        "ok": report.ok, "saved": report.saved, "dry_run": report.dry_run,
+        "encoding": parse.encoding, "delimiter": parse.delimiter, "dialect": parse.dialect_name,
+        "rows": len(parse.rows),
+        "created": len(report.created), "updated": len(report.updated), "unchanged": len(report.unchanged),
+        "applications_created": report.applications_created,
+        "errors": _issues(parse.errors), "error_count": len(parse.errors),
+        "warnings": _issues(parse.warnings), "warning_count": len(parse.warnings),
+        "preview": [
+            {"line": row.line, **{name: row.values.get(name, "") for name in (
+                "first_name", "last_name", "email", "city", "education")},
+             "gdpr_consent": bool(row.values.get("gdpr_consent"))}
+            for row in parse.rows[:PREVIEW_ROWS]
+        ],
+    }
+
+
+def validate_import_file(data: bytes) -> None:
+    """Check an uploaded CSV before it is stored (cheap checks; the rows are checked by the job):
+    not empty, at most ``settings.IMPORT_MAX_BYTES``, text rather than a workbook, an archive, an
+    image or a PDF, in an encoding the import reads (``csv_format.decode_csv_bytes``).
+
+    Raises ``ValidationError`` (codes ``empty``, ``too_large``, ``not_csv`` with the decoder's message).
+    """
+    if not data:
+        raise ValidationError(_("The file is empty."), code="empty")
+    if len(data) > settings.IMPORT_MAX_BYTES:
+        raise ValidationError(_("The file is too large (%(n)d MB at most).")
+                              % {"n": settings.IMPORT_MAX_BYTES // 1024 // 1024}, code="too_large")
+    try:
+        csv_format.decode_csv_bytes(data)
+    except csv_format.CsvFormatError as exc:
+        raise ValidationError(str(exc), code="not_csv") from exc
+
+
+@transaction.atomic
+def import_job_create(*, mandate: Mandate, by, upload, language: str = "fr") -> ImportJob:
+    """Store an uploaded CSV file and queue its preview (a dry run) on commit.
+
+    Args: ``mandate`` (access is checked by the caller: ``access.managed_mandates``), ``by`` the
+    uploading user, ``upload`` a Django ``UploadedFile``, ``language`` of the job's messages.
+    The file is stored under a server-made name in ``MEDIA_ROOT/imports/``, which is never served.
+    Returns the queued ``ImportJob``. Raises ``ValidationError`` (see ``validate_import_file``).
+    """
+    upload.seek(0)
+    data = upload.read()
+    validate_import_file(data)
+    job = ImportJob(mandate=mandate, requested_by=by, mode=ImportJob.Mode.PREVIEW,
+                    original_name=PurePosixPath(upload.name or "").name[:255], size=len(data),
+                    sha256=hashlib.sha256(data).hexdigest(), language=language)
+    job.full_clean()  # before writing the file: an invalid job leaves no file behind
+    job.file.save("import.csv", ContentFile(data), save=False)
+    job.save()
+    task_request(IMPORT_TASK, job_id=job.pk)
+    return job
+
+
+@transaction.atomic
+def import_job_confirm(*, preview: ImportJob, by, language: str = "fr") -> ImportJob:
+    """Queue the save of a previewed file (the same stored bytes) on commit.
+
+    Returns the new save job with ``already_confirmed`` False; or, when the preview was confirmed
+    before (a second click, another recruiter), that save job with ``already_confirmed`` True — a
+    preview is saved at most once (constraint ``importjob_one_save_per_preview``).
+
+    Raises ``ValidationError``: the preview is not done or found problems (code
+    ``not_confirmable``), or its file is gone (code ``file_gone``).
+    """
+    preview = ImportJob.objects.select_for_update().get(pk=preview.pk)
+    existing = ImportJob.objects.filter(preview=preview).first()
+    if existing is not None:
+        existing.already_confirmed = True
+        return existing
+    if (preview.mode != ImportJob.Mode.PREVIEW or preview.status != ImportJob.Status.DONE
+            or not (preview.result or {}).get("ok")):
+        raise ValidationError(_("Only a preview without problems can be saved."), code="not_confirmable")
+    if not preview.file:
+        raise ValidationError(_("The uploaded file is no longer available; upload it again."), code="file_gone")
+    job = ImportJob(mandate_id=preview.mandate_id, requested_by=by, mode=ImportJob.Mode.SAVE, preview=preview,
+                    file=preview.file.name, original_name=preview.original_name, size=preview.size,
+                    sha256=preview.sha256, language=language)
+    job.full_clean()
+    job.save()
+    task_request(IMPORT_TASK, job_id=job.pk)
+    job.already_confirmed = False
+    return job
+
+
+class _Superseded(Exception):
+    """Internal: another run took the job over (or finished it); this run's writes are undone."""
+
+
+class _ProgressWriter:
+    """Writes a running job's ``rows_done``/``rows_total`` (one UPDATE each time), where its page
+    can read them while the import's transaction is still open.
+
+    A save job's transaction lasts the whole import, and PostgreSQL shows nothing it writes before
+    it commits. So on PostgreSQL, when the job runs outside any transaction (the Celery task), the
+    counters go through a connection of their own, in autocommit; the job's row is not locked
+    until the very end of the run (``_finish``), so these UPDATEs never wait (a lock timeout
+    guards them all the same) and a failed one is only logged. Elsewhere — SQLite, where one
+    writer holds the whole database, or a run inside a caller's transaction (tests) — they go
+    through the default connection and show when the run commits.
+    """
+
+    def __init__(self, job_id: int, *, separate: bool):
+        self.job_id = job_id
+        self.separate = separate
+        self._side = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.separate:
+            ImportJob.objects.filter(pk=self.job_id).update(rows_done=done, rows_total=total)
+            return
+        try:
+            if self._side is None:
+                self._side = connections.create_connection(DEFAULT_DB_ALIAS)
+                with self._side.cursor() as cursor:
+                    cursor.execute("SET lock_timeout = '2s'")
+            quote = self._side.ops.quote_name
+            sql = (f"UPDATE {quote(ImportJob._meta.db_table)} SET {quote('rows_done')} = %s, "  # noqa: S608 — names from the model
+                   f"{quote('rows_total')} = %s WHERE {quote('id')} = %s")
+            with self._side.cursor() as cursor:
+                cursor.execute(sql, [done, total, self.job_id])
+        except DatabaseError:
+            logger.warning("Import job %s: progress not written", self.job_id, exc_info=True)
+
+    def close(self) -> None:
+        if self._side is not None:
+            self._side.close()
+            self._side = None
+
+
+def _claim(job_id: int, task_id: str | None) -> ImportJob | None:
+    """Move a queued job (or one whose run is over) to running; ``None`` if there is nothing to do.
+
+    Done and failed jobs are never run again. A running job is taken over only when its run is
+    over: the same task message delivered again (``task_id`` equal: its worker died), a run
+    started longer ago than the task's hard time limit, or ``task_id`` ``None`` (a direct call).
+    """
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None:
+            logger.warning("Import job %s does not exist (deleted before it ran?)", job_id)
+            return None
+        if job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED):
+            return None
+        if (job.status == ImportJob.Status.RUNNING and task_id is not None and job.task_id != task_id
+                and not job.is_stale):
+            return None  # another worker is running it right now
+        job.status = ImportJob.Status.RUNNING
+        job.started_at = timezone.now()
+        job.attempts += 1
+        job.task_id = task_id or ""
+        job.rows_done = 0
+        job.save(update_fields=["status", "started_at", "attempts", "task_id", "rows_done"])
+        return job
+
+
+def _release_file(job: ImportJob) -> None:
+    """Once a save job has finished, its file (shared with its preview) is deleted on commit."""
+    if not job.file:
+        return
+    name, storage = job.file.name, job.file.storage
+    ImportJob.objects.filter(pk__in=[job.pk, job.preview_id]).update(file="")
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+def _finish(job: ImportJob, *, status: str, result: dict | None = None, error: str = "") -> ImportJob:
+    """Write a run's outcome under the job's row lock, in the current transaction (a save's own):
+    if another run took the job over meanwhile, raise ``_Superseded`` instead — that undoes the
+    import written in the same transaction."""
+    with transaction.atomic():
+        current = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if current.status != ImportJob.Status.RUNNING or current.attempts != job.attempts:
+            raise _Superseded
+        current.status = status
+        current.result = result
+        current.error = error[:JOB_ERROR_MAX]
+        current.finished_at = timezone.now()
+        if result is not None:
+            current.rows_total = current.rows_done = result["rows"]
+        current.save(update_fields=["status", "result", "error", "finished_at", "rows_total", "rows_done"])
+        if current.mode == ImportJob.Mode.SAVE:
+            _release_file(current)
+        return current
+
+
+def _read_job_file(job: ImportJob) -> bytes:
+    gone = _("The uploaded file is no longer available; upload it again.")
+    if not job.file:
+        raise csv_format.CsvFormatError(gone)
+    try:
+        with job.file.open("rb") as handle:
+            data = handle.read()
+    except FileNotFoundError as exc:
+        raise csv_format.CsvFormatError(gone) from exc
+    if hashlib.sha256(data).hexdigest() != job.sha256:
+        raise csv_format.CsvFormatError(_("The stored file is not the one uploaded; upload it again."))
+    return data
+
+
+def _run(job: ImportJob, progress) -> ImportJob:
+    try:
+        return _attempt(job, progress)
+    except _Superseded:
+        logger.warning("Import job %s was taken over by another run: this run's writes are undone", job.pk)
+        return ImportJob.objects.get(pk=job.pk)
+
+
+def _attempt(job: ImportJob, progress) -> ImportJob:
+    mandate = Mandate.objects.get(pk=job.mandate_id)
+    by = job.requested_by
+    try:
+        data = _read_job_file(job)
+        if job.mode == ImportJob.Mode.PREVIEW:
+            report = candidates_import(mandate=mandate, data=data, by=by, dry_run=True, progress=progress)
+            return _finish(job, status=ImportJob.Status.DONE, result=import_report_data(report))
+        with transaction.atomic():  # the candidates and the job's "done": together or not at all
+            report = candidates_import(mandate=mandate, data=data, by=by, progress=progress)
+            return _finish(job, status=ImportJob.Status.DONE, result=import_report_data(report))
+    except (_Superseded, SoftTimeLimitExceeded):
+        raise
+    except csv_format.CsvFormatError as exc:
+        return _finish(job, status=ImportJob.Status.FAILED, error=str(exc))
+    except Exception as exc:  # the job says why; the worker goes on with the next task
+        logger.exception("Import job %s failed", job.pk)
+        return _finish(job, status=ImportJob.Status.FAILED, error=_(
+            "The import stopped on an unexpected error; nothing was saved (%(error)s).")
+            % {"error": f"{type(exc).__name__}: {exc}"})
+
+
+def import_job_run(*, job_id: int, task_id: str | None = None) -> ImportJob | None:
+    """Run import job ``job_id``: a preview (dry run) or a save (all-or-nothing); idempotent.
+
+    A done or failed job is returned untouched; one another worker is running is left to it (see
+    ``_claim``). The outcome: ``done`` with ``result`` (``import_report_data``; a save whose file
+    has a problem is done too, with ``saved`` False and nothing written), or ``failed`` with
+    ``error`` (file unreadable or not a CSV, file gone, unexpected error). Messages are in the
+    job's ``language``. ``SoftTimeLimitExceeded`` propagates (the task fails the job).
+
+    Returns the job, or ``None`` when it does not exist.
+    """
+    separate = connection.vendor == "postgresql" and not connection.in_atomic_block
+    job = _claim(job_id, task_id)
+    if job is None:
+        return ImportJob.objects.filter(pk=job_id).first()
+    progress = _ProgressWriter(job.pk, separate=separate)
+    try:
+        with translation.override(job.language):
+            return _run(job, progress)
+    finally:
+        progress.close()
+
+
+def import_job_fail(*, job_id: int, error, params: dict | None = None) -> ImportJob | None:
+    """Mark a pending job failed with ``error`` (a string, or a lazy translation rendered in the
+    job's language with ``params``): the task's last word when its time runs out. Finished jobs
+    are left alone. Returns the job, ``None`` if it does not exist."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or not job.is_pending:
+            return job
+        with translation.override(job.language):
+            message = str(error) % params if params else str(error)
+        job.error = message[:JOB_ERROR_MAX] or "?"
+        job.status = ImportJob.Status.FAILED
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "error", "finished_at"])
+        if job.mode == ImportJob.Mode.SAVE:
+            _release_file(job)
+        return job
+
+
+def profile_update(*, user, language=None, time_zone=None) -> UserProfile:
+    """Save ``user``'s preferences: interface ``language`` (a code of ``settings.LANGUAGES``) and
+    the ``time_zone`` their e-mails use (an IANA name, or "" for each session's own zone); an
+    argument left ``None`` keeps the saved value. Creates the profile on first use.
+    ``ValidationError`` for an unknown language or zone."""
+    profile, _created = UserProfile.objects.get_or_create(user=user)
+    if language is not None:
+        profile.language = language
+    if time_zone is not None:
+        profile.time_zone = time_zone
+    profile.full_clean(exclude=["user"])
+    profile.save()
+    return profile

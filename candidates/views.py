@@ -1,11 +1,10 @@
 """Recruiter and CEO screens: mandates, pipeline board, candidates, stage moves, import/export.
+The CSV import runs in the background (``ImportJob``, ``candidates.tasks.run_import``).
 
 Thin views: access through ``cso_recruit.access`` (out of scope → 404), reads through
 ``selectors``, writes through ``services``.
 """
 
-import base64
-import hashlib
 from pathlib import PurePosixPath
 
 from django.contrib import messages
@@ -15,17 +14,21 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cso_recruit import access
 from figures import selectors as figures_selectors
 
-from . import csv_format, selectors, services
+from . import selectors, services
 from .forms import CandidateForm, ImportUploadForm, StageMoveForm
 from .models import Stage
 
-IMPORT_SESSION_KEY = "candidate_import"
+#: Seconds between two reloads of a running import's page when JavaScript is off.
+IMPORT_REFRESH = 3
+#: Milliseconds between two updates of a running import's status with JavaScript.
+LIVE_INTERVAL_MS = 1000
 
 
 def _apply_errors(form, exc: ValidationError):
@@ -175,47 +178,82 @@ def application_detail(request, pk):
     })
 
 
+def _language():
+    code = (get_language() or "fr")[:2]
+    return code if code in ("fr", "en") else "fr"
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def candidate_import(request, slug):
-    """Upload → preview (nothing saved) → confirm. The uploaded bytes wait in the user's session,
-    bound to a digest so the confirmed file is exactly the previewed one."""
+    """Upload a CSV file: it is stored and its preview (nothing saved) runs in the background;
+    the answer is at once a redirect to the job's page, which follows it and offers the
+    confirmation. The mandate's latest imports are listed under the form."""
     mandate = access.get_visible_or_404(access.managed_mandates(request.user), slug=slug)
-    form = ImportUploadForm()
-    report = None
-    if request.method == "POST" and "confirm" in request.POST:
-        pending = request.session.get(IMPORT_SESSION_KEY) or {}
-        if pending.get("mandate") != mandate.pk or pending.get("digest") != request.POST.get("digest"):
-            messages.error(request, _("The preview has expired; upload the file again."))
-            return redirect("candidates:import", slug=mandate.slug)
-        data = base64.b64decode(pending["data"])
-        report = services.candidates_import(mandate=mandate, data=data, by=request.user)
-        if report.saved:
-            del request.session[IMPORT_SESSION_KEY]
-            messages.success(request, _("Import done: %(created)d created, %(updated)d updated, "
-                                        "%(unchanged)d unchanged.") % {
-                "created": len(report.created), "updated": len(report.updated),
-                "unchanged": len(report.unchanged)})
-            return redirect(mandate)
-    elif request.method == "POST":
-        form = ImportUploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            data = form.cleaned_data["file"].read()
-            try:
-                report = services.candidates_import(mandate=mandate, data=data, by=request.user, dry_run=True)
-            except csv_format.CsvFormatError as exc:
-                form.add_error("file", str(exc))
-            else:
-                digest = hashlib.sha256(data).hexdigest()
-                request.session[IMPORT_SESSION_KEY] = {
-                    "mandate": mandate.pk, "digest": digest, "data": base64.b64encode(data).decode("ascii"),
-                    "name": form.cleaned_data["file"].name[:200],
-                }
-    pending = request.session.get(IMPORT_SESSION_KEY) or {}
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = services.import_job_create(mandate=mandate, by=request.user, upload=form.cleaned_data["file"],
+                                             language=_language())
+        except ValidationError as exc:
+            form.add_error("file", exc)
+        else:
+            return redirect(job)
     return render(request, "candidates/import.html", {
-        "mandate": mandate, "form": form, "report": report,
-        "digest": pending.get("digest"), "file_name": pending.get("name"),
+        "mandate": mandate, "form": form,
+        "jobs": selectors.recent_import_jobs(mandate=mandate, user=request.user),
     })
+
+
+def _import_job_context(job):
+    live = job.is_pending and not job.is_stale
+    return {"job": job, "mandate": job.mandate, "result": job.result or {}, "live": live,
+            "refresh": IMPORT_REFRESH if live else None, "interval_ms": LIVE_INTERVAL_MS}
+
+
+@login_required
+def import_job(request, pk):
+    """An import job's page: progress while it runs (updated in place by ``static/js/live.js``
+    from :func:`import_job_status`; without JavaScript the page reloads itself), then the
+    preview with its problems and the "save" button, or the outcome of the save."""
+    job = selectors.import_job_detail(pk=pk, user=request.user)
+    response = render(request, "candidates/import_job.html", _import_job_context(job))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def import_job_status(request, pk):
+    """The live part of an import job's page alone (the fragment ``live.js`` asks for every second)."""
+    job = selectors.import_job_detail(pk=pk, user=request.user)
+    response = render(request, "candidates/_import_job_status.html", _import_job_context(job))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def import_job_confirm(request, pk):
+    """Save a preview without problems: a save job on the same stored file, in the background.
+    Done already (embedded default, eager tasks): back to the board with the counts; otherwise to
+    the save job's page. Confirming twice leads to the same save job."""
+    preview = selectors.import_job_detail(pk=pk, user=request.user)
+    try:
+        job = services.import_job_confirm(preview=preview, by=request.user, language=_language())
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(preview)
+    if job.already_confirmed:
+        messages.info(request, _("This file was already confirmed: here is its import."))
+        return redirect(job)
+    job.refresh_from_db()
+    result = job.result or {}
+    if job.status == job.Status.DONE and result.get("saved"):
+        messages.success(request, _("Import done: %(created)d created, %(updated)d updated, "
+                                    "%(unchanged)d unchanged.") % {
+            "created": result["created"], "updated": result["updated"], "unchanged": result["unchanged"]})
+        return redirect(preview.mandate)
+    return redirect(job)
 
 
 @login_required
@@ -227,11 +265,3 @@ def candidate_export(request, slug):
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="candidats-{mandate.slug}-{stamp}.csv"'
     return response
-
-
-@login_required
-@require_POST
-def import_cancel(request, slug):
-    access.get_visible_or_404(access.managed_mandates(request.user), slug=slug)
-    request.session.pop(IMPORT_SESSION_KEY, None)
-    return redirect("candidates:import", slug=slug)

@@ -14,7 +14,7 @@ Every view, export and command goes through these functions. Rules:
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from candidates.models import Application, Candidate, Mandate
+from candidates.models import Application, Candidate, ImportJob, Mandate
 
 GROUP_RECRUITER = "recruiter"
 GROUP_CEO = "ceo"
@@ -58,6 +58,12 @@ def managed_mandates(user) -> QuerySet:
     if user.is_staff:
         return qs
     return qs.filter(pk__in=Mandate.recruiters.through.objects.filter(user=user).values("mandate_id"))
+
+
+def import_jobs_visible_to(user) -> QuerySet:
+    """CSV import jobs the user may follow and confirm: those of the mandates they manage
+    (recruiters and staff), the rule of the import itself."""
+    return ImportJob.objects.filter(mandate__in=managed_mandates(user).values("pk"))
 
 
 def applications_visible_to(user) -> QuerySet:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", views.set_language, name="set_language"),
+    path("account/profile/", views.profile, name="profile"),
     path("admin/", admin.site.urls),
     path("", include("candidates.urls")),
     path("", include("assessments.urls")),

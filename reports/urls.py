@@ -8,6 +8,7 @@ urlpatterns = [
     path("applications/<int:pk>/reports/", views.report_list, name="list"),
     path("applications/<int:pk>/reports/request/", views.report_request, name="request"),
     path("reports/<int:pk>/", views.report_status, name="status"),
+    path("reports/<int:pk>/status/", views.report_status_fragment, name="status_fragment"),
     path("reports/<int:pk>/download/", views.report_download, name="download"),
     path("reports/<int:pk>/retry/", views.report_retry, name="retry"),
     path("reports/verify/", views.verify, name="verify"),

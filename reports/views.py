@@ -26,8 +26,10 @@ from cso_recruit import access
 
 from . import charts, selectors, services, verification
 
-#: Seconds between two reloads of a pending report's page.
+#: Seconds between two reloads of a pending report's page when JavaScript is off.
 STATUS_REFRESH = 3
+#: Milliseconds between two updates of a pending report's status card with JavaScript.
+LIVE_INTERVAL_MS = 1000
 #: How many candidates the comparison page takes.
 COMPARE_MIN, COMPARE_MAX = 2, 4
 _TRANSLITERATE = str.maketrans({"œ": "oe", "Œ": "Oe", "æ": "ae", "Æ": "Ae", "ß": "ss", "ø": "o", "Ø": "O",
@@ -85,21 +87,37 @@ def report_request(request, pk):
     return redirect(report)
 
 
-@login_required
-def report_status(request, pk):
-    """GET: one version's status; reloads itself every 3 s (``Refresh`` header and meta) while
-    queued or rendering; download link when ready, error and retry button when failed."""
-    report = selectors.report_detail(pk=pk, user=request.user)
-    refresh = report.is_pending and not report.is_stale
-    response = render(request, "reports/report_status.html", {
-        "report": report, "application": report.application, "refresh": STATUS_REFRESH if refresh else None,
+def _status_context(request, report):
+    live = report.is_pending and not report.is_stale
+    return {
+        "report": report, "application": report.application, "live": live,
+        "refresh": STATUS_REFRESH if live else None, "interval_ms": LIVE_INTERVAL_MS,
         "can_read": selectors.can_read_reports(request.user, report.application),
         "withheld": bool(selectors.reports_withholding_statistics(request.user, [report],
                                                                   mandate_id=report.application.mandate_id)),
-    })
-    if refresh:
-        response["Refresh"] = str(STATUS_REFRESH)
+    }
+
+
+@login_required
+def report_status(request, pk):
+    """GET: one version's status; while queued or rendering, the status card is updated in place
+    every second (``static/js/live.js`` asks :func:`report_status_fragment`), or, without
+    JavaScript, the page reloads itself every 3 s (``<noscript>`` meta refresh); download link when
+    ready, error and retry button when failed."""
+    report = selectors.report_detail(pk=pk, user=request.user)
+    context = _status_context(request, report)
+    response = render(request, "reports/report_status.html", context)
+    if context["live"]:
         response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def report_status_fragment(request, pk):
+    """GET: the status card of :func:`report_status` alone (what ``live.js`` polls), never cached."""
+    report = selectors.report_detail(pk=pk, user=request.user)
+    response = render(request, "reports/_status_card.html", _status_context(request, report))
+    response["Cache-Control"] = "no-store"
     return response
 
 

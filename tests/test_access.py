@@ -14,7 +14,7 @@ from django.conf import settings
 from django.urls import get_resolver, reverse
 
 from candidates import services
-from candidates.models import Application, Candidate, Stage, StageTransition
+from candidates.models import Application, Candidate, ImportJob, Stage, StageTransition
 from tests.candidates.documents import make_pdf, upload
 from tests.conftest import sample_path
 from tests.factories import ApplicationFactory, CandidateFactory, MandateFactory, UserFactory
@@ -49,14 +49,16 @@ class World:
     application: object
     other_mandate: object
     other_application: object
+    import_job: object = None
+    other_import_job: object = None
 
 
 @dataclass(frozen=True)
 class Row:
     """One URL (and method) of the matrix: the roles that get it and what they get.
 
-    ``target``: which object fills the URL (``"mandate"``, ``"candidate"``, ``"application"`` or
-    ``None``); ``data``: POST data (a callable for a file upload); ``ok_status``: what an allowed
+    ``target``: which object fills the URL (``"mandate"``, ``"candidate"``, ``"application"``,
+    ``"import_job"`` (a done preview) or ``None``); ``data``: POST data (a callable for a file upload); ``ok_status``: what an allowed
     role gets; ``state``: snapshot of the data a POST may change — must not move for refused
     roles (and must move for allowed ones when ``changes``)."""
 
@@ -89,6 +91,10 @@ def stage_state(world):
     return application.stage, application.transitions.count()
 
 
+def import_jobs(world):
+    return ImportJob.objects.count()
+
+
 def sample_upload():
     return {"file": upload("candidats.csv", sample_path("candidates_fr_utf8_bom.csv").read_bytes(), "text/csv"),
             "preview": ""}
@@ -102,10 +108,12 @@ MATRIX = [
     Row("candidate_create", "mandate", MANAGERS, method="post", data=CANDIDATE_POST, ok_status=302,
         state=counts, changes=True),
     Row("import", "mandate", MANAGERS),
-    Row("import", "mandate", MANAGERS, method="post", data=sample_upload, state=counts, label="preview"),
-    Row("import", "mandate", MANAGERS, method="post", data={"confirm": "", "digest": "0" * 64}, ok_status=302,
-        state=counts, label="confirm"),
-    Row("import_cancel", "mandate", MANAGERS, method="post", ok_status=302),
+    Row("import", "mandate", MANAGERS, method="post", data=sample_upload, ok_status=302, state=import_jobs,
+        changes=True, label="preview"),
+    Row("import_job", "import_job", MANAGERS),
+    Row("import_job_status", "import_job", MANAGERS),
+    Row("import_job_confirm", "import_job", MANAGERS, method="post", ok_status=302, state=import_jobs,
+        changes=True),
     Row("export", "mandate", READERS),
     Row("candidate_detail", "candidate", READERS),
     Row("candidate_edit", "candidate", MANAGERS),
@@ -138,8 +146,13 @@ def world(db):
         mandate=mandate, by=users[RECRUITER], cv=upload("cv-claire.pdf", make_pdf()),
         data={"first_name": "Claire", "last_name": "Cible", "email": "claire.cible@example.org", "city": "Lyon"})
     other_application = ApplicationFactory(mandate=other_mandate, candidate=CandidateFactory(first_name="Autre"))
+    jobs = []
+    for target, user in ((mandate, users[RECRUITER]), (other_mandate, users[RECRUITER_OTHER])):
+        job = services.import_job_create(mandate=target, by=user, upload=sample_upload()["file"])
+        jobs.append(services.import_job_run(job_id=job.pk))  # the preview, done
     return World(users=users, mandate=mandate, candidate=application.candidate, application=application,
-                 other_mandate=other_mandate, other_application=other_application)
+                 other_mandate=other_mandate, other_application=other_application, import_job=jobs[0],
+                 other_import_job=jobs[1])
 
 
 def url_for(row, world, *, other=False):
@@ -149,6 +162,7 @@ def url_for(row, world, *, other=False):
         "mandate": world.other_mandate if other else world.mandate,
         "candidate": world.other_application.candidate if other else world.candidate,
         "application": world.other_application if other else world.application,
+        "import_job": world.other_import_job if other else world.import_job,
     }[row.target]
     kwargs = {"slug": obj.slug} if row.target == "mandate" else {"pk": obj.pk}
     kwargs.update(dict(row.extra))

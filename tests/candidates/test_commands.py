@@ -138,6 +138,16 @@ def test_missing_or_unreadable_file_is_a_command_error(mandate, tmp_path):
         run("import_candidates", str(empty), "--mandate", mandate.slug)
 
 
+def test_a_workbook_is_a_command_error_naming_what_it_looks_like(mandate, tmp_path):
+    from .documents import make_xlsx
+
+    workbook = tmp_path / "candidats.xlsx"
+    workbook.write_bytes(make_xlsx())
+    with pytest.raises(CommandError, match=r"This is not a CSV file \(it looks like an Excel workbook\)"):
+        run("import_candidates", str(workbook), "--mandate", mandate.slug)
+    assert counts() == (0, 0, 0)
+
+
 # --------------------------------------------------------------------------- export_candidates
 
 

@@ -747,3 +747,49 @@ def test_property_write_then_parse_gives_the_same_values(rows, dialect):
         (row.line, result.headers["consent_date"]) for row, src in zip(result.rows, rows, strict=True)
         if not src["gdpr_consent"] and src["consent_date"] is not None
     ]
+
+
+# --------------------------------------------------------------------------- non-text files
+
+
+def _documents():
+    from tests.candidates import documents
+
+    return documents
+
+
+@pytest.mark.parametrize(("maker", "kind"), [
+    ("make_xlsx", "excel"), ("make_ole2", "excel"), ("make_zip", "archive"), ("make_docx", "archive"),
+    ("make_png", "image"), ("make_pdf", "pdf"),
+])
+def test_a_non_text_file_is_recognised_from_its_first_bytes(maker, kind):
+    data = getattr(_documents(), maker)()
+    assert csv_format.binary_kind(data) == kind
+    with pytest.raises(CsvFormatError) as caught:
+        decode_csv_bytes(data)
+    assert str(caught.value) == csv_format.not_csv_message(kind)
+    assert "CSV UTF-8" in str(caught.value)  # (the English wording: tests/candidates/test_views.py)
+
+
+def test_each_non_text_kind_has_its_own_message():
+    messages = [csv_format.not_csv_message(kind) for kind in csv_format.BINARY_KINDS]
+    assert len(set(messages)) == len(messages) == 4
+
+
+def test_a_truncated_xlsx_is_still_an_excel_workbook():
+    data = _documents().make_xlsx()
+    assert csv_format.binary_kind(data[: len(data) // 2]) == "excel"  # central directory cut off
+
+
+@pytest.mark.parametrize("name", [*FR_SAMPLES, "candidates_en.csv"])
+def test_the_real_samples_are_text(name):
+    data = sample_path(name).read_bytes() if name in FR_SAMPLES else (FIXTURES / name).read_bytes()
+    assert csv_format.binary_kind(data) is None
+    assert parse_candidates_csv(data).ok
+
+
+def test_utf16_text_keeps_its_own_message():
+    data = "Nom;Prénom\r\n".encode("utf-16")
+    assert csv_format.binary_kind(data) is None
+    with pytest.raises(CsvFormatError, match="UTF-16"):
+        decode_csv_bytes(data)

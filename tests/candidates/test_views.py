@@ -1,6 +1,7 @@
 """Tests of the recruiter and CEO screens: pipeline board, candidate form and CV upload, stage
-moves, the CSV import (upload → preview → confirm), the export download, query counts of the
-list pages and the language switch."""
+moves, the CSV import (upload → preview in the background → confirm → save in the background, the
+job's page and its live fragment), the export download, query counts of the list pages and the
+language switch."""
 
 import datetime
 import re
@@ -11,15 +12,16 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from candidates import csv_format, services
-from candidates.models import Application, Candidate, RejectionReason, Stage, StageTransition
-from candidates.views import IMPORT_SESSION_KEY
+from candidates.models import Application, Candidate, ImportJob, RejectionReason, Stage, StageTransition
+from outbox.models import TaskRequest
 from tests.conftest import sample_path
 from tests.factories import ApplicationFactory, CandidateFactory, MandateFactory, UserFactory
 
-from .documents import make_docx, make_pdf, make_png, upload
+from .documents import make_docx, make_ole2, make_pdf, make_png, make_xlsx, make_zip, upload
 from .samples import EXPECTED, SAMPLE_FILES, all_candidate_values
 
 pytestmark = pytest.mark.django_db
@@ -404,93 +406,212 @@ def import_url(mandate):
 
 
 def preview(client, mandate, name=SAMPLE_FILES[0], content=None):
+    """Upload a file; the preview job runs when the request's transaction commits (eager here)."""
     content = sample_path(name).read_bytes() if content is None else content
     return client.post(import_url(mandate), {"file": upload(name, content, "text/csv"), "preview": ""})
 
 
-def test_import_upload_preview_then_confirm(as_recruiter, recruiter, mandate):
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """``committed(call, *args)``: make a request, then run what it asked for on commit (the
+    outbox sends the task; in the embedded default it runs at once, in-process)."""
+
+    def run(call, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return call(*args, **kwargs)
+
+    return run
+
+
+def confirm_url(job):
+    return reverse("candidates:import_job_confirm", kwargs={"pk": job.pk})
+
+
+def status_url(job):
+    return reverse("candidates:import_job_status", kwargs={"pk": job.pk})
+
+
+def error_rows(html):
+    return re.findall(r"<tr><td>(\d+)</td><td>([^<]+)</td><td>", html)
+
+
+def test_the_upload_returns_at_once_and_the_task_makes_the_preview(as_recruiter, mandate,
+                                                                   django_capture_on_commit_callbacks):
     assert 'type="file"' in text(as_recruiter.get(import_url(mandate)))
 
-    response = preview(as_recruiter, mandate)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = preview(as_recruiter, mandate)
 
-    assert response.status_code == 200
-    assert counts() == (0, 0, 0)
-    report = response.context["report"]
-    assert report.ok and not report.saved and len(report.parse.rows) == 8
-    html = text(response)
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
+    assert job.status == ImportJob.Status.QUEUED and job.mode == ImportJob.Mode.PREVIEW
+    assert job.original_name == SAMPLE_FILES[0] and job.requested_by.username == "recruteur-test"
+    assert job.file.name.startswith("imports/") and SAMPLE_FILES[0] not in job.file.name  # a server-made name
+    assert job.language == "en"
+    assert TaskRequest.objects.get().kwargs == {"job_id": job.pk}
+    assert counts() == (0, 0, 0) and len(callbacks) == 1
+    page = as_recruiter.get(job.get_absolute_url())
+    html = text(page)
+    assert "Waiting for a worker to start the import…" in html
+    assert f'data-live-url="{status_url(job)}"' in html and "data-live-pending" in html
+    assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in html
+    assert page["Cache-Control"] == "no-store" and "js/live.js" in html
+    assert 'name="confirm"' not in html
+
+    callbacks[0]()  # the commit: the outbox sends the task, which runs the preview (eager)
+
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE and (job.rows_done, job.rows_total) == (8, 8)
+    assert counts() == (0, 0, 0)  # a preview saves nothing
+    html = text(as_recruiter.get(job.get_absolute_url()))
     assert "Élodie Garnier" in html and "Thomas N&#x27;Diaye" in html and "Lyon; Villeurbanne" in html
+    assert "encoding utf-8-sig, separator “;”." in html
     assert "On saving: 8 new candidates, 0 updated, 0 unchanged." in html
-    assert 'name="confirm"' in html
-    digest = response.context["digest"]
-    assert f'name="digest" value="{digest}"' in html
+    assert 'name="confirm"' in html and f'action="{confirm_url(job)}"' in html
+    assert "data-live-pending" not in html and "http-equiv" not in html
 
-    response = as_recruiter.post(import_url(mandate), {"confirm": "", "digest": digest})
 
-    assert response.status_code == 302 and response["Location"] == mandate.get_absolute_url()
+def test_preview_then_confirm_imports_exactly_the_rows(as_recruiter, recruiter, mandate, committed):
+    job = ImportJob.objects.get(pk=int(committed(preview, as_recruiter, mandate)["Location"].strip("/").split("/")[-1]))
+    assert job.status == ImportJob.Status.DONE  # embedded default: the task ran on commit
+
+    response = committed(as_recruiter.post, confirm_url(job))
+
+    save = ImportJob.objects.get(mode=ImportJob.Mode.SAVE)
+    assert save.preview == job and save.status == ImportJob.Status.DONE and save.result["saved"]
+    assert response.status_code == 302 and response["Location"] == save.get_absolute_url()
     assert all_candidate_values() == EXPECTED
     assert Application.objects.filter(mandate=mandate).count() == 8
     assert set(StageTransition.objects.values_list("by", flat=True)) == {recruiter.pk}
-    assert IMPORT_SESSION_KEY not in as_recruiter.session
-    board = as_recruiter.get(response["Location"])
+    assert "Import done: 8 created, 0 updated, 0 unchanged." in text(as_recruiter.get(response["Location"]))
+    assert as_recruiter.get(mandate.get_absolute_url()).context["total"] == 8
+    # The preview now links to its import instead of offering to save again.
+    html = text(as_recruiter.get(job.get_absolute_url()))
+    assert 'name="confirm"' not in html and save.get_absolute_url() in html
+
+
+@pytest.mark.django_db(transaction=True)  # commits as in production: the eager task runs inside the request
+def test_the_embedded_default_runs_each_job_within_its_request(client):
+    recruiter = UserFactory(groups=["recruiter"])
+    mandate = MandateFactory(recruiters=[recruiter])
+    client.force_login(recruiter)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    response = preview(client, mandate)
+
+    job = ImportJob.objects.get()
+    assert response["Location"] == job.get_absolute_url()
+    assert job.status == ImportJob.Status.DONE  # already, when the redirect is answered
+    html = text(client.get(response["Location"]))
+    assert "On saving: 8 new candidates, 0 updated, 0 unchanged." in html and 'name="confirm"' in html
+    assert "data-live-pending" not in html
+
+    response = client.post(confirm_url(job))
+
+    assert response.status_code == 302 and response["Location"] == mandate.get_absolute_url()
+    board = client.get(response["Location"])
     assert "Import done: 8 created, 0 updated, 0 unchanged." in text(board)
-    assert board.context["total"] == 8
+    assert board.context["total"] == 8 and all_candidate_values() == EXPECTED
+    save = ImportJob.objects.get(mode=ImportJob.Mode.SAVE)
+    assert not save.file and not ImportJob.objects.get(pk=job.pk).file  # the uploaded file is deleted
+    assert not any((settings.MEDIA_ROOT / "imports").iterdir())
 
 
-def test_import_of_an_invalid_file_shows_the_errors_and_no_confirm_button(as_recruiter, mandate):
+def test_confirm_in_the_background_shows_the_outcome_on_the_save_job_page(as_recruiter, mandate, committed,
+                                                                          django_capture_on_commit_callbacks):
+    committed(preview, as_recruiter, mandate)
+    job = ImportJob.objects.get()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = as_recruiter.post(confirm_url(job))
+    save = ImportJob.objects.get(mode=ImportJob.Mode.SAVE)
+    assert response.status_code == 302 and response["Location"] == save.get_absolute_url()
+    assert save.status == ImportJob.Status.QUEUED and counts() == (0, 0, 0)
+    assert "Waiting for a worker to start the import…" in text(as_recruiter.get(save.get_absolute_url()))
+
+    for callback in callbacks:
+        callback()
+
+    assert counts() == (8, 8, 8)
+    html = text(as_recruiter.get(status_url(save)))
+    assert "Import done: 8 created, 0 updated, 0 unchanged." in html
+    assert mandate.get_absolute_url() in html and "data-live-pending" not in html
+
+
+def test_confirming_twice_gives_the_same_save_job(as_recruiter, mandate, committed):
+    committed(preview, as_recruiter, mandate)
+    job = ImportJob.objects.get()
+    committed(as_recruiter.post, confirm_url(job))
+    response = as_recruiter.post(confirm_url(job), follow=True)
+    save = ImportJob.objects.get(mode=ImportJob.Mode.SAVE)
+    assert response.redirect_chain == [(save.get_absolute_url(), 302)]
+    assert "This file was already confirmed: here is its import." in text(response)
+    assert counts() == (8, 8, 8)
+
+
+def test_import_of_an_invalid_file_shows_the_errors_with_line_numbers_and_no_confirm_button(as_recruiter, committed,
+                                                                                              mandate):
     lines = sample_path(SAMPLE_FILES[0]).read_bytes().decode("utf-8-sig").split("\r\n")
     lines[2] = lines[2].replace(";14;0;1;", ";14,55;0;1;")
     lines[6] = lines[6].replace(";Oui;12/11/2026;", ";Oui;12-11-2026;")
-    response = preview(as_recruiter, mandate, content="\r\n".join(lines).encode("utf-8-sig"))
+    response = committed(preview, as_recruiter, mandate, content="\r\n".join(lines).encode("utf-8-sig"))
 
-    assert response.status_code == 200
-    html = text(response)
-    rows = re.findall(r"<tr><td>(\d+)</td><td>([^<]+)</td><td>", html)
-    assert rows == [("3", "Finance (ans)"), ("7", "Date du consentement")]
+    job = ImportJob.objects.get()
+    assert response["Location"] == job.get_absolute_url() and job.status == ImportJob.Status.DONE
+    html = text(as_recruiter.get(job.get_absolute_url()))
+    assert error_rows(html) == [("3", "Finance (ans)"), ("7", "Date du consentement")]
     assert "2 problems found — nothing will be saved." in html
     assert 'name="confirm"' not in html
     assert counts() == (0, 0, 0)
+    # Forcing the confirmation does not save it either.
+    response = as_recruiter.post(confirm_url(job), follow=True)
+    assert "Only a preview without problems can be saved." in text(response)
+    assert not ImportJob.objects.filter(mode=ImportJob.Mode.SAVE).exists() and counts() == (0, 0, 0)
 
 
-def test_import_warnings_are_readable_sentences(as_recruiter, mandate):
+def test_a_row_failing_at_save_time_imports_nothing_and_the_page_gives_its_line(as_recruiter, mandate, committed):
+    """Between the preview and the save, one e-mail of the file went to another mandate's candidate:
+    the save refuses that row, so nothing at all is imported, and its page says which line."""
+    committed(preview, as_recruiter, mandate)
+    job = ImportJob.objects.get()
+    ApplicationFactory(candidate=CandidateFactory(email="julien.moreau@example.org"))  # another mandate
+    before = counts()
+
+    response = committed(as_recruiter.post, confirm_url(job))
+
+    save = ImportJob.objects.get(mode=ImportJob.Mode.SAVE)
+    assert response["Location"] == save.get_absolute_url()
+    assert save.status == ImportJob.Status.DONE and not save.result["saved"]
+    assert counts() == before
+    html = text(as_recruiter.get(save.get_absolute_url()))
+    assert "1 problem found — nothing was saved." in html
+    assert error_rows(html) == [("5", "E-mail")]
+    assert "belongs to a candidate of another mandate" in html
+
+
+def test_import_warnings_are_readable_sentences(as_recruiter, mandate, committed):
     lines = sample_path(SAMPLE_FILES[0]).read_bytes().decode("utf-8-sig").split("\r\n")
     lines = [line + (";Remarques" if i == 0 else ";") if line else line for i, line in enumerate(lines)]
-    response = preview(as_recruiter, mandate, content="\r\n".join(lines).encode("utf-8"))
-    assert response.context["report"].ok
-    html = text(response)
+    committed(preview, as_recruiter, mandate, content="\r\n".join(lines).encode("utf-8"))
+    job = ImportJob.objects.get()
+    assert job.result["ok"]
+    html = text(as_recruiter.get(job.get_absolute_url()))
     assert "Line 1, column “Remarques”: Unknown column “Remarques”: it is ignored." in html
     assert "RowWarning" not in html
     assert 'name="confirm"' in html
 
 
-def test_import_confirm_with_a_tampered_digest_saves_nothing(as_recruiter, mandate):
-    response = preview(as_recruiter, mandate)
-    digest = response.context["digest"]
-    tampered = ("0" if digest[0] != "0" else "1") + digest[1:]
-
-    response = as_recruiter.post(import_url(mandate), {"confirm": "", "digest": tampered}, follow=True)
-
-    assert response.redirect_chain == [(import_url(mandate), 302)]
-    assert "The preview has expired; upload the file again." in text(response)
-    assert counts() == (0, 0, 0)
-
-
-def test_import_confirm_without_a_preview_saves_nothing(as_recruiter, mandate):
-    response = as_recruiter.post(import_url(mandate), {"confirm": "", "digest": "x" * 64})
-    assert response.status_code == 302
-    assert counts() == (0, 0, 0)
-
-
-def test_a_preview_for_one_mandate_cannot_be_confirmed_on_another(as_recruiter, recruiter, mandate):
-    other = MandateFactory(recruiters=[recruiter])
-    digest = preview(as_recruiter, mandate).context["digest"]
-    response = as_recruiter.post(import_url(other), {"confirm": "", "digest": digest})
-    assert response.status_code == 302 and response["Location"] == import_url(other)
-    assert counts() == (0, 0, 0)
+def test_a_file_without_a_header_row_fails_its_job_with_the_reason(as_recruiter, mandate, committed):
+    committed(preview, as_recruiter, mandate, content=b"a;b;c\r\n1;2;3\r\n")
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.FAILED
+    html = text(as_recruiter.get(job.get_absolute_url()))
+    assert "The file could not be checked." in html and "is not a header row" in html
+    assert import_url(mandate) in html and "data-live-pending" not in html
 
 
 def test_import_of_an_unreadable_file_is_a_form_error(as_recruiter, mandate):
     response = preview(as_recruiter, mandate, content="Nom;Prénom\r\n".encode("utf-16"))
-    assert response.status_code == 200 and response.context["report"] is None
+    assert response.status_code == 200 and not ImportJob.objects.exists()
     assert response.context["form"].errors["file"][0].startswith("This file is in UTF-16")
 
 
@@ -498,16 +619,85 @@ def test_import_of_a_file_over_two_megabytes_is_a_form_error(as_recruiter, manda
     big = sample_path(SAMPLE_FILES[0]).read_bytes() + b"\r\n" * (1024 * 1024)
     response = preview(as_recruiter, mandate, content=big)
     assert response.context["form"].errors == {"file": ["The file is too large (2 MB at most)."]}
-    assert IMPORT_SESSION_KEY not in as_recruiter.session
+    assert not ImportJob.objects.exists()
 
 
-def test_import_cancel_forgets_the_pending_file(as_recruiter, mandate):
-    digest = preview(as_recruiter, mandate).context["digest"]
-    response = as_recruiter.post(reverse("candidates:import_cancel", kwargs={"slug": mandate.slug}))
-    assert response.status_code == 302 and response["Location"] == import_url(mandate)
-    assert IMPORT_SESSION_KEY not in as_recruiter.session
-    as_recruiter.post(import_url(mandate), {"confirm": "", "digest": digest})
-    assert counts() == (0, 0, 0)
+@pytest.mark.parametrize(("name", "make", "kind"), [
+    ("candidats.xlsx", make_xlsx, "an Excel workbook"),
+    ("candidats.xls", make_ole2, "an Excel workbook"),
+    ("candidats.zip", make_zip, "an archive"),
+    ("candidats.docx", make_docx, "an archive"),
+    ("candidats.png", make_png, "an image"),
+    ("candidats.pdf", make_pdf, "a PDF"),
+])
+def test_a_non_text_file_is_named_for_what_it_looks_like(as_recruiter, mandate, name, make, kind):
+    response = preview(as_recruiter, mandate, name=name, content=make())
+    assert response.status_code == 200 and not ImportJob.objects.exists()
+    assert response.context["form"].errors == {
+        "file": [f"This is not a CSV file (it looks like {kind}): export it from Excel as CSV UTF-8."]}
+
+
+def test_the_non_csv_message_is_translated(client, recruiter, mandate):
+    client.force_login(recruiter)  # French by default
+    response = preview(client, mandate, name="candidats.xlsx", content=make_xlsx())
+    with translation.override("fr"):
+        expected = gettext("This is not a CSV file (it looks like an Excel workbook): export it from Excel as "
+                           "CSV UTF-8.")
+    assert expected != "This is not a CSV file (it looks like an Excel workbook): export it from Excel as CSV UTF-8."
+    assert response.context["form"].errors == {"file": [expected]}
+
+
+def test_the_status_fragment_is_the_live_part_only(as_recruiter, mandate, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        preview(as_recruiter, mandate)
+    job = ImportJob.objects.get()
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, started_at=timezone.now(),
+                                               rows_total=8, rows_done=3)
+
+    response = as_recruiter.get(status_url(job))
+
+    html = text(response)
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    assert html.lstrip().startswith('<div class="import-job-status" data-live-pending>')
+    assert "<html" not in html and "<nav" not in html and "<script" not in html and "<h1" not in html
+    assert "Checking the rows: 3 of 8." in html
+    assert '<progress class="w-100" aria-label="Import progress" max="8" value="3">37 %</progress>' in html
+
+
+def test_a_stuck_import_stops_polling_and_says_so(as_recruiter, mandate, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        preview(as_recruiter, mandate)
+    job = ImportJob.objects.get()
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING,
+                                               started_at=timezone.now() - datetime.timedelta(hours=1))
+    html = text(as_recruiter.get(job.get_absolute_url()))
+    assert "The import seems stuck" in html and "Stuck" in html
+    assert "data-live-pending" not in html and "http-equiv" not in html
+
+
+def test_another_mandates_recruiter_gets_404_on_the_job_page_fragment_and_confirm(as_recruiter, mandate, client, committed):
+    committed(preview, as_recruiter, mandate)
+    job = ImportJob.objects.get()
+    other = UserFactory(groups=["recruiter"])
+    MandateFactory(recruiters=[other])
+    client.force_login(other)
+    for url in (job.get_absolute_url(), status_url(job)):
+        assert client.get(url).status_code == 404
+    assert client.post(confirm_url(job)).status_code == 404
+    assert not ImportJob.objects.filter(mode=ImportJob.Mode.SAVE).exists()
+
+
+def test_the_ceo_of_the_mandate_cannot_follow_an_import(as_recruiter, mandate, client):
+    preview(as_recruiter, mandate)
+    client.force_login(mandate.ceo)
+    assert client.get(ImportJob.objects.get().get_absolute_url()).status_code == 404
+
+
+def test_the_import_page_lists_the_latest_imports(as_recruiter, mandate):
+    preview(as_recruiter, mandate)
+    job = ImportJob.objects.get()
+    html = text(as_recruiter.get(import_url(mandate)))
+    assert "Latest imports" in html and job.get_absolute_url() in html and SAMPLE_FILES[0] in html
 
 
 # --------------------------------------------------------------------------- export

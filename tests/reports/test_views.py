@@ -3,6 +3,8 @@
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from reports import rendering, services
 from reports.models import Report
@@ -28,6 +30,7 @@ def urls(world, report):
         ("get", reverse("reports:list", args=[world.application.pk])),
         ("post", reverse("reports:request", args=[world.application.pk])),
         ("get", reverse("reports:status", args=[report.pk])),
+        ("get", reverse("reports:status_fragment", args=[report.pk])),
         ("get", reverse("reports:download", args=[report.pk])),
         ("post", reverse("reports:retry", args=[report.pk])),
         ("get", reverse("reports:dashboard", args=[world.mandate.slug])),
@@ -54,6 +57,7 @@ def test_members_reach_every_page(world, ready_report, role, django_capture_on_c
     client = client_for(getattr(world, role))
     assert client.get(reverse("reports:list", args=[world.application.pk])).status_code == 200
     assert client.get(reverse("reports:status", args=[ready_report.pk])).status_code == 200
+    assert client.get(reverse("reports:status_fragment", args=[ready_report.pk])).status_code == 200
     download = client.get(reverse("reports:download", args=[ready_report.pk]))
     assert download.status_code == 200
     assert client.get(reverse("reports:dashboard", args=[world.mandate.slug])).status_code == 200
@@ -81,19 +85,50 @@ def test_the_web_request_only_enqueues(world, monkeypatch, django_capture_on_com
     assert [kwargs["kwargs"] for kwargs in sent] == [{"report_id": report.pk}]
 
 
-def test_status_page_refreshes_until_ready(world, django_capture_on_commit_callbacks):
+def test_status_page_updates_in_place_until_ready(world, django_capture_on_commit_callbacks):
+    """Pending: the status card is polled from its fragment URL (live.js) — no Refresh header, which
+    would reload the page even with JavaScript; without JavaScript a <noscript> meta refresh does."""
     client = client_for(world.ceo)
     with django_capture_on_commit_callbacks(execute=False):
         client.post(reverse("reports:request", args=[world.application.pk]))
     report = Report.objects.get()
+    fragment_url = reverse("reports:status_fragment", args=[report.pk])
     pending = client.get(reverse("reports:status", args=[report.pk]))
-    assert pending["Refresh"] == "3"
-    assert '<meta http-equiv="refresh" content="3">' in pending.content.decode()
-    assert reverse("reports:download", args=[report.pk]) not in pending.content.decode()
+    html = pending.content.decode()
+    assert "Refresh" not in pending and pending["Cache-Control"] == "no-store"
+    assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in html
+    assert f'data-live-url="{fragment_url}"' in html and "data-live-pending" in html
+    assert 'aria-busy="true"' in html and "js/live.js" in html
+    assert reverse("reports:download", args=[report.pk]) not in html
+
+    fragment = client.get(fragment_url)
+    assert fragment.status_code == 200 and fragment["Cache-Control"] == "no-store"
+    part = fragment.content.decode()
+    assert "data-live-pending" in part and "<html" not in part and "<nav" not in part
+    with translation.override("fr"):  # the default language
+        assert gettext("Waiting for a worker to render the PDF…") in part
+
     services.report_render(report_id=report.pk)
+    part = client.get(fragment_url).content.decode()
+    assert "data-live-pending" not in part  # the polling stops here
+    assert reverse("reports:download", args=[report.pk]) in part
     ready = client.get(reverse("reports:status", args=[report.pk]))
     assert "Refresh" not in ready and "http-equiv" not in ready.content.decode()
+    assert 'aria-busy="false"' in ready.content.decode()
     assert reverse("reports:download", args=[report.pk]) in ready.content.decode()
+
+
+def test_status_fragment_of_a_failed_report_ends_with_the_error_and_retry(world, monkeypatch,
+                                                                           django_capture_on_commit_callbacks):
+    monkeypatch.setattr(rendering, "render_pdf", lambda snapshot: (_ for _ in ()).throw(
+        rendering.RenderError("Une ressource manque")))
+    client = client_for(world.recruiter)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reports:request", args=[world.application.pk]))
+    report = Report.objects.get()
+    part = client.get(reverse("reports:status_fragment", args=[report.pk])).content.decode()
+    assert "Une ressource manque" in part and reverse("reports:retry", args=[report.pk]) in part
+    assert "data-live-pending" not in part and "csrfmiddlewaretoken" in part
 
 
 def test_failed_report_shows_error_and_retry_button(world, monkeypatch, django_capture_on_commit_callbacks):
