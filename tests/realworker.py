@@ -142,25 +142,36 @@ class PrivateRedis:
 
 
 def _reset_pools():
+    """Close every broker connection of this process and forget the pools (kombu keeps producer
+    pools in a global registry keyed by connection: a pool merely closed would stay registered,
+    closed, and fail every later publish with "Acquire on closed pool")."""
+    from kombu import pools
+
     if celery_app._pool is not None:
         celery_app._pool.force_close_all()
         celery_app._pool = None
-    amqp = celery_app.amqp
-    if getattr(amqp, "_producer_pool", None) is not None:
-        amqp._producer_pool.force_close_all()
-        amqp._producer_pool = None
+    pools.reset()
+    celery_app.amqp._producer_pool = None
 
 
 @contextmanager
 def publishing_to(url):
-    """This process publishes its tasks to ``url`` (not eagerly) inside the block."""
-    old_url, old_eager = celery_app.conf.broker_url, celery_app.conf.task_always_eager
+    """This process publishes its tasks to ``url`` (not eagerly) inside the block. Celery reads
+    ``CELERY_BROKER_URL`` from the environment before its configuration (``Settings.broker_url``),
+    so both are set."""
+    old_conf, old_eager = celery_app.conf.get("broker_url"), celery_app.conf.task_always_eager
+    old_env = os.environ.get("CELERY_BROKER_URL")
     _reset_pools()
     celery_app.conf.broker_url = url
+    os.environ["CELERY_BROKER_URL"] = url
     celery_app.conf.task_always_eager = False
     try:
         yield
     finally:
         _reset_pools()
-        celery_app.conf.broker_url = old_url
+        celery_app.conf.broker_url = old_conf
+        if old_env is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = old_env
         celery_app.conf.task_always_eager = old_eager

@@ -65,6 +65,8 @@ def test_not_behind_login_nor_https_redirect_and_recorded_with_a_request_id(clie
 
 def test_a_real_broker_adds_the_broker_and_worker_checks(monkeypatch):
     monkeypatch.setattr(celery_app.conf, "task_always_eager", False)
+    # Celery's Settings.broker_url reads CELERY_BROKER_URL from the environment first (CI sets it).
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:6379/12")
     monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:6379/12")
     checks = list(health.HealthView().get_checks())
     assert [type(check) for check in checks] == [Database, Storage, Redis, health.WorkerPing]
@@ -72,6 +74,7 @@ def test_a_real_broker_adds_the_broker_and_worker_checks(monkeypatch):
     assert checks[3].app is celery_app and checks[3].timeout == datetime.timedelta(seconds=1)
     assert health.task_queues() == {"celery", "reports"}
 
+    monkeypatch.setenv("CELERY_BROKER_URL", "amqp://guest@127.0.0.1//")
     monkeypatch.setattr(celery_app.conf, "broker_url", "amqp://guest@127.0.0.1//")
     assert [type(check) for check in health.HealthView().get_checks()] == [
         Database,

@@ -60,7 +60,8 @@ def test_a_render_older_than_the_hard_limit_is_taken_over_by_any_delivery(queued
 def test_interrupted_renders_are_capped_with_a_readable_reason(queued, settings):
     settings.REPORT_MAX_INTERRUPTIONS = 3
     _rendering(queued, task_id="t", minutes_ago=0, interruptions=2, attempts=3)
-    report = services.report_render(report_id=queued.pk, task_id="t")
+    with translation.override("en"):
+        report = services.report_render(report_id=queued.pk, task_id="t")
     assert report.status == "failed" and report.interruptions == 3 and report.attempts == 3
     assert report.error == (f"Rendering was interrupted 3 times (the worker stopped or the time limit of "
                             f"{settings.REPORT_RENDER_TIME_LIMIT} seconds was reached); request a new version "
@@ -75,7 +76,7 @@ def test_the_sweeper_queues_a_lost_render_again_then_fails_it(queued, settings, 
     lost = (settings.REPORT_RENDER_TIME_LIMIT + 61) / 60
     _rendering(queued, task_id="t", minutes_ago=lost)
     _rendering(Report(pk=0), task_id="", minutes_ago=0)  # no such row: harmless
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, translation.override("en"):
         assert services.reports_sweep() == {"requeued": 1, "resent": 0, "failed": 0}
     report = Report.objects.get(pk=queued.pk)
     assert report.status == "queued" and report.interruptions == 1 and "interrupted" in report.error
