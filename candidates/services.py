@@ -9,6 +9,7 @@ import logging
 import math
 import uuid
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import PurePosixPath
 
 import filetype
@@ -17,17 +18,28 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cso_recruit import access
 from cso_recruit.events import figures_inputs_changed
 from outbox.services import task_request
 
 from . import csv_format
-from .models import Application, Candidate, ImportJob, Mandate, Stage, StageTransition, UserProfile
+from .models import (
+    Application,
+    Candidate,
+    ImportJob,
+    Mandate,
+    Stage,
+    StageTransition,
+    UserProfile,
+    import_job_lifetime,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -648,3 +660,42 @@ def profile_update(*, user, language=None, time_zone=None) -> UserProfile:
     profile.full_clean(exclude=["user"])
     profile.save()
     return profile
+
+
+def import_jobs_sweep(*, now=None) -> dict:
+    """Nothing pending for ever, no file kept for ever (beat, every few minutes; safe to run twice).
+
+    * A job "running" for longer than the task's hard time limit (plus a minute) lost its worker:
+      it is failed for good ("interrupted, nothing saved: upload again"), so that a late
+      redelivery of its message (Redis gives unacknowledged messages back after an hour) finds it
+      failed and does nothing — it can never re-apply an old file over a newer import.
+    * A job "queued" for longer than ``IMPORT_RESEND_AFTER`` seconds (its message lost with the
+      broker's data): its task is requested again (the run is idempotent).
+    * The stored file of a preview never confirmed, or of a failed job, is deleted
+      ``IMPORT_FILE_RETENTION_DAYS`` days after the job was created (saves delete theirs at once).
+
+    Returns ``{"failed": n, "resent": m, "files_deleted": k}``.
+    """
+    now = now or timezone.now()
+    counts = {"failed": 0, "resent": 0, "files_deleted": 0}
+    lost = ImportJob.objects.filter(status=ImportJob.Status.RUNNING, started_at__lt=now - import_job_lifetime())
+    for pk in list(lost.values_list("pk", flat=True)):
+        job = import_job_fail(job_id=pk, error=gettext_lazy(
+            "The import was interrupted (the worker stopped); nothing was saved. Upload the file again."))
+        counts["failed"] += int(job is not None and job.status == ImportJob.Status.FAILED)
+    forgotten = ImportJob.objects.filter(
+        status=ImportJob.Status.QUEUED, created_at__lt=now - timedelta(seconds=settings.IMPORT_RESEND_AFTER))
+    for pk in list(forgotten.values_list("pk", flat=True)):
+        task_request(IMPORT_TASK, job_id=pk)
+        counts["resent"] += 1
+    old = now - timedelta(days=settings.IMPORT_FILE_RETENTION_DAYS)
+    expired = (ImportJob.objects.filter(created_at__lt=old).exclude(file="")
+               .filter(Q(status=ImportJob.Status.FAILED) | Q(mode=ImportJob.Mode.PREVIEW, status=ImportJob.Status.DONE))
+               .exclude(confirmations__status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]))
+    for job in list(expired):
+        name, storage = job.file.name, job.file.storage
+        with transaction.atomic():
+            if ImportJob.objects.filter(pk=job.pk).exclude(file="").update(file=""):
+                transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
+                counts["files_deleted"] += 1
+    return counts

@@ -34,3 +34,10 @@ def run_import(self, job_id):
             params={"seconds": IMPORT_SOFT_TIME_LIMIT},
         )
     return {"job": job_id, "status": job.status if job else None}
+
+
+@shared_task(acks_late=True, soft_time_limit=120, time_limit=180)
+def sweep_import_jobs():
+    """Periodic (beat, every five minutes): fail the imports whose worker vanished, request again
+    those whose message was lost, delete expired files (``services.import_jobs_sweep``)."""
+    return services.import_jobs_sweep()

@@ -3,6 +3,7 @@ language cookie set by the switcher, else French (``LANGUAGE_CODE``) — the bro
 Accept-Language header is deliberately not followed: the product speaks French by default."""
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils import translation
 
 
@@ -13,8 +14,11 @@ class UserLanguageMiddleware:
     def __call__(self, request):
         language = ""
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            language = getattr(getattr(user, "profile", None), "language", "")
+        try:
+            if user is not None and user.is_authenticated:
+                language = getattr(getattr(user, "profile", None), "language", "")
+        except DatabaseError:
+            language = ""  # the database is down: the cookie's language; the view reports the outage
         if not language:
             cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
             language = cookie if cookie in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE

@@ -266,11 +266,26 @@ if SENTRY_DSN:
 # 4 … min, at most 1 h) before it is marked failed. A report whose render is interrupted
 # REPORT_MAX_INTERRUPTIONS times (a worker killed mid-render, the hard time limit) fails.
 OUTBOX_RETRY_AFTER = env.int("OUTBOX_RETRY_AFTER", default=60)
+# Embedded default (no broker): tasks run in a background thread of the web process, so that a
+# report request or an import answers at once and its page shows the progress (tests run them
+# inline: tests/conftest.py).
+OUTBOX_EAGER_IN_BACKGROUND = env.bool("OUTBOX_EAGER_IN_BACKGROUND", default=CELERY_TASK_ALWAYS_EAGER)
 OUTBOX_EMAIL_MAX_ATTEMPTS = env.int("OUTBOX_EMAIL_MAX_ATTEMPTS", default=8)
 REPORT_MAX_INTERRUPTIONS = env.int("REPORT_MAX_INTERRUPTIONS", default=3)
 CELERY_BEAT_SCHEDULE["outbox-sweep"] = {"task": "outbox.tasks.sweep_outbox", "schedule": 60}
 CELERY_BEAT_SCHEDULE["reports-sweep"] = {"task": "reports.tasks.sweep_stale_reports", "schedule": 60}
+CELERY_BEAT_SCHEDULE["imports-sweep"] = {"task": "candidates.tasks.sweep_import_jobs", "schedule": 5 * 60}
+# CSV imports: a job still queued after IMPORT_RESEND_AFTER seconds is requested again; the
+# uploaded file of a preview never confirmed (or of a failed job) is deleted after
+# IMPORT_FILE_RETENTION_DAYS days (a save deletes its file at once).
+IMPORT_RESEND_AFTER = env.int("IMPORT_RESEND_AFTER", default=600)
+IMPORT_FILE_RETENTION_DAYS = env.int("IMPORT_FILE_RETENTION_DAYS", default=7)
 # A publish that cannot reach the broker fails fast (the outbox keeps the work) instead of
-# holding the user's request.
+# holding the user's request: 2 s to connect, 5 s for any answer (a broker that accepts and then
+# hangs would otherwise hold every request that sends a task, and the worker). The read timeout
+# stays above the Redis transport's 1 s blocking poll.
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": env.float("CELERY_BROKER_SOCKET_CONNECT_TIMEOUT", default=2.0),
+    "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=5.0),
+}

@@ -15,7 +15,10 @@ def check_site_url(app_configs=None, **kwargs):
     parts = urlsplit(settings.SITE_URL)
     if parts.scheme == "https" and parts.hostname and parts.hostname not in LOOPBACK:
         return []
-    return [checks.Warning(
-        f"SITE_URL is {settings.SITE_URL!r}: the links in e-mails (the candidate's debrief link) are built on it.",
-        hint="Set SITE_URL to the site's public https address, e.g. https://recrutement.example.org.",
-        id="outbox.W001")]
+    return [
+        checks.Warning(
+            f"SITE_URL is {settings.SITE_URL!r}: the links in e-mails (the candidate's debrief link) are built on it.",
+            hint="Set SITE_URL to the site's public https address, e.g. https://recrutement.example.org.",
+            id="outbox.W001",
+        )
+    ]

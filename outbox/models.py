@@ -60,12 +60,14 @@ class OutboundEmail(models.Model):
 
 class TaskRequest(models.Model):
     """A Celery task asked for by a committed change: ``task`` (registered name) with ``kwargs``
-    (JSON). ``dispatched`` once a broker accepted it; the task itself must be safe to run twice
+    (JSON). ``dispatched`` once a broker accepted it, ``failed`` when no such task is registered
+    (renamed, or web and worker on different versions); the task itself must be safe to run twice
     (the sweeper re-sends a request it could not confirm)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")
         DISPATCHED = "dispatched", _("dispatched")
+        FAILED = "failed", _("failed")  # names no known task: never sendable (admin shows why)
 
     task = models.CharField(_("task"), max_length=200)
     kwargs = models.JSONField(_("arguments"), default=dict, blank=True)
@@ -82,7 +84,7 @@ class TaskRequest(models.Model):
         indexes = [models.Index(fields=["status", "created_at"], name="outbox_task_due_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status="dispatched", dispatched_at__isnull=False) | Q(status="pending"),
+                condition=Q(status="dispatched", dispatched_at__isnull=False) | Q(status__in=["pending", "failed"]),
                 name="outbox_task_status_time",
             ),
         ]

@@ -24,6 +24,9 @@ Guarantees:
 import importlib
 import logging
 import smtplib
+import threading
+import time
+import weakref
 from collections.abc import Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -32,7 +35,7 @@ from datetime import timedelta
 from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
@@ -74,12 +77,23 @@ class Message:
 def publish(task, *, args=None, kwargs=None, task_id=None) -> bool:
     """Send ``task`` to the broker without waiting or retrying; never raises.
 
-    Returns ``True`` when the broker accepted it (or, in the embedded default, when the task ran
-    in-process: a failure of the task itself is logged, its own rows say what happened), ``False``
+    Returns ``True`` when the broker accepted it (or, in the embedded default, when the task was
+    started in a background thread — ``OUTBOX_EAGER_IN_BACKGROUND`` — or ran in-process: a failure
+    of the task itself is logged, its own rows say what happened), ``False``
     when the broker could not be reached — logged, and noted for the current request so that the
     page can say the work will proceed later (``outbox.middleware.OutboxNoticeMiddleware``).
     """
     eager = current_app.conf.task_always_eager
+    if eager and settings.OUTBOX_EAGER_IN_BACKGROUND:
+        worker = threading.Thread(
+            target=_run_in_background,
+            args=(task, args, kwargs, task_id),
+            daemon=True,
+            name=f"outbox-{task.name}",
+        )
+        _background.add(worker)
+        worker.start()
+        return True
     try:
         task.apply_async(args=args, kwargs=kwargs, task_id=task_id, retry=False)
     except Exception as exc:  # noqa: BLE001 — whatever happens, the user's action is saved
@@ -99,6 +113,29 @@ def publish(task, *, args=None, kwargs=None, task_id=None) -> bool:
             deferred.append(task.name)
         return False
     return True
+
+
+_background: "weakref.WeakSet[threading.Thread]" = weakref.WeakSet()
+
+
+def background_join(timeout: float = 30) -> bool:
+    """Wait (at most ``timeout`` seconds in all) for the background threads of the embedded default
+    to finish; ``True`` if none is left running (tests; a clean shutdown)."""
+    deadline = time.monotonic() + timeout
+    for worker in list(_background):
+        worker.join(max(0.0, deadline - time.monotonic()))
+    return not any(worker.is_alive() for worker in list(_background))
+
+
+def _run_in_background(task, args, kwargs, task_id) -> None:
+    """The embedded default's worker: run one task in this thread (so the page that caused it
+    answers at once and shows its progress), then close the thread's database connection."""
+    try:
+        task.apply(args=args, kwargs=kwargs, task_id=task_id, throw=True)
+    except Exception:  # noqa: BLE001 — the task's own rows say what happened
+        logger.exception("Task %s failed in the background thread", task.name)
+    finally:
+        connections.close_all()
 
 
 def deferred_in_request() -> list:
@@ -132,25 +169,26 @@ def registered_task(name: str):
     return task
 
 
-def task_request_dispatch(pk: int) -> bool:
-    """Send pending task request ``pk`` (one attempt). ``True`` if sent (or already sent/gone)."""
+def task_request_dispatch(pk: int) -> str:
+    """Send pending task request ``pk`` (one attempt). Returns ``"sent"`` (or already sent, or
+    gone), ``"deferred"`` (the broker could not take it: still pending) or ``"failed"`` (it names
+    no registered task: marked failed, with the reason, so that it blocks nothing)."""
     row = TaskRequest.objects.filter(pk=pk, status=TaskRequest.Status.PENDING).first()
     if row is None:
-        return True
+        return "sent"
     TaskRequest.objects.filter(pk=pk).update(attempts=F("attempts") + 1)
     task = registered_task(row.task)
     if task is None:
-        TaskRequest.objects.filter(pk=pk).update(last_error=f"unknown task {row.task}"[:ERROR_MAX])
-        logger.error("Task request %s names an unknown task %s", pk, row.task)
-        return False
-    sent = publish(task, kwargs=row.kwargs, task_id=f"outbox-{pk}-{row.attempts + 1}")
-    if sent:
+        TaskRequest.objects.filter(pk=pk).update(status=TaskRequest.Status.FAILED,
+                                                 last_error=f"unknown task {row.task}"[:ERROR_MAX])
+        logger.error("Task request %s names an unknown task %s: failed", pk, row.task)
+        return "failed"
+    if publish(task, kwargs=row.kwargs, task_id=f"outbox-{pk}-{row.attempts + 1}"):
         TaskRequest.objects.filter(pk=pk, status=TaskRequest.Status.PENDING).update(
-            status=TaskRequest.Status.DISPATCHED, dispatched_at=timezone.now(), last_error=""
-        )
-    else:
-        TaskRequest.objects.filter(pk=pk).update(last_error="broker unreachable")
-    return sent
+            status=TaskRequest.Status.DISPATCHED, dispatched_at=timezone.now(), last_error="")
+        return "sent"
+    TaskRequest.objects.filter(pk=pk).update(last_error="broker unreachable")
+    return "deferred"
 
 
 # ------------------------------------------------------------------------------------- e-mails
@@ -262,7 +300,7 @@ def outbox_sweep(*, now=None) -> dict:
     """Send what is still pending (the periodic net under the on-commit dispatch): e-mails whose
     next attempt is due, delivered here one by one; task requests pending for longer than
     ``OUTBOX_RETRY_AFTER``, sent again. At most ``SWEEP_BATCH`` of each per run.
-    Returns ``{"emails": {status: n}, "tasks": {"sent": n, "pending": m}}``."""
+    Returns ``{"emails": {status: n}, "tasks": {"sent": n, "pending": m, "failed": k}}``."""
     now = now or timezone.now()
     emails: dict[str, int] = {}
     due = (
@@ -273,16 +311,16 @@ def outbox_sweep(*, now=None) -> dict:
     for pk in list(due):
         status = email_deliver(pk, now=now)
         emails[status] = emails.get(status, 0) + 1
-    tasks = {"sent": 0, "pending": 0}
+    tasks = {"sent": 0, "pending": 0, "failed": 0}
     waiting = (
         TaskRequest.objects.filter(status=TaskRequest.Status.PENDING, created_at__lte=now - retry_after())
         .order_by("created_at", "pk")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
     for pk in list(waiting):
-        if task_request_dispatch(pk):
-            tasks["sent"] += 1
-        else:
+        outcome = task_request_dispatch(pk)
+        if outcome == "deferred":
             tasks["pending"] += 1
             break  # broker still down
+        tasks[outcome] += 1
     return {"emails": emails, "tasks": tasks}

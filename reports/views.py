@@ -83,7 +83,7 @@ def report_request(request, pk):
     if report.status == report.Status.READY:  # rendered already (embedded default: eager tasks)
         messages.success(request, _("Report version %(v)d is ready.") % {"v": report.version})
     else:
-        messages.success(request, _("Report version %(v)d requested: it is being prepared.") % {"v": report.version})
+        messages.success(request, _("Report version %(v)d requested.") % {"v": report.version})
     return redirect(report)
 
 

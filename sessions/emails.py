@@ -15,9 +15,11 @@ Composition only: the services hand the messages to ``outbox.services.email_enqu
 transaction of the change (scheduled, moved, cancelled, held) and the outbox sends them once.
 """
 
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -27,6 +29,8 @@ from outbox.services import Message
 
 from .ics import session_ics
 from .models import WorkingSession
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -48,32 +52,51 @@ def _profile(user):
         return None
 
 
+def _reader_zone(name: str, session, who) -> str:
+    """``name`` if it is a zone this machine knows, else the session's zone (logged): a zone stored
+    around validation, or removed from the tz database, must not stop anybody's e-mails."""
+    if not name:
+        return session.timezone
+    try:
+        zones.zone(name)
+    except ValidationError:
+        logger.warning("Unknown time zone %r for %s: the session's zone %s is used", name, who, session.timezone)
+        return session.timezone
+    return name
+
+
 def _user_recipient(role, user, session) -> Recipient:
     profile = _profile(user)
     return Recipient(
         role=role,
         name=user.get_full_name() or user.username,
         email=user.email,
-        zone=(profile.time_zone if profile else "") or session.timezone,
+        zone=_reader_zone(profile.time_zone if profile else "", session, user.username),
         language=(profile.language if profile else "") or settings.LANGUAGE_CODE,
     )
 
 
 def recipients(session: WorkingSession) -> list[Recipient]:
     """The CEO, the mediator and the candidate of ``session``, in that order (the order of
-    ``sessions.services.participants``)."""
+    ``sessions.services.participants``); a participant without an e-mail address (a user created
+    in the admin without one) is left out, and logged."""
     candidate = session.application.candidate
-    return [
+    everyone = [
         _user_recipient("ceo", session.application.mandate.ceo, session),
         _user_recipient("mediator", session.mediator, session),
         Recipient(
             role="candidate",
             name=candidate.full_name,
             email=candidate.email,
-            zone=candidate.time_zone or session.timezone,
+            zone=_reader_zone(candidate.time_zone, session, f"candidate {candidate.pk}"),
             language=settings.LANGUAGE_CODE,
         ),
     ]
+    for person in everyone:
+        if not person.email:
+            logger.warning("Session %s: the %s %s has no e-mail address, nothing is sent to them", session.pk,
+                           person.role, person.name)
+    return [person for person in everyone if person.email]
 
 
 def when(session: WorkingSession, zone_name: str) -> dict:

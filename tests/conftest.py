@@ -36,6 +36,16 @@ def _eager_celery():
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = previous
+    # ``monkeypatch.setattr(task, "apply_async", …)`` is undone by setting the original bound method
+    # back on the task instance, where it would hide a later test's patch of the task's class.
+    for task in list(celery_app.tasks.values()):
+        task.__dict__.pop("apply_async", None)
+
+
+@pytest.fixture(autouse=True)
+def _tasks_inline(settings):
+    """The embedded default runs tasks in a background thread; tests run them inline."""
+    settings.OUTBOX_EAGER_IN_BACKGROUND = False
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,7 @@ import re
 import threading
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
@@ -319,3 +320,50 @@ def test_progress_of_a_save_is_visible_from_another_connection_before_it_commits
     save.refresh_from_db()
     assert seen == [(0, 300, 0), (100, 300, 0), (200, 300, 0), (300, 300, 0)], (save.status, save.error)
     assert save.status == ImportJob.Status.DONE and Candidate.objects.count() == 300
+
+
+# ------------------------------------------------------------------------------------ the sweep
+
+
+def test_the_sweep_fails_a_lost_save_for_good_so_a_late_redelivery_imports_nothing(mandate, recruiter):
+    """The worker died in the middle of a save (nothing saved). An hour later Redis would give the
+    old message back: the job must be failed by then, whatever newer import happened meanwhile."""
+    preview = done_preview(mandate, recruiter)
+    save = services.import_job_confirm(preview=preview, by=recruiter, language="en")
+    ImportJob.objects.filter(pk=save.pk).update(status=ImportJob.Status.RUNNING, task_id="outbox-7-1",
+                                                started_at=timezone.now())
+    later = timezone.now() + tasks.services.import_job_lifetime() + timedelta(seconds=1)
+    before = counts()
+    assert services.import_jobs_sweep(now=later) == {"failed": 1, "resent": 0, "files_deleted": 0}
+    save.refresh_from_db()
+    assert save.status == ImportJob.Status.FAILED
+    assert save.error == ("The import was interrupted (the worker stopped); nothing was saved. "
+                          "Upload the file again.")
+    assert services.import_job_run(job_id=save.pk, task_id="outbox-7-1").status == ImportJob.Status.FAILED
+    assert counts() == before  # the late redelivery did nothing
+
+
+def test_the_sweep_requests_a_forgotten_queued_job_again(mandate, recruiter, settings,
+                                                         django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        job = new_job(mandate, recruiter)
+    assert services.import_jobs_sweep()["resent"] == 0  # young: left alone
+    later = timezone.now() + timedelta(seconds=settings.IMPORT_RESEND_AFTER + 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.import_jobs_sweep(now=later)["resent"] == 1
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE  # eager here: the re-requested task ran it
+
+
+def test_the_sweep_deletes_the_files_of_old_previews_never_confirmed(mandate, recruiter, settings,
+                                                                     django_capture_on_commit_callbacks):
+    preview = done_preview(mandate, recruiter)
+    path = preview.file.path
+    assert preview.file and preview.file.storage.exists(preview.file.name)
+    soon = timezone.now() + timedelta(days=settings.IMPORT_FILE_RETENTION_DAYS - 1)
+    assert services.import_jobs_sweep(now=soon)["files_deleted"] == 0
+    later = timezone.now() + timedelta(days=settings.IMPORT_FILE_RETENTION_DAYS, seconds=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.import_jobs_sweep(now=later)["files_deleted"] == 1
+    preview.refresh_from_db()
+    assert preview.file.name == "" and not Path(path).exists()

@@ -123,3 +123,25 @@ def test_with_redis_and_a_real_worker(tmp_path, no_dotenv):
         assert "WorkerPing(" in with_worker.stdout and "Unavailable" not in with_worker.stdout
     finally:
         stop(worker)
+
+
+def test_a_signed_in_probe_during_a_database_outage_gets_the_short_answer_not_an_error_page(client, monkeypatch):
+    """The session lives in the database: when reading it fails, /health/ still answers in JSON."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import OperationalError
+
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="staff-sonde", is_staff=True))
+
+    def down(self):
+        raise OperationalError("connection to server at 127.0.0.1 failed")
+
+    async def adown(self):
+        down(self)
+
+    monkeypatch.setattr(SessionStore, "load", down)
+    monkeypatch.setattr(SessionStore, "aload", adown)
+    response = client.get("/health/")
+    assert response["Content-Type"].startswith("application/json"), (response.status_code, response.content[:300])
+    assert response.json() == {"status": "ok"}

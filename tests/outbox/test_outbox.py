@@ -92,7 +92,7 @@ def test_broker_down_keeps_the_messages_and_the_sweeper_sends_them(broker_down, 
     later = timezone.now() + timedelta(seconds=61)
     counts = services.outbox_sweep(now=later)
     assert counts["emails"] == {"sent": 2}
-    assert counts["tasks"] == {"sent": 0, "pending": 1}  # still down for tasks
+    assert counts["tasks"] == {"sent": 0, "pending": 1, "failed": 0}  # still down for tasks
     assert sorted(m.subject for m in mail.outbox) == ["Objet 1", "Objet 2"]
 
 
@@ -105,7 +105,7 @@ def test_a_task_request_is_sent_again_by_the_sweeper_once_the_broker_is_back(mon
     # On the task's class: an instance attribute would outlive the test (monkeypatch restores by setattr).
     monkeypatch.setattr(type(current_app.tasks["outbox.tasks.sweep_outbox"]), "apply_async", lambda self, **kwargs: published.append(kwargs))
     counts = services.outbox_sweep(now=timezone.now() + timedelta(seconds=61))
-    assert counts["tasks"] == {"sent": 1, "pending": 0}
+    assert counts["tasks"] == {"sent": 1, "pending": 0, "failed": 0}
     request.refresh_from_db()
     assert request.status == "dispatched" and request.attempts == 2 and request.dispatched_at is not None
     assert published[0]["task_id"] == f"outbox-{request.pk}-2" and published[0]["retry"] is False
@@ -172,11 +172,21 @@ def test_a_task_is_found_by_name_even_when_its_module_was_never_imported():
     assert out.stdout.split() == ["False", "reports.tasks.render_report", "None"]
 
 
-def test_an_unknown_task_stays_pending_with_the_reason(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        request = services.task_request("nowhere.tasks.nothing", x=1)
-    request.refresh_from_db()
-    assert request.status == "pending" and request.last_error == "unknown task nowhere.tasks.nothing"
+def test_an_unknown_task_is_failed_and_blocks_nothing_behind_it(monkeypatch, django_capture_on_commit_callbacks):
+    """A request naming no registered task (renamed; web and worker on different versions) is
+    failed with the reason, and the sweep goes on with the next ones."""
+    with django_capture_on_commit_callbacks(execute=False):
+        poison = services.task_request("nowhere.tasks.nothing", x=1)
+        good = services.task_request("outbox.tasks.sweep_outbox")
+    published = []
+    monkeypatch.setattr(type(current_app.tasks["outbox.tasks.sweep_outbox"]), "apply_async",
+                        lambda self, **kwargs: published.append(kwargs))
+    counts = services.outbox_sweep(now=timezone.now() + timedelta(seconds=61))
+    assert counts["tasks"] == {"sent": 1, "pending": 0, "failed": 1}
+    poison.refresh_from_db()
+    good.refresh_from_db()
+    assert poison.status == "failed" and poison.last_error == "unknown task nowhere.tasks.nothing"
+    assert good.status == "dispatched" and len(published) == 1
 
 
 def test_deferred_publishes_are_noted_only_inside_a_request(broker_down):
@@ -188,3 +198,70 @@ def test_deferred_publishes_are_noted_only_inside_a_request(broker_down):
         assert services.deferred_in_request() == ["outbox.tasks.sweep_outbox"]
     finally:
         services._deferred.reset(token)
+
+
+@pytest.mark.django_db(transaction=True)  # the thread reads committed rows on its own connection
+def test_the_embedded_default_renders_in_a_background_thread_and_the_page_answers_at_once(settings, monkeypatch):
+    """No broker: the report request answers while the render waits in its thread; the render
+    then completes on its own."""
+    import threading
+
+    from django.db import connection as dj_connection
+    from django.test import Client
+
+    from reports import rendering
+    from reports.models import Report
+    from tests.conftest import ensure_reference_data, require_service
+    from tests.reports.conftest import make_world
+
+    # SQLite's in-memory test database locks whole tables across threads (the embedded default's
+    # file database waits instead: transaction_mode IMMEDIATE, timeout 20 s).
+    require_service(dj_connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL)")
+    ensure_reference_data()
+    settings.OUTBOX_EAGER_IN_BACKGROUND = True
+    release = threading.Event()
+    real = rendering.render_pdf
+
+    def held(snapshot):
+        assert release.wait(timeout=30), "the test never released the render"
+        return real(snapshot)
+
+    monkeypatch.setattr(rendering, "render_pdf", held)
+    world = make_world()
+    client = Client()
+    client.force_login(world.ceo)
+    response = client.post(f"/applications/{world.application.pk}/reports/request/")
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert report.status in ("queued", "rendering")  # the request did not wait for the render
+    release.set()
+    assert services.background_join(timeout=60)
+    report.refresh_from_db()
+    assert report.status == "ready", report.error
+
+
+def test_a_broker_that_accepts_and_never_answers_costs_a_request_seconds_not_minutes(db):
+    """A Redis address that accepts connections and never replies (a hung broker, a firewall
+    black hole behind a proxy): the publish gives up after the socket timeout, the work stays
+    pending."""
+    import socket
+    import threading
+    import time
+
+    from tests.realworker import publishing_to
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    accepted = []
+    threading.Thread(target=lambda: [accepted.append(server.accept()) for _ in range(16)], daemon=True).start()
+    try:
+        with publishing_to(f"redis://127.0.0.1:{server.getsockname()[1]}/0"):
+            started = time.monotonic()
+            assert services.publish(tasks.sweep_outbox) is False
+            elapsed = time.monotonic() - started
+    finally:
+        server.close()
+        for connection, _address in accepted:
+            connection.close()
+    assert accepted and elapsed < settings.CELERY_BROKER_TRANSPORT_OPTIONS["socket_timeout"] * 2 + 2

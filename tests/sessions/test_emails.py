@@ -201,3 +201,40 @@ def test_broker_down_when_scheduling_saves_the_session_and_its_invitations_go_la
     assert sorted(m.to[0] for m in mail.outbox) == sorted(READERS)
     outbox.outbox_sweep(now=timezone.now() + timedelta(hours=2))
     assert len(mail.outbox) == 3
+
+
+def test_a_stored_zone_this_machine_does_not_know_falls_back_to_the_sessions(readers,
+                                                                             django_capture_on_commit_callbacks):
+    from candidates.models import Candidate
+
+    Candidate.objects.filter(pk=readers.candidate.pk).update(time_zone="Europe/Atlantis")  # around validation
+    from datetime import datetime, time
+
+    with django_capture_on_commit_callbacks(execute=True):
+        readers.schedule(localize(datetime.combine(_day(), time(10, 0)), "Europe/Paris"))
+    (to_candidate,) = [m for m in mail.outbox if m.to == ["claire.testeuse@example.org"]]
+    assert "10:00 – 11:30 (Europe/Paris)" in to_candidate.body and "Atlantis" not in to_candidate.body
+    assert len(mail.outbox) == 3
+
+
+def test_a_participant_without_an_address_is_left_out(world, django_capture_on_commit_callbacks):
+    from datetime import datetime, time
+
+    from outbox.models import OutboundEmail
+
+    world.mediator.email = ""
+    world.mediator.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        world.schedule(localize(datetime.combine(_day(), time(10, 0)), "Europe/Paris"))
+    assert sorted(m.to[0] for m in mail.outbox) == ["claire.testeuse@example.org", "dg-test@example.org"]
+    assert not OutboundEmail.objects.filter(to="").exists()
+
+
+def test_the_html_alternative_makes_no_links_of_what_people_typed(world, django_capture_on_commit_callbacks):
+    from datetime import datetime, time
+
+    with django_capture_on_commit_callbacks(execute=True):
+        world.schedule(localize(datetime.combine(_day(), time(10, 0)), "Europe/Paris"),
+                       location="https://evil.example.org/login", problem="Écrire à victim@example.org")
+    html = mail.outbox[0].alternatives[0][0]
+    assert "<a " not in html and "https://evil.example.org/login" in html
