@@ -38,13 +38,14 @@ messages: $(STAMP)
 migrate: install messages
 	$(BIN)/python manage.py migrate --noinput
 
+# PORT=8731 make demo serves elsewhere than 8000.
 demo: migrate
-	$(BIN)/python manage.py seed_demo
-	@echo "Serving on http://127.0.0.1:8000 — log in with one of the demo logins above."
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	SITE_URL=$${SITE_URL:-http://127.0.0.1:$${PORT:-8000}} $(BIN)/python manage.py seed_demo
+	@echo "Serving on http://127.0.0.1:$${PORT:-8000} — log in with one of the demo logins above."
+	SITE_URL=$${SITE_URL:-http://127.0.0.1:$${PORT:-8000}} $(BIN)/python manage.py runserver 127.0.0.1:$${PORT:-8000}
 
 run: migrate
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	SITE_URL=$${SITE_URL:-http://127.0.0.1:$${PORT:-8000}} $(BIN)/python manage.py runserver 127.0.0.1:$${PORT:-8000}
 
 # Tests run on every core (pytest-xdist); the tests that start a real Celery worker share one group
 # so that two of them never consume each other's tasks on the same Redis database.
@@ -64,6 +65,7 @@ beat: install
 bench: install messages
 	$(BIN)/python bench/report_bench.py
 	$(BIN)/python bench/pages_bench.py
+	$(BIN)/python bench/load_bench.py
 
 # As in production (README, "Running as in production"): DEBUG off, migrations, static files collected
 # with hashed names and .gz variants, then gunicorn (cso_recruit/gunicorn_conf.py: PORT,

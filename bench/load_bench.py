@@ -29,7 +29,9 @@ outbox). Report requests and sessions are spread over the run (at most ``--repor
 * at ``--outage-at`` s (30) the broker is stopped for ``--outage`` s (10), then started again
   (empty, as a Redis without persistence comes back): the worker must reconnect by itself.
 
-Then it waits (at most ``--drain`` s) until no report is queued or rendering and no e-mail or task
+If the worker exits instead of reconnecting, the target is missed, and another worker is started
+(as a supervisor would) so that the counts still tell whether anything was lost. Then it waits (at
+most ``--drain`` s) until no report is queued or rendering and no e-mail or task
 request is pending, and prints per page the count and p50/p95/p99 (ms), the status codes, the 5xx
 (during the outage window and outside it), the reports requested versus ready, and the e-mails: rows
 pending/sent/failed, and the messages the worker and the sweep actually delivered (the file-based
@@ -149,15 +151,6 @@ def prerequisites(url: str) -> list[str]:
     return missing
 
 
-def free_port() -> int:
-    """A free TCP port on the loopback interface."""
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
 def children(pid: int) -> list[int]:
     """Process ids of the children of ``pid`` (``/proc``, else ``pgrep -P``)."""
     found = []
@@ -242,9 +235,10 @@ def build_world(n_applications: int, n_users: int) -> World:
     figures_rebuild(mandate=mandate)
     applications = list(Application.objects.filter(mandate=mandate).order_by("pk"))
     pks = [a.pk for a in applications]
-    report_pool = pks[0:2 * REPORT_POOL:2]  # even indices: pages_bench's drafts are on odd ones
+    pool = min(REPORT_POOL, len(pks) // 4)
+    report_pool = pks[0:2 * pool:2]  # even indices: pages_bench's drafts are on odd ones
     observed = set(pks[::10])  # already have three sessions
-    session_pool = [pk for pk in pks[2 * REPORT_POOL:] if pk not in observed]
+    session_pool = [pk for pk in pks[2 * pool:] if pk not in observed]
     random.Random(6).shuffle(session_pool)
 
     User = get_user_model()
@@ -259,7 +253,7 @@ def build_world(n_applications: int, n_users: int) -> World:
     mandate.recruiters.add(*new)
     framework = framework_active()
     criteria = [c.pk for c in framework.criteria.order_by("order")]
-    rated = pks[2 * REPORT_POOL:]
+    rated = pks[2 * pool:]
     drafts = Scorecard.objects.bulk_create(
         Scorecard(application_id=rated[(i * DRAFTS_EACH + k) % len(rated)], rater=user, framework=framework)
         for i, user in enumerate(new) for k in range(DRAFTS_EACH))
@@ -521,9 +515,10 @@ class Faults:
     def run(self):
         """The faults' timeline (in the load's clock)."""
         try:
-            if not self.wait_until(self.args.kill_at):
-                return
-            self.kill_child()
+            if self.args.kill_at >= 0:
+                if not self.wait_until(self.args.kill_at):
+                    return
+                self.kill_child()
             if not self.wait_until(self.args.outage_at):
                 return
             self.redis.stop()
@@ -542,7 +537,7 @@ class Faults:
         from cso_recruit.celery import app
 
         back = self.load.now()
-        while self.load.now() < back + 60:
+        while self.load.now() < back + 60 and self.worker.poll() is None:
             try:
                 if app.control.ping(timeout=1.0):
                     self.reconnected_after = self.load.now() - back
@@ -551,7 +546,10 @@ class Faults:
             except Exception:  # noqa: BLE001, S110 — not yet
                 pass
             time.sleep(0.5)
-        self.say("worker did NOT reconnect within 60 s")
+        if self.worker.poll() is not None:
+            self.say(f"the worker EXITED (status {self.worker.returncode}) instead of reconnecting")
+        else:
+            self.say("worker did NOT reconnect within 60 s")
 
 
 class Sweeper:
@@ -633,14 +631,14 @@ def wait_worker_ready(process, log_path, timeout=90):
     raise SystemExit(f"the Celery worker did not start:\n{Path(log_path).read_text(errors='replace')[-3000:]}")
 
 
-def settle(timeout) -> float:
+def settle(timeout, worker) -> float:
     """Wait until nothing is pending (reports queued/rendering, e-mails, task requests), sweeping;
-    returns the seconds waited (``timeout`` if it never settled)."""
+    returns the seconds waited (``timeout`` if it never settled, at once if the worker is gone)."""
     from outbox.models import OutboundEmail, TaskRequest
     from reports.models import Report
 
     started = time.monotonic()
-    while time.monotonic() - started < timeout:
+    while time.monotonic() - started < timeout and worker.poll() is None:
         pending = (Report.objects.filter(status__in=["queued", "rendering"]).exists()
                    or OutboundEmail.objects.filter(status="pending").exists()
                    or TaskRequest.objects.filter(status="pending").exists())
@@ -664,8 +662,8 @@ def delivered_mail(folder: Path) -> Counter:
     return found
 
 
-def server_errors(log_path: Path, limit=3) -> list[str]:
-    """The first ``limit`` ERROR lines of a JSON log (with their traceback)."""
+def server_errors(log_path: Path, limit=3, levels=("ERROR", "CRITICAL")) -> list[str]:
+    """The first ``limit`` lines of ``levels`` in a JSON log (with their traceback)."""
     found = []
     if not log_path.exists():
         return found
@@ -674,11 +672,20 @@ def server_errors(log_path: Path, limit=3) -> list[str]:
             record = json.loads(line)
         except ValueError:
             continue
-        if record.get("level") in ("ERROR", "CRITICAL"):
+        if record.get("level") in levels:
             found.append(f"{record.get('logger')}: {record.get('message')}\n{record.get('exc_info', '')}")
             if len(found) >= limit:
                 break
     return found
+
+
+def delays(name, pairs) -> str:
+    """``name: p50 … s, p95 … s, max … s`` of the seconds between the two times of each pair."""
+    seconds = [(b - a).total_seconds() for a, b in pairs if a and b]
+    if not seconds:
+        return f"{name}: none"
+    return (f"{name} p50 {statistics.median(seconds):.1f} s, p95 {percentile(seconds, 0.95):.1f} s, "
+            f"max {max(seconds):.1f} s")
 
 
 def outcome(load, faults, sweeper, workdir, drained, drain_timeout) -> bool:
@@ -690,6 +697,7 @@ def outcome(load, faults, sweeper, workdir, drained, drain_timeout) -> bool:
     samples = load.samples
     start, end = faults.outage
     in_outage = [s for s in samples if s.end >= start and s.start <= end]
+    outage_ids = {id(s) for s in in_outage}
     print(f"\nMachine: {machine()}")
     print(f"Run: {len(load.world.accounts)} users, {load.args.seconds} s, {len(load.world.application_pks)} "
           f"applications, {len(samples)} requests\nFaults: " + "; ".join(faults.events))
@@ -709,7 +717,7 @@ def outcome(load, faults, sweeper, workdir, drained, drain_timeout) -> bool:
               f"| {sum(1 for s in in_outage if not s.ok)} |")
     codes = Counter("no response" if s.status is None else str(s.status) for s in samples)
     five = [s for s in samples if s.status is not None and s.status >= 500]
-    five_outage = [s for s in five if s in in_outage]
+    five_outage = [s for s in five if id(s) in outage_ids]
     unexpected = [s for s in samples if not s.ok]
     print("\nStatus codes: " + ", ".join(f"{code} × {n}" for code, n in sorted(codes.items())))
     print(f"5xx: {len(five)} ({len(five_outage)} during the broker outage, {len(five) - len(five_outage)} outside); "
@@ -730,6 +738,10 @@ def outcome(load, faults, sweeper, workdir, drained, drain_timeout) -> bool:
           f"redirected to a missing report {unseen}; interrupted renders taken over {interrupted}"
           + (f"; the killed child's report: {killed.status} after {killed.attempts} attempts "
              f"({killed.interruptions} interrupted)" if killed else ""))
+
+    print("Delays: " + "; ".join(delays(name, pairs) for name, pairs in (
+        ("report requested → ready", Report.objects.filter(status="ready").values_list("requested_at", "finished_at")),
+        ("e-mail written → sent", OutboundEmail.objects.filter(status="sent").values_list("created_at", "sent_at")))))
 
     rows = Counter(OutboundEmail.objects.values_list("status", flat=True))
     sent = Counter((to.strip().lower(), " ".join(subject.split())) for to, subject in
@@ -755,7 +767,12 @@ def outcome(load, faults, sweeper, workdir, drained, drain_timeout) -> bool:
     print("Worker log lines: " + ", ".join(f"{text} × {sum(1 for line in lines if text in line)}" for text in (
         "WorkerLostError", "Connection to broker lost", "Connected to redis", "succeeded in")))
     print(f"Settled {drained:.0f} s after the load" if drained < drain_timeout
-          else f"NOT settled {drain_timeout} s after the load")
+          else f"NOT settled {drain_timeout:.0f} s after the load (or no worker left)")
+    if faults.worker.poll() is not None:
+        print(f"\nThe worker EXITED during the run (status {faults.worker.returncode}); its last words (worker.log):")
+        for text in server_errors(workdir / "worker.log", limit=1, levels=("CRITICAL",)):
+            lines = text.splitlines()
+            print("\n".join(lines[:1] + ["  …"] + lines[-14:]))
     if five:
         print("\nServer errors (web.log):")
         for text in server_errors(workdir / "web.log"):
@@ -767,7 +784,8 @@ def outcome(load, faults, sweeper, workdir, drained, drain_timeout) -> bool:
         "0 duplicated e-mails": delivered_twice == 0 and duplicate_rows == 0,
         "0 responses 5xx (outage included)": not five,
         "every response as expected": not unexpected,
-        "the worker reconnected": faults.reconnected_after is not None,
+        "the worker reconnected (and is still running)": faults.reconnected_after is not None
+        and faults.worker.poll() is None,
     }
     print("\nTargets: " + "; ".join(f"{name} {'✔' if ok else '✘'}" for name, ok in checks.items()))
     return all(checks.values())
@@ -790,14 +808,14 @@ def main():
     parser.add_argument("--sessions", type=int, default=20, help="sessions scheduled at most (3 e-mails each)")
     parser.add_argument("--max-requests", type=int, default=5000, help="requests at most, all users together")
     parser.add_argument("--timeout", type=float, default=35, help="seconds before a request is given up")
-    parser.add_argument("--kill-at", type=float, default=15, help="when the rendering worker child is killed (s)")
+    parser.add_argument("--kill-at", type=float, default=15, help="when the rendering worker child is killed (s; negative: never)")
     parser.add_argument("--outage-at", type=float, default=30, help="when the broker is stopped (s)")
     parser.add_argument("--outage", type=float, default=10, help="how long the broker stays down (s)")
     parser.add_argument("--drain", type=float, default=120, help="longest wait for the work to settle (s)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, e-mails) for reading")
     args = parser.parse_args()
-    if args.users < 1 or args.users > 200 or args.seconds < 1 or args.seconds > 600:
-        parser.error("--users must be 1–200 and --seconds 1–600")
+    if not (1 <= args.users <= 200 and 1 <= args.seconds <= 600 and 20 <= args.applications <= 20000):
+        parser.error("--users must be 1–200, --seconds 1–600 and --applications 20–20,000")
 
     database = postgres_url()
     missing = prerequisites(database)
@@ -805,6 +823,7 @@ def main():
         print("load_bench needs PostgreSQL and redis-server; missing: " + "; ".join(missing), file=sys.stderr)
         sys.exit(2)
     signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started in the background (SIG_IGN)
     ok = False
     with ExitStack() as stack:
         workdir = Path(tempfile.mkdtemp(prefix="cso-load-bench-"))
@@ -817,7 +836,8 @@ def main():
         _admin_sql(database, f'CREATE DATABASE "{DB_NAME}"')
         stack.callback(_admin_sql, database, f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
 
-        from tests.realworker import PrivateRedis  # settings are read later, from the environment set below
+        # Django's settings are read later, from the environment set below.
+        from tests.realworker import PrivateRedis, free_port
 
         redis = PrivateRedis()
         env = {**os.environ, **BENCH_ENV, "DATABASE_URL": database, "CELERY_BROKER_URL": redis.url,
@@ -871,16 +891,20 @@ def main():
         try:
             load.run()
             faults.thread.join(timeout=70)
+            running = worker
+            if worker.poll() is not None:  # what a supervisor would do (the target is missed all the same)
+                print(f"The worker exited (status {worker.returncode}): starting another one, as a supervisor would")
+                running, second_log = start_worker(workdir / "worker-2.log", broker=redis.url, pool="prefork",
+                                                   concurrency=2, name="loadbench2", env=env)
+                stack.callback(stop_worker, running, second_log)
+                wait_worker_ready(running, workdir / "worker-2.log")
             print(f"Load over after {load.now():.0f} s; waiting for the work to settle (at most {args.drain:.0f} s)")
-            drained = settle(args.drain)
+            drained = settle(args.drain, running)
         finally:
             load.stop.set()
             sweeper.stop.set()
             sweeper.thread.join(timeout=60)
         ok = outcome(load, faults, sweeper, workdir, drained, args.drain)
-        if worker.poll() is not None:
-            print(f"The worker exited ({worker.returncode}) during the run", file=sys.stderr)
-            ok = False
     sys.exit(0 if ok else 1)
 
 
