@@ -33,8 +33,11 @@ class CompetencyFrameworkAdmin(FiguresInputsAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         # "frozen" per row from one annotation, not one query per row.
-        return super().get_queryset(request).annotate(
-            in_use=Exists(Scorecard.objects.filter(framework=OuterRef("pk"))))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(in_use=Exists(Scorecard.objects.filter(framework=OuterRef("pk"))))
+        )
 
     def figures_targets(self, obj):
         return {"all_applications": True}  # the catalogue (active criteria, weights) may have changed
@@ -86,8 +89,16 @@ class ScorecardAdmin(FiguresInputsAdminMixin, admin.ModelAdmin):
     """Read-only: scorecards change only through the rater's form and revisions (a superuser may
     delete one; the figures are then recomputed)."""
 
-    list_display = ("application", "rater", "context", "session_number", "status", "revision", "is_current",
-                    "submitted_at")
+    list_display = (
+        "application",
+        "rater",
+        "context",
+        "session_number",
+        "status",
+        "revision",
+        "is_current",
+        "submitted_at",
+    )
     list_filter = ("status", "context", "is_current", ("application__mandate", MandateListFilter))
     list_select_related = ("application__candidate", "application__mandate", "rater")
     search_fields = ("application__candidate__last_name", "rater__username", "rater__last_name")

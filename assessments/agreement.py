@@ -88,10 +88,14 @@ def check_value(value: object, scale_points: int = SCALE_MAX) -> Fraction | int 
         return None
     if type(value) is int or type(value) is Fraction:  # fast path: already exact
         if not SCALE_MIN <= value <= scale_points:
-            raise ValueError(f"A rating must be between {SCALE_MIN} and {scale_points} or None; got {value!r}.")
+            raise ValueError(
+                f"A rating must be between {SCALE_MIN} and {scale_points} or None; got {value!r}."
+            )
         return value
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"A rating must be a number from {SCALE_MIN} to {scale_points} or None; got {value!r}.")
+        raise ValueError(
+            f"A rating must be a number from {SCALE_MIN} to {scale_points} or None; got {value!r}."
+        )
     try:
         finite = math.isfinite(value)
     except (TypeError, ValueError):
@@ -222,8 +226,13 @@ def disagreement(ratings: Sequence[object]) -> Disagreement:
     else:
         level = "none"
     whole = spread.denominator == 1
-    return Disagreement(n_ratings=n, range=int(spread) if whole else float(spread), outlier=outlier, level=level,
-                        rwg=rwg(values))
+    return Disagreement(
+        n_ratings=n,
+        range=int(spread) if whole else float(spread),
+        outlier=outlier,
+        level=level,
+        rwg=rwg(values),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,9 +333,12 @@ def rater_bias(
                 continue
             n_compared += 1
             others = count - 1
-            numerator_by_denominator[others] = (numerator_by_denominator.get(others, 0)
-                                                + rating * others - (total - rating))
-        deviation_sum = sum((Fraction(num) / den for den, num in numerator_by_denominator.items()), Fraction(0))
+            numerator_by_denominator[others] = (
+                numerator_by_denominator.get(others, 0) + rating * others - (total - rating)
+            )
+        deviation_sum = sum(
+            (Fraction(num) / den for den, num in numerator_by_denominator.items()), Fraction(0)
+        )
         mean = deviation_sum / n_compared if n_compared else None
         sufficient = n_compared >= min_ratings
         flag = None

@@ -16,8 +16,12 @@ PROFILES = {
     "elodie.garnier@example.org": (3, 4, 3, 3),
     "thomas.ndiaye@example.com": (3, 2, 4, 4),
 }
-GROUP_INDEX = {RoleGroup.CONDUCTOR: 0, RoleGroup.BUSINESS_PARTNER: 1, RoleGroup.ENTREPRENEUR: 2,
-               RoleGroup.POSTURE: 3}
+GROUP_INDEX = {
+    RoleGroup.CONDUCTOR: 0,
+    RoleGroup.BUSINESS_PARTNER: 1,
+    RoleGroup.ENTREPRENEUR: 2,
+    RoleGroup.POSTURE: 3,
+}
 # Per rater: a pattern added criterion by criterion (cycled), and the criteria left NE.
 RATER_PATTERNS = {
     "recruteur": ((0, 1, 0, -1), {"bp_modelling"}),
@@ -31,8 +35,11 @@ PLANTED = {
     ("thomas.ndiaye@example.com", "dg", "bp_sparring_swot"): 4,
     ("elodie.garnier@example.org", "recruteur", "post_communication"): 5,
 }
-RECOMMENDATIONS = {4: Scorecard.Recommendation.STRONG_YES, 3: Scorecard.Recommendation.YES,
-                   2: Scorecard.Recommendation.NO}
+RECOMMENDATIONS = {
+    4: Scorecard.Recommendation.STRONG_YES,
+    3: Scorecard.Recommendation.YES,
+    2: Scorecard.Recommendation.NO,
+}
 EVIDENCE = {
     1: "Aucun exemple concret malgré deux relances ; la question a été renvoyée vers l’équipe.",
     2: "Un exemple cité, mais sans résultat mesurable ni rôle personnel clair.",
@@ -63,13 +70,18 @@ def seed_scorecards(*, mandate, users):
                     ratings[rating.criterion_id] = (None, "")
                     continue
                 base = profile[GROUP_INDEX[rating.criterion.group]]
-                value = PLANTED.get((application.candidate.email, username, code),
-                                    max(1, min(5, base + pattern[index % len(pattern)])))
+                value = PLANTED.get(
+                    (application.candidate.email, username, code),
+                    max(1, min(5, base + pattern[index % len(pattern)])),
+                )
                 ratings[rating.criterion_id] = (value, EVIDENCE[value])
-            services.scorecard_save(scorecard=card, ratings=ratings, by=rater,
-                                    recommendation=RECOMMENDATIONS.get(min(profile[:3]),
-                                                                       Scorecard.Recommendation.NO),
-                                    summary="Entretien de présélection (données de démonstration).")
+            services.scorecard_save(
+                scorecard=card,
+                ratings=ratings,
+                by=rater,
+                recommendation=RECOMMENDATIONS.get(min(profile[:3]), Scorecard.Recommendation.NO),
+                summary="Entretien de présélection (données de démonstration).",
+            )
             services.scorecard_submit(scorecard=card, by=rater)
             made += 1
     return made

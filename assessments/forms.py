@@ -16,10 +16,14 @@ class ScorecardForm(forms.Form):
     here; ``criterion_rows`` gives (criterion, value field, evidence field) for that.
     """
 
-    recommendation = forms.ChoiceField(label=_("Overall recommendation"), choices=Scorecard.Recommendation.choices,
-                                       widget=forms.Select(attrs={"class": "form-select"}))
-    summary = forms.CharField(label=_("Summary"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}))
+    recommendation = forms.ChoiceField(
+        label=_("Overall recommendation"),
+        choices=Scorecard.Recommendation.choices,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    summary = forms.CharField(
+        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"})
+    )
 
     def __init__(self, *args, scorecard, **kwargs):
         super().__init__(*args, **kwargs)
@@ -28,12 +32,17 @@ class ScorecardForm(forms.Form):
         for rating in self.ratings:
             cid = rating.criterion_id
             self.fields[f"value_{cid}"] = forms.ChoiceField(
-                label=rating.criterion.label, choices=VALUE_CHOICES,
+                label=rating.criterion.label,
+                choices=VALUE_CHOICES,
                 widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
-                initial=str(rating.value) if rating.value is not None else NE)
+                initial=str(rating.value) if rating.value is not None else NE,
+            )
             self.fields[f"evidence_{cid}"] = forms.CharField(
-                label=_("Evidence observed"), required=False, initial=rating.evidence,
-                widget=forms.Textarea(attrs={"rows": 2}))
+                label=_("Evidence observed"),
+                required=False,
+                initial=rating.evidence,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
         self.fields["recommendation"].initial = scorecard.recommendation
         self.fields["summary"].initial = scorecard.summary
         if scorecard.is_submitted:
@@ -42,23 +51,28 @@ class ScorecardForm(forms.Form):
 
     def criterion_rows(self):
         """``[(criterion, bound value field, bound evidence field)]`` in framework order."""
-        return [(r.criterion, self[f"value_{r.criterion_id}"], self[f"evidence_{r.criterion_id}"])
-                for r in self.ratings]
+        return [
+            (r.criterion, self[f"value_{r.criterion_id}"], self[f"evidence_{r.criterion_id}"])
+            for r in self.ratings
+        ]
 
     def ratings_data(self):
         """``{criterion id: (value or None, evidence)}`` for ``services.scorecard_save``."""
         data = {}
         for rating in self.ratings:
             raw = self.cleaned_data[f"value_{rating.criterion_id}"]
-            data[rating.criterion_id] = (None if raw == NE else int(raw),
-                                         self.cleaned_data[f"evidence_{rating.criterion_id}"])
+            data[rating.criterion_id] = (
+                None if raw == NE else int(raw),
+                self.cleaned_data[f"evidence_{rating.criterion_id}"],
+            )
         return data
 
 
 class ScorecardStartForm(forms.Form):
     context = forms.ChoiceField(label=_("Context"), choices=Scorecard.Context.choices)
-    session_number = forms.IntegerField(label=_("Working session number"), required=False, min_value=1,
-                                        max_value=4)
+    session_number = forms.IntegerField(
+        label=_("Working session number"), required=False, min_value=1, max_value=4
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -68,5 +82,8 @@ class ScorecardStartForm(forms.Form):
 
 
 class RevisionForm(forms.Form):
-    reason = forms.CharField(label=_("Reason for the revision"), widget=forms.Textarea(attrs={"rows": 2}),
-                             help_text=_("Required: what the discussion or new evidence changed."))
+    reason = forms.CharField(
+        label=_("Reason for the revision"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required: what the discussion or new evidence changed."),
+    )

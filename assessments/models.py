@@ -29,8 +29,9 @@ class RoleGroup(models.TextChoices):
 class CompetencyFramework(models.Model):
     name = models.CharField(_("name"), max_length=120)
     version = models.PositiveIntegerField(_("version"), default=1)
-    is_active = models.BooleanField(_("active"), default=True,
-                                    help_text=_("The active version is used for new scorecards."))
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("The active version is used for new scorecards.")
+    )
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -40,8 +41,9 @@ class CompetencyFramework(models.Model):
         verbose_name_plural = _("competency frameworks")
         constraints = [
             models.UniqueConstraint(fields=["name", "version"], name="framework_name_version_unique"),
-            models.UniqueConstraint(fields=["name"], condition=models.Q(is_active=True),
-                                    name="framework_one_active_version"),
+            models.UniqueConstraint(
+                fields=["name"], condition=models.Q(is_active=True), name="framework_one_active_version"
+            ),
         ]
 
     def __str__(self):
@@ -56,8 +58,9 @@ class CompetencyFramework(models.Model):
 class Criterion(models.Model):
     """One rated behaviour with behaviourally anchored levels 1, 3 and 5 (BARS)."""
 
-    framework = models.ForeignKey(CompetencyFramework, on_delete=models.CASCADE, related_name="criteria",
-                                  verbose_name=_("framework"))
+    framework = models.ForeignKey(
+        CompetencyFramework, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("framework")
+    )
     group = models.CharField(_("group"), max_length=20, choices=RoleGroup.choices)
     code = models.SlugField(_("code"), max_length=40)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -65,8 +68,9 @@ class Criterion(models.Model):
     label_en = models.CharField(_("label (English)"), max_length=200)
     description_fr = models.TextField(_("description (French)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
-    weight = models.DecimalField(_("weight"), max_digits=4, decimal_places=2, default=1,
-                                 validators=[MinValueValidator(0)])
+    weight = models.DecimalField(
+        _("weight"), max_digits=4, decimal_places=2, default=1, validators=[MinValueValidator(0)]
+    )
     anchor_1_fr = models.TextField(_("anchor 1 (French)"))
     anchor_1_en = models.TextField(_("anchor 1 (English)"))
     anchor_3_fr = models.TextField(_("anchor 3 (French)"))
@@ -89,8 +93,13 @@ class Criterion(models.Model):
     def clean(self):
         # A version in use is frozen: no criterion may be added to it (or changed) from any form.
         if self.framework_id and self.framework.is_frozen:
-            raise ValidationError(_("This framework version is used by scorecards and is frozen; "
-                                    "create a new version to change it."), code="frozen")
+            raise ValidationError(
+                _(
+                    "This framework version is used by scorecards and is frozen; "
+                    "create a new version to change it."
+                ),
+                code="frozen",
+            )
 
     def _localized(self, stem):
         lang = (get_language() or "fr")[:2]
@@ -126,18 +135,33 @@ class Scorecard(RevisionedRecord):
         YES = "yes", _("Yes")
         STRONG_YES = "strong_yes", _("Strong yes")
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="scorecards",
-                                    verbose_name=_("application"))
-    rater = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="scorecards",
-                              verbose_name=_("rater"))
-    framework = models.ForeignKey(CompetencyFramework, on_delete=models.PROTECT, related_name="scorecards",
-                                  verbose_name=_("framework version"))
-    context = models.CharField(_("context"), max_length=20, choices=Context.choices, default=Context.SCREENING)
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="scorecards", verbose_name=_("application")
+    )
+    rater = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="scorecards", verbose_name=_("rater")
+    )
+    framework = models.ForeignKey(
+        CompetencyFramework,
+        on_delete=models.PROTECT,
+        related_name="scorecards",
+        verbose_name=_("framework version"),
+    )
+    context = models.CharField(
+        _("context"), max_length=20, choices=Context.choices, default=Context.SCREENING
+    )
     session_number = models.PositiveSmallIntegerField(
-        _("working session number"), default=0, validators=[MaxValueValidator(4)],
-        help_text=_("1 to 4 for a working session; 0 otherwise."))
-    recommendation = models.CharField(_("overall recommendation"), max_length=12,
-                                      choices=Recommendation.choices, default=Recommendation.NO_DECISION)
+        _("working session number"),
+        default=0,
+        validators=[MaxValueValidator(4)],
+        help_text=_("1 to 4 for a working session; 0 otherwise."),
+    )
+    recommendation = models.CharField(
+        _("overall recommendation"),
+        max_length=12,
+        choices=Recommendation.choices,
+        default=Recommendation.NO_DECISION,
+    )
     summary = models.TextField(_("summary"), blank=True)
 
     class Meta:
@@ -145,18 +169,26 @@ class Scorecard(RevisionedRecord):
         verbose_name = _("scorecard")
         verbose_name_plural = _("scorecards")
         constraints = [
-            models.UniqueConstraint(fields=["application", "rater", "context", "session_number"],
-                                    condition=models.Q(is_current=True), name="scorecard_one_current"),
+            models.UniqueConstraint(
+                fields=["application", "rater", "context", "session_number"],
+                condition=models.Q(is_current=True),
+                name="scorecard_one_current",
+            ),
             models.CheckConstraint(
                 condition=models.Q(revision=1) | ~models.Q(revision_reason=""),
-                name="scorecard_revision_has_reason"),
+                name="scorecard_revision_has_reason",
+            ),
             models.CheckConstraint(
                 condition=models.Q(status="draft") | models.Q(submitted_at__isnull=False),
-                name="scorecard_submitted_has_date"),
+                name="scorecard_submitted_has_date",
+            ),
             models.CheckConstraint(
-                condition=(models.Q(context="working_session", session_number__gte=1, session_number__lte=4)
-                           | (~models.Q(context="working_session") & models.Q(session_number=0))),
-                name="scorecard_session_number_matches_context"),
+                condition=(
+                    models.Q(context="working_session", session_number__gte=1, session_number__lte=4)
+                    | (~models.Q(context="working_session") & models.Q(session_number=0))
+                ),
+                name="scorecard_session_number_matches_context",
+            ),
         ]
 
     def __str__(self):
@@ -181,12 +213,15 @@ class Scorecard(RevisionedRecord):
 class Rating(models.Model):
     """A criterion rated 1–5, or NE (no evidence: ``value`` NULL), with the evidence observed."""
 
-    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="ratings",
-                                  verbose_name=_("scorecard"))
-    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="ratings",
-                                  verbose_name=_("criterion"))
-    value = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True,
-                                             validators=[MinValueValidator(1), MaxValueValidator(5)])
+    scorecard = models.ForeignKey(
+        Scorecard, on_delete=models.CASCADE, related_name="ratings", verbose_name=_("scorecard")
+    )
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.PROTECT, related_name="ratings", verbose_name=_("criterion")
+    )
+    value = models.PositiveSmallIntegerField(
+        _("rating"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
     evidence = models.TextField(_("evidence"), blank=True)
 
     class Meta:
@@ -197,7 +232,8 @@ class Rating(models.Model):
             models.UniqueConstraint(fields=["scorecard", "criterion"], name="rating_one_per_criterion"),
             models.CheckConstraint(
                 condition=models.Q(value__isnull=True) | models.Q(value__gte=1, value__lte=5),
-                name="rating_value_1_to_5_or_ne"),
+                name="rating_value_1_to_5_or_ne",
+            ),
         ]
 
     def __str__(self):

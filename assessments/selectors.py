@@ -22,14 +22,18 @@ from .models import Criterion, Rating, Scorecard
 
 def has_open_draft(user, application) -> bool:
     """True when ``user`` has an unsubmitted current scorecard for ``application``."""
-    return Scorecard.objects.filter(application=application, rater=user, is_current=True,
-                                    status=Scorecard.Status.DRAFT).exists()
+    return Scorecard.objects.filter(
+        application=application, rater=user, is_current=True, status=Scorecard.Status.DRAFT
+    ).exists()
 
 
 def applications_with_open_draft(user, applications) -> set:
     """Ids among ``applications`` for which ``user`` has an unsubmitted scorecard (one query)."""
-    return set(Scorecard.objects.filter(application__in=applications, rater=user, is_current=True,
-                                        status=Scorecard.Status.DRAFT).values_list("application_id", flat=True))
+    return set(
+        Scorecard.objects.filter(
+            application__in=applications, rater=user, is_current=True, status=Scorecard.Status.DRAFT
+        ).values_list("application_id", flat=True)
+    )
 
 
 def aggregate_visible(user, application) -> bool:
@@ -39,18 +43,22 @@ def aggregate_visible(user, application) -> bool:
 
 def my_scorecards(user):
     """The user's current scorecards with application, candidate and mandate, newest first."""
-    return (Scorecard.objects.filter(rater=user, is_current=True)
-            .filter(application__in=access.applications_visible_to(user))
-            .select_related("application__candidate", "application__mandate__company")
-            .order_by("status", "-updated_at"))
+    return (
+        Scorecard.objects.filter(rater=user, is_current=True)
+        .filter(application__in=access.applications_visible_to(user))
+        .select_related("application__candidate", "application__mandate__company")
+        .order_by("status", "-updated_at")
+    )
 
 
 def scorecard_for_rater(*, pk, user):
     """A scorecard of ``user`` (any revision) with its ratings and criteria; 404 otherwise."""
     visible = access.applications_visible_to(user).filter(pk=OuterRef("application_id"))
-    qs = (Scorecard.objects.filter(Exists(visible), rater=user)
-          .select_related("application__candidate", "application__mandate", "framework", "supersedes")
-          .prefetch_related(Prefetch("ratings", queryset=_ratings_qs())))
+    qs = (
+        Scorecard.objects.filter(Exists(visible), rater=user)
+        .select_related("application__candidate", "application__mandate", "framework", "supersedes")
+        .prefetch_related(Prefetch("ratings", queryset=_ratings_qs()))
+    )
     return access.get_visible_or_404(qs, pk=pk)
 
 
@@ -61,9 +69,9 @@ def _ratings_qs():
 def counted_scorecards_q() -> Q:
     """The scorecards that count: submitted, in their standing revision — the current one, or,
     while a revision is an open draft, the submitted revision it supersedes."""
-    return (Q(status=Scorecard.Status.SUBMITTED)
-            & (Q(is_current=True)
-               | Q(superseded_by__is_current=True, superseded_by__status=Scorecard.Status.DRAFT)))
+    return Q(status=Scorecard.Status.SUBMITTED) & (
+        Q(is_current=True) | Q(superseded_by__is_current=True, superseded_by__status=Scorecard.Status.DRAFT)
+    )
 
 
 def submitted_scorecards(applications):
@@ -72,19 +80,31 @@ def submitted_scorecards(applications):
     That is the current revision when it is submitted, else — while a revision is an open draft —
     the submitted revision it supersedes (a draft never changes the figures).
     """
-    return list(Scorecard.objects.filter(counted_scorecards_q(), application__in=applications)
-                .select_related("rater")
-                .prefetch_related(Prefetch("ratings", queryset=_ratings_qs()))
-                .order_by("submitted_at", "pk"))
+    return list(
+        Scorecard.objects.filter(counted_scorecards_q(), application__in=applications)
+        .select_related("rater")
+        .prefetch_related(Prefetch("ratings", queryset=_ratings_qs()))
+        .order_by("submitted_at", "pk")
+    )
 
 
 def _catalogue_entry(code, group, label_fr, label_en, weight, order) -> summary.CriterionInfo:
-    return summary.CriterionInfo(code=code, group=group, labels={"fr": label_fr, "en": label_en},
-                                 weight=weight, order=order)
+    return summary.CriterionInfo(
+        code=code, group=group, labels={"fr": label_fr, "en": label_en}, weight=weight, order=order
+    )
 
 
-_CRITERION_VALUES = ("framework_id", "code", "group", "label_fr", "label_en", "weight", "order",
-                     "framework__is_active", "framework__created_at")
+_CRITERION_VALUES = (
+    "framework_id",
+    "code",
+    "group",
+    "label_fr",
+    "label_en",
+    "weight",
+    "order",
+    "framework__is_active",
+    "framework__created_at",
+)
 
 
 class Catalogues:
@@ -94,13 +114,18 @@ class Catalogues:
     application's catalogue never depends on which other applications are computed with it."""
 
     def __init__(self, framework_ids=()):
-        rows = list(Criterion.objects.filter(Q(framework__is_active=True) | Q(framework_id__in=list(framework_ids)))
-                    .values_list(*_CRITERION_VALUES))
+        rows = list(
+            Criterion.objects.filter(
+                Q(framework__is_active=True) | Q(framework_id__in=list(framework_ids))
+            ).values_list(*_CRITERION_VALUES)
+        )
         actives = {(created, framework_id) for framework_id, *_rest, is_active, created in rows if is_active}
         self.active = max(actives)[1] if actives else None
         self._by_framework = defaultdict(list)
         for framework_id, code, group, label_fr, label_en, weight, order, _flag, _created in rows:
-            self._by_framework[framework_id].append(_catalogue_entry(code, group, label_fr, label_en, weight, order))
+            self._by_framework[framework_id].append(
+                _catalogue_entry(code, group, label_fr, label_en, weight, order)
+            )
         self._cache = {}
 
     def for_frameworks(self, framework_ids) -> list[summary.CriterionInfo]:
@@ -132,47 +157,94 @@ def assessment_inputs(application_ids) -> tuple[dict, list]:
     applications (counted scorecards, their ratings, the active framework, the criteria)."""
     ids = list(application_ids)
     counted = Scorecard.objects.filter(counted_scorecards_q(), application_id__in=ids)
-    cards = list(counted.order_by("submitted_at", "pk")
-                 .values_list("pk", "application_id", "rater_id", "rater__first_name", "rater__last_name",
-                              "rater__username", "context", "session_number", "recommendation", "framework_id"))
+    cards = list(
+        counted.order_by("submitted_at", "pk").values_list(
+            "pk",
+            "application_id",
+            "rater_id",
+            "rater__first_name",
+            "rater__last_name",
+            "rater__username",
+            "context",
+            "session_number",
+            "recommendation",
+            "framework_id",
+        )
+    )
     ratings = defaultdict(dict)
     if cards:
         # A short list of ids is cheaper than repeating the "counted" subquery (a large batch keeps it).
-        scope = Q(scorecard_id__in=[c[0] for c in cards]) if len(cards) <= 1000 else Q(scorecard__in=counted.values("pk"))
-        for scorecard_id, code, value in (Rating.objects.filter(scope)
-                                          .values_list("scorecard_id", "criterion__code", "value")):
+        scope = (
+            Q(scorecard_id__in=[c[0] for c in cards])
+            if len(cards) <= 1000
+            else Q(scorecard__in=counted.values("pk"))
+        )
+        for scorecard_id, code, value in Rating.objects.filter(scope).values_list(
+            "scorecard_id", "criterion__code", "value"
+        ):
             ratings[scorecard_id][code] = value
     by_application = defaultdict(list)
-    for position, (pk, application_id, rater_id, first, last, username, context, number, recommendation,
-                   _framework) in enumerate(cards):
-        by_application[application_id].append(summary.ScorecardInput(
-            id=pk, rater_id=rater_id, rater_name=_rater_name(first, last, username), context=context,
-            session_number=number, recommendation=recommendation, ratings=ratings[pk], position=position))
+    for position, (
+        pk,
+        application_id,
+        rater_id,
+        first,
+        last,
+        username,
+        context,
+        number,
+        recommendation,
+        _framework,
+    ) in enumerate(cards):
+        by_application[application_id].append(
+            summary.ScorecardInput(
+                id=pk,
+                rater_id=rater_id,
+                rater_name=_rater_name(first, last, username),
+                context=context,
+                session_number=number,
+                recommendation=recommendation,
+                ratings=ratings[pk],
+                position=position,
+            )
+        )
     catalogues = Catalogues({c[-1] for c in cards})
     frameworks = defaultdict(set)
     for card in cards:
         frameworks[card[1]].add(card[-1])
-    return dict(by_application), {application_id: catalogues.for_frameworks(frameworks.get(application_id, ()))
-                                  for application_id in ids}
+    return dict(by_application), {
+        application_id: catalogues.for_frameworks(frameworks.get(application_id, ()))
+        for application_id in ids
+    }
 
 
 def mandate_rater_values(mandate_id) -> dict:
     """``{application id: assessments.summary.rater_values(...)}`` over every application of the
     mandate (counted scorecards only), for the mandate's agreement statistics. Two queries."""
     counted = Scorecard.objects.filter(counted_scorecards_q(), application__mandate_id=mandate_id)
-    cards = {pk: (application_id, rater_id) for pk, application_id, rater_id in
-             counted.values_list("pk", "application_id", "rater_id")}
+    cards = {
+        pk: (application_id, rater_id)
+        for pk, application_id, rater_id in counted.values_list("pk", "application_id", "rater_id")
+    }
     ratings = defaultdict(dict)
     if cards:
-        for scorecard_id, code, value in (Rating.objects.filter(scorecard__in=counted.values("pk"),
-                                                                value__isnull=False)
-                                          .values_list("scorecard_id", "criterion__code", "value")):
+        for scorecard_id, code, value in Rating.objects.filter(
+            scorecard__in=counted.values("pk"), value__isnull=False
+        ).values_list("scorecard_id", "criterion__code", "value"):
             ratings[scorecard_id][code] = value
     per_application = defaultdict(list)
     for pk, (application_id, rater_id) in cards.items():
-        per_application[application_id].append(summary.ScorecardInput(
-            id=pk, rater_id=rater_id, rater_name="", context="", session_number=0, recommendation="",
-            ratings=ratings[pk]))
+        per_application[application_id].append(
+            summary.ScorecardInput(
+                id=pk,
+                rater_id=rater_id,
+                rater_name="",
+                context="",
+                session_number=0,
+                recommendation="",
+                ratings=ratings[pk],
+            )
+        )
     return {application_id: summary.rater_values(items) for application_id, items in per_application.items()}
 
 

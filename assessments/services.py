@@ -40,8 +40,9 @@ def framework_new_version(*, framework: CompetencyFramework) -> CompetencyFramew
     """
     latest = CompetencyFramework.objects.filter(name=framework.name).order_by("-version").first()
     CompetencyFramework.objects.filter(name=framework.name, is_active=True).update(is_active=False)
-    new = CompetencyFramework.objects.create(name=framework.name, version=latest.version + 1, is_active=True,
-                                             notes=framework.notes)
+    new = CompetencyFramework.objects.create(
+        name=framework.name, version=latest.version + 1, is_active=True, notes=framework.notes
+    )
     criteria = list(framework.criteria.all())
     for criterion in criteria:
         criterion.pk = None
@@ -54,13 +55,19 @@ def framework_new_version(*, framework: CompetencyFramework) -> CompetencyFramew
 def framework_check_editable(*, framework: CompetencyFramework) -> None:
     """Raise ``ValidationError`` if ``framework`` is frozen (any scorecard uses it)."""
     if framework.is_frozen:
-        raise ValidationError(_("This framework version is used by scorecards and is frozen; "
-                                "create a new version to change it."), code="frozen")
+        raise ValidationError(
+            _(
+                "This framework version is used by scorecards and is frozen; "
+                "create a new version to change it."
+            ),
+            code="frozen",
+        )
 
 
 @transaction.atomic
-def scorecard_start(*, application, rater, context: str = Scorecard.Context.SCREENING,
-                    session_number: int = 0) -> Scorecard:
+def scorecard_start(
+    *, application, rater, context: str = Scorecard.Context.SCREENING, session_number: int = 0
+) -> Scorecard:
     """The rater's current scorecard for (application, context, session), created as a draft with
     one NE rating per criterion of the active framework when there is none yet. Raises
     ``ValidationError`` (code ``no_framework``) when no framework version is active."""
@@ -68,32 +75,48 @@ def scorecard_start(*, application, rater, context: str = Scorecard.Context.SCRE
         session_number = 0
     # Lock the application so that a double click or two tabs cannot create two current drafts.
     type(application).objects.select_for_update().filter(pk=application.pk).first()
-    existing = Scorecard.objects.filter(application=application, rater=rater, context=context,
-                                        session_number=session_number, is_current=True).first()
+    existing = Scorecard.objects.filter(
+        application=application, rater=rater, context=context, session_number=session_number, is_current=True
+    ).first()
     if existing:
         return existing
     try:
         framework = framework_active()
     except CompetencyFramework.DoesNotExist as exc:
-        raise ValidationError(_("No competency framework is active: ask an administrator to activate one "
-                                "before rating."), code="no_framework") from exc
-    scorecard = Scorecard(application=application, rater=rater, framework=framework,
-                          context=context, session_number=session_number)
+        raise ValidationError(
+            _("No competency framework is active: ask an administrator to activate one before rating."),
+            code="no_framework",
+        ) from exc
+    scorecard = Scorecard(
+        application=application,
+        rater=rater,
+        framework=framework,
+        context=context,
+        session_number=session_number,
+    )
     scorecard.full_clean()
     scorecard.save()
-    Rating.objects.bulk_create(Rating(scorecard=scorecard, criterion=c) for c in scorecard.framework.criteria.all())
+    Rating.objects.bulk_create(
+        Rating(scorecard=scorecard, criterion=c) for c in scorecard.framework.criteria.all()
+    )
     return scorecard
 
 
 def _check_draft(scorecard: Scorecard) -> None:
     if scorecard.is_submitted:
-        raise ValidationError(_("This scorecard is submitted and can no longer change; start a revision "
-                                "with a reason instead."), code="immutable")
+        raise ValidationError(
+            _(
+                "This scorecard is submitted and can no longer change; start a revision "
+                "with a reason instead."
+            ),
+            code="immutable",
+        )
 
 
 @transaction.atomic
-def scorecard_save(*, scorecard: Scorecard, ratings: dict, recommendation: str, summary: str = "",
-                   by) -> Scorecard:
+def scorecard_save(
+    *, scorecard: Scorecard, ratings: dict, recommendation: str, summary: str = "", by
+) -> Scorecard:
     """Save a draft: ``ratings`` maps criterion id → ``(value 1–5 or None for NE, evidence text)``.
 
     Raises ``ValidationError`` if the scorecard is submitted, ``by`` is not its rater, a criterion
@@ -106,7 +129,9 @@ def scorecard_save(*, scorecard: Scorecard, ratings: dict, recommendation: str, 
     existing = {r.criterion_id: r for r in scorecard.ratings.all()}
     unknown = set(ratings) - set(existing)
     if unknown:
-        raise ValidationError(_("A criterion does not belong to this scorecard's framework."), code="criterion")
+        raise ValidationError(
+            _("A criterion does not belong to this scorecard's framework."), code="criterion"
+        )
     for criterion_id, (value, evidence) in ratings.items():
         rating = existing[criterion_id]
         rating.value = value
@@ -129,11 +154,14 @@ def scorecard_problems(scorecard: Scorecard) -> dict:
     Reads the ratings from the database (not a prefetched cache), so it reflects what was just saved.
     """
     problems = {}
-    ratings = list(Rating.objects.filter(scorecard_id=scorecard.pk).order_by("criterion__order", "criterion_id"))
+    ratings = list(
+        Rating.objects.filter(scorecard_id=scorecard.pk).order_by("criterion__order", "criterion_id")
+    )
     for rating in ratings:
         if rating.value in EVIDENCE_REQUIRED_FOR and not rating.evidence.strip():
             problems[rating.criterion_id] = _("A rating of %(value)d needs the evidence you observed.") % {
-                "value": rating.value}
+                "value": rating.value
+            }
     if ratings and all(r.value is None for r in ratings):
         problems[None] = _("Rate at least one criterion (NE everywhere says nothing).")
     return problems
@@ -149,10 +177,18 @@ def scorecard_submit(*, scorecard: Scorecard, by) -> Scorecard:
     problems = scorecard_problems(scorecard)
     if problems:
         # Name the criterion: two 5s without evidence would otherwise give two identical messages.
-        labels = {c.pk: c.label for c in Criterion.objects.filter(pk__in=[k for k in problems if k is not None])}
-        raise ValidationError([message if key is None else _("%(criterion)s: %(problem)s") % {
-            "criterion": labels[key], "problem": message} for key, message in problems.items()],
-            code="incomplete")
+        labels = {
+            c.pk: c.label for c in Criterion.objects.filter(pk__in=[k for k in problems if k is not None])
+        }
+        raise ValidationError(
+            [
+                message
+                if key is None
+                else _("%(criterion)s: %(problem)s") % {"criterion": labels[key], "problem": message}
+                for key, message in problems.items()
+            ],
+            code="incomplete",
+        )
     scorecard.status = Scorecard.Status.SUBMITTED
     scorecard.submitted_at = timezone.now()
     scorecard.full_clean(exclude=_IDENTITY, validate_constraints=False)  # status and date only
@@ -175,14 +211,21 @@ def scorecard_revise(*, scorecard: Scorecard, by, reason: str) -> Scorecard:
     if not scorecard.is_submitted or not scorecard.is_current:
         raise ValidationError(_("Only the current submitted scorecard can be revised."), code="not_submitted")
     if not reason:
-        raise ValidationError({"reason": _("Say why the scorecard is revised (for example what the "
-                                           "discussion brought out).")})
+        raise ValidationError(
+            {"reason": _("Say why the scorecard is revised (for example what the discussion brought out).")}
+        )
     Scorecard.objects.filter(pk=scorecard.pk).update(is_current=False)
     revision = Scorecard.objects.create(
-        application=scorecard.application, rater=scorecard.rater, framework=scorecard.framework,
-        context=scorecard.context, session_number=scorecard.session_number,
-        recommendation=scorecard.recommendation, summary=scorecard.summary,
-        revision=scorecard.revision + 1, supersedes=scorecard, revision_reason=reason,
+        application=scorecard.application,
+        rater=scorecard.rater,
+        framework=scorecard.framework,
+        context=scorecard.context,
+        session_number=scorecard.session_number,
+        recommendation=scorecard.recommendation,
+        summary=scorecard.summary,
+        revision=scorecard.revision + 1,
+        supersedes=scorecard,
+        revision_reason=reason,
     )
     Rating.objects.bulk_create(
         Rating(scorecard=revision, criterion_id=r.criterion_id, value=r.value, evidence=r.evidence)

@@ -22,7 +22,9 @@ from .summary import context_key
 
 @login_required
 def my_scorecards(request):
-    return render(request, "assessments/my_scorecards.html", {"scorecards": selectors.my_scorecards(request.user)})
+    return render(
+        request, "assessments/my_scorecards.html", {"scorecards": selectors.my_scorecards(request.user)}
+    )
 
 
 @login_required
@@ -34,9 +36,12 @@ def scorecard_start(request, application_pk):
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("assessments:summary", pk=application.pk)
     try:
-        scorecard = services.scorecard_start(application=application, rater=request.user,
-                                             context=form.cleaned_data["context"],
-                                             session_number=form.cleaned_data.get("session_number") or 0)
+        scorecard = services.scorecard_start(
+            application=application,
+            rater=request.user,
+            context=form.cleaned_data["context"],
+            session_number=form.cleaned_data.get("session_number") or 0,
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("assessments:summary", pk=application.pk)
@@ -50,9 +55,13 @@ def scorecard_edit(request, pk):
     form = ScorecardForm(request.POST or None, scorecard=scorecard)
     if request.method == "POST" and not scorecard.is_submitted and form.is_valid():
         try:
-            services.scorecard_save(scorecard=scorecard, ratings=form.ratings_data(),
-                                    recommendation=form.cleaned_data["recommendation"],
-                                    summary=form.cleaned_data["summary"], by=request.user)
+            services.scorecard_save(
+                scorecard=scorecard,
+                ratings=form.ratings_data(),
+                recommendation=form.cleaned_data["recommendation"],
+                summary=form.cleaned_data["summary"],
+                by=request.user,
+            )
             if "submit" in request.POST:
                 services.scorecard_submit(scorecard=scorecard, by=request.user)
                 messages.success(request, _("Scorecard submitted. The panel's figures are now visible."))
@@ -63,10 +72,16 @@ def scorecard_edit(request, pk):
         else:
             messages.success(request, _("Draft saved."))
             return redirect(scorecard)
-    return render(request, "assessments/scorecard_form.html", {
-        "scorecard": scorecard, "form": form, "revision_form": RevisionForm(),
-        "problems": services.scorecard_problems(scorecard) if not scorecard.is_submitted else {},
-    })
+    return render(
+        request,
+        "assessments/scorecard_form.html",
+        {
+            "scorecard": scorecard,
+            "form": form,
+            "revision_form": RevisionForm(),
+            "problems": services.scorecard_problems(scorecard) if not scorecard.is_submitted else {},
+        },
+    )
 
 
 @login_required
@@ -76,8 +91,9 @@ def scorecard_revise(request, pk):
     form = RevisionForm(request.POST)
     if form.is_valid():
         try:
-            revision = services.scorecard_revise(scorecard=scorecard, by=request.user,
-                                                 reason=form.cleaned_data["reason"])
+            revision = services.scorecard_revise(
+                scorecard=scorecard, by=request.user, reason=form.cleaned_data["reason"]
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -94,21 +110,28 @@ def summary(request, pk):
     (``figures.selectors.application_summary``: independence, sealing and the mandate-statistics
     rule applied there)."""
     application = access.get_visible_or_404(
-        access.applications_visible_to(request.user).select_related("candidate", "mandate__company"), pk=pk)
+        access.applications_visible_to(request.user).select_related("candidate", "mandate__company"), pk=pk
+    )
     data = figures_selectors.application_summary(application=application, user=request.user)
-    context = {"application": application, "summary": data, "start_form": ScorecardStartForm(),
-               "my_cards": selectors.my_scorecards(request.user).filter(application=application),
-               "role_labels": {g.value: g.label for g in RoleGroup},
-               "domain_labels": {d.value: d.label for d in SupportDomain},
-               "context_labels": context_labels()}
+    context = {
+        "application": application,
+        "summary": data,
+        "start_form": ScorecardStartForm(),
+        "my_cards": selectors.my_scorecards(request.user).filter(application=application),
+        "role_labels": {g.value: g.label for g in RoleGroup},
+        "domain_labels": {d.value: d.label for d in SupportDomain},
+        "context_labels": context_labels(),
+    }
     years = application.candidate.years_by_domain()
     # Labels as str: pygal JSON-encodes them and cannot take lazy translation proxies.
     context["balance_chart"] = charts.balance_bars(
-        {str(SupportDomain(code).label): years[code] for code in application.mandate.support_domains})
+        {str(SupportDomain(code).label): years[code] for code in application.mandate.support_domains}
+    )
     if data is not None:
         context.update(summary_context(data, context["role_labels"], context["context_labels"]))
         context["role_chart"] = charts.role_bars(
-            {str(context["role_labels"][key]): role.score for key, role in data.assessment.roles.items()})
+            {str(context["role_labels"][key]): role.score for key, role in data.assessment.roles.items()}
+        )
     return render(request, "assessments/summary.html", context)
 
 
@@ -121,19 +144,28 @@ def summary_context(data, role_labels, context_labels) -> dict:
     return {
         "failing_criteria": [labels.get(code, code) for code in a.gate.failing_criteria],
         "missing_roles": [role_labels[code] for code in a.gate.missing_roles],
-        "dominant_domain": SupportDomain(data.balance.dominant_domain).label if data.balance.dominant_domain else "",
+        "dominant_domain": SupportDomain(data.balance.dominant_domain).label
+        if data.balance.dominant_domain
+        else "",
         "balance": data.balance.to_dict(),
         "reliability": data.reliability.to_dict(),
         "rater_names": {r.id: r.name for r in a.raters},
-        "recommendations": [{"rater": r.rater, "label": recommendation_labels.get(r.recommendation, r.recommendation),
-                             "context_label": context_labels.get(context_key(r.context, r.session_number), "")}
-                            for r in a.recommendations],
+        "recommendations": [
+            {
+                "rater": r.rater,
+                "label": recommendation_labels.get(r.recommendation, r.recommendation),
+                "context_label": context_labels.get(context_key(r.context, r.session_number), ""),
+            }
+            for r in a.recommendations
+        ],
     }
 
 
 def context_labels() -> dict:
     """Evidence context code (``assessments.summary.context_key``) → label."""
-    labels = {code: label for code, label in Scorecard.Context.choices if code != Scorecard.Context.WORKING_SESSION}
+    labels = {
+        code: label for code, label in Scorecard.Context.choices if code != Scorecard.Context.WORKING_SESSION
+    }
     for number in range(1, 5):
         labels[f"session_{number}"] = _("Working session %(n)d") % {"n": number}
     return labels

@@ -142,12 +142,17 @@ def prerequisites(url: str) -> list[str]:
     missing = []
     if shutil.which("redis-server") is None:
         missing.append("redis-server (apt-get install redis-server)")
-    if not (Path(sys.executable).with_name("gunicorn").exists() and Path(sys.executable).with_name("celery").exists()):
+    if not (
+        Path(sys.executable).with_name("gunicorn").exists()
+        and Path(sys.executable).with_name("celery").exists()
+    ):
         missing.append("gunicorn and celery in this Python's environment (make install)")
     try:
         _admin_sql(url, "SELECT 1")
     except Exception as exc:  # noqa: BLE001 — any reason, reported as is
-        missing.append(f"PostgreSQL at {urlsplit(url).hostname}:{urlsplit(url).port or 5432} ({str(exc).strip()})")
+        missing.append(
+            f"PostgreSQL at {urlsplit(url).hostname}:{urlsplit(url).port or 5432} ({str(exc).strip()})"
+        )
     return missing
 
 
@@ -236,16 +241,23 @@ def build_world(n_applications: int, n_users: int) -> World:
     applications = list(Application.objects.filter(mandate=mandate).order_by("pk"))
     pks = [a.pk for a in applications]
     pool = min(REPORT_POOL, len(pks) // 4)
-    report_pool = pks[0:2 * pool:2]  # even indices: pages_bench's drafts are on odd ones
+    report_pool = pks[0 : 2 * pool : 2]  # even indices: pages_bench's drafts are on odd ones
     observed = set(pks[::10])  # already have three sessions
-    session_pool = [pk for pk in pks[2 * pool:] if pk not in observed]
+    session_pool = [pk for pk in pks[2 * pool :] if pk not in observed]
     random.Random(6).shuffle(session_pool)
 
     User = get_user_model()
     recruiter = Group.objects.get(name="recruiter")
     extra = max(0, n_users - 4)
-    new = [User(username=f"load{i:02d}", email=f"load{i:02d}@example.org", first_name=f"Charge{i:02d}",
-                last_name="Banc") for i in range(extra)]
+    new = [
+        User(
+            username=f"load{i:02d}",
+            email=f"load{i:02d}@example.org",
+            first_name=f"Charge{i:02d}",
+            last_name="Banc",
+        )
+        for i in range(extra)
+    ]
     for user in new:
         user.set_unusable_password()
     new = User.objects.bulk_create(new)
@@ -253,15 +265,19 @@ def build_world(n_applications: int, n_users: int) -> World:
     mandate.recruiters.add(*new)
     framework = framework_active()
     criteria = [c.pk for c in framework.criteria.order_by("order")]
-    rated = pks[2 * pool:]
+    rated = pks[2 * pool :]
     drafts = Scorecard.objects.bulk_create(
         Scorecard(application_id=rated[(i * DRAFTS_EACH + k) % len(rated)], rater=user, framework=framework)
-        for i, user in enumerate(new) for k in range(DRAFTS_EACH))
+        for i, user in enumerate(new)
+        for k in range(DRAFTS_EACH)
+    )
     Rating.objects.bulk_create(Rating(scorecard=d, criterion_id=c, value=3) for d in drafts for c in criteria)
     by_rater = {}
     for draft in drafts:
         by_rater.setdefault(draft.rater_id, []).append((draft.pk, criteria))
-    fourth_drafts = [(d.pk, criteria) for d in Scorecard.objects.filter(rater=fourth, status=Scorecard.Status.DRAFT)]
+    fourth_drafts = [
+        (d.pk, criteria) for d in Scorecard.objects.filter(rater=fourth, status=Scorecard.Status.DRAFT)
+    ]
     people = [mandate.ceo, rec1, User.objects.get(username="rec2-load"), fourth, *new][:n_users]
     accounts = []
     for user in people:
@@ -269,8 +285,14 @@ def build_world(n_applications: int, n_users: int) -> World:
         cards = fourth_drafts if user == fourth else by_rater.get(user.pk, [])
         accounts.append(Account(user.username, cookie, token, list(cards), can_schedule=user != mandate.ceo))
     analyse()
-    return World(slug=mandate.slug, mediator_pk=mandate.mediators.get().pk, application_pks=pks,
-                 report_pool=report_pool, session_pool=session_pool, accounts=accounts)
+    return World(
+        slug=mandate.slug,
+        mediator_pk=mandate.mediators.get().pk,
+        application_pks=pks,
+        report_pool=report_pool,
+        session_pool=session_pool,
+        accounts=accounts,
+    )
 
 
 # ------------------------------------------------------------------------------------------- load
@@ -383,7 +405,9 @@ class Load:
             for criterion in criteria:
                 data[f"value_{criterion}"] = "3"
                 data[f"evidence_{criterion}"] = ""
-            self.timed(account, page, "POST", f"/scorecards/{draft}/", data, expect=302, location=r"/assessment/$")
+            self.timed(
+                account, page, "POST", f"/scorecards/{draft}/", data, expect=302, location=r"/assessment/$"
+            )
         elif page == "report request":
             self.report_request(account, rng)
         elif page == "session scheduling":
@@ -392,8 +416,15 @@ class Load:
     def report_request(self, account, rng):
         """POST a report request, then GET the status page it redirects to."""
         application = rng.choice(self.world.report_pool)
-        status, where = self.timed(account, "report request", "POST", f"/applications/{application}/reports/request/",
-                                   {}, expect=302, location=r"/reports/(\d+)/$|/applications/\d+/reports/$")
+        status, where = self.timed(
+            account,
+            "report request",
+            "POST",
+            f"/applications/{application}/reports/request/",
+            {},
+            expect=302,
+            location=r"/reports/(\d+)/$|/applications/\d+/reports/$",
+        )
         found = re.search(r"/reports/(\d+)/$", where or "")
         if status != 302:
             return
@@ -417,10 +448,24 @@ class Load:
                 return
             application, slot = w.session_pool.pop(), next(self.session_slots)
         day = date.today() + timedelta(days=14 + slot)
-        data = {"date": day.isoformat(), "start": "10:00", "end": "11:00", "tz": "Europe/Paris",
-                "location": "Visio", "problem": "Budget des fonctions support.", "mediator": w.mediator_pk}
-        status, _where = self.timed(account, "session scheduling", "POST", f"/applications/{application}/sessions/",
-                                    data, expect=302, location=r"/sessions/$")
+        data = {
+            "date": day.isoformat(),
+            "start": "10:00",
+            "end": "11:00",
+            "tz": "Europe/Paris",
+            "location": "Visio",
+            "problem": "Budget des fonctions support.",
+            "mediator": w.mediator_pk,
+        }
+        status, _where = self.timed(
+            account,
+            "session scheduling",
+            "POST",
+            f"/applications/{application}/sessions/",
+            data,
+            expect=302,
+            location=r"/sessions/$",
+        )
         if status == 302:
             with self.lock:
                 self.sessions_ok += 1
@@ -440,8 +485,10 @@ class Load:
     def run(self):
         """Start the users and wait for them (at most ``--seconds`` + the request timeout); the
         load's clock starts at ``begin``."""
-        threads = [threading.Thread(target=self.user, args=(i,), daemon=True, name=f"user-{i}")
-                   for i in range(len(self.world.accounts))]
+        threads = [
+            threading.Thread(target=self.user, args=(i,), daemon=True, name=f"user-{i}")
+            for i in range(len(self.world.accounts))
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -486,8 +533,11 @@ class Faults:
         for tasks in active.values():
             for task in tasks:
                 report = (task.get("kwargs") or {}).get("report_id")
-                if (task.get("name") == "reports.tasks.render_report" and task.get("worker_pid") in mine
-                        and Report.objects.filter(pk=report, status="rendering", task_id=task.get("id")).exists()):
+                if (
+                    task.get("name") == "reports.tasks.render_report"
+                    and task.get("worker_pid") in mine
+                    and Report.objects.filter(pk=report, status="rendering", task_id=task.get("id")).exists()
+                ):
                     return task["worker_pid"], report
         return None
 
@@ -541,7 +591,9 @@ class Faults:
             try:
                 if app.control.ping(timeout=1.0):
                     self.reconnected_after = self.load.now() - back
-                    self.say(f"worker answers through the broker again ({self.reconnected_after:.1f} s after)")
+                    self.say(
+                        f"worker answers through the broker again ({self.reconnected_after:.1f} s after)"
+                    )
                     return
             except Exception:  # noqa: BLE001, S110 — not yet
                 pass
@@ -594,10 +646,18 @@ def start_web(port, workdir, env):
     """gunicorn as in production (``make serve``), logs in ``workdir/web.log``; waits until it answers."""
     log = open(workdir / "web.log", "w")  # noqa: SIM115 — closed with the run
     process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "--config", "python:cso_recruit.gunicorn_conf",
-         "cso_recruit.wsgi"],
-        cwd=ROOT, env={**env, "PORT": str(port), "GUNICORN_BIND_HOST": HOST}, stdout=log, stderr=subprocess.STDOUT,
-        start_new_session=True)
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "--config",
+            "python:cso_recruit.gunicorn_conf",
+            "cso_recruit.wsgi",
+        ],
+        cwd=ROOT,
+        env={**env, "PORT": str(port), "GUNICORN_BIND_HOST": HOST},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -628,7 +688,9 @@ def wait_worker_ready(process, log_path, timeout=90):
         except Exception:  # noqa: BLE001, S110 — not yet
             pass
         time.sleep(0.5)
-    raise SystemExit(f"the Celery worker did not start:\n{Path(log_path).read_text(errors='replace')[-3000:]}")
+    raise SystemExit(
+        f"the Celery worker did not start:\n{Path(log_path).read_text(errors='replace')[-3000:]}"
+    )
 
 
 def settle(timeout, worker) -> float:
@@ -639,9 +701,11 @@ def settle(timeout, worker) -> float:
 
     started = time.monotonic()
     while time.monotonic() - started < timeout and worker.poll() is None:
-        pending = (Report.objects.filter(status__in=["queued", "rendering"]).exists()
-                   or OutboundEmail.objects.filter(status="pending").exists()
-                   or TaskRequest.objects.filter(status="pending").exists())
+        pending = (
+            Report.objects.filter(status__in=["queued", "rendering"]).exists()
+            or OutboundEmail.objects.filter(status="pending").exists()
+            or TaskRequest.objects.filter(status="pending").exists()
+        )
         if not pending:
             return time.monotonic() - started
         time.sleep(1)
@@ -684,8 +748,10 @@ def delays(name, pairs) -> str:
     seconds = [(b - a).total_seconds() for a, b in pairs if a and b]
     if not seconds:
         return f"{name}: none"
-    return (f"{name} p50 {statistics.median(seconds):.1f} s, p95 {percentile(seconds, 0.95):.1f} s, "
-            f"max {max(seconds):.1f} s")
+    return (
+        f"{name} p50 {statistics.median(seconds):.1f} s, p95 {percentile(seconds, 0.95):.1f} s, "
+        f"max {max(seconds):.1f} s"
+    )
 
 
 def outcome(load, faults, sweeper, workdir, drained, drain_timeout) -> bool:
@@ -699,8 +765,10 @@ def outcome(load, faults, sweeper, workdir, drained, drain_timeout) -> bool:
     in_outage = [s for s in samples if s.end >= start and s.start <= end]
     outage_ids = {id(s) for s in in_outage}
     print(f"\nMachine: {machine()}")
-    print(f"Run: {len(load.world.accounts)} users, {load.args.seconds} s, {len(load.world.application_pks)} "
-          f"applications, {len(samples)} requests\nFaults: " + "; ".join(faults.events))
+    print(
+        f"Run: {len(load.world.accounts)} users, {load.args.seconds} s, {len(load.world.application_pks)} "
+        f"applications, {len(samples)} requests\nFaults: " + "; ".join(faults.events)
+    )
     print("\n| page | requests | p50 ms | p95 ms | p99 ms | max ms | not as expected |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for page in PAGES:
@@ -708,20 +776,26 @@ def outcome(load, faults, sweeper, workdir, drained, drain_timeout) -> bool:
         if not times:
             continue
         bad = sum(1 for s in samples if s.page == page and not s.ok)
-        print(f"| {page} | {len(times)} | {statistics.median(times):.0f} | {percentile(times, 0.95):.0f} | "
-              f"{percentile(times, 0.99):.0f} | {max(times):.0f} | {bad} |")
+        print(
+            f"| {page} | {len(times)} | {statistics.median(times):.0f} | {percentile(times, 0.95):.0f} | "
+            f"{percentile(times, 0.99):.0f} | {max(times):.0f} | {bad} |"
+        )
     outage_times = [s.ms for s in in_outage]
     if outage_times:
-        print(f"| (all, during the outage) | {len(outage_times)} | {statistics.median(outage_times):.0f} | "
-              f"{percentile(outage_times, 0.95):.0f} | {percentile(outage_times, 0.99):.0f} | {max(outage_times):.0f} "
-              f"| {sum(1 for s in in_outage if not s.ok)} |")
+        print(
+            f"| (all, during the outage) | {len(outage_times)} | {statistics.median(outage_times):.0f} | "
+            f"{percentile(outage_times, 0.95):.0f} | {percentile(outage_times, 0.99):.0f} | {max(outage_times):.0f} "
+            f"| {sum(1 for s in in_outage if not s.ok)} |"
+        )
     codes = Counter("no response" if s.status is None else str(s.status) for s in samples)
     five = [s for s in samples if s.status is not None and s.status >= 500]
     five_outage = [s for s in five if id(s) in outage_ids]
     unexpected = [s for s in samples if not s.ok]
     print("\nStatus codes: " + ", ".join(f"{code} × {n}" for code, n in sorted(codes.items())))
-    print(f"5xx: {len(five)} ({len(five_outage)} during the broker outage, {len(five) - len(five_outage)} outside); "
-          f"no response: {codes.get('no response', 0)}; not as expected: {len(unexpected)}")
+    print(
+        f"5xx: {len(five)} ({len(five_outage)} during the broker outage, {len(five) - len(five_outage)} outside); "
+        f"no response: {codes.get('no response', 0)}; not as expected: {len(unexpected)}"
+    )
     for sample in unexpected[:5]:
         print(f"  t={sample.start:5.1f} s {sample.page}: {sample.note}")
 
@@ -731,23 +805,46 @@ def outcome(load, faults, sweeper, workdir, drained, drain_timeout) -> bool:
     unseen = len(load.report_ids - set(Report.objects.values_list("pk", flat=True)))
     interrupted = Report.objects.filter(interruptions__gt=0).count()
     killed = Report.objects.filter(pk=faults.killed_report).first() if faults.killed_report else None
-    print(f"\nReports: {sum(load.report_answers.values())} requests answered 302 "
-          f"({', '.join(f'{k} {n}' for k, n in sorted(load.report_answers.items()))}); versions created {created}, "
-          f"ready {reports.get('ready', 0)}, failed {reports.get('failed', 0)}, "
-          f"still queued/rendering {reports.get('queued', 0) + reports.get('rendering', 0)}; "
-          f"redirected to a missing report {unseen}; interrupted renders taken over {interrupted}"
-          + (f"; the killed child's report: {killed.status} after {killed.attempts} attempts "
-             f"({killed.interruptions} interrupted)" if killed else ""))
+    print(
+        f"\nReports: {sum(load.report_answers.values())} requests answered 302 "
+        f"({', '.join(f'{k} {n}' for k, n in sorted(load.report_answers.items()))}); versions created {created}, "
+        f"ready {reports.get('ready', 0)}, failed {reports.get('failed', 0)}, "
+        f"still queued/rendering {reports.get('queued', 0) + reports.get('rendering', 0)}; "
+        f"redirected to a missing report {unseen}; interrupted renders taken over {interrupted}"
+        + (
+            f"; the killed child's report: {killed.status} after {killed.attempts} attempts "
+            f"({killed.interruptions} interrupted)"
+            if killed
+            else ""
+        )
+    )
 
-    print("Delays: " + "; ".join(delays(name, pairs) for name, pairs in (
-        ("report requested → ready", Report.objects.filter(status="ready").values_list("requested_at", "finished_at")),
-        ("e-mail written → sent", OutboundEmail.objects.filter(status="sent").values_list("created_at", "sent_at")))))
+    print(
+        "Delays: "
+        + "; ".join(
+            delays(name, pairs)
+            for name, pairs in (
+                (
+                    "report requested → ready",
+                    Report.objects.filter(status="ready").values_list("requested_at", "finished_at"),
+                ),
+                (
+                    "e-mail written → sent",
+                    OutboundEmail.objects.filter(status="sent").values_list("created_at", "sent_at"),
+                ),
+            )
+        )
+    )
 
     rows = Counter(OutboundEmail.objects.values_list("status", flat=True))
-    sent = Counter((to.strip().lower(), " ".join(subject.split())) for to, subject in
-                   OutboundEmail.objects.filter(status="sent").values_list("to", "subject"))
-    same = Counter((e.to, e.subject, json.dumps(e.attachments, sort_keys=True))
-                   for e in OutboundEmail.objects.filter(status="sent"))
+    sent = Counter(
+        (to.strip().lower(), " ".join(subject.split()))
+        for to, subject in OutboundEmail.objects.filter(status="sent").values_list("to", "subject")
+    )
+    same = Counter(
+        (e.to, e.subject, json.dumps(e.attachments, sort_keys=True))
+        for e in OutboundEmail.objects.filter(status="sent")
+    )
     delivered = delivered_mail(workdir / "mail")
     expected_rows = 3 * WorkingSession.objects.filter(status=WorkingSession.Status.PLANNED).count()
     never_delivered = sum(max(0, n - delivered[key]) for key, n in sent.items())
@@ -755,21 +852,35 @@ def outcome(load, faults, sweeper, workdir, drained, drain_timeout) -> bool:
     duplicate_rows = sum(n - 1 for n in same.values() if n > 1)
     missing_rows = max(0, expected_rows - sum(rows.values()))
     lost_mail = rows.get("pending", 0) + rows.get("failed", 0) + never_delivered + missing_rows
-    print(f"E-mails: {load.sessions_ok} sessions scheduled → {expected_rows} expected; outbox rows "
-          f"{sum(rows.values())} (sent {rows.get('sent', 0)}, pending {rows.get('pending', 0)}, failed "
-          f"{rows.get('failed', 0)}); messages delivered {sum(delivered.values())}; sent but not delivered "
-          f"{never_delivered}; delivered more than once {delivered_twice}; duplicate sent rows {duplicate_rows}")
+    print(
+        f"E-mails: {load.sessions_ok} sessions scheduled → {expected_rows} expected; outbox rows "
+        f"{sum(rows.values())} (sent {rows.get('sent', 0)}, pending {rows.get('pending', 0)}, failed "
+        f"{rows.get('failed', 0)}); messages delivered {sum(delivered.values())}; sent but not delivered "
+        f"{never_delivered}; delivered more than once {delivered_twice}; duplicate sent rows {duplicate_rows}"
+    )
     tasks = Counter(TaskRequest.objects.values_list("status", flat=True))
     swept = {k: n for k, n in sweeper.totals.items() if n}
-    print(f"Task requests: {dict(tasks)}; sweeps: {swept or 'nothing to do'}"
-          + (f"; sweep errors {len(sweeper.errors)}: {sweeper.errors[0]}" if sweeper.errors else ""))
+    print(
+        f"Task requests: {dict(tasks)}; sweeps: {swept or 'nothing to do'}"
+        + (f"; sweep errors {len(sweeper.errors)}: {sweeper.errors[0]}" if sweeper.errors else "")
+    )
     lines = (workdir / "worker.log").read_text(errors="replace").splitlines()
-    print("Worker log lines: " + ", ".join(f"{text} × {sum(1 for line in lines if text in line)}" for text in (
-        "WorkerLostError", "Connection to broker lost", "Connected to redis", "succeeded in")))
-    print(f"Settled {drained:.0f} s after the load" if drained < drain_timeout
-          else f"NOT settled {drain_timeout:.0f} s after the load (or no worker left)")
+    print(
+        "Worker log lines: "
+        + ", ".join(
+            f"{text} × {sum(1 for line in lines if text in line)}"
+            for text in ("WorkerLostError", "Connection to broker lost", "Connected to redis", "succeeded in")
+        )
+    )
+    print(
+        f"Settled {drained:.0f} s after the load"
+        if drained < drain_timeout
+        else f"NOT settled {drain_timeout:.0f} s after the load (or no worker left)"
+    )
     if faults.worker.poll() is not None:
-        print(f"\nThe worker EXITED during the run (status {faults.worker.returncode}); its last words (worker.log):")
+        print(
+            f"\nThe worker EXITED during the run (status {faults.worker.returncode}); its last words (worker.log):"
+        )
         for text in server_errors(workdir / "worker.log", limit=1, levels=("CRITICAL",)):
             lines = text.splitlines()
             print("\n".join(lines[:1] + ["  …"] + lines[-14:]))
@@ -804,15 +915,26 @@ def main():
     parser.add_argument("--users", type=int, default=20, help="simulated users (threads)")
     parser.add_argument("--seconds", type=int, default=60, help="length of the load")
     parser.add_argument("--applications", type=int, default=200, help="applications in the mandate")
-    parser.add_argument("--reports", type=int, default=30, help="report requests at most (spread over the run)")
-    parser.add_argument("--sessions", type=int, default=20, help="sessions scheduled at most (3 e-mails each)")
+    parser.add_argument(
+        "--reports", type=int, default=30, help="report requests at most (spread over the run)"
+    )
+    parser.add_argument(
+        "--sessions", type=int, default=20, help="sessions scheduled at most (3 e-mails each)"
+    )
     parser.add_argument("--max-requests", type=int, default=5000, help="requests at most, all users together")
     parser.add_argument("--timeout", type=float, default=35, help="seconds before a request is given up")
-    parser.add_argument("--kill-at", type=float, default=15, help="when the rendering worker child is killed (s; negative: never)")
+    parser.add_argument(
+        "--kill-at",
+        type=float,
+        default=15,
+        help="when the rendering worker child is killed (s; negative: never)",
+    )
     parser.add_argument("--outage-at", type=float, default=30, help="when the broker is stopped (s)")
     parser.add_argument("--outage", type=float, default=10, help="how long the broker stays down (s)")
     parser.add_argument("--drain", type=float, default=120, help="longest wait for the work to settle (s)")
-    parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, e-mails) for reading")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the work folder (logs, e-mails) for reading"
+    )
     args = parser.parse_args()
     if not (1 <= args.users <= 200 and 1 <= args.seconds <= 600 and 20 <= args.applications <= 20000):
         parser.error("--users must be 1–200, --seconds 1–600 and --applications 20–20,000")
@@ -840,22 +962,39 @@ def main():
         from tests.realworker import PrivateRedis, free_port
 
         redis = PrivateRedis()
-        env = {**os.environ, **BENCH_ENV, "DATABASE_URL": database, "CELERY_BROKER_URL": redis.url,
-               "DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "DJANGO_STATIC_ROOT": str(workdir / "static"),
-               "DJANGO_MEDIA_ROOT": str(workdir / "media"), "DJANGO_EMAIL_FILE_PATH": str(workdir / "mail")}
+        env = {
+            **os.environ,
+            **BENCH_ENV,
+            "DATABASE_URL": database,
+            "CELERY_BROKER_URL": redis.url,
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_STATIC_ROOT": str(workdir / "static"),
+            "DJANGO_MEDIA_ROOT": str(workdir / "media"),
+            "DJANGO_EMAIL_FILE_PATH": str(workdir / "mail"),
+        }
         os.environ.update(env)
         redis.start()
         stack.callback(redis.stop)
-        print(f"Database {DB_NAME} on {urlsplit(database).hostname}; broker {redis.url}; work folder {workdir}")
+        print(
+            f"Database {DB_NAME} on {urlsplit(database).hostname}; broker {redis.url}; work folder {workdir}"
+        )
 
         started = time.monotonic()
-        collect = subprocess.Popen([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT,
-                                   env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+        collect = subprocess.Popen(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         stack.callback(stop_group, collect)
         import django
 
         django.setup()
-        logging.getLogger().handlers = [logging.FileHandler(workdir / "bench.log")]  # this process's own lines
+        logging.getLogger().handlers = [
+            logging.FileHandler(workdir / "bench.log")
+        ]  # this process's own lines
         from django.core.management import call_command
         from django.db import connection
 
@@ -865,20 +1004,25 @@ def main():
         output, _ = collect.communicate(timeout=300)
         if collect.returncode:
             raise SystemExit(f"collectstatic failed:\n{output.decode(errors='replace')[-3000:]}")
-        print(f"Set up in {time.monotonic() - started:.0f} s: migrated, {args.applications} applications, "
-              f"{len(world.accounts)} accounts, static files collected")
+        print(
+            f"Set up in {time.monotonic() - started:.0f} s: migrated, {args.applications} applications, "
+            f"{len(world.accounts)} accounts, static files collected"
+        )
 
         from tests.realworker import start_worker, stop_worker
 
-        worker, worker_log = start_worker(workdir / "worker.log", broker=redis.url, pool="prefork", concurrency=2,
-                                          name="loadbench", env=env)
+        worker, worker_log = start_worker(
+            workdir / "worker.log", broker=redis.url, pool="prefork", concurrency=2, name="loadbench", env=env
+        )
         stack.callback(stop_worker, worker, worker_log)
         port = free_port()
         web, web_log = start_web(port, workdir, env)
         stack.callback(web_log.close)
         stack.callback(stop_group, web)
         wait_worker_ready(worker, workdir / "worker.log")
-        print(f"gunicorn on http://{HOST}:{port} (pid {web.pid}), worker pid {worker.pid}; load for {args.seconds} s")
+        print(
+            f"gunicorn on http://{HOST}:{port} (pid {web.pid}), worker pid {worker.pid}; load for {args.seconds} s"
+        )
 
         load = Load(world, port, args)
         faults = Faults(load, worker, redis, args)
@@ -893,12 +1037,22 @@ def main():
             faults.thread.join(timeout=70)
             running = worker
             if worker.poll() is not None:  # what a supervisor would do (the target is missed all the same)
-                print(f"The worker exited (status {worker.returncode}): starting another one, as a supervisor would")
-                running, second_log = start_worker(workdir / "worker-2.log", broker=redis.url, pool="prefork",
-                                                   concurrency=2, name="loadbench2", env=env)
+                print(
+                    f"The worker exited (status {worker.returncode}): starting another one, as a supervisor would"
+                )
+                running, second_log = start_worker(
+                    workdir / "worker-2.log",
+                    broker=redis.url,
+                    pool="prefork",
+                    concurrency=2,
+                    name="loadbench2",
+                    env=env,
+                )
                 stack.callback(stop_worker, running, second_log)
                 wait_worker_ready(running, workdir / "worker-2.log")
-            print(f"Load over after {load.now():.0f} s; waiting for the work to settle (at most {args.drain:.0f} s)")
+            print(
+                f"Load over after {load.now():.0f} s; waiting for the work to settle (at most {args.drain:.0f} s)"
+            )
             drained = settle(args.drain, running)
         finally:
             load.stop.set()

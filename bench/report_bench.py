@@ -89,8 +89,12 @@ def pick_application():
 
     from candidates.models import Application
 
-    return (Application.objects.select_related("candidate", "mandate")
-            .annotate(n=Count("working_sessions")).order_by("-n", "pk").first())
+    return (
+        Application.objects.select_related("candidate", "mandate")
+        .annotate(n=Count("working_sessions"))
+        .order_by("-n", "pk")
+        .first()
+    )
 
 
 def one_report(application):
@@ -138,8 +142,10 @@ def main():
     setup(workdir)
     application = pick_application()
     print(f"Machine: {machine()}")
-    print(f"Application: #{application.pk} {application.candidate.full_name} "
-          f"({application.n} working sessions) — scratch folder {workdir}")
+    print(
+        f"Application: #{application.pk} {application.candidate.full_name} "
+        f"({application.n} working sessions) — scratch folder {workdir}"
+    )
 
     load_before = os.getloadavg()
     totals, pdf_only, cpus, pages = [], [], [], 0
@@ -164,7 +170,10 @@ def main():
     row("measure", "value", "target")
     print(f"|{'-' * 54}|{'-' * 20}|{'-' * 10}|")
     row(f"full report, median of {args.reports} (s)", f"{median:.3f}", f"≤ {TARGET_MEDIAN_S:g}")
-    row("full report, mean / min / max (s)", f"{statistics.mean(totals):.2f} / {min(totals):.2f} / {max(totals):.2f}")
+    row(
+        "full report, mean / min / max (s)",
+        f"{statistics.mean(totals):.2f} / {min(totals):.2f} / {max(totals):.2f}",
+    )
     row("HTML + PDF only, median (s)", f"{statistics.median(pdf_only):.3f}")
     row("full report, CPU time of this process, median (s)", f"{statistics.median(cpus):.3f}")
     row("pages per report", str(pages))

@@ -54,12 +54,20 @@ class CandidateAdmin(FiguresInputsAdminMixin, SimpleHistoryAdmin):
 
     def lock_before_save(self, obj):
         if obj.pk:  # applications first, then the candidate (the order of every other write)
-            list(Application.objects.select_for_update().filter(candidate_id=obj.pk).order_by("pk").values_list("pk"))
+            list(
+                Application.objects.select_for_update()
+                .filter(candidate_id=obj.pk)
+                .order_by("pk")
+                .values_list("pk")
+            )
 
     def figures_targets(self, obj):
-        return {"candidate_ids": [obj.pk] if obj.pk else [],
-                "statistics_mandate_ids": list(obj.applications.values_list("mandate_id", flat=True))
-                if obj.pk else []}
+        return {
+            "candidate_ids": [obj.pk] if obj.pk else [],
+            "statistics_mandate_ids": list(obj.applications.values_list("mandate_id", flat=True))
+            if obj.pk
+            else [],
+        }
 
 
 @admin.register(Application)
@@ -96,8 +104,17 @@ class UserProfileAdmin(admin.ModelAdmin):
 class ImportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """CSV imports, written by ``services`` and the import task only: read here."""
 
-    list_display = ("original_name", "mandate", "mode", "status", "rows_done", "rows_total", "requested_by",
-                    "created_at", "finished_at")
+    list_display = (
+        "original_name",
+        "mandate",
+        "mode",
+        "status",
+        "rows_done",
+        "rows_total",
+        "requested_by",
+        "created_at",
+        "finished_at",
+    )
     list_filter = ("status", "mode")
     list_select_related = ("mandate__company", "requested_by")
     search_fields = ("original_name", "mandate__title", "requested_by__username")

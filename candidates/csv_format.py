@@ -189,8 +189,12 @@ _FR_ALIASES: dict[str, tuple[str, ...]] = {
     "linkedin_url": ("linkedin", "url linkedin", "lien linkedin", "profil linked in"),
     "source": ("origine", "provenance"),
     "gdpr_consent": ("rgpd", "consentement", "consentement rgpd oui non"),
-    "consent_date": ("date de consentement", "date consentement", "date du consentement rgpd",
-                     "date consentement rgpd"),
+    "consent_date": (
+        "date de consentement",
+        "date consentement",
+        "date du consentement rgpd",
+        "date consentement rgpd",
+    ),
     "career_years": ("experience", "experience totale", "carriere", "annees d experience", "anciennete"),
     "years_finance": (),
     "years_hr": ("ressources humaines",),
@@ -355,17 +359,31 @@ class ParseResult:
 #: First bytes of an OLE2 compound file: legacy Excel ``.xls`` (and Word ``.doc``) files.
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 #: ``filetype`` MIME types that are archives (a ZIP is looked into: an Excel .xlsx is one).
-_ARCHIVE_MIMES = frozenset({
-    "application/zip", "application/x-tar", "application/x-rar-compressed", "application/gzip",
-    "application/x-bzip2", "application/x-7z-compressed", "application/x-xz", "application/zstd",
-    "application/x-compress", "application/x-lzip", "application/x-lz4", "application/x-lzop",
-    "application/x-brotli", "application/vnd.ms-cab-compressed",
-})
-_EXCEL_MIMES = frozenset({
-    "application/vnd.ms-excel",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "application/vnd.oasis.opendocument.spreadsheet",
-})
+_ARCHIVE_MIMES = frozenset(
+    {
+        "application/zip",
+        "application/x-tar",
+        "application/x-rar-compressed",
+        "application/gzip",
+        "application/x-bzip2",
+        "application/x-7z-compressed",
+        "application/x-xz",
+        "application/zstd",
+        "application/x-compress",
+        "application/x-lzip",
+        "application/x-lz4",
+        "application/x-lzop",
+        "application/x-brotli",
+        "application/vnd.ms-cab-compressed",
+    }
+)
+_EXCEL_MIMES = frozenset(
+    {
+        "application/vnd.ms-excel",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.oasis.opendocument.spreadsheet",
+    }
+)
 _ZIP_MAGIC = b"PK\x03\x04"
 
 #: Kinds of non-text file ``binary_kind`` recognises.
@@ -379,7 +397,8 @@ def _zip_is_workbook(data: bytes) -> bool:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = archive.namelist()
             if "mimetype" in names and archive.read("mimetype").startswith(
-                    b"application/vnd.oasis.opendocument.spreadsheet"):
+                b"application/vnd.oasis.opendocument.spreadsheet"
+            ):
                 return True
     except (zipfile.BadZipFile, OSError, RuntimeError, ValueError, EOFError):
         return b"xl/" in data
@@ -400,9 +419,13 @@ def binary_kind(data: bytes) -> str | None:
     mime = kind.mime if kind is not None else ""
     if mime in _EXCEL_MIMES:
         return "excel"
-    if data.startswith(_ZIP_MAGIC) or mime in _ARCHIVE_MIMES or mime.endswith("+zip") \
-            or mime.startswith("application/vnd.openxmlformats-officedocument.") \
-            or mime.startswith("application/vnd.oasis.opendocument."):
+    if (
+        data.startswith(_ZIP_MAGIC)
+        or mime in _ARCHIVE_MIMES
+        or mime.endswith("+zip")
+        or mime.startswith("application/vnd.openxmlformats-officedocument.")
+        or mime.startswith("application/vnd.oasis.opendocument.")
+    ):
         return "excel" if _zip_is_workbook(data) else "archive"
     if mime == "application/pdf":
         return "pdf"
@@ -414,7 +437,9 @@ def binary_kind(data: bytes) -> str | None:
 def not_csv_message(kind: str) -> str:
     """The user-facing message for a file of ``kind`` (see ``binary_kind``), translated."""
     messages = {
-        "excel": _("This is not a CSV file (it looks like an Excel workbook): export it from Excel as CSV UTF-8."),
+        "excel": _(
+            "This is not a CSV file (it looks like an Excel workbook): export it from Excel as CSV UTF-8."
+        ),
         "archive": _("This is not a CSV file (it looks like an archive): export it from Excel as CSV UTF-8."),
         "image": _("This is not a CSV file (it looks like an image): export it from Excel as CSV UTF-8."),
         "pdf": _("This is not a CSV file (it looks like a PDF): export it from Excel as CSV UTF-8."),
@@ -442,17 +467,26 @@ def decode_csv_bytes(data: bytes) -> tuple[str, str]:
     "Unicode text" export) or when cp1252 fails too (bytes 0x81, 0x8D, 0x8F, 0x90, 0x9D).
     """
     check_is_text(data)
-    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) \
-            or b"\x00" in data:
-        raise CsvFormatError(_("This file is in UTF-16 or another unsupported encoding. "
-                               "Save it from Excel as “CSV UTF-8 (comma delimited)”."))
+    if (
+        data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        or b"\x00" in data
+    ):
+        raise CsvFormatError(
+            _(
+                "This file is in UTF-16 or another unsupported encoding. "
+                "Save it from Excel as “CSV UTF-8 (comma delimited)”."
+            )
+        )
     if data.startswith(codecs.BOM_UTF8):
         try:
-            return data[len(codecs.BOM_UTF8):].decode("utf-8", errors="strict"), "utf-8-sig"
+            return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "utf-8-sig"
         except UnicodeDecodeError as exc:
             raise CsvFormatError(
-                _("The file starts with a UTF-8 marker but byte %(position)s is not valid UTF-8. "
-                  "Save it again as “CSV UTF-8”.") % {"position": exc.start + len(codecs.BOM_UTF8) + 1}
+                _(
+                    "The file starts with a UTF-8 marker but byte %(position)s is not valid UTF-8. "
+                    "Save it again as “CSV UTF-8”."
+                )
+                % {"position": exc.start + len(codecs.BOM_UTF8) + 1}
             ) from exc
     try:
         return data.decode("utf-8", errors="strict"), "utf-8"
@@ -462,8 +496,11 @@ def decode_csv_bytes(data: bytes) -> tuple[str, str]:
         return data.decode("cp1252", errors="strict"), "cp1252"
     except UnicodeDecodeError as exc:
         raise CsvFormatError(
-            _("The file encoding is not recognised (byte %(position)s is neither UTF-8 nor Windows-1252). "
-              "Save it from Excel as “CSV UTF-8 (comma delimited)”.") % {"position": exc.start + 1}
+            _(
+                "The file encoding is not recognised (byte %(position)s is neither UTF-8 nor Windows-1252). "
+                "Save it from Excel as “CSV UTF-8 (comma delimited)”."
+            )
+            % {"position": exc.start + 1}
         ) from exc
 
 
@@ -612,8 +649,9 @@ def _parse_url(value: str) -> str:
 def _check_length(name: str, value: str) -> None:
     limit = MAX_LENGTHS.get(name)
     if limit is not None and len(value) > limit:
-        raise _CellError(_("Too long: %(length)s characters, at most %(limit)s.")
-                         % {"length": len(value), "limit": limit})
+        raise _CellError(
+            _("Too long: %(length)s characters, at most %(limit)s.") % {"length": len(value), "limit": limit}
+        )
 
 
 def _parse_value(name: str, value: str) -> object:
@@ -676,9 +714,11 @@ def parse_candidates_csv(data: bytes) -> ParseResult:
     if sep := re.fullmatch(r"sep=(.)\s*", first_line, flags=re.IGNORECASE):
         delimiter = sep.group(1)
         if delimiter not in _DELIMITERS:
-            raise CsvFormatError(_("Unsupported delimiter “%(delimiter)s”: use ; or ,.") % {"delimiter": delimiter})
+            raise CsvFormatError(
+                _("Unsupported delimiter “%(delimiter)s”: use ; or ,.") % {"delimiter": delimiter}
+            )
         dialect = _make_dialect(delimiter)
-        text = text[len(first_line):]
+        text = text[len(first_line) :]
         line_offset = 1
     else:
         dialect = sniff_dialect(text)
@@ -703,24 +743,38 @@ def parse_candidates_csv(data: bytes) -> ParseResult:
             continue
         found = _HEADER_INDEX.get(normalize_header(header))
         if found is None:
-            result.warnings.append(RowWarning(
-                line=header_line, column=header,
-                message=_("Unknown column “%(column)s”: it is ignored.") % {"column": header}))
+            result.warnings.append(
+                RowWarning(
+                    line=header_line,
+                    column=header,
+                    message=_("Unknown column “%(column)s”: it is ignored.") % {"column": header},
+                )
+            )
             continue
         name, lang = found
         if name in result.headers:
-            result.errors.append(RowError(
-                line=header_line, column=header,
-                message=_("Columns “%(first)s” and “%(second)s” both give the same information; keep only one.")
-                % {"first": result.headers[name], "second": header}))
+            result.errors.append(
+                RowError(
+                    line=header_line,
+                    column=header,
+                    message=_(
+                        "Columns “%(first)s” and “%(second)s” both give the same information; keep only one."
+                    )
+                    % {"first": result.headers[name], "second": header},
+                )
+            )
             continue
         columns[index] = name
         result.headers[name] = header
         if lang in votes:
             votes[lang] += 1
     if not columns:
-        raise CsvFormatError(_("The first line of the file is not a header row: none of the expected "
-                               "column names (Nom, Prénom, E-mail…) was found."))
+        raise CsvFormatError(
+            _(
+                "The first line of the file is not a header row: none of the expected "
+                "column names (Nom, Prénom, E-mail…) was found."
+            )
+        )
     if votes["fr"] != votes["en"]:
         result.dialect_name = "fr" if votes["fr"] > votes["en"] else "en"
     else:
@@ -729,9 +783,13 @@ def parse_candidates_csv(data: bytes) -> ParseResult:
     for name in REQUIRED_FIELDS:
         if name not in result.headers:
             wanted = FR_HEADERS[name] if result.dialect_name == "fr" else EN_HEADERS[name]
-            result.errors.append(RowError(
-                line=header_line, column=name,
-                message=_("Required column “%(column)s” is missing.") % {"column": wanted}))
+            result.errors.append(
+                RowError(
+                    line=header_line,
+                    column=name,
+                    message=_("Required column “%(column)s” is missing.") % {"column": wanted},
+                )
+            )
     file_level_ok = not result.errors
 
     first_line_of_email: dict[str, int] = {}
@@ -742,10 +800,17 @@ def parse_candidates_csv(data: bytes) -> ParseResult:
         row_errors: list[RowError] = []
         extra = [i for i in range(width, len(cells)) if cells[i].strip()]
         if extra:
-            row_errors.append(RowError(
-                line=line, column=_("column %(number)s") % {"number": extra[0] + 1},
-                message=_("This row has %(cells)s cells but the header has %(columns)s: a value probably "
-                          "contains an unquoted delimiter.") % {"cells": len(cells), "columns": width}))
+            row_errors.append(
+                RowError(
+                    line=line,
+                    column=_("column %(number)s") % {"number": extra[0] + 1},
+                    message=_(
+                        "This row has %(cells)s cells but the header has %(columns)s: a value probably "
+                        "contains an unquoted delimiter."
+                    )
+                    % {"cells": len(cells), "columns": width},
+                )
+            )
         values: dict[str, object] = {}
         failed: set[str] = set()
         for index, name in columns.items():
@@ -758,36 +823,60 @@ def parse_candidates_csv(data: bytes) -> ParseResult:
 
         # Cross-field rules (skipped when one of the cells involved is already wrong).
         consent_column = result.headers.get("consent_date", "consent_date")
-        if values.get("gdpr_consent") is True and "consent_date" not in failed \
-                and values.get("consent_date") is None:
-            row_errors.append(RowError(
-                line=line, column=consent_column,
-                message=_("GDPR consent is “yes” but the consent date is missing.")))
+        if (
+            values.get("gdpr_consent") is True
+            and "consent_date" not in failed
+            and values.get("consent_date") is None
+        ):
+            row_errors.append(
+                RowError(
+                    line=line,
+                    column=consent_column,
+                    message=_("GDPR consent is “yes” but the consent date is missing."),
+                )
+            )
         if values.get("gdpr_consent") is False and values.get("consent_date") is not None:
-            result.warnings.append(RowWarning(
-                line=line, column=consent_column,
-                message=_("A consent date is given but GDPR consent is “no”.")))
+            result.warnings.append(
+                RowWarning(
+                    line=line,
+                    column=consent_column,
+                    message=_("A consent date is given but GDPR consent is “no”."),
+                )
+            )
         career = values.get("career_years")
         separator = "," if result.dialect_name == "fr" else "."
         if career is not None:
             for name in YEARS_FIELDS:
                 years = values.get(name)
                 if years is not None and name not in failed and years > career:
-                    row_errors.append(RowError(
-                        line=line, column=result.headers[name],
-                        message=_("%(years)s years is more than the career (%(career)s years): no domain may "
-                                  "exceed it.") % {"years": format_years(years, decimal_separator=separator),
-                                     "career": format_years(career, decimal_separator=separator)}))
+                    row_errors.append(
+                        RowError(
+                            line=line,
+                            column=result.headers[name],
+                            message=_(
+                                "%(years)s years is more than the career (%(career)s years): no domain may "
+                                "exceed it."
+                            )
+                            % {
+                                "years": format_years(years, decimal_separator=separator),
+                                "career": format_years(career, decimal_separator=separator),
+                            },
+                        )
+                    )
         email = values.get("email")
         if isinstance(email, str):
             first = first_line_of_email.get(email)
             if first is None:
                 first_line_of_email[email] = line
             else:
-                row_errors.append(RowError(
-                    line=line, column=result.headers["email"],
-                    message=_("The e-mail address %(email)s already appears on line %(line)s.")
-                    % {"email": email, "line": first}))
+                row_errors.append(
+                    RowError(
+                        line=line,
+                        column=result.headers["email"],
+                        message=_("The e-mail address %(email)s already appears on line %(line)s.")
+                        % {"email": email, "line": first},
+                    )
+                )
 
         if row_errors:
             result.errors.extend(row_errors)

@@ -20,8 +20,19 @@ from .models import (
     years_field,
 )
 
-IDENTITY_FIELDS = ["first_name", "last_name", "email", "phone", "city", "time_zone", "linkedin_url", "source",
-                   "gdpr_consent", "consent_date", "education"]
+IDENTITY_FIELDS = [
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "city",
+    "time_zone",
+    "linkedin_url",
+    "source",
+    "gdpr_consent",
+    "consent_date",
+    "education",
+]
 YEARS_FIELDS = [years_field(code) for code in ALL_DOMAINS]
 
 
@@ -31,27 +42,38 @@ class CandidateForm(forms.ModelForm):
     # A plain FileInput: "clearing" is not offered, and a forged "-clear" checkbox would hand the
     # service ``False`` instead of a file.
     cv_upload = forms.FileField(
-        label=_("CV (PDF or Word .docx, 5 MB at most)"), required=False,
+        label=_("CV (PDF or Word .docx, 5 MB at most)"),
+        required=False,
         widget=forms.FileInput(attrs={"accept": ".pdf,.docx"}),
     )
     # http(s) only, like the CSV import: whatever the form saves must export and import back.
-    linkedin_url = forms.URLField(label=Candidate._meta.get_field("linkedin_url").verbose_name, required=False,
-                                  max_length=200, assume_scheme="https",
-                                  validators=[URLValidator(schemes=["http", "https"])])
+    linkedin_url = forms.URLField(
+        label=Candidate._meta.get_field("linkedin_url").verbose_name,
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        validators=[URLValidator(schemes=["http", "https"])],
+    )
 
     time_zone = forms.ChoiceField(
-        label=_("Time zone"), required=False,
+        label=_("Time zone"),
+        required=False,
         choices=lambda: zones.zone_choices(blank_label=_("Same as each session's")),
-        help_text=_("The times in the candidate's e-mails are given in this zone."))
+        help_text=_("The times in the candidate's e-mails are given in this zone."),
+    )
 
     class Meta:
         model = Candidate
         fields = IDENTITY_FIELDS + ["career_years"] + YEARS_FIELDS
         widgets = {
             "consent_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "career_years": forms.NumberInput(attrs={"step": "0.5", "min": "0", "max": str(MAX_CAREER_YEARS)}),
-            **{name: forms.NumberInput(attrs={"step": "0.5", "min": "0", "max": str(MAX_DOMAIN_YEARS)})
-               for name in YEARS_FIELDS},
+            "career_years": forms.NumberInput(
+                attrs={"step": "0.5", "min": "0", "max": str(MAX_CAREER_YEARS)}
+            ),
+            **{
+                name: forms.NumberInput(attrs={"step": "0.5", "min": "0", "max": str(MAX_DOMAIN_YEARS)})
+                for name in YEARS_FIELDS
+            },
         }
 
     def __init__(self, *args, **kwargs):
@@ -59,16 +81,20 @@ class CandidateForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
-            Fieldset(_("Identity"),
-                     Row(Column("first_name"), Column("last_name")),
-                     Row(Column("email"), Column("phone")),
-                     Row(Column("city"), Column("time_zone")),
-                     Row(Column("linkedin_url"), Column("source")),
-                     Row(Column("education"))),
+            Fieldset(
+                _("Identity"),
+                Row(Column("first_name"), Column("last_name")),
+                Row(Column("email"), Column("phone")),
+                Row(Column("city"), Column("time_zone")),
+                Row(Column("linkedin_url"), Column("source")),
+                Row(Column("education")),
+            ),
             Fieldset(_("Consent (GDPR)"), Row(Column("gdpr_consent"), Column("consent_date"))),
-            Fieldset(_("Years of experience per support domain"),
-                     Row(Column("career_years", css_class="col-12 col-md-4")),
-                     Row(*[Column(name, css_class="col-6 col-md-4") for name in YEARS_FIELDS])),
+            Fieldset(
+                _("Years of experience per support domain"),
+                Row(Column("career_years", css_class="col-12 col-md-4")),
+                Row(*[Column(name, css_class="col-6 col-md-4") for name in YEARS_FIELDS]),
+            ),
             Fieldset(_("CV"), "cv_upload"),
         )
 
@@ -96,10 +122,15 @@ class StageMoveForm(forms.Form):
     """Move an application to another stage; rejecting needs a reason code and a written reason."""
 
     to_stage = forms.ChoiceField(label=_("New stage"))
-    rejection_reason = forms.ChoiceField(label=_("Rejection reason"), required=False,
-                                         choices=[("", "—")] + list(RejectionReason.choices))
-    reason = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                             help_text=_("Required when rejecting."))
+    rejection_reason = forms.ChoiceField(
+        label=_("Rejection reason"), required=False, choices=[("", "—")] + list(RejectionReason.choices)
+    )
+    reason = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when rejecting."),
+    )
 
     def __init__(self, *args, application, **kwargs):
         super().__init__(*args, **kwargs)
@@ -115,7 +146,9 @@ class ImportUploadForm(forms.Form):
     size, and text rather than a workbook, an archive, an image or a PDF
     (``services.validate_import_file``)."""
 
-    file = forms.FileField(label=_("CSV file"), widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}))
+    file = forms.FileField(
+        label=_("CSV file"), widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"})
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -115,23 +115,37 @@ class Mandate(models.Model):
         ON_HOLD = "on_hold", _("On hold")
         CLOSED = "closed", _("Closed")
 
-    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="mandates",
-                                verbose_name=_("company"))
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="mandates", verbose_name=_("company")
+    )
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
-    ceo = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="mandates_as_ceo",
-                            verbose_name=_("CEO"))
-    recruiters = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="mandates_as_recruiter",
-                                        verbose_name=_("recruiters"))
-    mediators = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="mandates_as_mediator",
-                                       blank=True, verbose_name=_("mediators"))
+    ceo = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="mandates_as_ceo",
+        verbose_name=_("CEO"),
+    )
+    recruiters = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="mandates_as_recruiter", verbose_name=_("recruiters")
+    )
+    mediators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="mandates_as_mediator", blank=True, verbose_name=_("mediators")
+    )
     support_domains = models.JSONField(_("support domains in scope"), default=all_domains)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     min_breadth = models.PositiveSmallIntegerField(
-        _("minimum breadth (domains with at least one year)"), default=4,
-        validators=[MaxValueValidator(len(ALL_DOMAINS))])
-    min_depth = models.DecimalField(_("minimum depth (total years)"), max_digits=4, decimal_places=1,
-                                    default=Decimal("8.0"), validators=[MinValueValidator(0)])
+        _("minimum breadth (domains with at least one year)"),
+        default=4,
+        validators=[MaxValueValidator(len(ALL_DOMAINS))],
+    )
+    min_depth = models.DecimalField(
+        _("minimum depth (total years)"),
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("8.0"),
+        validators=[MinValueValidator(0)],
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = HistoricalRecords()
@@ -141,7 +155,9 @@ class Mandate(models.Model):
         verbose_name = _("mandate")
         verbose_name_plural = _("mandates")
         constraints = [
-            models.CheckConstraint(condition=models.Q(min_depth__gte=0), name="mandate_min_depth_non_negative"),
+            models.CheckConstraint(
+                condition=models.Q(min_depth__gte=0), name="mandate_min_depth_non_negative"
+            ),
         ]
 
     def __str__(self):
@@ -156,8 +172,12 @@ class Mandate(models.Model):
             raise ValidationError({"support_domains": _("Choose at least one support domain.")})
         unknown = [d for d in domains if d not in ALL_DOMAINS]
         if unknown:
-            raise ValidationError({"support_domains": _("Unknown support domain: %(codes)s.")
-                                   % {"codes": ", ".join(map(str, unknown))}})
+            raise ValidationError(
+                {
+                    "support_domains": _("Unknown support domain: %(codes)s.")
+                    % {"codes": ", ".join(map(str, unknown))}
+                }
+            )
         if len(set(domains)) != len(domains):
             raise ValidationError({"support_domains": _("A support domain is listed twice.")})
 
@@ -183,21 +203,30 @@ class Candidate(models.Model):
     consent_date = models.DateField(_("consent date"), null=True, blank=True)
     education = models.CharField(_("education"), max_length=200, blank=True)
     career_years = models.DecimalField(
-        _("career (years)"), max_digits=3, decimal_places=1, null=True, blank=True,
-        help_text=_("Total years of professional experience. Optional; no support domain may exceed it."))
+        _("career (years)"),
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text=_("Total years of professional experience. Optional; no support domain may exceed it."),
+    )
     years_finance = models.DecimalField(_("finance (years)"), max_digits=3, decimal_places=1, default=0)
     years_hr = models.DecimalField(_("HR (years)"), max_digits=3, decimal_places=1, default=0)
     years_legal = models.DecimalField(_("legal (years)"), max_digits=3, decimal_places=1, default=0)
     years_it = models.DecimalField(_("IT (years)"), max_digits=3, decimal_places=1, default=0)
-    years_sales_admin = models.DecimalField(_("sales administration (years)"), max_digits=3, decimal_places=1,
-                                            default=0)
+    years_sales_admin = models.DecimalField(
+        _("sales administration (years)"), max_digits=3, decimal_places=1, default=0
+    )
     years_purchasing = models.DecimalField(_("purchasing (years)"), max_digits=3, decimal_places=1, default=0)
-    years_general_services = models.DecimalField(_("general services (years)"), max_digits=3,
-                                                 decimal_places=1, default=0)
-    years_communication = models.DecimalField(_("communication (years)"), max_digits=3, decimal_places=1,
-                                              default=0)
-    years_quality = models.DecimalField(_("quality and procedures (years)"), max_digits=3, decimal_places=1,
-                                        default=0)
+    years_general_services = models.DecimalField(
+        _("general services (years)"), max_digits=3, decimal_places=1, default=0
+    )
+    years_communication = models.DecimalField(
+        _("communication (years)"), max_digits=3, decimal_places=1, default=0
+    )
+    years_quality = models.DecimalField(
+        _("quality and procedures (years)"), max_digits=3, decimal_places=1, default=0
+    )
     cv = models.FileField(_("CV"), upload_to="cv/", blank=True)
     cv_original_name = models.CharField(_("original CV file name"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -209,31 +238,36 @@ class Candidate(models.Model):
         ordering = ["last_name", "first_name"]
         verbose_name = _("candidate")
         verbose_name_plural = _("candidates")
-        constraints = [
-            models.UniqueConstraint(Lower("email"), name="candidate_email_ci_unique"),
-            models.CheckConstraint(
-                condition=models.Q(gdpr_consent=False) | models.Q(consent_date__isnull=False),
-                name="candidate_consent_has_date",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(career_years__isnull=True)
-                | models.Q(career_years__gte=0, career_years__lte=MAX_CAREER_YEARS),
-                name="candidate_career_years_range",
-            ),
-        ] + [
-            models.CheckConstraint(
-                condition=models.Q(**{f"years_{code}__gte": 0}) & models.Q(**{f"years_{code}__lte": MAX_DOMAIN_YEARS}),
-                name=f"candidate_years_{code}_range",
-            )
-            for code in ALL_DOMAINS
-        ] + [
-            models.CheckConstraint(
-                condition=models.Q(career_years__isnull=True)
-                | models.Q(**{f"years_{code}__lte": models.F("career_years")}),
-                name=f"candidate_years_{code}_within_career",
-            )
-            for code in ALL_DOMAINS
-        ]
+        constraints = (
+            [
+                models.UniqueConstraint(Lower("email"), name="candidate_email_ci_unique"),
+                models.CheckConstraint(
+                    condition=models.Q(gdpr_consent=False) | models.Q(consent_date__isnull=False),
+                    name="candidate_consent_has_date",
+                ),
+                models.CheckConstraint(
+                    condition=models.Q(career_years__isnull=True)
+                    | models.Q(career_years__gte=0, career_years__lte=MAX_CAREER_YEARS),
+                    name="candidate_career_years_range",
+                ),
+            ]
+            + [
+                models.CheckConstraint(
+                    condition=models.Q(**{f"years_{code}__gte": 0})
+                    & models.Q(**{f"years_{code}__lte": MAX_DOMAIN_YEARS}),
+                    name=f"candidate_years_{code}_range",
+                )
+                for code in ALL_DOMAINS
+            ]
+            + [
+                models.CheckConstraint(
+                    condition=models.Q(career_years__isnull=True)
+                    | models.Q(**{f"years_{code}__lte": models.F("career_years")}),
+                    name=f"candidate_years_{code}_within_career",
+                )
+                for code in ALL_DOMAINS
+            ]
+        )
 
     def __str__(self):
         return self.full_name
@@ -262,7 +296,8 @@ class Candidate(models.Model):
                 errors[name] = _("Between 0 and %(max)s years.") % {"max": MAX_DOMAIN_YEARS}
             elif career is not None and years > career:
                 errors[name] = _("More than the career (%(career)s years): no domain may exceed it.") % {
-                    "career": _number(career)}
+                    "career": _number(career)
+                }
         if self.consent_date and self.consent_date > timezone.localdate():
             errors["consent_date"] = _("The consent date cannot be in the future.")
         if self.gdpr_consent and not self.consent_date:
@@ -306,14 +341,17 @@ def years_field(code):
 class Application(models.Model):
     """A candidate in one mandate; moves through pipeline stages (history in ``StageTransition``)."""
 
-    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="applications",
-                                  verbose_name=_("candidate"))
-    mandate = models.ForeignKey(Mandate, on_delete=models.CASCADE, related_name="applications",
-                                verbose_name=_("mandate"))
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.CASCADE, related_name="applications", verbose_name=_("candidate")
+    )
+    mandate = models.ForeignKey(
+        Mandate, on_delete=models.CASCADE, related_name="applications", verbose_name=_("mandate")
+    )
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.SOURCED)
     stage_entered_at = models.DateTimeField(_("in this stage since"), default=timezone.now)
-    rejection_reason = models.CharField(_("rejection reason"), max_length=30, choices=RejectionReason.choices,
-                                        blank=True)
+    rejection_reason = models.CharField(
+        _("rejection reason"), max_length=30, choices=RejectionReason.choices, blank=True
+    )
     swot_opportunities = models.TextField(_("opportunities (SWOT)"), blank=True)
     swot_threats = models.TextField(_("threats (SWOT)"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -331,7 +369,9 @@ class Application(models.Model):
             ),
         ]
         # The board's columns: each stage's applications in time order, read by a range scan.
-        indexes = [models.Index(fields=["mandate", "stage", "stage_entered_at"], name="application_board_idx")]
+        indexes = [
+            models.Index(fields=["mandate", "stage", "stage_entered_at"], name="application_board_idx")
+        ]
 
     def __str__(self):
         return f"{self.candidate} — {self.mandate.title}"
@@ -347,12 +387,19 @@ class Application(models.Model):
 class StageTransition(models.Model):
     """One move of an application between stages: from, to, who, when, why."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="transitions",
-                                    verbose_name=_("application"))
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("application")
+    )
     from_stage = models.CharField(_("from"), max_length=20, choices=Stage.choices, blank=True)
     to_stage = models.CharField(_("to"), max_length=20, choices=Stage.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                           related_name="+", verbose_name=_("by"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
     at = models.DateTimeField(_("at"), default=timezone.now)
     reason = models.TextField(_("reason"), blank=True)
 
@@ -361,8 +408,9 @@ class StageTransition(models.Model):
         verbose_name = _("stage transition")
         verbose_name_plural = _("stage transitions")
         constraints = [
-            models.CheckConstraint(condition=~models.Q(from_stage=models.F("to_stage")),
-                                   name="transition_changes_stage"),
+            models.CheckConstraint(
+                condition=~models.Q(from_stage=models.F("to_stage")), name="transition_changes_stage"
+            ),
         ]
 
     def __str__(self):
@@ -402,13 +450,26 @@ class ImportJob(models.Model):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 
-    mandate = models.ForeignKey(Mandate, on_delete=models.CASCADE, related_name="import_jobs",
-                                verbose_name=_("mandate"))
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+", verbose_name=_("requested by"))
+    mandate = models.ForeignKey(
+        Mandate, on_delete=models.CASCADE, related_name="import_jobs", verbose_name=_("mandate")
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
     mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, default=Mode.PREVIEW)
-    preview = models.ForeignKey("self", on_delete=models.RESTRICT, null=True, blank=True, related_name="confirmations",
-                                verbose_name=_("confirmed preview"))
+    preview = models.ForeignKey(
+        "self",
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="confirmations",
+        verbose_name=_("confirmed preview"),
+    )
     file = models.FileField(_("file"), upload_to=import_upload_to, max_length=200, blank=True)
     original_name = models.CharField(_("original file name"), max_length=255, blank=True)
     size = models.PositiveIntegerField(_("size (bytes)"), default=0)
@@ -431,28 +492,40 @@ class ImportJob(models.Model):
         verbose_name = _("CSV import")
         verbose_name_plural = _("CSV imports")
         constraints = [
-            models.CheckConstraint(condition=models.Q(mode__in=["preview", "save"]), name="importjob_mode_valid"),
-            models.CheckConstraint(condition=models.Q(status__in=["queued", "running", "done", "failed"]),
-                                   name="importjob_status_valid"),
+            models.CheckConstraint(
+                condition=models.Q(mode__in=["preview", "save"]), name="importjob_mode_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["queued", "running", "done", "failed"]),
+                name="importjob_status_valid",
+            ),
             # A save confirms exactly one preview, and a preview is confirmed at most once.
             models.CheckConstraint(
-                condition=models.Q(mode="preview", preview__isnull=True) | models.Q(mode="save", preview__isnull=False),
+                condition=models.Q(mode="preview", preview__isnull=True)
+                | models.Q(mode="save", preview__isnull=False),
                 name="importjob_save_confirms_a_preview",
             ),
-            models.UniqueConstraint(fields=["preview"], condition=models.Q(preview__isnull=False),
-                                    name="importjob_one_save_per_preview"),
-            models.CheckConstraint(condition=models.Q(rows_done__lte=models.F("rows_total")),
-                                   name="importjob_rows_done_within_total"),
+            models.UniqueConstraint(
+                fields=["preview"],
+                condition=models.Q(preview__isnull=False),
+                name="importjob_one_save_per_preview",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rows_done__lte=models.F("rows_total")),
+                name="importjob_rows_done_within_total",
+            ),
             models.CheckConstraint(
                 condition=models.Q(status__in=["queued", "failed"]) | models.Q(started_at__isnull=False),
                 name="importjob_started_has_start",
             ),
             models.CheckConstraint(
-                condition=~models.Q(status="done") | models.Q(result__isnull=False, finished_at__isnull=False),
+                condition=~models.Q(status="done")
+                | models.Q(result__isnull=False, finished_at__isnull=False),
                 name="importjob_done_has_result",
             ),
             models.CheckConstraint(
-                condition=~models.Q(status="failed") | (~models.Q(error="") & models.Q(finished_at__isnull=False)),
+                condition=~models.Q(status="failed")
+                | (~models.Q(error="") & models.Q(finished_at__isnull=False)),
                 name="importjob_failed_has_error",
             ),
         ]
@@ -471,8 +544,11 @@ class ImportJob(models.Model):
     @property
     def is_stale(self):
         """Running for longer than the task's hard time limit (plus a minute): its worker is gone."""
-        return (self.status == self.Status.RUNNING and self.started_at is not None
-                and timezone.now() - self.started_at > import_job_lifetime())
+        return (
+            self.status == self.Status.RUNNING
+            and self.started_at is not None
+            and timezone.now() - self.started_at > import_job_lifetime()
+        )
 
     @property
     def percent(self):

@@ -14,17 +14,23 @@ BOARD_STAGES = [s for s in Stage if s not in (Stage.REJECTED, Stage.WITHDRAWN)]
 
 
 # Open mandates first, then on hold, then closed (the status codes do not sort that way).
-STATUS_ORDER = Case(*(When(status=status, then=Value(rank)) for rank, status in enumerate(Mandate.Status.values)),
-                    default=Value(len(Mandate.Status.values)))
+STATUS_ORDER = Case(
+    *(When(status=status, then=Value(rank)) for rank, status in enumerate(Mandate.Status.values)),
+    default=Value(len(Mandate.Status.values)),
+)
 
 
 def mandate_list(user):
     """Mandates the user belongs to, with the company, CEO and the count of open applications."""
     closed = [Stage.HIRED, Stage.REJECTED, Stage.WITHDRAWN]
-    return access.mandates_visible_to(user).annotate(
-        open_applications=Count("applications", filter=~Q(applications__stage__in=closed), distinct=True),
-        total_applications=Count("applications", distinct=True),
-    ).order_by(STATUS_ORDER, "-created_at")
+    return (
+        access.mandates_visible_to(user)
+        .annotate(
+            open_applications=Count("applications", filter=~Q(applications__stage__in=closed), distinct=True),
+            total_applications=Count("applications", distinct=True),
+        )
+        .order_by(STATUS_ORDER, "-created_at")
+    )
 
 
 #: Cards shown per board column; the column's "show all" page lists the rest.
@@ -91,17 +97,24 @@ def pipeline_board(*, mandate, user, per_column=CARDS_PER_COLUMN):
             application.days_in_stage = (now - application.stage_entered_at).days
         return applications
 
-    columns = [BoardColumn(key=s.value, label=s.label, count=counts.get(s.value, 0),
-                           applications=first(s.value)) for s in BOARD_STAGES]
-    closed = BoardColumn(key=CLOSED_COLUMN, label=_("Closed applications"), count=counts.get(CLOSED_COLUMN, 0),
-                         applications=first(CLOSED_COLUMN))
+    columns = [
+        BoardColumn(key=s.value, label=s.label, count=counts.get(s.value, 0), applications=first(s.value))
+        for s in BOARD_STAGES
+    ]
+    closed = BoardColumn(
+        key=CLOSED_COLUMN,
+        label=_("Closed applications"),
+        count=counts.get(CLOSED_COLUMN, 0),
+        applications=first(CLOSED_COLUMN),
+    )
     return columns, closed
 
 
 def candidate_applications(*, candidate, user):
     """The candidate's applications the user may read, with mandate, company and stage history."""
     return (
-        access.applications_visible_to(user).filter(candidate=candidate)
+        access.applications_visible_to(user)
+        .filter(candidate=candidate)
         .select_related("mandate__company")
         .prefetch_related(Prefetch("transitions", queryset=StageTransition.objects.select_related("by")))
     )
@@ -110,7 +123,9 @@ def candidate_applications(*, candidate, user):
 def export_applications(*, mandate, user):
     """Applications of a mandate for the CSV export, in name order (same access as the board)."""
     return (
-        access.applications_visible_to(user).filter(mandate=mandate).select_related("candidate")
+        access.applications_visible_to(user)
+        .filter(mandate=mandate)
+        .select_related("candidate")
         .order_by("candidate__last_name", "candidate__first_name")
     )
 
@@ -120,7 +135,6 @@ def application_detail(*, pk, user):
     qs = access.applications_visible_to(user).select_related("candidate", "mandate__company", "mandate__ceo")
     qs = qs.prefetch_related(Prefetch("transitions", queryset=StageTransition.objects.select_related("by")))
     return access.get_visible_or_404(qs, pk=pk)
-
 
 
 #: Import jobs the import page lists.
@@ -133,12 +147,17 @@ def import_job_detail(*, pk, user):
     404 otherwise. Two queries."""
     qs = access.import_jobs_visible_to(user).select_related("mandate__company", "requested_by")
     job = access.get_visible_or_404(qs, pk=pk)
-    job.confirmation = (ImportJob.objects.filter(preview=job).first()
-                        if job.mode == ImportJob.Mode.PREVIEW else None)
+    job.confirmation = (
+        ImportJob.objects.filter(preview=job).first() if job.mode == ImportJob.Mode.PREVIEW else None
+    )
     return job
 
 
 def recent_import_jobs(*, mandate, user, limit=RECENT_IMPORTS):
     """The mandate's latest import jobs the user may follow, newest first, with their requester."""
-    return (access.import_jobs_visible_to(user).filter(mandate=mandate).select_related("requested_by")
-            .defer("result")[:limit])
+    return (
+        access.import_jobs_visible_to(user)
+        .filter(mandate=mandate)
+        .select_related("requested_by")
+        .defer("result")[:limit]
+    )

@@ -64,8 +64,10 @@ def validate_cv(uploaded) -> str:
         raise ValidationError(
             _("The CV is %(size)s MB, over the %(limit)d MB limit.")
             # Rounded up, so that a file just over the limit never reads as "5.00 MB".
-            % {"size": number_format(math.ceil(uploaded.size / 1024 / 1024 * 100) / 100, 2),
-               "limit": settings.CV_MAX_BYTES // 1024 // 1024},
+            % {
+                "size": number_format(math.ceil(uploaded.size / 1024 / 1024 * 100) / 100, 2),
+                "limit": settings.CV_MAX_BYTES // 1024 // 1024,
+            },
             code="too_large",
         )
     uploaded.seek(0)
@@ -92,16 +94,23 @@ def _store_cv(candidate: Candidate, uploaded) -> None:
 
 
 def _record_transition(*, application, from_stage, to_stage, by, reason=""):
-    transition = StageTransition(application=application, from_stage=from_stage, to_stage=to_stage,
-                                 by=by, reason=reason, at=application.stage_entered_at)
+    transition = StageTransition(
+        application=application,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        by=by,
+        reason=reason,
+        at=application.stage_entered_at,
+    )
     transition.full_clean()
     transition.save()
     return transition
 
 
 def _application_create(*, candidate: Candidate, mandate: Mandate, by) -> Application:
-    application = Application(candidate=candidate, mandate=mandate, stage=Stage.SOURCED,
-                              stage_entered_at=timezone.now())
+    application = Application(
+        candidate=candidate, mandate=mandate, stage=Stage.SOURCED, stage_entered_at=timezone.now()
+    )
     application.full_clean()
     application.save()
     _record_transition(application=application, from_stage="", to_stage=Stage.SOURCED, by=by)
@@ -176,8 +185,9 @@ def allowed_targets(stage: str) -> list[str]:
 
 
 @transaction.atomic
-def application_move(*, application: Application, to_stage: str, by, reason: str = "",
-                     rejection_reason: str = "") -> Application:
+def application_move(
+    *, application: Application, to_stage: str, by, reason: str = "", rejection_reason: str = ""
+) -> Application:
     """Move an application to another pipeline stage and record the transition.
 
     Rules: only moves in ``allowed_targets``; rejecting needs a ``rejection_reason`` code and a
@@ -187,9 +197,15 @@ def application_move(*, application: Application, to_stage: str, by, reason: str
     application = Application.objects.select_for_update().get(pk=application.pk)
     reason = (reason or "").strip()
     if to_stage not in allowed_targets(application.stage):
-        raise ValidationError({"to_stage": _("This application cannot move from “%(from)s” to “%(to)s”.")
-                               % {"from": Stage(application.stage).label,
-                                  "to": Stage(to_stage).label if to_stage in Stage.values else to_stage}})
+        raise ValidationError(
+            {
+                "to_stage": _("This application cannot move from “%(from)s” to “%(to)s”.")
+                % {
+                    "from": Stage(application.stage).label,
+                    "to": Stage(to_stage).label if to_stage in Stage.values else to_stage,
+                }
+            }
+        )
     if to_stage == Stage.REJECTED:
         errors = {}
         if not rejection_reason:
@@ -204,7 +220,9 @@ def application_move(*, application: Application, to_stage: str, by, reason: str
     application.rejection_reason = rejection_reason if to_stage == Stage.REJECTED else ""
     application.full_clean()
     application.save()
-    _record_transition(application=application, from_stage=from_stage, to_stage=to_stage, by=by, reason=reason)
+    _record_transition(
+        application=application, from_stage=from_stage, to_stage=to_stage, by=by, reason=reason
+    )
     figures_inputs_changed(application_ids=[application.pk])
     return application
 
@@ -231,7 +249,9 @@ PROGRESS_EVERY = 100
 
 
 @transaction.atomic
-def candidates_import(*, mandate: Mandate, data: bytes, by, dry_run: bool = False, progress=None) -> ImportReport:
+def candidates_import(
+    *, mandate: Mandate, data: bytes, by, dry_run: bool = False, progress=None
+) -> ImportReport:
     """Import candidates from CSV bytes (French Excel or English format) into ``mandate``.
 
     All-or-nothing: if the file has any error, nothing is saved and the report lists every
@@ -262,29 +282,49 @@ def candidates_import(*, mandate: Mandate, data: bytes, by, dry_run: bool = Fals
 
     advance(0)
     if len(parse.rows) > MAX_IMPORT_ROWS:
-        parse.errors.append(csv_format.RowError(
-            line=parse.header_line, column="—", message=_("The file has %(rows)d rows; import at most %(max)d at a time.")
-            % {"rows": len(parse.rows), "max": MAX_IMPORT_ROWS}))
+        parse.errors.append(
+            csv_format.RowError(
+                line=parse.header_line,
+                column="—",
+                message=_("The file has %(rows)d rows; import at most %(max)d at a time.")
+                % {"rows": len(parse.rows), "max": MAX_IMPORT_ROWS},
+            )
+        )
     if not parse.ok:
         advance(total)
         return report
     emails = [row.values["email"] for row in parse.rows]
     # Case-insensitive on both sides, like the ``candidate_email_ci_unique`` constraint: a row
     # stored with capitals (written around ``Candidate.save()``) must match, not collide.
-    existing = {c.email.lower(): c for c in Candidate.objects.annotate(email_ci=Lower("email"))
-                .filter(email_ci__in=emails)}
+    existing = {
+        c.email.lower(): c
+        for c in Candidate.objects.annotate(email_ci=Lower("email")).filter(email_ci__in=emails)
+    }
     in_mandate = {
-        email.lower() for email in Application.objects.filter(
-            mandate=mandate, candidate__in=existing.values()).values_list("candidate__email", flat=True)
+        email.lower()
+        for email in Application.objects.filter(mandate=mandate, candidate__in=existing.values()).values_list(
+            "candidate__email", flat=True
+        )
     }
     restricted = by is not None and not by.is_staff
-    managed = set(access.candidates_managed_by(by).filter(
-        pk__in=[c.pk for c in existing.values()]).values_list("pk", flat=True)) if restricted else set()
+    managed = (
+        set(
+            access.candidates_managed_by(by)
+            .filter(pk__in=[c.pk for c in existing.values()])
+            .values_list("pk", flat=True)
+        )
+        if restricted
+        else set()
+    )
     email_column = parse.headers.get("email", "email")
     touched = []  # candidates saved: their figures are recomputed once, at the end
     if not dry_run:  # lock order of every write on an application's data: applications, then candidates
-        list(Application.objects.select_for_update().filter(candidate__in=list(existing.values()))
-             .order_by("pk").values_list("pk"))
+        list(
+            Application.objects.select_for_update()
+            .filter(candidate__in=list(existing.values()))
+            .order_by("pk")
+            .values_list("pk")
+        )
     sid = transaction.savepoint()
     for index, row in enumerate(parse.rows):
         if index and index % PROGRESS_EVERY == 0:
@@ -293,9 +333,16 @@ def candidates_import(*, mandate: Mandate, data: bytes, by, dry_run: bool = Fals
         email = values["email"].lower()
         candidate = existing.get(email)
         if candidate is not None and restricted and candidate.pk not in managed:
-            parse.errors.append(csv_format.RowError(line=row.line, column=email_column, message=_(
-                "This e-mail address belongs to a candidate of another mandate; ask an administrator "
-                "to add them to this mandate.")))
+            parse.errors.append(
+                csv_format.RowError(
+                    line=row.line,
+                    column=email_column,
+                    message=_(
+                        "This e-mail address belongs to a candidate of another mandate; ask an administrator "
+                        "to add them to this mandate."
+                    ),
+                )
+            )
             continue
         if candidate is None:
             candidate = Candidate(**values)
@@ -360,7 +407,9 @@ JOB_ERROR_MAX = 2000
 
 
 def _issues(issues) -> list[dict]:
-    return [{"line": i.line, "column": i.column, "message": str(i.message)} for i in issues[:MAX_STORED_ISSUES]]
+    return [
+        {"line": i.line, "column": i.column, "message": str(i.message)} for i in issues[:MAX_STORED_ISSUES]
+    ]
 
 
 def import_report_data(report: ImportReport) -> dict:
@@ -374,17 +423,30 @@ def import_report_data(report: ImportReport) -> dict:
     """
     parse = report.parse
     return {
-        "ok": report.ok, "saved": report.saved, "dry_run": report.dry_run,
-        "encoding": parse.encoding, "delimiter": parse.delimiter, "dialect": parse.dialect_name,
+        "ok": report.ok,
+        "saved": report.saved,
+        "dry_run": report.dry_run,
+        "encoding": parse.encoding,
+        "delimiter": parse.delimiter,
+        "dialect": parse.dialect_name,
         "rows": len(parse.rows),
-        "created": len(report.created), "updated": len(report.updated), "unchanged": len(report.unchanged),
+        "created": len(report.created),
+        "updated": len(report.updated),
+        "unchanged": len(report.unchanged),
         "applications_created": report.applications_created,
-        "errors": _issues(parse.errors), "error_count": len(parse.errors),
-        "warnings": _issues(parse.warnings), "warning_count": len(parse.warnings),
+        "errors": _issues(parse.errors),
+        "error_count": len(parse.errors),
+        "warnings": _issues(parse.warnings),
+        "warning_count": len(parse.warnings),
         "preview": [
-            {"line": row.line, **{name: row.values.get(name, "") for name in (
-                "first_name", "last_name", "email", "city", "education")},
-             "gdpr_consent": bool(row.values.get("gdpr_consent"))}
+            {
+                "line": row.line,
+                **{
+                    name: row.values.get(name, "")
+                    for name in ("first_name", "last_name", "email", "city", "education")
+                },
+                "gdpr_consent": bool(row.values.get("gdpr_consent")),
+            }
             for row in parse.rows[:PREVIEW_ROWS]
         ],
     }
@@ -400,8 +462,10 @@ def validate_import_file(data: bytes) -> None:
     if not data:
         raise ValidationError(_("The file is empty."), code="empty")
     if len(data) > settings.IMPORT_MAX_BYTES:
-        raise ValidationError(_("The file is too large (%(n)d MB at most).")
-                              % {"n": settings.IMPORT_MAX_BYTES // 1024 // 1024}, code="too_large")
+        raise ValidationError(
+            _("The file is too large (%(n)d MB at most).") % {"n": settings.IMPORT_MAX_BYTES // 1024 // 1024},
+            code="too_large",
+        )
     try:
         csv_format.decode_csv_bytes(data)
     except csv_format.CsvFormatError as exc:
@@ -420,9 +484,15 @@ def import_job_create(*, mandate: Mandate, by, upload, language: str = "fr") -> 
     upload.seek(0)
     data = upload.read()
     validate_import_file(data)
-    job = ImportJob(mandate=mandate, requested_by=by, mode=ImportJob.Mode.PREVIEW,
-                    original_name=PurePosixPath(upload.name or "").name[:255], size=len(data),
-                    sha256=hashlib.sha256(data).hexdigest(), language=language)
+    job = ImportJob(
+        mandate=mandate,
+        requested_by=by,
+        mode=ImportJob.Mode.PREVIEW,
+        original_name=PurePosixPath(upload.name or "").name[:255],
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        language=language,
+    )
     job.full_clean()  # before writing the file: an invalid job leaves no file behind
     job.file.save("import.csv", ContentFile(data), save=False)
     job.save()
@@ -446,14 +516,27 @@ def import_job_confirm(*, preview: ImportJob, by, language: str = "fr") -> Impor
     if existing is not None:
         existing.already_confirmed = True
         return existing
-    if (preview.mode != ImportJob.Mode.PREVIEW or preview.status != ImportJob.Status.DONE
-            or not (preview.result or {}).get("ok")):
+    if (
+        preview.mode != ImportJob.Mode.PREVIEW
+        or preview.status != ImportJob.Status.DONE
+        or not (preview.result or {}).get("ok")
+    ):
         raise ValidationError(_("Only a preview without problems can be saved."), code="not_confirmable")
     if not preview.file:
-        raise ValidationError(_("The uploaded file is no longer available; upload it again."), code="file_gone")
-    job = ImportJob(mandate_id=preview.mandate_id, requested_by=by, mode=ImportJob.Mode.SAVE, preview=preview,
-                    file=preview.file.name, original_name=preview.original_name, size=preview.size,
-                    sha256=preview.sha256, language=language)
+        raise ValidationError(
+            _("The uploaded file is no longer available; upload it again."), code="file_gone"
+        )
+    job = ImportJob(
+        mandate_id=preview.mandate_id,
+        requested_by=by,
+        mode=ImportJob.Mode.SAVE,
+        preview=preview,
+        file=preview.file.name,
+        original_name=preview.original_name,
+        size=preview.size,
+        sha256=preview.sha256,
+        language=language,
+    )
     job.full_clean()
     job.save()
     task_request(IMPORT_TASK, job_id=job.pk)
@@ -493,8 +576,10 @@ class _ProgressWriter:
                 with self._side.cursor() as cursor:
                     cursor.execute("SET lock_timeout = '2s'")
             quote = self._side.ops.quote_name
-            sql = (f"UPDATE {quote(ImportJob._meta.db_table)} SET {quote('rows_done')} = %s, "  # noqa: S608 — names from the model
-                   f"{quote('rows_total')} = %s WHERE {quote('id')} = %s")
+            sql = (
+                f"UPDATE {quote(ImportJob._meta.db_table)} SET {quote('rows_done')} = %s, "  # noqa: S608 — names from the model
+                f"{quote('rows_total')} = %s WHERE {quote('id')} = %s"
+            )
             with self._side.cursor() as cursor:
                 cursor.execute(sql, [done, total, self.job_id])
         except DatabaseError:
@@ -520,8 +605,12 @@ def _claim(job_id: int, task_id: str | None) -> ImportJob | None:
             return None
         if job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED):
             return None
-        if (job.status == ImportJob.Status.RUNNING and task_id is not None and job.task_id != task_id
-                and not job.is_stale):
+        if (
+            job.status == ImportJob.Status.RUNNING
+            and task_id is not None
+            and job.task_id != task_id
+            and not job.is_stale
+        ):
             return None  # another worker is running it right now
         job.status = ImportJob.Status.RUNNING
         job.started_at = timezone.now()
@@ -600,9 +689,12 @@ def _attempt(job: ImportJob, progress) -> ImportJob:
         return _finish(job, status=ImportJob.Status.FAILED, error=str(exc))
     except Exception as exc:  # the job says why; the worker goes on with the next task
         logger.exception("Import job %s failed", job.pk)
-        return _finish(job, status=ImportJob.Status.FAILED, error=_(
-            "The import stopped on an unexpected error; nothing was saved (%(error)s).")
-            % {"error": f"{type(exc).__name__}: {exc}"})
+        return _finish(
+            job,
+            status=ImportJob.Status.FAILED,
+            error=_("The import stopped on an unexpected error; nothing was saved (%(error)s).")
+            % {"error": f"{type(exc).__name__}: {exc}"},
+        )
 
 
 def import_job_run(*, job_id: int, task_id: str | None = None) -> ImportJob | None:
@@ -678,20 +770,32 @@ def import_jobs_sweep(*, now=None) -> dict:
     """
     now = now or timezone.now()
     counts = {"failed": 0, "resent": 0, "files_deleted": 0}
-    lost = ImportJob.objects.filter(status=ImportJob.Status.RUNNING, started_at__lt=now - import_job_lifetime())
+    lost = ImportJob.objects.filter(
+        status=ImportJob.Status.RUNNING, started_at__lt=now - import_job_lifetime()
+    )
     for pk in list(lost.values_list("pk", flat=True)):
-        job = import_job_fail(job_id=pk, error=gettext_lazy(
-            "The import was interrupted (the worker stopped); nothing was saved. Upload the file again."))
+        job = import_job_fail(
+            job_id=pk,
+            error=gettext_lazy(
+                "The import was interrupted (the worker stopped); nothing was saved. Upload the file again."
+            ),
+        )
         counts["failed"] += int(job is not None and job.status == ImportJob.Status.FAILED)
     forgotten = ImportJob.objects.filter(
-        status=ImportJob.Status.QUEUED, created_at__lt=now - timedelta(seconds=settings.IMPORT_RESEND_AFTER))
+        status=ImportJob.Status.QUEUED, created_at__lt=now - timedelta(seconds=settings.IMPORT_RESEND_AFTER)
+    )
     for pk in list(forgotten.values_list("pk", flat=True)):
         task_request(IMPORT_TASK, job_id=pk)
         counts["resent"] += 1
     old = now - timedelta(days=settings.IMPORT_FILE_RETENTION_DAYS)
-    expired = (ImportJob.objects.filter(created_at__lt=old).exclude(file="")
-               .filter(Q(status=ImportJob.Status.FAILED) | Q(mode=ImportJob.Mode.PREVIEW, status=ImportJob.Status.DONE))
-               .exclude(confirmations__status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]))
+    expired = (
+        ImportJob.objects.filter(created_at__lt=old)
+        .exclude(file="")
+        .filter(
+            Q(status=ImportJob.Status.FAILED) | Q(mode=ImportJob.Mode.PREVIEW, status=ImportJob.Status.DONE)
+        )
+        .exclude(confirmations__status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING])
+    )
     for job in list(expired):
         name, storage = job.file.name, job.file.storage
         with transaction.atomic():

@@ -44,13 +44,19 @@ def mandate_list(request):
     """The user's mandates. A mediator who reads no pipeline lands on their sessions instead."""
     from sessions.models import WorkingSession
 
-    if (not access.pipeline_mandates(request.user).exists()
-            and WorkingSession.objects.filter(mediator=request.user).exists()):
+    if (
+        not access.pipeline_mandates(request.user).exists()
+        and WorkingSession.objects.filter(mediator=request.user).exists()
+    ):
         return redirect("working_sessions:mine")
-    return render(request, "candidates/mandate_list.html", {
-        "mandates": selectors.mandate_list(request.user),
-        "pipeline_ids": set(access.pipeline_mandates(request.user).values_list("pk", flat=True)),
-    })
+    return render(
+        request,
+        "candidates/mandate_list.html",
+        {
+            "mandates": selectors.mandate_list(request.user),
+            "pipeline_ids": set(access.pipeline_mandates(request.user).values_list("pk", flat=True)),
+        },
+    )
 
 
 def _with_cards(applications, *, mandate, user):
@@ -70,13 +76,20 @@ def pipeline(request, slug):
     each column linking to its full, paginated list."""
     mandate = access.get_visible_or_404(access.pipeline_mandates(request.user), slug=slug)
     columns, closed = selectors.pipeline_board(mandate=mandate, user=request.user)
-    _with_cards([a for column in [*columns, closed] for a in column.applications], mandate=mandate,
-                user=request.user)
-    return render(request, "candidates/pipeline.html", {
-        "mandate": mandate, "columns": columns, "closed": closed,
-        "can_manage": access.can_manage_mandate(request.user, mandate),
-        "total": sum(c.count for c in columns) + closed.count,
-    })
+    _with_cards(
+        [a for column in [*columns, closed] for a in column.applications], mandate=mandate, user=request.user
+    )
+    return render(
+        request,
+        "candidates/pipeline.html",
+        {
+            "mandate": mandate,
+            "columns": columns,
+            "closed": closed,
+            "can_manage": access.can_manage_mandate(request.user, mandate),
+            "total": sum(c.count for c in columns) + closed.count,
+        },
+    )
 
 
 @login_required
@@ -91,9 +104,17 @@ def pipeline_column(request, slug, column):
     cards = list(page.object_list)
     _with_cards(cards, mandate=mandate, user=request.user)
     label = _("Closed applications") if column == selectors.CLOSED_COLUMN else Stage(column).label
-    return render(request, "candidates/pipeline_column.html", {
-        "mandate": mandate, "column": column, "label": label, "page": page, "applications": cards,
-    })
+    return render(
+        request,
+        "candidates/pipeline_column.html",
+        {
+            "mandate": mandate,
+            "column": column,
+            "label": label,
+            "page": page,
+            "applications": cards,
+        },
+    )
 
 
 @login_required
@@ -103,12 +124,18 @@ def candidate_create(request, slug):
     form = CandidateForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            application = services.candidate_create(mandate=mandate, data=form.candidate_data(),
-                                                    by=request.user, cv=form.cleaned_data.get("cv_upload"))
+            application = services.candidate_create(
+                mandate=mandate,
+                data=form.candidate_data(),
+                by=request.user,
+                cv=form.cleaned_data.get("cv_upload"),
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, _("%(name)s was added to the pipeline.") % {"name": application.candidate})
+            messages.success(
+                request, _("%(name)s was added to the pipeline.") % {"name": application.candidate}
+            )
             return redirect(application)
     return render(request, "candidates/candidate_form.html", {"form": form, "mandate": mandate})
 
@@ -116,11 +143,15 @@ def candidate_create(request, slug):
 @login_required
 def candidate_detail(request, pk):
     candidate = access.get_visible_or_404(access.candidates_visible_to(request.user), pk=pk)
-    return render(request, "candidates/candidate_detail.html", {
-        "candidate": candidate,
-        "applications": selectors.candidate_applications(candidate=candidate, user=request.user),
-        "can_edit": access.candidates_managed_by(request.user).filter(pk=pk).exists(),
-    })
+    return render(
+        request,
+        "candidates/candidate_detail.html",
+        {
+            "candidate": candidate,
+            "applications": selectors.candidate_applications(candidate=candidate, user=request.user),
+            "can_edit": access.candidates_managed_by(request.user).filter(pk=pk).exists(),
+        },
+    )
 
 
 @login_required
@@ -130,8 +161,12 @@ def candidate_edit(request, pk):
     form = CandidateForm(request.POST or None, request.FILES or None, instance=candidate)
     if request.method == "POST" and form.is_valid():
         try:
-            services.candidate_update(candidate=candidate, data=form.candidate_data(), by=request.user,
-                                      cv=form.cleaned_data.get("cv_upload"))
+            services.candidate_update(
+                candidate=candidate,
+                data=form.candidate_data(),
+                by=request.user,
+                cv=form.cleaned_data.get("cv_upload"),
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -162,9 +197,13 @@ def application_detail(request, pk):
         form = StageMoveForm(request.POST or None, application=application)
         if request.method == "POST" and form.is_valid():
             try:
-                services.application_move(application=application, to_stage=form.cleaned_data["to_stage"],
-                                          by=request.user, reason=form.cleaned_data["reason"],
-                                          rejection_reason=form.cleaned_data["rejection_reason"])
+                services.application_move(
+                    application=application,
+                    to_stage=form.cleaned_data["to_stage"],
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    rejection_reason=form.cleaned_data["rejection_reason"],
+                )
             except ValidationError as exc:
                 _apply_errors(form, exc)
             else:
@@ -172,10 +211,16 @@ def application_detail(request, pk):
                 return redirect(application)
     elif request.method == "POST":
         raise Http404
-    return render(request, "candidates/application_detail.html", {
-        "application": application, "form": form, "can_manage": can_manage,
-        "now": timezone.now(),
-    })
+    return render(
+        request,
+        "candidates/application_detail.html",
+        {
+            "application": application,
+            "form": form,
+            "can_manage": can_manage,
+            "now": timezone.now(),
+        },
+    )
 
 
 def _language():
@@ -193,22 +238,34 @@ def candidate_import(request, slug):
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            job = services.import_job_create(mandate=mandate, by=request.user, upload=form.cleaned_data["file"],
-                                             language=_language())
+            job = services.import_job_create(
+                mandate=mandate, by=request.user, upload=form.cleaned_data["file"], language=_language()
+            )
         except ValidationError as exc:
             form.add_error("file", exc)
         else:
             return redirect(job)
-    return render(request, "candidates/import.html", {
-        "mandate": mandate, "form": form,
-        "jobs": selectors.recent_import_jobs(mandate=mandate, user=request.user),
-    })
+    return render(
+        request,
+        "candidates/import.html",
+        {
+            "mandate": mandate,
+            "form": form,
+            "jobs": selectors.recent_import_jobs(mandate=mandate, user=request.user),
+        },
+    )
 
 
 def _import_job_context(job):
     live = job.is_pending and not job.is_stale
-    return {"job": job, "mandate": job.mandate, "result": job.result or {}, "live": live,
-            "refresh": IMPORT_REFRESH if live else None, "interval_ms": LIVE_INTERVAL_MS}
+    return {
+        "job": job,
+        "mandate": job.mandate,
+        "result": job.result or {},
+        "live": live,
+        "refresh": IMPORT_REFRESH if live else None,
+        "interval_ms": LIVE_INTERVAL_MS,
+    }
 
 
 @login_required
@@ -249,9 +306,11 @@ def import_job_confirm(request, pk):
     job.refresh_from_db()
     result = job.result or {}
     if job.status == job.Status.DONE and result.get("saved"):
-        messages.success(request, _("Import done: %(created)d created, %(updated)d updated, "
-                                    "%(unchanged)d unchanged.") % {
-            "created": result["created"], "updated": result["updated"], "unchanged": result["unchanged"]})
+        messages.success(
+            request,
+            _("Import done: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
+            % {"created": result["created"], "updated": result["updated"], "unchanged": result["unchanged"]},
+        )
         return redirect(preview.mandate)
     return redirect(job)
 
@@ -259,8 +318,9 @@ def import_job_confirm(request, pk):
 @login_required
 def candidate_export(request, slug):
     mandate = access.get_visible_or_404(access.pipeline_mandates(request.user), slug=slug)
-    data = services.candidates_export(applications=selectors.export_applications(mandate=mandate,
-                                                                                 user=request.user))
+    data = services.candidates_export(
+        applications=selectors.export_applications(mandate=mandate, user=request.user)
+    )
     response = HttpResponse(data, content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="candidats-{mandate.slug}-{stamp}.csv"'

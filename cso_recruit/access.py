@@ -135,7 +135,9 @@ def application_headers_visible_to(user) -> QuerySet:
     if not _authenticated(user):
         return Application.objects.none()
     assigned = WorkingSession.objects.filter(application=OuterRef("pk"), mediator=user)
-    return Application.objects.filter(Q(mandate__in=pipeline_mandates(user).values("pk")) | Q(Exists(assigned)))
+    return Application.objects.filter(
+        Q(mandate__in=pipeline_mandates(user).values("pk")) | Q(Exists(assigned))
+    )
 
 
 def observation_visible(user, observation) -> bool:

@@ -12,6 +12,8 @@ class ProfileForm(forms.Form):
 
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
     time_zone = forms.ChoiceField(
-        label=_("Time zone"), required=False,
+        label=_("Time zone"),
+        required=False,
         choices=lambda: zones.zone_choices(blank_label=_("Same as each session's")),
-        help_text=_("The times in your e-mails (invitations, reminders) are given in this zone."))
+        help_text=_("The times in your e-mails (invitations, reminders) are given in this zone."),
+    )

@@ -21,11 +21,18 @@ class RevisionedRecord(models.Model):
 
     Status = SubmissionStatus
 
-    status = models.CharField(_("status"), max_length=10, choices=SubmissionStatus.choices,
-                              default=SubmissionStatus.DRAFT)
+    status = models.CharField(
+        _("status"), max_length=10, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT
+    )
     revision = models.PositiveSmallIntegerField(_("revision"), default=1)
-    supersedes = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
-                                      related_name="superseded_by", verbose_name=_("revision of"))
+    supersedes = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        verbose_name=_("revision of"),
+    )
     revision_reason = models.TextField(_("reason for the revision"), blank=True)
     is_current = models.BooleanField(_("current revision"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -30,15 +30,22 @@ def set_language(request):
 def profile(request):
     """GET/POST: the signed-in user's language and e-mail time zone (``UserProfile``)."""
     current = UserProfile.objects.filter(user=request.user).first()
-    initial = {"language": (current.language if current else "") or translation.get_language(),
-               "time_zone": current.time_zone if current else ""}
+    initial = {
+        "language": (current.language if current else "") or translation.get_language(),
+        "time_zone": current.time_zone if current else "",
+    }
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.profile_update(user=request.user, **form.cleaned_data)
         translation.activate(form.cleaned_data["language"])
         messages.success(request, _("Your profile is saved."))
         response = redirect("profile")
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, form.cleaned_data["language"],
-                            samesite="Lax", secure=request.is_secure(), httponly=True)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            form.cleaned_data["language"],
+            samesite="Lax",
+            secure=request.is_secure(),
+            httponly=True,
+        )
         return response
     return render(request, "account/profile.html", {"form": form})

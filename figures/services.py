@@ -227,7 +227,10 @@ def on_inputs_changed(
         figures_mark_stale()
     else:
         figures_refresh(
-            application_ids=application_ids, candidate_ids=candidate_ids, mandate_ids=mandate_ids, ratings=ratings
+            application_ids=application_ids,
+            candidate_ids=candidate_ids,
+            mandate_ids=mandate_ids,
+            ratings=ratings,
         )
     if statistics_mandate_ids:
         mandates_stale(mandate_ids=statistics_mandate_ids)
@@ -237,7 +240,8 @@ def stale_statistics_refresh() -> int:
     """Recompute every mandate's statistics that are behind their inputs or from older formulas (the
     periodic sweep's second half, for tasks that were never sent or were lost). Returns how many."""
     stale = MandateStatistics.objects.filter(
-        Q(computed_version__lt=F("inputs_version")) | Q(formulas_version__lt=FORMULAS_VERSION)
+        Q(computed_version__lt=F("inputs_version"))
+        | Q(formulas_version__lt=FORMULAS_VERSION)
         | Q(computed_at__isnull=True)
     )
     count = 0

@@ -28,5 +28,7 @@ def refresh_stale_figures():
     row that is missing, stale or from older formulas, then every mandate's statistics that lag
     their inputs (a task never sent while the broker was down, say). Returns
     ``{"applications": n, "mandates": m}``."""
-    return {"applications": services.figures_rebuild(stale_only=True),
-            "mandates": services.stale_statistics_refresh()}
+    return {
+        "applications": services.figures_rebuild(stale_only=True),
+        "mandates": services.stale_statistics_refresh(),
+    }

@@ -84,7 +84,8 @@ class TaskRequest(models.Model):
         indexes = [models.Index(fields=["status", "created_at"], name="outbox_task_due_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status="dispatched", dispatched_at__isnull=False) | Q(status__in=["pending", "failed"]),
+                condition=Q(status="dispatched", dispatched_at__isnull=False)
+                | Q(status__in=["pending", "failed"]),
                 name="outbox_task_status_time",
             ),
         ]

@@ -179,13 +179,15 @@ def task_request_dispatch(pk: int) -> str:
     TaskRequest.objects.filter(pk=pk).update(attempts=F("attempts") + 1)
     task = registered_task(row.task)
     if task is None:
-        TaskRequest.objects.filter(pk=pk).update(status=TaskRequest.Status.FAILED,
-                                                 last_error=f"unknown task {row.task}"[:ERROR_MAX])
+        TaskRequest.objects.filter(pk=pk).update(
+            status=TaskRequest.Status.FAILED, last_error=f"unknown task {row.task}"[:ERROR_MAX]
+        )
         logger.error("Task request %s names an unknown task %s: failed", pk, row.task)
         return "failed"
     if publish(task, kwargs=row.kwargs, task_id=f"outbox-{pk}-{row.attempts + 1}"):
         TaskRequest.objects.filter(pk=pk, status=TaskRequest.Status.PENDING).update(
-            status=TaskRequest.Status.DISPATCHED, dispatched_at=timezone.now(), last_error="")
+            status=TaskRequest.Status.DISPATCHED, dispatched_at=timezone.now(), last_error=""
+        )
         return "sent"
     TaskRequest.objects.filter(pk=pk).update(last_error="broker unreachable")
     return "deferred"

@@ -8,16 +8,37 @@ from .models import Report
 
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "version", "status", "requested_by", "requested_at", "finished_at", "page_count",
-                    "attempts")
+    list_display = (
+        "__str__",
+        "version",
+        "status",
+        "requested_by",
+        "requested_at",
+        "finished_at",
+        "page_count",
+        "attempts",
+    )
     list_filter = ("status",)
     list_select_related = ("application__candidate", "application__mandate", "requested_by")
     search_fields = ("application__candidate__last_name", "application__candidate__first_name", "sha256")
     date_hierarchy = "requested_at"
     exclude = ("snapshot",)
-    readonly_fields = ("application", "version", "status", "language", "requested_by", "requested_at",
-                       "started_at", "finished_at", "pdf_name", "sha256", "size", "page_count", "error",
-                       "attempts")
+    readonly_fields = (
+        "application",
+        "version",
+        "status",
+        "language",
+        "requested_by",
+        "requested_at",
+        "started_at",
+        "finished_at",
+        "pdf_name",
+        "sha256",
+        "size",
+        "page_count",
+        "error",
+        "attempts",
+    )
 
     @admin.display(description=_("stored file"))
     def pdf_name(self, obj):

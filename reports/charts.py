@@ -13,36 +13,66 @@ from django.utils.safestring import mark_safe
 from pygal.style import Style
 
 STYLE = Style(
-    background="transparent", plot_background="transparent", foreground="#212529",
-    foreground_strong="#212529", foreground_subtle="#6c757d", opacity=".85", opacity_hover=".95",
+    background="transparent",
+    plot_background="transparent",
+    foreground="#212529",
+    foreground_strong="#212529",
+    foreground_subtle="#6c757d",
+    opacity=".85",
+    opacity_hover=".95",
     colors=("#0d6efd", "#6f42c1", "#198754", "#fd7e14", "#dc3545", "#20c997"),
-    font_family="DejaVu Sans, Arial, sans-serif", label_font_size=12, major_label_font_size=12,
-    value_font_size=11, legend_font_size=12, title_font_size=14,
+    font_family="DejaVu Sans, Arial, sans-serif",
+    label_font_size=12,
+    major_label_font_size=12,
+    value_font_size=11,
+    legend_font_size=12,
+    title_font_size=14,
 )
 #: Bar colours: at or above the gate, below it, and a highlighted bar (dominant domain).
 PASS, FAIL, HIGHLIGHT = "#198754", "#dc3545", "#fd7e14"
 #: Style for print (PDF report): larger type for a chart printed about 8 cm wide, light dotted
 #: guides and a solid red major guide (the gate).
 PRINT_STYLE = Style(
-    background="white", plot_background="white", foreground="#212529", foreground_strong="#212529",
-    foreground_subtle="#6c757d", opacity=".9", opacity_hover=".9",
+    background="white",
+    plot_background="white",
+    foreground="#212529",
+    foreground_strong="#212529",
+    foreground_subtle="#6c757d",
+    opacity=".9",
+    opacity_hover=".9",
     colors=("#0d6efd", "#6f42c1", "#198754", "#fd7e14", "#dc3545", "#20c997"),
-    font_family="DejaVu Sans", label_font_size=17, major_label_font_size=17, value_font_size=16,
-    legend_font_size=17, title_font_size=18, tooltip_font_size=14,
-    guide_stroke_color="#adb5bd", guide_stroke_dasharray="2,4", major_guide_stroke_color="#dc3545",
+    font_family="DejaVu Sans",
+    label_font_size=17,
+    major_label_font_size=17,
+    value_font_size=16,
+    legend_font_size=17,
+    title_font_size=18,
+    tooltip_font_size=14,
+    guide_stroke_color="#adb5bd",
+    guide_stroke_dasharray="2,4",
+    major_guide_stroke_color="#dc3545",
     major_guide_stroke_dasharray="8,0",
 )
 #: The same without a highlighted major guide (balance bars), and with a light fill (radar).
-PRINT_STYLE_PLAIN = Style(**{**PRINT_STYLE.to_dict(), "major_guide_stroke_color": "#adb5bd",
-                             "major_guide_stroke_dasharray": "2,4"})
+PRINT_STYLE_PLAIN = Style(
+    **{**PRINT_STYLE.to_dict(), "major_guide_stroke_color": "#adb5bd", "major_guide_stroke_dasharray": "2,4"}
+)
 PRINT_STYLE_RADAR = Style(**{**PRINT_STYLE_PLAIN.to_dict(), "opacity": ".3"})
 #: Size (pixels of the SVG's view box) of a print chart.
 PRINT_SIZE = {"width": 560, "height": 400}
 
 
 def _config(**kwargs):
-    base = {"style": STYLE, "js": [], "disable_xml_declaration": True, "show_legend": False,
-            "width": 640, "height": 320, "print_values": True, "explicit_size": False}
+    base = {
+        "style": STYLE,
+        "js": [],
+        "disable_xml_declaration": True,
+        "show_legend": False,
+        "width": 640,
+        "height": 320,
+        "print_values": True,
+        "explicit_size": False,
+    }
     base.update(kwargs)
     return base
 
@@ -68,19 +98,30 @@ def balance_bars(years_by_label: dict, *, title: str = "", highlight: str | None
     top = max([float(v) for v in years_by_label.values()] + [1.0])
     step = 1 if top <= 8 else 2 if top <= 16 else 5
     ticks = list(range(0, int(top) + step + 1, step))
-    config = _config(title=title, height=40 + 32 * max(len(years_by_label), 1), range=(0, ticks[-1]),
-                     y_labels=ticks, truncate_label=-1,
-                     value_formatter=lambda v: f"{v:g}".replace(".", get_format("DECIMAL_SEPARATOR")))
+    config = _config(
+        title=title,
+        height=40 + 32 * max(len(years_by_label), 1),
+        range=(0, ticks[-1]),
+        y_labels=ticks,
+        truncate_label=-1,
+        value_formatter=lambda v: f"{v:g}".replace(".", get_format("DECIMAL_SEPARATOR")),
+    )
     config.update(options)
     chart = pygal.HorizontalBar(**config)
     chart.x_labels = list(years_by_label)
-    chart.add("", [{"value": float(v), "color": HIGHLIGHT} if highlight and label == highlight else float(v)
-                   for label, v in years_by_label.items()])
+    chart.add(
+        "",
+        [
+            {"value": float(v), "color": HIGHLIGHT} if highlight and label == highlight else float(v)
+            for label, v in years_by_label.items()
+        ],
+    )
     return _render(chart)
 
 
-def role_bars(scores_by_label: dict, *, title: str = "", gate: float | None = None, horizontal: bool = False,
-              **options) -> str:
+def role_bars(
+    scores_by_label: dict, *, title: str = "", gate: float | None = None, horizontal: bool = False, **options
+) -> str:
     """Bars of role scores on the 1–5 scale (``{label: score or None}``); the y axis starts at 1.
 
     With ``gate`` (e.g. 3.0, the role gate of ``assessments.scoring``), the gate is the one major
@@ -88,20 +129,33 @@ def role_bars(scores_by_label: dict, *, title: str = "", gate: float | None = No
     bars out horizontally (room for long role names); ``options`` override pygal settings.
     """
     if gate is None and not horizontal and not options:
-        chart = pygal.Bar(**_config(title=title, range=(1, 5), include_x_axis=False,
-                                    value_formatter=_decimal(2)))
+        chart = pygal.Bar(
+            **_config(title=title, range=(1, 5), include_x_axis=False, value_formatter=_decimal(2))
+        )
         chart.x_labels = list(scores_by_label)
         chart.add("", [None if v is None else float(v) for v in scores_by_label.values()])
         return _render(chart)
-    config = _config(title=title, range=(1, 5), include_x_axis=False, y_labels=[1, 2, 3, 4, 5],
-                     y_labels_major=[gate] if gate is not None else [], truncate_label=-1,
-                     value_formatter=_decimal(2))
+    config = _config(
+        title=title,
+        range=(1, 5),
+        include_x_axis=False,
+        y_labels=[1, 2, 3, 4, 5],
+        y_labels_major=[gate] if gate is not None else [],
+        truncate_label=-1,
+        value_formatter=_decimal(2),
+    )
     config.update(options)
     chart = (pygal.HorizontalBar if horizontal else pygal.Bar)(**config)
     chart.x_labels = list(scores_by_label)
-    chart.add("", [None if v is None else {"value": float(v),
-                                           "color": PASS if gate is None or float(v) >= gate else FAIL}
-                   for v in scores_by_label.values()])
+    chart.add(
+        "",
+        [
+            None
+            if v is None
+            else {"value": float(v), "color": PASS if gate is None or float(v) >= gate else FAIL}
+            for v in scores_by_label.values()
+        ],
+    )
     return _render(chart)
 
 
@@ -111,9 +165,16 @@ def criteria_radar(series: dict, labels: list, *, title: str = "", fill: bool = 
     Several series overlay (candidate comparison), with a legend under the radar; ``options``
     override pygal settings.
     """
-    config = _config(title=title, range=(1, 5), show_legend=len(series) > 1, print_values=False,
-                     fill=fill, height=420, legend_at_bottom=True,
-                     legend_at_bottom_columns=min(max(len(series), 1), 4))
+    config = _config(
+        title=title,
+        range=(1, 5),
+        show_legend=len(series) > 1,
+        print_values=False,
+        fill=fill,
+        height=420,
+        legend_at_bottom=True,
+        legend_at_bottom_columns=min(max(len(series), 1), 4),
+    )
     config.update(options)
     chart = pygal.Radar(**config)
     chart.x_labels = labels
@@ -125,8 +186,14 @@ def criteria_radar(series: dict, labels: list, *, title: str = "", fill: bool = 
 def trend_line(values: list, labels: list, *, title: str = "", **options) -> str:
     """Line of per-session compatibility means (1–5) over session order (3 is the major guide);
     ``options`` override pygal settings."""
-    config = _config(title=title, range=(1, 5), y_labels=[1, 2, 3, 4, 5], y_labels_major=[3], dots_size=5,
-                     value_formatter=_decimal(2))
+    config = _config(
+        title=title,
+        range=(1, 5),
+        y_labels=[1, 2, 3, 4, 5],
+        y_labels_major=[3],
+        dots_size=5,
+        value_formatter=_decimal(2),
+    )
     config.update(options)
     chart = pygal.Line(**config)
     chart.x_labels = labels

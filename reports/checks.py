@@ -40,8 +40,13 @@ def fonts_problem() -> str | None:
     if fc_list is None:
         return None
     try:
-        listed = subprocess.run([fc_list, "--format", "%{file}\\n"], capture_output=True, text=True,  # noqa: S603
-                                timeout=20, check=False).stdout
+        listed = subprocess.run(  # noqa: S603 — fixed argv
+            [fc_list, "--format", "%{file}\\n"],
+            capture_output=True,
+            text=True,
+            timeout=20,
+            check=False,
+        ).stdout
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"fc-list could not run ({exc}); {FONT_HINT}"
     if not listed.strip():
@@ -53,8 +58,13 @@ def render_problem() -> str | None:
     """``None`` when WeasyPrint renders a one-line PDF in a child process; otherwise the reason
     (a crash by a signal — the fonts, usually —, an error, a time-out)."""
     try:
-        done = subprocess.run([sys.executable, "-c", _PROBE], capture_output=True, text=True,  # noqa: S603
-                              timeout=PROBE_TIMEOUT, check=False)
+        done = subprocess.run(  # noqa: S603 — fixed argv
+            [sys.executable, "-c", _PROBE],
+            capture_output=True,
+            text=True,
+            timeout=PROBE_TIMEOUT,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
         return f"WeasyPrint did not render a one-line PDF within {PROBE_TIMEOUT} seconds."
     if done.returncode == 0:

@@ -41,13 +41,20 @@ class Report(models.Model):
         READY = "ready", _("Ready")
         FAILED = "failed", _("Failed")
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="reports",
-                                    verbose_name=_("application"))
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="reports", verbose_name=_("application")
+    )
     version = models.PositiveIntegerField(_("version"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     language = models.CharField(_("language"), max_length=8, default="fr")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+", verbose_name=_("requested by"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
     #: When it was last queued (requested, retried, or queued again by the sweeper).
     queued_at = models.DateTimeField(_("queued at"), default=timezone.now)
@@ -72,25 +79,36 @@ class Report(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["application", "version"], name="report_version_unique"),
             models.CheckConstraint(condition=models.Q(version__gte=1), name="report_version_positive"),
-            models.CheckConstraint(condition=models.Q(status__in=["queued", "rendering", "ready", "failed"]),
-                                   name="report_status_known"),
             models.CheckConstraint(
-                condition=~models.Q(status="ready") | (~models.Q(sha256="") & ~models.Q(pdf="")
-                                                       & models.Q(page_count__isnull=False, page_count__gte=1)),
-                name="report_ready_has_pdf"),
-            models.CheckConstraint(condition=~models.Q(status="failed") | ~models.Q(error=""),
-                                   name="report_failed_has_error"),
+                condition=models.Q(status__in=["queued", "rendering", "ready", "failed"]),
+                name="report_status_known",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="ready")
+                | (
+                    ~models.Q(sha256="")
+                    & ~models.Q(pdf="")
+                    & models.Q(page_count__isnull=False, page_count__gte=1)
+                ),
+                name="report_ready_has_pdf",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="failed") | ~models.Q(error=""), name="report_failed_has_error"
+            ),
         ]
         indexes = [models.Index(fields=["status", "requested_at"])]
 
     def __str__(self):
-        return _("Report v%(version)d — %(application)s") % {"version": self.version,
-                                                              "application": self.application}
+        return _("Report v%(version)d — %(application)s") % {
+            "version": self.version,
+            "application": self.application,
+        }
 
     def save(self, *args, **kwargs):
         if getattr(self, "_loaded_status", None) == self.Status.READY:
-            raise ReportImmutable(_("A ready report is immutable: request a new version instead."),
-                                  code="immutable")
+            raise ReportImmutable(
+                _("A ready report is immutable: request a new version instead."), code="immutable"
+            )
         super().save(*args, **kwargs)
         self._loaded_status = self.status
 

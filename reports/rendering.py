@@ -112,8 +112,10 @@ def _fetcher_class():
             if url.startswith("data:"):
                 return super().fetch(url, headers)
             if not url.startswith(self._base):
-                raise ValueError(f"Only the application's static files may be loaded in a report, not {url!r}")
-            relative = unquote(urlsplit(url).path)[len(urlsplit(self._base).path):]
+                raise ValueError(
+                    f"Only the application's static files may be loaded in a report, not {url!r}"
+                )
+            relative = unquote(urlsplit(url).path)[len(urlsplit(self._base).path) :]
             if not relative or ".." in Path(relative).parts:
                 raise ValueError(f"Invalid static path {relative!r}")
             path = finders.find(relative) or (Path(settings.STATIC_ROOT) / relative)
@@ -132,6 +134,7 @@ def local_fetcher():
 
 
 # ---------------------------------------------------------------------------------- pure readings
+
 
 def reading(summary: dict) -> dict:
     """The product's mechanical reading of one snapshot's summary (``figures.reading``).
@@ -152,11 +155,15 @@ def reading(summary: dict) -> dict:
     compatibility = summary.get("compatibility") or {}
     return readings.reading(
         submitted_scorecards=summary.get("submitted_scorecards") or 0,
-        gate_passed=(summary.get("gate") or {}).get("passed"), verdict=compatibility.get("verdict"),
-        band=balance.get("band"), concentration_band=balance.get("concentration_band", balance.get("band")),
-        breadth_ok=balance.get("breadth_ok", True), depth_ok=balance.get("depth_ok", True),
+        gate_passed=(summary.get("gate") or {}).get("passed"),
+        verdict=compatibility.get("verdict"),
+        band=balance.get("band"),
+        concentration_band=balance.get("concentration_band", balance.get("band")),
+        breadth_ok=balance.get("breadth_ok", True),
+        depth_ok=balance.get("depth_ok", True),
         red_count=sum(c.get("level") == "red" for c in summary.get("criteria", [])),
-        reliability_level="legacy").to_dict()
+        reliability_level="legacy",
+    ).to_dict()
 
 
 def swot_from_scores(criteria: list[dict], size: int = SWOT_SIZE) -> dict:
@@ -235,18 +242,20 @@ def _dimension_rows(compatibility):
     gaps = compatibility.get("perception_gap_means") or {}
     rows = []
     for dimension in ipa.DIMENSIONS:
-        rows.append({
-            "code": dimension.code,
-            "label": dimension.label_en if translation.get_language() == "en" else dimension.label_fr,
-            "mediator": means.get(dimension.code),
-            "ceo": (gaps.get(ipa.CEO) or {}).get(dimension.code),
-            "candidate": (gaps.get(ipa.CANDIDATE) or {}).get(dimension.code),
-        })
+        rows.append(
+            {
+                "code": dimension.code,
+                "label": dimension.label_en if translation.get_language() == "en" else dimension.label_fr,
+                "mediator": means.get(dimension.code),
+                "ceo": (gaps.get(ipa.CEO) or {}).get(dimension.code),
+                "candidate": (gaps.get(ipa.CANDIDATE) or {}).get(dimension.code),
+            }
+        )
     return rows
 
 
 def _session_rows(snapshot):
-    compatibility = (snapshot["summary"].get("compatibility") or {})
+    compatibility = snapshot["summary"].get("compatibility") or {}
     figures = {s["order"]: s for s in compatibility.get("sessions", [])}
     rows = []
     for session in snapshot.get("sessions", []):
@@ -258,31 +267,41 @@ def _session_rows(snapshot):
         participation = ipa_figures.get("participation_share") or {}
         incidents = []
         for incident in (observation or {}).get("incidents", []):
-            incidents.append({**incident, "who_label": {"ceo": _("CEO"), "candidate": _("Candidate"),
-                                                        "both": _("Both")}.get(incident["who"], incident["who"]),
-                              "tag_label": _incident_tag(incident["tag"])})
-        rows.append({
-            "order": session["order"],
-            "status": session["status"],
-            "status_label": _session_status(session["status"]),
-            "starts": starts,
-            "ends": ends,
-            "timezone": session.get("timezone"),
-            "location": session.get("location", ""),
-            "problem": session.get("problem", ""),
-            "mediator": session.get("mediator"),
-            "sealed": session.get("sealed", False),
-            "observation": observation,
-            "verdict_label": _verdict_label((observation or {}).get("verdict")),
-            "mean_rating": (figure or {}).get("mean_rating") if observation else None,
-            "participation_ceo": participation.get(ipa.CEO),
-            "participation_candidate": participation.get(ipa.CANDIDATE),
-            "pos_neg": (ipa_figures.get("overall") or {}).get("positive_negative_ratio"),
-            "acts": (ipa_figures.get("overall") or {}).get("total"),
-            "incidents": incidents,
-            "ceo_comment": ((session.get("debriefs") or {}).get(ipa.CEO) or {}).get("comment", ""),
-            "candidate_comment": ((session.get("debriefs") or {}).get(ipa.CANDIDATE) or {}).get("comment", ""),
-        })
+            incidents.append(
+                {
+                    **incident,
+                    "who_label": {"ceo": _("CEO"), "candidate": _("Candidate"), "both": _("Both")}.get(
+                        incident["who"], incident["who"]
+                    ),
+                    "tag_label": _incident_tag(incident["tag"]),
+                }
+            )
+        rows.append(
+            {
+                "order": session["order"],
+                "status": session["status"],
+                "status_label": _session_status(session["status"]),
+                "starts": starts,
+                "ends": ends,
+                "timezone": session.get("timezone"),
+                "location": session.get("location", ""),
+                "problem": session.get("problem", ""),
+                "mediator": session.get("mediator"),
+                "sealed": session.get("sealed", False),
+                "observation": observation,
+                "verdict_label": _verdict_label((observation or {}).get("verdict")),
+                "mean_rating": (figure or {}).get("mean_rating") if observation else None,
+                "participation_ceo": participation.get(ipa.CEO),
+                "participation_candidate": participation.get(ipa.CANDIDATE),
+                "pos_neg": (ipa_figures.get("overall") or {}).get("positive_negative_ratio"),
+                "acts": (ipa_figures.get("overall") or {}).get("total"),
+                "incidents": incidents,
+                "ceo_comment": ((session.get("debriefs") or {}).get(ipa.CEO) or {}).get("comment", ""),
+                "candidate_comment": ((session.get("debriefs") or {}).get(ipa.CANDIDATE) or {}).get(
+                    "comment", ""
+                ),
+            }
+        )
     return rows
 
 
@@ -312,25 +331,43 @@ def _charts(snapshot, role_labels):
     result = {}
     if summary.get("submitted_scorecards"):
         labels = [f"{index}" for index, _c in enumerate(criteria, start=1)]
-        result["radar"] = charts.criteria_radar({_("Panel"): [c["score"] for c in criteria]}, labels,
-                                                fill=True, **{**printed, "style": charts.PRINT_STYLE_RADAR,
-                                                             "height": 460})
+        result["radar"] = charts.criteria_radar(
+            {_("Panel"): [c["score"] for c in criteria]},
+            labels,
+            fill=True,
+            **{**printed, "style": charts.PRINT_STYLE_RADAR, "height": 460},
+        )
         result["roles"] = charts.role_bars(
-            {role_labels[code]: (summary["roles"].get(code) or {}).get("score")
-             for code in (*ROLE_CODES, "posture")}, gate=GATE, horizontal=True, **printed)
+            {
+                role_labels[code]: (summary["roles"].get(code) or {}).get("score")
+                for code in (*ROLE_CODES, "posture")
+            },
+            gate=GATE,
+            horizontal=True,
+            **printed,
+        )
     years = snapshot["candidate"]["years"]
     domains = snapshot["mandate"]["support_domains"]
     dominant = (summary.get("balance") or {}).get("dominant_domain")
-    result["balance"] = charts.balance_bars({_domain_label(code): years.get(code, 0) for code in domains},
-                                            highlight=_domain_label(dominant) if dominant else None,
-                                            style=charts.PRINT_STYLE_PLAIN, width=560,
-                                            height=60 + 38 * max(len(domains), 1))
+    result["balance"] = charts.balance_bars(
+        {_domain_label(code): years.get(code, 0) for code in domains},
+        highlight=_domain_label(dominant) if dominant else None,
+        style=charts.PRINT_STYLE_PLAIN,
+        width=560,
+        height=60 + 38 * max(len(domains), 1),
+    )
     compatibility = summary.get("compatibility") or {}
-    counted = [s for s in compatibility.get("sessions", []) if s.get("counted") and s.get("mean_rating") is not None]
+    counted = [
+        s for s in compatibility.get("sessions", []) if s.get("counted") and s.get("mean_rating") is not None
+    ]
     if counted:
-        result["trend"] = charts.trend_line([s["mean_rating"] for s in counted],
-                                            [_("Session %(n)d") % {"n": s["order"]} for s in counted],
-                                            margin_right=50, margin_left=10, **printed)
+        result["trend"] = charts.trend_line(
+            [s["mean_rating"] for s in counted],
+            [_("Session %(n)d") % {"n": s["order"]} for s in counted],
+            margin_right=50,
+            margin_left=10,
+            **printed,
+        )
     return result
 
 
@@ -347,20 +384,42 @@ def chart_texts(snapshot: dict, role_labels: dict) -> dict:
     roles = summary.get("roles", {})
     years = snapshot["candidate"]["years"]
     compatibility = summary.get("compatibility") or {}
-    counted = [s for s in compatibility.get("sessions", []) if s.get("counted") and s.get("mean_rating") is not None]
+    counted = [
+        s for s in compatibility.get("sessions", []) if s.get("counted") and s.get("mean_rating") is not None
+    ]
     none = _("no evidence")
     return {
-        "radar": _("Criteria radar, panel mean on 1 to 5: %(values)s.") % {"values": _listed(
-            (f"{i}. {c['label']}", none if c["score"] is None else num(c["score"], 2))
-            for i, c in enumerate(criteria, start=1))},
-        "roles": _("Role scores on 1 to 5, gate at 3.0: %(values)s.") % {"values": _listed(
-            (role_labels[code], none if (roles.get(code) or {}).get("score") is None
-             else num(roles[code]["score"], 2)) for code in (*ROLE_CODES, "posture") if code in roles)},
-        "balance": _("Years of experience per support domain: %(values)s.") % {"values": _listed(
-            (_domain_label(code), num(years.get(code, 0), 1))
-            for code in snapshot["mandate"]["support_domains"])},
-        "trend": _("Mean of the mediator's ratings per session, 1 to 5: %(values)s.") % {"values": _listed(
-            (_("Session %(n)d") % {"n": s["order"]}, num(s["mean_rating"], 2)) for s in counted)},
+        "radar": _("Criteria radar, panel mean on 1 to 5: %(values)s.")
+        % {
+            "values": _listed(
+                (f"{i}. {c['label']}", none if c["score"] is None else num(c["score"], 2))
+                for i, c in enumerate(criteria, start=1)
+            )
+        },
+        "roles": _("Role scores on 1 to 5, gate at 3.0: %(values)s.")
+        % {
+            "values": _listed(
+                (
+                    role_labels[code],
+                    none if (roles.get(code) or {}).get("score") is None else num(roles[code]["score"], 2),
+                )
+                for code in (*ROLE_CODES, "posture")
+                if code in roles
+            )
+        },
+        "balance": _("Years of experience per support domain: %(values)s.")
+        % {
+            "values": _listed(
+                (_domain_label(code), num(years.get(code, 0), 1))
+                for code in snapshot["mandate"]["support_domains"]
+            )
+        },
+        "trend": _("Mean of the mediator's ratings per session, 1 to 5: %(values)s.")
+        % {
+            "values": _listed(
+                (_("Session %(n)d") % {"n": s["order"]}, num(s["mean_rating"], 2)) for s in counted
+            )
+        },
     }
 
 
@@ -385,13 +444,22 @@ def report_context(snapshot: dict) -> dict:
     balance = summary.get("balance") or {}
     criteria = []
     for index, criterion in enumerate(summary.get("criteria", []), start=1):
-        criteria.append({**criterion, "number": index, "group_label": role_labels.get(criterion["group"], "")})
+        criteria.append(
+            {**criterion, "number": index, "group_label": role_labels.get(criterion["group"], "")}
+        )
     schema = snapshot.get("schema", 1)
-    roles = [{"code": code, "label": role_labels[code], **(summary["roles"].get(code) or {}),
-              # Posture is gated since schema 2 (it was scored but not gated before).
-              "gated": code in ROLE_CODES or schema >= 2,
-              "below_gate": code in summary["gate"]["missing_roles"]}
-             for code in (*ROLE_CODES, "posture") if code in summary.get("roles", {})]
+    roles = [
+        {
+            "code": code,
+            "label": role_labels[code],
+            **(summary["roles"].get(code) or {}),
+            # Posture is gated since schema 2 (it was scored but not gated before).
+            "gated": code in ROLE_CODES or schema >= 2,
+            "below_gate": code in summary["gate"]["missing_roles"],
+        }
+        for code in (*ROLE_CODES, "posture")
+        if code in summary.get("roles", {})
+    ]
     labels_by_code = {c["code"]: c["label"] for c in criteria}
     recommendations = {}
     for item in summary.get("recommendations", []):
@@ -416,9 +484,13 @@ def report_context(snapshot: dict) -> dict:
         "failing_criteria": [labels_by_code.get(c, c) for c in summary["gate"]["failing_criteria"]],
         "criteria": criteria,
         "balance": balance,
-        "dominant_domain": _domain_label(balance["dominant_domain"]) if balance.get("dominant_domain") else "",
-        "years_rows": [(_domain_label(code), years.get(code, 0), (balance.get("shares") or {}).get(code))
-                       for code in snapshot["mandate"]["support_domains"]],
+        "dominant_domain": _domain_label(balance["dominant_domain"])
+        if balance.get("dominant_domain")
+        else "",
+        "years_rows": [
+            (_domain_label(code), years.get(code, 0), (balance.get("shares") or {}).get(code))
+            for code in snapshot["mandate"]["support_domains"]
+        ],
         "compatibility": compatibility,
         "verdict_label": _verdict_label(compatibility.get("verdict")),
         "reading": reading(summary),
@@ -438,8 +510,10 @@ def report_context(snapshot: dict) -> dict:
         "schema": schema,
         "red_count": sum(c["level"] == "red" for c in criteria),
         "amber_count": sum(c["level"] == "amber" for c in criteria),
-        "ipa_categories": [(c.number, c.label_en if translation.get_language() == "en" else c.label_fr)
-                           for c in ipa.IPA_CATEGORIES],
+        "ipa_categories": [
+            (c.number, c.label_en if translation.get_language() == "en" else c.label_fr)
+            for c in ipa.IPA_CATEGORIES
+        ],
     }
 
 
@@ -557,10 +631,18 @@ def evidence_attachments(snapshot: dict, attachment_class) -> list:
     """The PDF's associated files (PDF/A-3, ISO 19005-3): the snapshot (relationship Data) and the
     README (Supplement)."""
     return [
-        attachment_class(string=snapshot_bytes(snapshot), name=SNAPSHOT_NAME, relationship="Data",
-                         description="Data snapshot the report was rendered from (JSON)"),
-        attachment_class(string=evidence_readme(snapshot).encode("utf-8"), name=README_NAME,
-                         relationship="Supplement", description="What this file is and how to verify it"),
+        attachment_class(
+            string=snapshot_bytes(snapshot),
+            name=SNAPSHOT_NAME,
+            relationship="Data",
+            description="Data snapshot the report was rendered from (JSON)",
+        ),
+        attachment_class(
+            string=evidence_readme(snapshot).encode("utf-8"),
+            name=README_NAME,
+            relationship="Supplement",
+            description="What this file is and how to verify it",
+        ),
     ]
 
 
@@ -586,20 +668,28 @@ def render_pdf(snapshot: dict) -> RenderedPdf:
     with weasyprint_log() as log_lines:
         try:
             document = weasyprint.HTML(string=html, base_url=static_base_url(), url_fetcher=local_fetcher())
-            pdf = document.write_pdf(font_config=font_config(), pdf_identifier=report_identifier(snapshot).encode(),
-                                     pdf_variant=PDF_VARIANT, pdf_tags=True, xmp_metadata=[data_uri(xmp_extra(snapshot), "application/rdf+xml")],
-                                     attachments=evidence_attachments(snapshot, weasyprint.Attachment))
+            pdf = document.write_pdf(
+                font_config=font_config(),
+                pdf_identifier=report_identifier(snapshot).encode(),
+                pdf_variant=PDF_VARIANT,
+                pdf_tags=True,
+                xmp_metadata=[data_uri(xmp_extra(snapshot), "application/rdf+xml")],
+                attachments=evidence_attachments(snapshot, weasyprint.Attachment),
+            )
         except FatalURLFetchingError as exc:  # a BaseException in WeasyPrint: keep it from the worker
             cause = exc.__cause__ or exc
             raise RenderError(f"A resource of the report could not be loaded: {cause}") from None
         except (OSError, SoftTimeLimitExceeded):
             raise  # transient (retried), or the task's time is up (the task says so itself)
         except Exception as exc:
-            raise RenderError(f"WeasyPrint could not lay the report out: {type(exc).__name__}: {exc}") from exc
+            raise RenderError(
+                f"WeasyPrint could not lay the report out: {type(exc).__name__}: {exc}"
+            ) from exc
     if not pdf:
         raise RenderError("WeasyPrint produced an empty file.")
-    return RenderedPdf(pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(), page_count=page_count(pdf),
-                       warnings=list(log_lines))
+    return RenderedPdf(
+        pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(), page_count=page_count(pdf), warnings=list(log_lines)
+    )
 
 
 def format_number(value, digits=2):

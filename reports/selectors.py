@@ -38,15 +38,20 @@ def reports_visible_to(user):
 
 def report_detail(*, pk, user):
     """One report ``user`` may see, with application, candidate and mandate; 404 otherwise."""
-    qs = reports_visible_to(user).select_related("application__candidate", "application__mandate__company",
-                                                 "requested_by")
+    qs = reports_visible_to(user).select_related(
+        "application__candidate", "application__mandate__company", "requested_by"
+    )
     return access.get_visible_or_404(qs, pk=pk)
 
 
 def application_reports(*, application):
     """The application's report versions, newest first (snapshot not loaded)."""
-    return list(Report.objects.filter(application=application).select_related("requested_by")
-                .defer("snapshot").order_by("-version"))
+    return list(
+        Report.objects.filter(application=application)
+        .select_related("requested_by")
+        .defer("snapshot")
+        .order_by("-version")
+    )
 
 
 def can_read_reports(user, application) -> bool:
@@ -72,8 +77,11 @@ def reports_withholding_statistics(user, reports, *, mandate_id) -> set:
 def latest_reports(application_ids) -> dict:
     """``{application id: its highest report version}`` (snapshot not loaded). One query."""
     latest = {}
-    for report in (Report.objects.filter(application_id__in=list(application_ids)).defer("snapshot")
-                   .order_by("application_id", "-version")):
+    for report in (
+        Report.objects.filter(application_id__in=list(application_ids))
+        .defer("snapshot")
+        .order_by("application_id", "-version")
+    ):
         latest.setdefault(report.application_id, report)
     return latest
 
@@ -118,13 +126,17 @@ class DashboardRow:
         or without scorecards)."""
         if not self.scorecards:
             return {}
-        return {code: {"score": getattr(self.figures, code)} for code in (*ROLE_CODES, RoleGroup.POSTURE.value)}
+        return {
+            code: {"score": getattr(self.figures, code)} for code in (*ROLE_CODES, RoleGroup.POSTURE.value)
+        }
 
     @property
     def role_scores(self):
         """``[(code, score)]`` for the three roles then posture, in display order."""
         roles = self.roles
-        return [(code, (roles.get(code) or {}).get("score")) for code in (*ROLE_CODES, RoleGroup.POSTURE.value)]
+        return [
+            (code, (roles.get(code) or {}).get("score")) for code in (*ROLE_CODES, RoleGroup.POSTURE.value)
+        ]
 
     @property
     def criteria(self) -> list:
@@ -168,8 +180,13 @@ def _flags(row: DashboardRow, role_labels: dict) -> list[tuple[str, str]]:
         flags.append(("bad", _("gate failed: %(roles)s") % {"roles": names} if names else _("gate failed")))
         failing = row.failing_criteria
         if failing:
-            flags.append(("bad", ngettext("%(n)d criterion below 2.0", "%(n)d criteria below 2.0", len(failing))
-                          % {"n": len(failing)}))
+            flags.append(
+                (
+                    "bad",
+                    ngettext("%(n)d criterion below 2.0", "%(n)d criteria below 2.0", len(failing))
+                    % {"n": len(failing)},
+                )
+            )
     if row.scorecards and row.reliability.unreliable:
         flags.append(("bad", _("panel agreement unreliable")))  # the line above the table says why
     if row.red:
@@ -178,11 +195,22 @@ def _flags(row: DashboardRow, role_labels: dict) -> list[tuple[str, str]]:
         flags.append(("warn", _("%(n)d to discuss") % {"n": row.amber}))
     if row.band == "concentrated":
         dominant = row.figures.dominant_domain
-        flags.append(("bad", _("concentrated: %(domain)s") % {"domain": SupportDomain(dominant).label}
-                      if dominant else _("concentrated")))
+        flags.append(
+            (
+                "bad",
+                _("concentrated: %(domain)s") % {"domain": SupportDomain(dominant).label}
+                if dominant
+                else _("concentrated"),
+            )
+        )
     elif row.band == "narrow":
-        flags.append(("warn", _("narrow: experience in %(k)d of %(n)d domains") % {
-            "k": row.balance.get("breadth", 0), "n": len(row.balance.get("domains", []))}))
+        flags.append(
+            (
+                "warn",
+                _("narrow: experience in %(k)d of %(n)d domains")
+                % {"k": row.balance.get("breadth", 0), "n": len(row.balance.get("domains", []))},
+            )
+        )
     if row.balance and not row.balance.get("breadth_ok", True):
         flags.append(("warn", _("breadth below the floor")))
     if row.balance and not row.balance.get("depth_ok", True):
@@ -213,8 +241,17 @@ SORTS = figures_selectors.SORTS
 DEFAULT_SORT = figures_selectors.DEFAULT_SORT
 
 
-def dashboard_page(*, mandate, user, sort=DEFAULT_SORT, stage=None, gate=None, page=1,
-                   per_page=DASHBOARD_PAGE_SIZE, application_ids=None) -> DashboardPage:
+def dashboard_page(
+    *,
+    mandate,
+    user,
+    sort=DEFAULT_SORT,
+    stage=None,
+    gate=None,
+    page=1,
+    per_page=DASHBOARD_PAGE_SIZE,
+    application_ids=None,
+) -> DashboardPage:
     """The CEO dashboard of ``mandate`` for ``user``, read from the stored figures: sorted, filtered
     and paginated in SQL.
 
@@ -241,10 +278,13 @@ def dashboard_page(*, mandate, user, sort=DEFAULT_SORT, stage=None, gate=None, p
     if stage:
         applications = applications.filter(stage=stage)
     if gate in ("passed", "failed"):
-        applications = (applications.filter(figures__gate_passed=(gate == "passed"))
-                        .exclude(pk__in=list(viewer.drafts)))
+        applications = applications.filter(figures__gate_passed=(gate == "passed")).exclude(
+            pk__in=list(viewer.drafts)
+        )
     # Sort and count over ids only (narrow rows), then load the page's rows with their figures.
-    ordered = applications.order_by(*figures_selectors.order_by_figures(sort, viewer)).values_list("pk", flat=True)
+    ordered = applications.order_by(*figures_selectors.order_by_figures(sort, viewer)).values_list(
+        "pk", flat=True
+    )
     current = Paginator(ordered, per_page).get_page(page)
     ids = list(current.object_list)
     loaded = {a.pk: a for a in Application.objects.filter(pk__in=ids).select_related("candidate", "figures")}
@@ -257,14 +297,25 @@ def dashboard_page(*, mandate, user, sort=DEFAULT_SORT, stage=None, gate=None, p
         application.mandate = mandate
         stored = application.figures
         hidden = viewer.hides(application.pk)
-        summary = figures_selectors.compose(stored, application=application, viewer=viewer, statistics=statistics)
+        summary = figures_selectors.compose(
+            stored, application=application, viewer=viewer, statistics=statistics
+        )
         compatibility = summary.compatibility
         if hidden:
-            compatibility = {k: v for k, v in compatibility.items()
-                             if k in ("held_sessions", "sealed_sessions", "min_sessions_for_verdict")}
-        row = DashboardRow(application=application, hidden=hidden, figures=stored, compatibility=compatibility,
-                           reading=summary.reading, reliability=summary.reliability,
-                           last_report=reports.get(application.pk))
+            compatibility = {
+                k: v
+                for k, v in compatibility.items()
+                if k in ("held_sessions", "sealed_sessions", "min_sessions_for_verdict")
+            }
+        row = DashboardRow(
+            application=application,
+            hidden=hidden,
+            figures=stored,
+            compatibility=compatibility,
+            reading=summary.reading,
+            reliability=summary.reliability,
+            last_report=reports.get(application.pk),
+        )
         row.flags = _flags(row, role_labels)
         rows.append(row)
     return DashboardPage(rows=rows, page=current, viewer=viewer, statistics=statistics)
@@ -273,5 +324,13 @@ def dashboard_page(*, mandate, user, sort=DEFAULT_SORT, stage=None, gate=None, p
 def dashboard_rows(*, mandate, user, sort=DEFAULT_SORT, stage=None, gate=None, application_ids=None) -> list:
     """Every matching row of the dashboard, unpaginated (comparison page, tests): the rows of
     :func:`dashboard_page` over all pages. Use :func:`dashboard_page` for the dashboard itself."""
-    return dashboard_page(mandate=mandate, user=user, sort=sort, stage=stage, gate=gate, page=1,
-                          per_page=10**9, application_ids=application_ids).rows
+    return dashboard_page(
+        mandate=mandate,
+        user=user,
+        sort=sort,
+        stage=stage,
+        gate=gate,
+        page=1,
+        per_page=10**9,
+        application_ids=application_ids,
+    ).rows

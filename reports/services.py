@@ -50,8 +50,12 @@ ERROR_MAX = 2000
 def _check_independence(application, by):
     if by is not None and has_open_draft(by, application):
         raise ValidationError(
-            _("You have a scorecard in progress for this candidate: submit it before requesting or reading "
-              "a report (independent rating)."), code="independence")
+            _(
+                "You have a scorecard in progress for this candidate: submit it before requesting or reading "
+                "a report (independent rating)."
+            ),
+            code="independence",
+        )
 
 
 RENDER_TASK = "reports.tasks.render_report"
@@ -83,20 +87,32 @@ def report_request(*, application, by=None, language="fr", enqueue=True) -> Repo
         ValidationError: ``by`` has an unsubmitted scorecard for the application (independence
             rule, code ``independence``).
     """
-    locked = (Application.objects.select_for_update().select_related("candidate", "mandate__company",
-                                                                     "mandate__ceo")
-              .get(pk=application.pk))
+    locked = (
+        Application.objects.select_for_update()
+        .select_related("candidate", "mandate__company", "mandate__ceo")
+        .get(pk=application.pk)
+    )
     _check_independence(locked, by)
-    pending = (Report.objects.filter(application=locked, language=language,
-                                     status__in=[Report.Status.QUEUED, Report.Status.RENDERING])
-               .order_by("-version").first())
+    pending = (
+        Report.objects.filter(
+            application=locked, language=language, status__in=[Report.Status.QUEUED, Report.Status.RENDERING]
+        )
+        .order_by("-version")
+        .first()
+    )
     if pending is not None:
         pending.already_pending = True
         return pending
     version = (Report.objects.filter(application=locked).aggregate(top=Max("version"))["top"] or 0) + 1
     now = timezone.now()
-    report = Report(application=locked, version=version, requested_by=by, requested_at=now, language=language,
-                    snapshot=build_snapshot(application=locked, version=version, by=by, language=language, now=now))
+    report = Report(
+        application=locked,
+        version=version,
+        requested_by=by,
+        requested_at=now,
+        language=language,
+        snapshot=build_snapshot(application=locked, version=version, by=by, language=language, now=now),
+    )
     report.full_clean()
     report.save()
     report.already_pending = False
@@ -106,9 +122,10 @@ def report_request(*, application, by=None, language="fr", enqueue=True) -> Repo
 
 
 def _interrupted_message(attempts):
-    return _("Rendering was interrupted %(n)d times (the worker stopped or the time limit of %(seconds)d "
-             "seconds was reached); request a new version or retry later.") % {
-        "n": attempts, "seconds": settings.REPORT_RENDER_TIME_LIMIT}
+    return _(
+        "Rendering was interrupted %(n)d times (the worker stopped or the time limit of %(seconds)d "
+        "seconds was reached); request a new version or retry later."
+    ) % {"n": attempts, "seconds": settings.REPORT_RENDER_TIME_LIMIT}
 
 
 def _claim(report_id, task_id=None):
@@ -129,8 +146,13 @@ def _claim(report_id, task_id=None):
         if report.status not in (Report.Status.QUEUED, Report.Status.RENDERING):
             return None  # ready: idempotent; failed: only a retry re-queues it
         now = timezone.now()
-        if (report.status == Report.Status.RENDERING and task_id is not None and report.task_id != task_id
-                and report.started_at and now - report.started_at < _render_lifetime()):
+        if (
+            report.status == Report.Status.RENDERING
+            and task_id is not None
+            and report.task_id != task_id
+            and report.started_at
+            and now - report.started_at < _render_lifetime()
+        ):
             return None  # another worker is rendering it right now
         if report.status == Report.Status.RENDERING:
             report.interruptions += 1
@@ -205,8 +227,12 @@ def report_render(*, report_id, retry_transient=False, task_id=None) -> Report |
         rendered = rendering.render_pdf(report.snapshot)
     except TRANSIENT_ERRORS as exc:
         if retry_transient:
-            _finish(report_id, status=Report.Status.QUEUED, error=_("Attempt %(n)d failed, retrying: %(error)s")
-                    % {"n": report.attempts, "error": _readable(exc)})
+            _finish(
+                report_id,
+                status=Report.Status.QUEUED,
+                error=_("Attempt %(n)d failed, retrying: %(error)s")
+                % {"n": report.attempts, "error": _readable(exc)},
+            )
             raise
         return _fail(report_id, exc)
     except SoftTimeLimitExceeded:
@@ -283,8 +309,9 @@ def reports_sweep(*, now=None) -> dict:
     """
     now = now or timezone.now()
     counts = {"requeued": 0, "resent": 0, "failed": 0}
-    abandoned = Report.objects.filter(status=Report.Status.RENDERING,
-                                      started_at__lt=now - _render_lifetime()).values_list("pk", flat=True)
+    abandoned = Report.objects.filter(
+        status=Report.Status.RENDERING, started_at__lt=now - _render_lifetime()
+    ).values_list("pk", flat=True)
     for pk in list(abandoned):
         with transaction.atomic():
             report = Report.objects.select_for_update().filter(pk=pk, status=Report.Status.RENDERING).first()
@@ -301,8 +328,9 @@ def reports_sweep(*, now=None) -> dict:
             report.save(update_fields=["status", "queued_at", "error", "interruptions"])
             _enqueue(report)
             counts["requeued"] += 1
-    forgotten = Report.objects.filter(status=Report.Status.QUEUED,
-                                      queued_at__lt=now - timedelta(seconds=settings.REPORT_STALE_AFTER))
+    forgotten = Report.objects.filter(
+        status=Report.Status.QUEUED, queued_at__lt=now - timedelta(seconds=settings.REPORT_STALE_AFTER)
+    )
     for pk in list(forgotten.values_list("pk", flat=True)):
         with transaction.atomic():
             report = Report.objects.select_for_update().filter(pk=pk, status=Report.Status.QUEUED).first()

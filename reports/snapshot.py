@@ -47,9 +47,12 @@ def _name(user):
 
 def _session_records(application, ceo):
     """Every session of the application, in time order, with what the CEO may read of it."""
-    sessions = (WorkingSession.objects.filter(application=application).select_related("mediator",
-                                                                                       "application__mandate")
-                .prefetch_related("debriefs").order_by("starts_at", "order"))
+    sessions = (
+        WorkingSession.objects.filter(application=application)
+        .select_related("mediator", "application__mandate")
+        .prefetch_related("debriefs")
+        .order_by("starts_at", "order")
+    )
     records = []
     for session in sessions:
         observation = counted_observations().filter(session=session).prefetch_related("incidents").first()
@@ -65,9 +68,14 @@ def _session_records(application, ceo):
             "mediator": _name(session.mediator),
             "sealed": sealed,
             "observation": None,
-            "debriefs": {d.party: {"ratings": d.ratings, "comment": d.comment,
-                                   "submitted_at": d.submitted_at.isoformat()}
-                         for d in session.debriefs.all()},
+            "debriefs": {
+                d.party: {
+                    "ratings": d.ratings,
+                    "comment": d.comment,
+                    "submitted_at": d.submitted_at.isoformat(),
+                }
+                for d in session.debriefs.all()
+            },
         }
         if observation is not None and not sealed:
             record["observation"] = {
@@ -77,9 +85,16 @@ def _session_records(application, ceo):
                 "verdict": observation.verdict or None,
                 "confidence": observation.confidence,
                 "synthesis": observation.synthesis,
-                "incidents": [{"minute": i.minute, "who": i.who, "behaviour": i.behaviour,
-                               "interpretation": i.interpretation, "tag": i.tag}
-                              for i in observation.incidents.all()],
+                "incidents": [
+                    {
+                        "minute": i.minute,
+                        "who": i.who,
+                        "behaviour": i.behaviour,
+                        "interpretation": i.interpretation,
+                        "tag": i.tag,
+                    }
+                    for i in observation.incidents.all()
+                ],
             }
         records.append(record)
     return records
@@ -120,24 +135,39 @@ def build_snapshot(*, application, version, by=None, language="fr", now=None) ->
         framework = CompetencyFramework.objects.filter(is_active=True).order_by("-created_at", "-pk").first()
     data = {
         "schema": SCHEMA,
-        "report": {"version": version, "language": language, "requested_at": now.isoformat(),
-                   "requested_by": _name(by)},
+        "report": {
+            "version": version,
+            "language": language,
+            "requested_at": now.isoformat(),
+            "requested_by": _name(by),
+        },
         "candidate": {
-            "first_name": candidate.first_name, "last_name": candidate.last_name,
-            "full_name": candidate.full_name, "city": candidate.city, "education": candidate.education,
+            "first_name": candidate.first_name,
+            "last_name": candidate.last_name,
+            "full_name": candidate.full_name,
+            "city": candidate.city,
+            "education": candidate.education,
             "career_years": None if candidate.career_years is None else float(candidate.career_years),
             "years": {code: float(years) for code, years in candidate.years_by_domain().items()},
         },
         "mandate": {
-            "title": mandate.title, "slug": mandate.slug, "company": mandate.company.name,
-            "sector": mandate.company.sector, "city": mandate.company.city, "ceo": _name(mandate.ceo),
-            "support_domains": list(mandate.support_domains), "min_breadth": mandate.min_breadth,
+            "title": mandate.title,
+            "slug": mandate.slug,
+            "company": mandate.company.name,
+            "sector": mandate.company.sector,
+            "city": mandate.company.city,
+            "ceo": _name(mandate.ceo),
+            "support_domains": list(mandate.support_domains),
+            "min_breadth": mandate.min_breadth,
             "min_depth": float(mandate.min_depth),
         },
         "application": {
-            "id": application.pk, "public_id": str(application.public_id), "stage": application.stage,
+            "id": application.pk,
+            "public_id": str(application.public_id),
+            "stage": application.stage,
             "stage_entered_at": application.stage_entered_at.isoformat(),
-            "swot_opportunities": application.swot_opportunities, "swot_threats": application.swot_threats,
+            "swot_opportunities": application.swot_opportunities,
+            "swot_threats": application.swot_threats,
         },
         "framework": {"name": framework.name, "version": framework.version} if framework else None,
         "summary": summary,

@@ -24,9 +24,18 @@ TIME_LIMIT = getattr(settings, "REPORT_RENDER_TIME_LIMIT", 150)
 MAX_RETRIES = 3
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, autoretry_for=services.TRANSIENT_ERRORS, retry_backoff=True,
-             retry_backoff_max=120, retry_jitter=False, max_retries=MAX_RETRIES,
-             soft_time_limit=SOFT_TIME_LIMIT, time_limit=TIME_LIMIT)
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=services.TRANSIENT_ERRORS,
+    retry_backoff=True,
+    retry_backoff_max=120,
+    retry_jitter=False,
+    max_retries=MAX_RETRIES,
+    soft_time_limit=SOFT_TIME_LIMIT,
+    time_limit=TIME_LIMIT,
+)
 def render_report(self, report_id):
     """Render report ``report_id`` (int). Returns ``{"report": id, "status": status}`` (JSON).
 
@@ -37,8 +46,11 @@ def render_report(self, report_id):
     try:
         report = services.report_render(report_id=report_id, retry_transient=retry, task_id=self.request.id)
     except SoftTimeLimitExceeded:
-        report = services.report_fail(report_id=report_id, error=_(
-            "Rendering took longer than %(seconds)d seconds and was stopped.") % {"seconds": SOFT_TIME_LIMIT})
+        report = services.report_fail(
+            report_id=report_id,
+            error=_("Rendering took longer than %(seconds)d seconds and was stopped.")
+            % {"seconds": SOFT_TIME_LIMIT},
+        )
     except services.TRANSIENT_ERRORS:
         raise  # autoretry_for re-queues the task with backoff; the report is back to "queued"
     return {"report": report_id, "status": report.status if report else None}

@@ -32,8 +32,21 @@ STATUS_REFRESH = 3
 LIVE_INTERVAL_MS = 1000
 #: How many candidates the comparison page takes.
 COMPARE_MIN, COMPARE_MAX = 2, 4
-_TRANSLITERATE = str.maketrans({"œ": "oe", "Œ": "Oe", "æ": "ae", "Æ": "Ae", "ß": "ss", "ø": "o", "Ø": "O",
-                                "ł": "l", "Ł": "L", "đ": "d", "Đ": "D"})
+_TRANSLITERATE = str.maketrans(
+    {
+        "œ": "oe",
+        "Œ": "Oe",
+        "æ": "ae",
+        "Æ": "Ae",
+        "ß": "ss",
+        "ø": "o",
+        "Ø": "O",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+    }
+)
 
 
 def _application(user, pk):
@@ -57,12 +70,18 @@ def report_list(request, pk):
     """GET: the report versions of one application (pipeline members; 404 otherwise)."""
     application = _application(request.user, pk)
     reports = selectors.application_reports(application=application)
-    return render(request, "reports/report_list.html", {
-        "application": application, "reports": reports,
-        "can_read": selectors.can_read_reports(request.user, application),
-        "withheld": selectors.reports_withholding_statistics(request.user, reports,
-                                                             mandate_id=application.mandate_id),
-    })
+    return render(
+        request,
+        "reports/report_list.html",
+        {
+            "application": application,
+            "reports": reports,
+            "can_read": selectors.can_read_reports(request.user, application),
+            "withheld": selectors.reports_withholding_statistics(
+                request.user, reports, mandate_id=application.mandate_id
+            ),
+        },
+    )
 
 
 @login_required
@@ -77,7 +96,9 @@ def report_request(request, pk):
         messages.error(request, " ".join(exc.messages))
         return redirect("reports:list", pk=application.pk)
     if report.already_pending:
-        messages.info(request, _("Version %(v)d is already being prepared: here it is.") % {"v": report.version})
+        messages.info(
+            request, _("Version %(v)d is already being prepared: here it is.") % {"v": report.version}
+        )
         return redirect(report)
     report.refresh_from_db(fields=["status"])
     if report.status == report.Status.READY:  # rendered already (embedded default: eager tasks)
@@ -90,11 +111,17 @@ def report_request(request, pk):
 def _status_context(request, report):
     live = report.is_pending and not report.is_stale
     return {
-        "report": report, "application": report.application, "live": live,
-        "refresh": STATUS_REFRESH if live else None, "interval_ms": LIVE_INTERVAL_MS,
+        "report": report,
+        "application": report.application,
+        "live": live,
+        "refresh": STATUS_REFRESH if live else None,
+        "interval_ms": LIVE_INTERVAL_MS,
         "can_read": selectors.can_read_reports(request.user, report.application),
-        "withheld": bool(selectors.reports_withholding_statistics(request.user, [report],
-                                                                  mandate_id=report.application.mandate_id)),
+        "withheld": bool(
+            selectors.reports_withholding_statistics(
+                request.user, [report], mandate_id=report.application.mandate_id
+            )
+        ),
     }
 
 
@@ -126,16 +153,22 @@ def report_download(request, pk):
     """GET: the ready PDF as an attachment (``rapport-compatibilite-<name>-v<n>.pdf``), never cached;
     404 when out of scope, not ready, the file is missing, or under the independence rule."""
     report = selectors.report_detail(pk=pk, user=request.user)
-    if (not report.is_ready or not report.pdf or not selectors.can_read_reports(request.user, report.application)
-            or selectors.reports_withholding_statistics(request.user, [report],
-                                                        mandate_id=report.application.mandate_id)):
+    if (
+        not report.is_ready
+        or not report.pdf
+        or not selectors.can_read_reports(request.user, report.application)
+        or selectors.reports_withholding_statistics(
+            request.user, [report], mandate_id=report.application.mandate_id
+        )
+    ):
         raise Http404
     try:
         handle = report.pdf.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    response = FileResponse(handle, as_attachment=True, filename=report_filename(report),
-                            content_type="application/pdf")
+    response = FileResponse(
+        handle, as_attachment=True, filename=report_filename(report), content_type="application/pdf"
+    )
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -174,18 +207,38 @@ def dashboard(request, slug):
     stage = stage if stage in Stage.values else ""
     gate = request.GET.get("gate") or ""
     gate = gate if gate in ("passed", "failed") else ""
-    result = selectors.dashboard_page(mandate=mandate, user=request.user, sort=sort, stage=stage or None,
-                                      gate=gate or None, page=request.GET.get("page") or 1)
+    result = selectors.dashboard_page(
+        mandate=mandate,
+        user=request.user,
+        sort=sort,
+        stage=stage or None,
+        gate=gate or None,
+        page=request.GET.get("page") or 1,
+    )
     role_labels = _role_labels()
     columns = [("name", _("Candidate")), ("stage", _("Stage"))]
-    columns += [(code, role_labels[code]) for code in ("conductor", "business_partner", "entrepreneur", "posture")]
+    columns += [
+        (code, role_labels[code]) for code in ("conductor", "business_partner", "entrepreneur", "posture")
+    ]
     columns += [("fit", _("Fit")), ("balance", _("Balance")), ("compatibility", _("Compatibility"))]
-    return render(request, "reports/dashboard.html", {
-        "mandate": mandate, "rows": result.rows, "page": result.page, "statistics": result.statistics,
-        "sort": sort, "stage": stage, "gate": gate,
-        "stages": Stage.choices, "columns": columns, "role_labels": role_labels,
-        "compare_min": COMPARE_MIN, "compare_max": COMPARE_MAX,
-    })
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "mandate": mandate,
+            "rows": result.rows,
+            "page": result.page,
+            "statistics": result.statistics,
+            "sort": sort,
+            "stage": stage,
+            "gate": gate,
+            "stages": Stage.choices,
+            "columns": columns,
+            "role_labels": role_labels,
+            "compare_min": COMPARE_MIN,
+            "compare_max": COMPARE_MAX,
+        },
+    )
 
 
 @login_required
@@ -202,8 +255,9 @@ def compare(request, slug):
         raise Http404
     context = {"mandate": mandate, "compare_min": COMPARE_MIN, "compare_max": COMPARE_MAX}
     if not COMPARE_MIN <= len(ids) <= COMPARE_MAX:
-        context["error"] = _("Choose between %(min)d and %(max)d candidates to compare (you chose %(n)d).") % {
-            "min": COMPARE_MIN, "max": COMPARE_MAX, "n": len(ids)}
+        context["error"] = _(
+            "Choose between %(min)d and %(max)d candidates to compare (you chose %(n)d)."
+        ) % {"min": COMPARE_MIN, "max": COMPARE_MAX, "n": len(ids)}
         return render(request, "reports/compare.html", context, status=400)
     rows = selectors.dashboard_rows(mandate=mandate, user=request.user, sort="name", application_ids=ids)
     if len(rows) != len(ids):
@@ -217,7 +271,9 @@ def compare(request, slug):
         for row in rows:
             match = next((c for c in row.criteria if c["code"] == criterion["code"]), None)
             scores.append(match["score"] if match else None)
-        table.append({"number": index, "label": criterion["label"], "group": criterion["group"], "scores": scores})
+        table.append(
+            {"number": index, "label": criterion["label"], "group": criterion["group"], "scores": scores}
+        )
     if scored:
         series = {}
         for row in scored:
@@ -232,13 +288,16 @@ def compare(request, slug):
 
 
 class VerifyForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Report PDF"), widget=forms.ClearableFileInput(attrs={"accept": ".pdf"}))
+    file = forms.FileField(
+        label=gettext_lazy("Report PDF"), widget=forms.ClearableFileInput(attrs={"accept": ".pdf"})
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > VERIFY_MAX_BYTES:
-            raise forms.ValidationError(_("The file is too large (%(n)d MB at most).") % {
-                "n": VERIFY_MAX_BYTES // 1024 // 1024})
+            raise forms.ValidationError(
+                _("The file is too large (%(n)d MB at most).") % {"n": VERIFY_MAX_BYTES // 1024 // 1024}
+            )
         return upload
 
 
@@ -257,5 +316,8 @@ def verify(request):
     checks = None
     if request.method == "POST" and form.is_valid():
         checks = verification.verify_pdf(form.cleaned_data["file"].read())
-    return render(request, "reports/verify.html", {
-        "form": form, "checks": checks, "passed": checks is not None and verification.passed(checks)})
+    return render(
+        request,
+        "reports/verify.html",
+        {"form": form, "checks": checks, "passed": checks is not None and verification.passed(checks)},
+    )

@@ -54,9 +54,24 @@ Status = WorkingSession.Status
 #: Fields of the add form (the order number, calendar UID and SEQUENCE are the service's).
 ADD_FIELDS = ("application", "mediator", "starts_at", "ends_at", "timezone", "location", "problem")
 #: Fields of the change form; which are editable depends on the status (``get_readonly_fields``).
-CHANGE_FIELDS = ("application", "order", "mediator", "problem", "local_slot", "starts_at", "ends_at", "timezone",
-                 "location", "status", "status_reason", "uid", "sequence", "created_by", "created_at",
-                 "updated_at")
+CHANGE_FIELDS = (
+    "application",
+    "order",
+    "mediator",
+    "problem",
+    "local_slot",
+    "starts_at",
+    "ends_at",
+    "timezone",
+    "location",
+    "status",
+    "status_reason",
+    "uid",
+    "sequence",
+    "created_by",
+    "created_at",
+    "updated_at",
+)
 #: Editable on a planned session: the slot (→ reschedule) or the status (→ cancel, held, no-show).
 PLANNED_EDITABLE = ("starts_at", "ends_at", "timezone", "location", "status", "status_reason")
 #: Editable on a held or no-show session: the status only (held ↔ no-show).
@@ -67,8 +82,10 @@ SLOT_FIELDS = ("starts_at", "ends_at", "timezone", "location")
 def _slot_text(session):
     zone = scheduling._zone(session.timezone)
     start, end = timezone.localtime(session.starts_at, zone), timezone.localtime(session.ends_at, zone)
-    return (f"{date_format(start, 'SHORT_DATE_FORMAT')} {time_format(start, 'H:i')}–"
-            f"{time_format(end, 'H:i')} ({session.timezone})")
+    return (
+        f"{date_format(start, 'SHORT_DATE_FORMAT')} {time_format(start, 'H:i')}–"
+        f"{time_format(end, 'H:i')} ({session.timezone})"
+    )
 
 
 class WallClockDateTimeField(forms.SplitDateTimeField):
@@ -89,12 +106,17 @@ class WorkingSessionAdminForm(forms.ModelForm):
     """Checks the scheduling rules in ``clean()`` through the services' check-only functions and
     records, in ``service_call``, which service ``save_model`` must call and with what."""
 
-    starts_at = WallClockDateTimeField(label=_("start"), widget=AdminSplitDateTime,
-                                       help_text=_("Wall-clock time in the session's time zone."))
-    ends_at = WallClockDateTimeField(label=_("end"), widget=AdminSplitDateTime,
-                                     help_text=_("Wall-clock time in the session's time zone."))
-    timezone = forms.ChoiceField(label=_("time zone"), choices=TIMEZONE_CHOICES,
-                                 initial=scheduling.DEFAULT_TIMEZONE)
+    starts_at = WallClockDateTimeField(
+        label=_("start"),
+        widget=AdminSplitDateTime,
+        help_text=_("Wall-clock time in the session's time zone."),
+    )
+    ends_at = WallClockDateTimeField(
+        label=_("end"), widget=AdminSplitDateTime, help_text=_("Wall-clock time in the session's time zone.")
+    )
+    timezone = forms.ChoiceField(
+        label=_("time zone"), choices=TIMEZONE_CHOICES, initial=scheduling.DEFAULT_TIMEZONE
+    )
 
     class Meta:
         model = WorkingSession
@@ -123,7 +145,9 @@ class WorkingSessionAdminForm(forms.ModelForm):
                     self.add_error(name, exc)
         if not self.errors:
             try:
-                self.service_call = self._add_call(cleaned) if self.instance.pk is None else self._change_call(cleaned)
+                self.service_call = (
+                    self._add_call(cleaned) if self.instance.pk is None else self._change_call(cleaned)
+                )
             except ValidationError as exc:
                 self._add_service_errors(exc)
         return cleaned
@@ -137,25 +161,41 @@ class WorkingSessionAdminForm(forms.ModelForm):
     def _add_call(self, cleaned):
         kwargs = {name: cleaned[name] for name in ("application", "starts_at", "ends_at", "mediator")}
         services.session_check_schedule(**kwargs, tz_name=cleaned["timezone"])
-        return services.session_schedule, {**kwargs, "tz_name": cleaned["timezone"],
-                                           "problem": cleaned["problem"], "location": cleaned["location"]}
+        return services.session_schedule, {
+            **kwargs,
+            "tz_name": cleaned["timezone"],
+            "problem": cleaned["problem"],
+            "location": cleaned["location"],
+        }
 
     def _change_call(self, cleaned):
         session = self.instance  # still the saved values: the form copies its data onto it after clean()
         status = cleaned.get("status", session.status)
         reason = cleaned.get("status_reason", session.status_reason)
         slot = {name: cleaned.get(name, getattr(session, name)) for name in SLOT_FIELDS}
-        slot_changed = (slot["starts_at"] != session.starts_at or slot["ends_at"] != session.ends_at
-                        or slot["timezone"] != session.timezone
-                        or (slot["location"] or "").strip() != session.location)
+        slot_changed = (
+            slot["starts_at"] != session.starts_at
+            or slot["ends_at"] != session.ends_at
+            or slot["timezone"] != session.timezone
+            or (slot["location"] or "").strip() != session.location
+        )
         if status != session.status and slot_changed:
             raise ValidationError(_("Change the time or the status, not both at once."), code="both")
         if slot_changed:
-            services.session_check_reschedule(session=session, starts_at=slot["starts_at"],
-                                              ends_at=slot["ends_at"], tz_name=slot["timezone"])
+            services.session_check_reschedule(
+                session=session,
+                starts_at=slot["starts_at"],
+                ends_at=slot["ends_at"],
+                tz_name=slot["timezone"],
+            )
             return services.session_reschedule, {
-                "session": session, "starts_at": slot["starts_at"], "ends_at": slot["ends_at"],
-                "tz_name": slot["timezone"], "location": slot["location"], "reason": reason}
+                "session": session,
+                "starts_at": slot["starts_at"],
+                "ends_at": slot["ends_at"],
+                "tz_name": slot["timezone"],
+                "location": slot["location"],
+                "reason": reason,
+            }
         if status == Status.CANCELLED and session.status != Status.CANCELLED:
             services.session_check_cancel(session=session, reason=reason)
             return services.session_cancel, {"session": session, "reason": reason}
@@ -163,9 +203,14 @@ class WorkingSessionAdminForm(forms.ModelForm):
             services.session_check_status(session=session, status=status)
             return services.session_set_status, {"session": session, "status": status}
         if (reason or "").strip() != session.status_reason:
-            raise ValidationError({"status_reason": _(
-                "The reason is recorded with a reschedule or a cancellation; change the time or the "
-                "status with it.")})
+            raise ValidationError(
+                {
+                    "status_reason": _(
+                        "The reason is recorded with a reschedule or a cancellation; change the time or the "
+                        "status with it."
+                    )
+                }
+            )
         return None
 
     def _add_service_errors(self, exc):
@@ -192,9 +237,16 @@ class WorkingSessionAdmin(SimpleHistoryAdmin):
     list_display = ("__str__", "order", "mandate", "local_slot", "mediator", "status", "sequence")
     list_filter = ("status", "timezone", ("application__mandate", MandateListFilter))
     list_select_related = ("application__candidate", "application__mandate__company", "mediator")
-    search_fields = ("application__candidate__last_name", "application__candidate__first_name",
-                     "application__candidate__email", "application__mandate__title", "mediator__username",
-                     "mediator__last_name", "location", "problem")
+    search_fields = (
+        "application__candidate__last_name",
+        "application__candidate__first_name",
+        "application__candidate__email",
+        "application__mandate__title",
+        "mediator__username",
+        "mediator__last_name",
+        "location",
+        "problem",
+    )
     raw_id_fields = ("application", "mediator")
     ordering = ("-starts_at",)
     date_hierarchy = "starts_at"
@@ -273,8 +325,11 @@ class SessionReminderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("session", "email", "sent_at")
     list_filter = ("sent_at",)
     list_select_related = ("session__application__candidate",)
-    search_fields = ("email", "session__application__candidate__last_name",
-                     "session__application__candidate__first_name")
+    search_fields = (
+        "email",
+        "session__application__candidate__last_name",
+        "session__application__candidate__first_name",
+    )
     fields = ("session", "email", "sent_at")
 
 
@@ -303,14 +358,41 @@ class CriticalIncidentInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(Observation)
 class ObservationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("session", "revision", "is_current", "status", "verdict", "confidence", "mediator",
-                    "submitted_at")
+    list_display = (
+        "session",
+        "revision",
+        "is_current",
+        "status",
+        "verdict",
+        "confidence",
+        "mediator",
+        "submitted_at",
+    )
     list_filter = ("status", "verdict", "is_current")
     list_select_related = ("session__application__candidate", "mediator")
-    search_fields = ("session__application__candidate__last_name", "session__application__candidate__first_name",
-                     "mediator__username", "mediator__last_name", "synthesis")
-    fields = ("session", "mediator", "status", "revision", "is_current", "supersedes", "revision_reason",
-              "ratings", "verdict", "confidence", "synthesis", "created_at", "updated_at", "submitted_at")
+    search_fields = (
+        "session__application__candidate__last_name",
+        "session__application__candidate__first_name",
+        "mediator__username",
+        "mediator__last_name",
+        "synthesis",
+    )
+    fields = (
+        "session",
+        "mediator",
+        "status",
+        "revision",
+        "is_current",
+        "supersedes",
+        "revision_reason",
+        "ratings",
+        "verdict",
+        "confidence",
+        "synthesis",
+        "created_at",
+        "updated_at",
+        "submitted_at",
+    )
     inlines = [IpaTallyInline, CriticalIncidentInline]
 
 
@@ -319,8 +401,11 @@ class DebriefAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("session", "party", "submitted_at")
     list_filter = ("party",)
     list_select_related = ("session__application__candidate",)
-    search_fields = ("session__application__candidate__last_name", "session__application__candidate__first_name",
-                     "comment")
+    search_fields = (
+        "session__application__candidate__last_name",
+        "session__application__candidate__first_name",
+        "comment",
+    )
     fields = ("session", "party", "ratings", "comment", "submitted_at")
 
 
@@ -331,6 +416,9 @@ class DebriefInvitationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("session", "sent_at", "used_at")
     list_filter = ("used_at", "sent_at")
     list_select_related = ("session__application__candidate",)
-    search_fields = ("session__application__candidate__last_name", "session__application__candidate__first_name",
-                     "session__application__candidate__email")
+    search_fields = (
+        "session__application__candidate__last_name",
+        "session__application__candidate__first_name",
+        "session__application__candidate__email",
+    )
     fields = ("session", "sent_at", "used_at")

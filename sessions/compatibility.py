@@ -114,7 +114,9 @@ def _check_rating(value: Any, what: str) -> int | None:
 def _check_ratings(ratings: Mapping[str, int | None], what: str) -> dict[str, int | None]:
     """Validate ``{dimension: 1..5 | None}``; missing dimensions become ``None``."""
     if not isinstance(ratings, Mapping):
-        raise ValueError(f"{what} must be a mapping of dimension code to rating, got {type(ratings).__name__}")
+        raise ValueError(
+            f"{what} must be a mapping of dimension code to rating, got {type(ratings).__name__}"
+        )
     unknown = set(ratings) - set(DIMENSION_CODES)
     if unknown:
         raise ValueError(f"{what}: unknown dimension(s) {sorted(map(str, unknown))}")
@@ -127,7 +129,9 @@ def _check_tallies(tallies: Mapping[str, Mapping[str, int]]) -> dict[str, dict[s
         raise ValueError(f"tallies must be a mapping of party to counts, got {type(tallies).__name__}")
     unknown_parties = set(tallies) - set(PARTIES)
     if unknown_parties:
-        raise ValueError(f"tallies: unknown party(ies) {sorted(map(str, unknown_parties))}; expected {PARTIES}")
+        raise ValueError(
+            f"tallies: unknown party(ies) {sorted(map(str, unknown_parties))}; expected {PARTIES}"
+        )
     clean: dict[str, dict[str, int]] = {}
     for party in PARTIES:
         counts = tallies.get(party) or {}
@@ -456,7 +460,9 @@ class CompatibilitySummary:
 
 def _copy_session_dict(s: dict[str, Any]) -> dict[str, Any]:
     out = dict(s)
-    out["perception_gaps"] = {p: (dict(g) if g is not None else None) for p, g in s["perception_gaps"].items()}
+    out["perception_gaps"] = {
+        p: (dict(g) if g is not None else None) for p, g in s["perception_gaps"].items()
+    }
     return out
 
 
@@ -558,7 +564,8 @@ def compatibility_summary(sessions: Sequence[SessionInput]) -> CompatibilitySumm
             values = [
                 g
                 for s in counted
-                if (party_gaps := gaps_by_order[s.order][p]) is not None and (g := party_gaps[dim]) is not None
+                if (party_gaps := gaps_by_order[s.order][p]) is not None
+                and (g := party_gaps[dim]) is not None
             ]
             gap_means[p][dim] = _mean(values)
 

@@ -17,14 +17,31 @@ PROBLEMS = [
 # Per candidate e-mail: (days ago of the first session or None for future, held sessions, planned sessions,
 # per-session base level of the dimensions, per-session verdict)
 PLANS = {
-    "as.roux-lambert@example.org": (40, 4, 0, [3, 4, 4, 5], ["to_confirm", "compatible", "compatible", "compatible"]),
+    "as.roux-lambert@example.org": (
+        40,
+        4,
+        0,
+        [3, 4, 4, 5],
+        ["to_confirm", "compatible", "compatible", "compatible"],
+    ),
     "claire.dubois@example.org": (30, 3, 0, [4, 3, 3], ["compatible", "to_confirm", "to_confirm"]),
     "julien.moreau@example.org": (None, 0, 2, [], []),
 }
 DIM_OFFSETS = [0, 1, -1, 0, 0, 1, 0, -1]
-TALLY_BASE = {"solidarity": 2, "tension_release": 3, "agrees": 8, "gives_suggestion": 6, "gives_opinion": 9,
-              "gives_orientation": 12, "asks_orientation": 5, "asks_opinion": 4, "asks_suggestion": 2,
-              "disagrees": 3, "shows_tension": 1, "antagonism": 0}
+TALLY_BASE = {
+    "solidarity": 2,
+    "tension_release": 3,
+    "agrees": 8,
+    "gives_suggestion": 6,
+    "gives_opinion": 9,
+    "gives_orientation": 12,
+    "asks_orientation": 5,
+    "asks_opinion": 4,
+    "asks_suggestion": 2,
+    "disagrees": 3,
+    "shows_tension": 1,
+    "antagonism": 0,
+}
 
 
 def _clamp(value):
@@ -50,10 +67,16 @@ def seed_sessions(*, mandate, users, now=None):
                 day = today + timedelta(days=3 + 7 * (n - held) + index)
             start = scheduling.localize(datetime.combine(day, time(9 + 2 * index, 0)), "Europe/Paris")
             session = services.session_schedule(
-                application=application, starts_at=start, ends_at=start + timedelta(hours=1, minutes=30),
-                mediator=mediator, problem=PROBLEMS[n % len(PROBLEMS)],
-                location="Salle Lumière, 12 rue de l’Exemple, Lyon" if n % 2 == 0 else "https://visio.example.org/seance",
-                by=recruiter)
+                application=application,
+                starts_at=start,
+                ends_at=start + timedelta(hours=1, minutes=30),
+                mediator=mediator,
+                problem=PROBLEMS[n % len(PROBLEMS)],
+                location="Salle Lumière, 12 rue de l’Exemple, Lyon"
+                if n % 2 == 0
+                else "https://visio.example.org/seance",
+                by=recruiter,
+            )
             made += 1
             if n >= held:
                 continue
@@ -63,24 +86,50 @@ def seed_sessions(*, mandate, users, now=None):
                 for code, base in TALLY_BASE.items():
                     count = round(base * factor) + (n if code in ipa.POSITIVE_CODES else 0)
                     for _ in range(count):
-                        services.observation_tally(observation=observation, party=party, category=code, delta=1,
-                                                   by=mediator)
+                        services.observation_tally(
+                            observation=observation, party=party, category=code, delta=1, by=mediator
+                        )
             ratings = {d.code: _clamp(level + DIM_OFFSETS[i]) for i, d in enumerate(ipa.DIMENSIONS)}
             services.observation_save(
-                observation=observation, by=mediator, ratings=ratings, verdict=verdicts[n], confidence=3 + (n % 2),
-                synthesis=("Échanges directs et respectueux ; la personne candidate reformule avant de proposer, "
-                           "le dirigeant ouvre davantage la discussion au fil de la séance."))
-            services.incident_add(observation=observation, by=mediator, minute=18 + n, who="ceo", tag="disagreement",
-                                  behaviour="Conteste le chiffrage proposé et demande la source des hypothèses.",
-                                  interpretation="Besoin de preuves avant d’accorder sa confiance.")
-            services.incident_add(observation=observation, by=mediator, minute=52, who="candidate", tag="rally",
-                                  behaviour="Reprend l’idée du dirigeant et la complète par un calendrier en trois étapes.",
-                                  interpretation="Construit sur les idées de l’autre plutôt que de les remplacer.")
+                observation=observation,
+                by=mediator,
+                ratings=ratings,
+                verdict=verdicts[n],
+                confidence=3 + (n % 2),
+                synthesis=(
+                    "Échanges directs et respectueux ; la personne candidate reformule avant de proposer, "
+                    "le dirigeant ouvre davantage la discussion au fil de la séance."
+                ),
+            )
+            services.incident_add(
+                observation=observation,
+                by=mediator,
+                minute=18 + n,
+                who="ceo",
+                tag="disagreement",
+                behaviour="Conteste le chiffrage proposé et demande la source des hypothèses.",
+                interpretation="Besoin de preuves avant d’accorder sa confiance.",
+            )
+            services.incident_add(
+                observation=observation,
+                by=mediator,
+                minute=52,
+                who="candidate",
+                tag="rally",
+                behaviour="Reprend l’idée du dirigeant et la complète par un calendrier en trois étapes.",
+                interpretation="Construit sur les idées de l’autre plutôt que de les remplacer.",
+            )
             services.observation_submit(observation=observation, by=mediator, now=now)
-            services.debrief_submit_ceo(session=session, by=ceo,
-                                        ratings={d.code: _clamp(level + 1) for d in ipa.DIMENSIONS},
-                                        comment="Séance utile, échanges francs.")
+            services.debrief_submit_ceo(
+                session=session,
+                by=ceo,
+                ratings={d.code: _clamp(level + 1) for d in ipa.DIMENSIONS},
+                comment="Séance utile, échanges francs.",
+            )
             token = services.debrief_invitation_create(session=session)
-            services.debrief_submit_candidate(token=token, ratings={d.code: _clamp(level) for d in ipa.DIMENSIONS},
-                                              comment="J’ai pu exposer ma démarche.")
+            services.debrief_submit_candidate(
+                token=token,
+                ratings={d.code: _clamp(level) for d in ipa.DIMENSIONS},
+                comment="J’ai pu exposer ma démarche.",
+            )
     return made

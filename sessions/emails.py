@@ -60,7 +60,9 @@ def _reader_zone(name: str, session, who) -> str:
     try:
         zones.zone(name)
     except ValidationError:
-        logger.warning("Unknown time zone %r for %s: the session's zone %s is used", name, who, session.timezone)
+        logger.warning(
+            "Unknown time zone %r for %s: the session's zone %s is used", name, who, session.timezone
+        )
         return session.timezone
     return name
 
@@ -94,8 +96,12 @@ def recipients(session: WorkingSession) -> list[Recipient]:
     ]
     for person in everyone:
         if not person.email:
-            logger.warning("Session %s: the %s %s has no e-mail address, nothing is sent to them", session.pk,
-                           person.role, person.name)
+            logger.warning(
+                "Session %s: the %s %s has no e-mail address, nothing is sent to them",
+                session.pk,
+                person.role,
+                person.name,
+            )
     return [person for person in everyone if person.email]
 
 

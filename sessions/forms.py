@@ -23,19 +23,24 @@ class _SlotMixin:
     def _slot_fields(self):
         self.fields["date"] = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
         # HH:MM (not the default HH:MM:SS, which makes browsers show a seconds field)
-        self.fields["start"] = forms.TimeField(label=_("Start"), widget=forms.TimeInput(attrs={"type": "time"},
-                                                                                       format="%H:%M"))
-        self.fields["end"] = forms.TimeField(label=_("End"), widget=forms.TimeInput(attrs={"type": "time"},
-                                                                                   format="%H:%M"))
-        self.fields["tz"] = forms.ChoiceField(label=_("Time zone"), choices=TIMEZONE_CHOICES,
-                                              initial=scheduling.DEFAULT_TIMEZONE)
+        self.fields["start"] = forms.TimeField(
+            label=_("Start"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+        )
+        self.fields["end"] = forms.TimeField(
+            label=_("End"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+        )
+        self.fields["tz"] = forms.ChoiceField(
+            label=_("Time zone"), choices=TIMEZONE_CHOICES, initial=scheduling.DEFAULT_TIMEZONE
+        )
 
     def _clean_slot(self, cleaned):
         if not all(cleaned.get(k) for k in ("date", "start", "end", "tz")):
             return cleaned
         for name, key in (("start", "starts_at"), ("end", "ends_at")):
             try:
-                cleaned[key] = scheduling.localize(datetime.combine(cleaned["date"], cleaned[name]), cleaned["tz"])
+                cleaned[key] = scheduling.localize(
+                    datetime.combine(cleaned["date"], cleaned[name]), cleaned["tz"]
+                )
             except ValidationError as exc:
                 self.add_error(name, exc)
         if cleaned.get("starts_at") and cleaned.get("ends_at"):
@@ -48,7 +53,9 @@ class _SlotMixin:
 
 class ScheduleForm(_SlotMixin, forms.Form):
     location = forms.CharField(label=_("Place or video link"), max_length=300)
-    problem = forms.CharField(label=_("Real business problem to work on"), widget=forms.Textarea(attrs={"rows": 3}))
+    problem = forms.CharField(
+        label=_("Real business problem to work on"), widget=forms.Textarea(attrs={"rows": 3})
+    )
     mediator = forms.ModelChoiceField(label=_("Mediator"), queryset=None, empty_label=None)
 
     field_order = ["date", "start", "end", "tz", "location", "problem", "mediator"]
@@ -88,9 +95,12 @@ class DimensionRatingsForm(forms.Form):
         initial_ratings = initial_ratings or {}
         for code, label, anchors in i18n.dimensions():
             self.fields[f"dim_{code}"] = forms.ChoiceField(
-                label=label, choices=RATING_CHOICES, required=required,
+                label=label,
+                choices=RATING_CHOICES,
+                required=required,
                 initial=str(initial_ratings.get(code, "")),
-                widget=forms.RadioSelect(attrs={"class": "form-check-input"}))
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+            )
             self.fields[f"dim_{code}"].anchors = anchors
 
     def dimension_rows(self):
@@ -101,21 +111,35 @@ class DimensionRatingsForm(forms.Form):
 
 
 class DebriefForm(DimensionRatingsForm):
-    comment = forms.CharField(label=_("In your own words (optional)"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}))
+    comment = forms.CharField(
+        label=_("In your own words (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+    )
 
 
 class ObservationForm(DimensionRatingsForm):
     """Ratings, verdict, confidence and synthesis of the observation (autosaved as a draft)."""
 
-    verdict = forms.ChoiceField(label=_("Session verdict"), required=False,
-                                choices=[("", "—")] + list(Observation.Verdict.choices),
-                                widget=forms.Select(attrs={"class": "form-select"}))
-    confidence = forms.TypedChoiceField(label=_("Confidence in the verdict (1–5)"), required=False, coerce=int,
-                                        empty_value=None, choices=RATING_CHOICES,
-                                        widget=forms.Select(attrs={"class": "form-select"}))
-    synthesis = forms.CharField(label=_("Synthesis"), required=False,
-                                widget=forms.Textarea(attrs={"rows": 5, "class": "form-control"}))
+    verdict = forms.ChoiceField(
+        label=_("Session verdict"),
+        required=False,
+        choices=[("", "—")] + list(Observation.Verdict.choices),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    confidence = forms.TypedChoiceField(
+        label=_("Confidence in the verdict (1–5)"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=RATING_CHOICES,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    synthesis = forms.CharField(
+        label=_("Synthesis"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "class": "form-control"}),
+    )
 
     def __init__(self, *args, observation, **kwargs):
         super().__init__(*args, required=False, initial_ratings=observation.ratings, **kwargs)
@@ -135,7 +159,8 @@ class IncidentForm(forms.ModelForm):
 
     minute = forms.IntegerField(
         label=capfirst(CriticalIncident._meta.get_field("minute").verbose_name),
-        widget=forms.NumberInput(attrs={"min": 0, "max": INCIDENT_MINUTE_MAX, "class": "form-control"}))
+        widget=forms.NumberInput(attrs={"min": 0, "max": INCIDENT_MINUTE_MAX, "class": "form-control"}),
+    )
 
     class Meta:
         model = CriticalIncident
@@ -154,12 +179,18 @@ class IncidentForm(forms.ModelForm):
     def clean_minute(self):
         minute = self.cleaned_data["minute"]
         if minute is not None and not 0 <= minute <= INCIDENT_MINUTE_MAX:
-            raise ValidationError(_("The minute must be between %(min)s and %(max)s."), code="minute_range",
-                                  params={"min": 0, "max": INCIDENT_MINUTE_MAX})
+            raise ValidationError(
+                _("The minute must be between %(min)s and %(max)s."),
+                code="minute_range",
+                params={"min": 0, "max": INCIDENT_MINUTE_MAX},
+            )
         return minute
 
 
 class RevisionForm(forms.Form):
-    reason = forms.CharField(label=_("Reason for the revision"), max_length=1000,
-                             error_messages={"required": _("A reason is required to revise a submitted observation.")},
-                             widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
+    reason = forms.CharField(
+        label=_("Reason for the revision"),
+        max_length=1000,
+        error_messages={"required": _("A reason is required to revise a submitted observation.")},
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+    )

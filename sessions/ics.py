@@ -72,13 +72,16 @@ def _event(session: WorkingSession) -> Event:
 
 
 def local_times(session: WorkingSession) -> str:
-    """"Local time: Thursday 22 October 2026, 09:00–10:30 (Europe/Paris)" in the active language:
+    """ "Local time: Thursday 22 October 2026, 09:00–10:30 (Europe/Paris)" in the active language:
     the session's times in the zone it was planned in, as the e-mails say them."""
     zone = _zone(session.timezone)
     starts, ends = session.starts_at.astimezone(zone), session.ends_at.astimezone(zone)
     return _("Local time: %(day)s, %(start)s–%(end)s (%(zone)s)") % {
-        "day": date_format(starts, "l j F Y"), "start": starts.strftime("%H:%M"), "end": ends.strftime("%H:%M"),
-        "zone": session.timezone}
+        "day": date_format(starts, "l j F Y"),
+        "start": starts.strftime("%H:%M"),
+        "end": ends.strftime("%H:%M"),
+        "zone": session.timezone,
+    }
 
 
 def session_ics(session: WorkingSession) -> bytes:

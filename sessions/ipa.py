@@ -61,10 +61,18 @@ class IpaGroup:
 
 
 IPA_GROUPS: tuple[IpaGroup, ...] = (
-    IpaGroup(GROUP_POSITIVE, "Socio-emotional area: positive reactions", "Registre socio-affectif : réactions positives"),
+    IpaGroup(
+        GROUP_POSITIVE,
+        "Socio-emotional area: positive reactions",
+        "Registre socio-affectif : réactions positives",
+    ),
     IpaGroup(GROUP_TASK_ANSWERS, "Task area: attempted answers", "Registre de la tâche : réponses"),
     IpaGroup(GROUP_TASK_QUESTIONS, "Task area: questions", "Registre de la tâche : questions"),
-    IpaGroup(GROUP_NEGATIVE, "Socio-emotional area: negative reactions", "Registre socio-affectif : réactions négatives"),
+    IpaGroup(
+        GROUP_NEGATIVE,
+        "Socio-emotional area: negative reactions",
+        "Registre socio-affectif : réactions négatives",
+    ),
 )
 IPA_GROUP_CODES: tuple[str, ...] = tuple(g.code for g in IPA_GROUPS)
 
@@ -94,12 +102,18 @@ IPA_CATEGORIES: tuple[IpaCategory, ...] = (
     IpaCategory("gives_suggestion", 4, GROUP_TASK_ANSWERS, "Gives suggestion", "Fait une suggestion"),
     IpaCategory("gives_opinion", 5, GROUP_TASK_ANSWERS, "Gives opinion", "Donne son avis"),
     IpaCategory(
-        "gives_orientation", 6, GROUP_TASK_ANSWERS,
-        "Gives orientation, information", "Donne une orientation, une information",
+        "gives_orientation",
+        6,
+        GROUP_TASK_ANSWERS,
+        "Gives orientation, information",
+        "Donne une orientation, une information",
     ),
     IpaCategory(
-        "asks_orientation", 7, GROUP_TASK_QUESTIONS,
-        "Asks for orientation, information", "Demande une orientation, une information",
+        "asks_orientation",
+        7,
+        GROUP_TASK_QUESTIONS,
+        "Asks for orientation, information",
+        "Demande une orientation, une information",
     ),
     IpaCategory("asks_opinion", 8, GROUP_TASK_QUESTIONS, "Asks for opinion", "Demande un avis"),
     IpaCategory("asks_suggestion", 9, GROUP_TASK_QUESTIONS, "Asks for suggestion", "Demande une suggestion"),
@@ -195,7 +209,7 @@ DIMENSIONS: tuple[Dimension, ...] = (
             Anchor(
                 5,
                 "Each regularly restates the other's point in their own words and checks it "
-                "(\"if I follow you…\") before answering or building on it.",
+                '("if I follow you…") before answering or building on it.',
                 "Chacun reformule régulièrement le propos de l’autre avec ses mots et le vérifie "
                 "(« si je vous suis bien… ») avant d’y répondre ou de le prolonger.",
             ),
@@ -306,7 +320,7 @@ DIMENSIONS: tuple[Dimension, ...] = (
             Anchor(
                 5,
                 "Words, tone and posture consistently match, and when a mixed signal appears one of them "
-                "names it (\"you say yes, but you seem to hesitate\").",
+                'names it ("you say yes, but you seem to hesitate").',
                 "Paroles, ton et posture concordent de façon constante, et quand un signal contradictoire "
                 "apparaît l’un des deux le nomme (« vous dites oui, mais vous semblez hésiter »).",
             ),
@@ -358,7 +372,7 @@ DIMENSIONS: tuple[Dimension, ...] = (
             ),
             Anchor(
                 5,
-                "Each volunteers bad news, doubts and \"I don't know\", admits a mistake plainly, "
+                'Each volunteers bad news, doubts and "I don\'t know", admits a mistake plainly, '
                 "and the other takes it in without penalising it.",
                 "Chacun signale spontanément mauvaises nouvelles, doutes et « je ne sais pas », reconnaît "
                 "simplement une erreur, et l’autre l’accueille sans la sanctionner.",
@@ -373,7 +387,7 @@ DIMENSIONS: tuple[Dimension, ...] = (
             Anchor(
                 1,
                 "Each pushes their own ideas, and the other's proposals are ignored, dismissed with "
-                "\"yes, but…\" or replaced rather than developed.",
+                '"yes, but…" or replaced rather than developed.',
                 "Chacun pousse ses propres idées, et les propositions de l’autre sont ignorées, écartées par "
                 "des « oui, mais… » ou remplacées plutôt que développées.",
             ),
@@ -386,7 +400,7 @@ DIMENSIONS: tuple[Dimension, ...] = (
             ),
             Anchor(
                 5,
-                "They keep picking up the other's idea and taking it further (\"yes, and…\"), so that the "
+                'They keep picking up the other\'s idea and taking it further ("yes, and…"), so that the '
                 "solution reached clearly owes something to both.",
                 "Ils reprennent sans cesse l’idée de l’autre pour aller plus loin (« oui, et… »), si bien que "
                 "la solution trouvée doit clairement quelque chose aux deux.",

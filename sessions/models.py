@@ -29,23 +29,35 @@ class WorkingSession(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         NO_SHOW = "no_show", _("No-show")
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="working_sessions",
-                                    verbose_name=_("application"))
-    order = models.PositiveSmallIntegerField(_("session number"),
-                                             validators=[MinValueValidator(1), MaxValueValidator(4)])
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="working_sessions", verbose_name=_("application")
+    )
+    order = models.PositiveSmallIntegerField(
+        _("session number"), validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
     starts_at = models.DateTimeField(_("start"))
     ends_at = models.DateTimeField(_("end"))
     timezone = models.CharField(_("time zone"), max_length=64, default="Europe/Paris")
     location = models.CharField(_("place or video link"), max_length=300)
     problem = models.TextField(_("business problem worked on"))
-    mediator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                 related_name="mediated_sessions", verbose_name=_("mediator"))
+    mediator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="mediated_sessions",
+        verbose_name=_("mediator"),
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
     status_reason = models.TextField(_("reason (cancellation, reschedule)"), blank=True)
     uid = models.UUIDField(_("calendar UID"), default=uuid.uuid4, unique=True, editable=False)
     sequence = models.PositiveIntegerField(_("calendar sequence"), default=0)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", verbose_name=_("scheduled by"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("scheduled by"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -56,11 +68,17 @@ class WorkingSession(models.Model):
         verbose_name = _("working session")
         verbose_name_plural = _("working sessions")
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")),
-                                   name="session_ends_after_start"),
-            models.CheckConstraint(condition=models.Q(order__gte=1, order__lte=4), name="session_order_1_to_4"),
-            models.UniqueConstraint(fields=["application", "order"], condition=~models.Q(status="cancelled"),
-                                    name="session_order_unique_when_active"),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="session_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(order__gte=1, order__lte=4), name="session_order_1_to_4"
+            ),
+            models.UniqueConstraint(
+                fields=["application", "order"],
+                condition=~models.Q(status="cancelled"),
+                name="session_order_unique_when_active",
+            ),
         ]
         indexes = [models.Index(fields=["starts_at", "status"])]
 
@@ -86,7 +104,9 @@ class SessionReminder(models.Model):
         ordering = ["session", "email"]
         verbose_name = _("session reminder")
         verbose_name_plural = _("session reminders")
-        constraints = [models.UniqueConstraint(fields=["session", "email"], name="reminder_once_per_recipient")]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "email"], name="reminder_once_per_recipient")
+        ]
 
     def __str__(self):
         return f"{self.session} → {self.email}"
@@ -99,7 +119,9 @@ def _feed_token():
 class CalendarFeed(models.Model):
     """A user's personal calendar feed (secret URL listing their sessions)."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
     token = models.CharField(max_length=64, unique=True, default=_feed_token)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -119,15 +141,25 @@ class Observation(RevisionedRecord):
         TO_CONFIRM = ipa.TO_CONFIRM, _("To confirm")
         NOT_COMPATIBLE = ipa.NOT_COMPATIBLE, _("Not compatible")
 
-    session = models.ForeignKey(WorkingSession, on_delete=models.CASCADE, related_name="observations",
-                                verbose_name=_("working session"))
-    mediator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="observations",
-                                 verbose_name=_("mediator"))
-    ratings = models.JSONField(_("meta-communication ratings"), default=dict, blank=True,
-                               help_text=_("{dimension code: 1–5}"))
+    session = models.ForeignKey(
+        WorkingSession,
+        on_delete=models.CASCADE,
+        related_name="observations",
+        verbose_name=_("working session"),
+    )
+    mediator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="observations",
+        verbose_name=_("mediator"),
+    )
+    ratings = models.JSONField(
+        _("meta-communication ratings"), default=dict, blank=True, help_text=_("{dimension code: 1–5}")
+    )
     verdict = models.CharField(_("session verdict"), max_length=20, choices=Verdict.choices, blank=True)
-    confidence = models.PositiveSmallIntegerField(_("confidence"), null=True, blank=True,
-                                                  validators=[MinValueValidator(1), MaxValueValidator(5)])
+    confidence = models.PositiveSmallIntegerField(
+        _("confidence"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
     synthesis = models.TextField(_("synthesis"), blank=True)
 
     class Meta:
@@ -135,15 +167,23 @@ class Observation(RevisionedRecord):
         verbose_name = _("observation")
         verbose_name_plural = _("observations")
         constraints = [
-            models.UniqueConstraint(fields=["session"], condition=models.Q(is_current=True),
-                                    name="observation_one_current_per_session"),
-            models.CheckConstraint(condition=models.Q(revision=1) | ~models.Q(revision_reason=""),
-                                   name="observation_revision_has_reason"),
-            models.CheckConstraint(condition=models.Q(status="draft") | models.Q(submitted_at__isnull=False),
-                                   name="observation_submitted_has_date"),
+            models.UniqueConstraint(
+                fields=["session"],
+                condition=models.Q(is_current=True),
+                name="observation_one_current_per_session",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(revision=1) | ~models.Q(revision_reason=""),
+                name="observation_revision_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="draft") | models.Q(submitted_at__isnull=False),
+                name="observation_submitted_has_date",
+            ),
             models.CheckConstraint(
                 condition=models.Q(confidence__isnull=True) | models.Q(confidence__gte=1, confidence__lte=5),
-                name="observation_confidence_1_to_5"),
+                name="observation_confidence_1_to_5",
+            ),
         ]
 
     def __str__(self):
@@ -203,8 +243,9 @@ class CriticalIncident(models.Model):
         TRUST = "trust", _("Trust")
         OTHER = "other", _("Other")
 
-    observation = models.ForeignKey(Observation, on_delete=models.CASCADE, related_name="incidents",
-                                    verbose_name=_("observation"))
+    observation = models.ForeignKey(
+        Observation, on_delete=models.CASCADE, related_name="incidents", verbose_name=_("observation")
+    )
     minute = models.PositiveSmallIntegerField(_("minute"), validators=[MaxValueValidator(600)])
     who = models.CharField(_("who"), max_length=10, choices=Who.choices)
     behaviour = models.TextField(_("observed behaviour"))
@@ -223,8 +264,9 @@ class CriticalIncident(models.Model):
 class Debrief(models.Model):
     """The CEO's or the candidate's own short account of one session (same dimensions, 1–5)."""
 
-    session = models.ForeignKey(WorkingSession, on_delete=models.CASCADE, related_name="debriefs",
-                                verbose_name=_("working session"))
+    session = models.ForeignKey(
+        WorkingSession, on_delete=models.CASCADE, related_name="debriefs", verbose_name=_("working session")
+    )
     party = models.CharField(_("party"), max_length=10, choices=PARTY_CHOICES)
     ratings = models.JSONField(_("ratings"), default=dict)
     comment = models.TextField(_("comment"), blank=True)

@@ -10,8 +10,9 @@ from .models import Debrief, Observation, WorkingSession
 
 
 def _base(qs):
-    return qs.select_related("application__candidate", "application__mandate__company",
-                             "application__mandate__ceo", "mediator")
+    return qs.select_related(
+        "application__candidate", "application__mandate__company", "application__mandate__ceo", "mediator"
+    )
 
 
 def session_detail(*, pk, user):
@@ -21,19 +22,32 @@ def session_detail(*, pk, user):
 
 def application_sessions(*, application):
     """The application's sessions in time order, with current observation and debriefs prefetched."""
-    return list(_base(WorkingSession.objects.filter(application=application)).prefetch_related(
-        Prefetch("observations", queryset=Observation.objects.filter(is_current=True), to_attr="current_obs"),
-        "debriefs").order_by("starts_at"))
+    return list(
+        _base(WorkingSession.objects.filter(application=application))
+        .prefetch_related(
+            Prefetch(
+                "observations", queryset=Observation.objects.filter(is_current=True), to_attr="current_obs"
+            ),
+            "debriefs",
+        )
+        .order_by("starts_at")
+    )
 
 
 def mediator_sessions(*, user, now=None):
     """The mediator's sessions split in ``upcoming`` (planned, in the future), ``to_observe``
     (started, no observation yet; no-shows left out) and ``drafts`` (an observation in progress)."""
     now = now or timezone.now()
-    sessions = list(_base(WorkingSession.objects.filter(mediator=user)).exclude(
-        status=WorkingSession.Status.CANCELLED).prefetch_related(
-        Prefetch("observations", queryset=Observation.objects.filter(is_current=True), to_attr="current_obs"))
-        .order_by("starts_at"))
+    sessions = list(
+        _base(WorkingSession.objects.filter(mediator=user))
+        .exclude(status=WorkingSession.Status.CANCELLED)
+        .prefetch_related(
+            Prefetch(
+                "observations", queryset=Observation.objects.filter(is_current=True), to_attr="current_obs"
+            )
+        )
+        .order_by("starts_at")
+    )
     upcoming, to_observe, drafts, done = [], [], [], []
     for session in sessions:
         current = session.current_obs[0] if session.current_obs else None
@@ -51,8 +65,11 @@ def mediator_sessions(*, user, now=None):
 
 
 def current_observation(session):
-    return Observation.objects.filter(session=session, is_current=True).prefetch_related(
-        "ipa_tallies", "incidents").first()
+    return (
+        Observation.objects.filter(session=session, is_current=True)
+        .prefetch_related("ipa_tallies", "incidents")
+        .first()
+    )
 
 
 def counted_observations():
@@ -85,8 +102,9 @@ def counted_observations():
     - ``incidents``: ``CriticalIncident`` rows (``minute``, ``who``, ``behaviour``,
       ``interpretation``, ``tag``), in minute order.
     """
-    standing = Q(is_current=True) | Q(superseded_by__is_current=True,
-                                      superseded_by__status=Observation.Status.DRAFT)
+    standing = Q(is_current=True) | Q(
+        superseded_by__is_current=True, superseded_by__status=Observation.Status.DRAFT
+    )
     return Observation.objects.filter(standing, status=Observation.Status.SUBMITTED)
 
 
@@ -97,7 +115,9 @@ def visible_observation(*, session, user):
     observation = current_observation(session)
     if observation is not None and access.observation_visible(user, observation):
         return observation
-    standing = counted_observations().filter(session=session).prefetch_related("ipa_tallies", "incidents").first()
+    standing = (
+        counted_observations().filter(session=session).prefetch_related("ipa_tallies", "incidents").first()
+    )
     if standing is not None and access.observation_visible(user, standing):
         return standing
     return None
@@ -108,12 +128,16 @@ def session_input(session, observation, debriefs) -> compatibility.SessionInput:
     observation that counts for the viewer (``None`` when there is none or it is sealed for them);
     ``debriefs`` maps party (``"ceo"``/``"candidate"``) → ratings ``{dimension: 1–5}``."""
     return compatibility.SessionInput(
-        order=session.order, status=session.status, observed=observation is not None,
+        order=session.order,
+        status=session.status,
+        observed=observation is not None,
         dimension_ratings=observation.ratings if observation else None,
         verdict=(observation.verdict or None) if observation else None,
         confidence=observation.confidence if observation else None,
         tallies=observation.tallies() if observation else None,
-        ceo_debrief=debriefs.get("ceo"), candidate_debrief=debriefs.get("candidate"))
+        ceo_debrief=debriefs.get("ceo"),
+        candidate_debrief=debriefs.get("candidate"),
+    )
 
 
 def compatibility_for(*, application, user=None):
@@ -122,12 +146,20 @@ def compatibility_for(*, application, user=None):
     Observations sealed for ``user`` (a CEO who has not yet debriefed that session) are treated
     as not observed, and counted in ``sealed_sessions``. ``user=None`` → unrestricted.
     """
-    sessions = list(WorkingSession.objects.filter(application=application).exclude(
-        status=WorkingSession.Status.CANCELLED).select_related(
-        "application__mandate").prefetch_related(
-        Prefetch("observations", queryset=counted_observations().prefetch_related("ipa_tallies"),
-                 to_attr="submitted_obs"),
-        Prefetch("debriefs", queryset=Debrief.objects.all(), to_attr="all_debriefs")).order_by("order", "pk"))
+    sessions = list(
+        WorkingSession.objects.filter(application=application)
+        .exclude(status=WorkingSession.Status.CANCELLED)
+        .select_related("application__mandate")
+        .prefetch_related(
+            Prefetch(
+                "observations",
+                queryset=counted_observations().prefetch_related("ipa_tallies"),
+                to_attr="submitted_obs",
+            ),
+            Prefetch("debriefs", queryset=Debrief.objects.all(), to_attr="all_debriefs"),
+        )
+        .order_by("order", "pk")
+    )
     inputs, sealed = [], 0
     for session in sessions:  # cancelled sessions never count (and their number may be reused)
         observation = session.submitted_obs[0] if session.submitted_obs else None
@@ -155,13 +187,19 @@ def compatibility_views(application_ids) -> dict:
     the CEO. Cancelled sessions never count. Four queries whatever the number of applications.
     """
     ids = list(application_ids)
-    sessions = (WorkingSession.objects.filter(application_id__in=ids)
-                .exclude(status=WorkingSession.Status.CANCELLED)
-                .prefetch_related(
-                    Prefetch("observations", to_attr="submitted_obs",
-                             queryset=counted_observations().prefetch_related("ipa_tallies")),
-                    Prefetch("debriefs", queryset=Debrief.objects.all(), to_attr="all_debriefs"))
-                .order_by("application_id", "order", "pk"))
+    sessions = (
+        WorkingSession.objects.filter(application_id__in=ids)
+        .exclude(status=WorkingSession.Status.CANCELLED)
+        .prefetch_related(
+            Prefetch(
+                "observations",
+                to_attr="submitted_obs",
+                queryset=counted_observations().prefetch_related("ipa_tallies"),
+            ),
+            Prefetch("debriefs", queryset=Debrief.objects.all(), to_attr="all_debriefs"),
+        )
+        .order_by("application_id", "order", "pk")
+    )
     inputs = {application_id: {"full": [], "ceo": []} for application_id in ids}
     sealed = dict.fromkeys(ids, 0)
     for session in sessions:
@@ -172,7 +210,8 @@ def compatibility_views(application_ids) -> dict:
         if observation is not None and not ceo_reads:
             sealed[session.application_id] += 1
         inputs[session.application_id]["ceo"].append(
-            session_input(session, observation if ceo_reads else None, debriefs))
+            session_input(session, observation if ceo_reads else None, debriefs)
+        )
     result = {}
     for application_id in ids:
         views = {}

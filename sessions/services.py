@@ -58,23 +58,33 @@ def _local(value, tz_name):
 
 def _conflicts(*, application, mediator, starts_at, ends_at, exclude_pk=None):
     """Messages naming each participant already busy in [starts_at, ends_at)."""
-    overlapping = (WorkingSession.objects.filter(ACTIVE, starts_at__lt=ends_at, ends_at__gt=starts_at)
-                   .select_related("application__candidate", "application__mandate", "mediator"))
+    overlapping = WorkingSession.objects.filter(
+        ACTIVE, starts_at__lt=ends_at, ends_at__gt=starts_at
+    ).select_related("application__candidate", "application__mandate", "mediator")
     if exclude_pk:
         overlapping = overlapping.exclude(pk=exclude_pk)
     ceo_id, candidate_id = application.mandate.ceo_id, application.candidate_id
-    overlapping = overlapping.filter(Q(application__mandate__ceo_id=ceo_id) | Q(mediator=mediator)
-                                     | Q(application__candidate_id=candidate_id))
+    overlapping = overlapping.filter(
+        Q(application__mandate__ceo_id=ceo_id)
+        | Q(mediator=mediator)
+        | Q(application__candidate_id=candidate_id)
+    )
     messages = []
     for other in overlapping:
-        when = {"start": _local(other.starts_at, other.timezone), "end": _local(other.ends_at, other.timezone)}
+        when = {
+            "start": _local(other.starts_at, other.timezone),
+            "end": _local(other.ends_at, other.timezone),
+        }
         if other.application.mandate.ceo_id == ceo_id:
             messages.append(_("The CEO already has a working session from %(start)s to %(end)s.") % when)
         if other.mediator_id == mediator.pk:
-            messages.append(_("The mediator already observes a working session from %(start)s to %(end)s.")
-                            % when)
+            messages.append(
+                _("The mediator already observes a working session from %(start)s to %(end)s.") % when
+            )
         if other.application.candidate_id == candidate_id:
-            messages.append(_("The candidate already has a working session from %(start)s to %(end)s.") % when)
+            messages.append(
+                _("The candidate already has a working session from %(start)s to %(end)s.") % when
+            )
     return list(dict.fromkeys(messages))
 
 
@@ -86,8 +96,13 @@ def _check_slot(*, application, mediator, starts_at, ends_at, exclude_pk=None, c
     scheduling.check_interval(starts_at, ends_at)
     if check_window:
         scheduling.check_window(starts_at, timezone.now())
-    messages = _conflicts(application=application, mediator=mediator, starts_at=starts_at, ends_at=ends_at,
-                          exclude_pk=exclude_pk)
+    messages = _conflicts(
+        application=application,
+        mediator=mediator,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        exclude_pk=exclude_pk,
+    )
     if messages:
         # One error per busy participant, each keeping the code (a list passed with ``code=`` loses it).
         raise ValidationError([ValidationError(m, code="overlap") for m in messages])
@@ -101,9 +116,12 @@ def _notify(session, kind):
 
 def _for_mail(session):
     """``session`` reloaded with what the e-mails read (participants and their profiles)."""
-    return (WorkingSession.objects.select_related(
-        "application__candidate", "application__mandate__company", "application__mandate__ceo__profile",
-        "mediator__profile").get(pk=session.pk))
+    return WorkingSession.objects.select_related(
+        "application__candidate",
+        "application__mandate__company",
+        "application__mandate__ceo__profile",
+        "mediator__profile",
+    ).get(pk=session.pk)
 
 
 def _schedule_static_rules(*, application, starts_at, ends_at, mediator, tz_name):
@@ -119,10 +137,18 @@ def _schedule_static_rules(*, application, starts_at, ends_at, mediator, tz_name
 def _schedule_busy_rules(*, application, starts_at, ends_at, mediator) -> int:
     """The rules that read other sessions (run under the locks by the service): at most four
     non-cancelled sessions, nobody busy. Returns the order number the new session gets."""
-    active = list(WorkingSession.objects.filter(ACTIVE, application=application).values_list("order", flat=True))
+    active = list(
+        WorkingSession.objects.filter(ACTIVE, application=application).values_list("order", flat=True)
+    )
     if len(active) >= scheduling.MAX_ACTIVE_SESSIONS:
-        raise ValidationError(_("This application already has %(n)d working sessions planned or held; "
-                                "cancel one before scheduling another.") % {"n": len(active)}, code="too_many")
+        raise ValidationError(
+            _(
+                "This application already has %(n)d working sessions planned or held; "
+                "cancel one before scheduling another."
+            )
+            % {"n": len(active)},
+            code="too_many",
+        )
     _check_slot(application=application, mediator=mediator, starts_at=starts_at, ends_at=ends_at)
     return min(n for n in range(1, scheduling.MAX_ACTIVE_SESSIONS + 1) if n not in active)
 
@@ -131,8 +157,9 @@ def _load_application(application):
     return Application.objects.select_related("mandate", "candidate").get(pk=application.pk)
 
 
-def session_check_schedule(*, application, starts_at, ends_at, mediator,
-                           tz_name=scheduling.DEFAULT_TIMEZONE) -> int:
+def session_check_schedule(
+    *, application, starts_at, ends_at, mediator, tz_name=scheduling.DEFAULT_TIMEZONE
+) -> int:
     """Check only (no lock, no write): the rules :func:`session_schedule` applies, so a form (the
     admin's) can show a refusal as a form error before saving. Returns the order number the session
     would get; raises the same ``ValidationError`` as the service.
@@ -141,14 +168,18 @@ def session_check_schedule(*, application, starts_at, ends_at, mediator,
     the one that counts (another request may take the slot in between).
     """
     application = _load_application(application)
-    _schedule_static_rules(application=application, starts_at=starts_at, ends_at=ends_at, mediator=mediator,
-                           tz_name=tz_name)
-    return _schedule_busy_rules(application=application, starts_at=starts_at, ends_at=ends_at, mediator=mediator)
+    _schedule_static_rules(
+        application=application, starts_at=starts_at, ends_at=ends_at, mediator=mediator, tz_name=tz_name
+    )
+    return _schedule_busy_rules(
+        application=application, starts_at=starts_at, ends_at=ends_at, mediator=mediator
+    )
 
 
 @transaction.atomic
-def session_schedule(*, application, starts_at, ends_at, mediator, problem, location, by,
-                     tz_name=scheduling.DEFAULT_TIMEZONE) -> WorkingSession:
+def session_schedule(
+    *, application, starts_at, ends_at, mediator, problem, location, by, tz_name=scheduling.DEFAULT_TIMEZONE
+) -> WorkingSession:
     """Schedule a working session (aware ``starts_at``/``ends_at``; ``tz_name`` = the zone it was
     entered in, used for display and the calendar). Returns the session.
 
@@ -157,13 +188,24 @@ def session_schedule(*, application, starts_at, ends_at, mediator, problem, loca
     On commit, the .ics invitation is e-mailed to the CEO, the mediator and the candidate.
     """
     application = _load_application(application)
-    _schedule_static_rules(application=application, starts_at=starts_at, ends_at=ends_at, mediator=mediator,
-                           tz_name=tz_name)
+    _schedule_static_rules(
+        application=application, starts_at=starts_at, ends_at=ends_at, mediator=mediator, tz_name=tz_name
+    )
     _lock_participants(application, mediator)
-    order = _schedule_busy_rules(application=application, starts_at=starts_at, ends_at=ends_at, mediator=mediator)
-    session = WorkingSession(application=application, order=order, starts_at=starts_at, ends_at=ends_at,
-                             timezone=tz_name, location=location.strip(), problem=problem.strip(),
-                             mediator=mediator, created_by=by)
+    order = _schedule_busy_rules(
+        application=application, starts_at=starts_at, ends_at=ends_at, mediator=mediator
+    )
+    session = WorkingSession(
+        application=application,
+        order=order,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        timezone=tz_name,
+        location=location.strip(),
+        problem=problem.strip(),
+        mediator=mediator,
+        created_by=by,
+    )
     session._history_user = by
     session.full_clean()
     session.save()
@@ -189,8 +231,14 @@ def _require_planned(session, message):
 def _reschedule_rules(*, session, starts_at, ends_at, tz_name):
     if tz_name is not None:
         scheduling._zone(tz_name)
-    _check_slot(application=session.application, mediator=session.mediator, starts_at=starts_at,
-                ends_at=ends_at, exclude_pk=session.pk, check_window=starts_at != session.starts_at)
+    _check_slot(
+        application=session.application,
+        mediator=session.mediator,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        exclude_pk=session.pk,
+        check_window=starts_at != session.starts_at,
+    )
 
 
 def session_check_reschedule(*, session, starts_at, ends_at, tz_name=None) -> None:
@@ -202,8 +250,9 @@ def session_check_reschedule(*, session, starts_at, ends_at, tz_name=None) -> No
 
 
 @transaction.atomic
-def session_reschedule(*, session, starts_at, ends_at, by, reason="", location=None,
-                       tz_name=None) -> WorkingSession:
+def session_reschedule(
+    *, session, starts_at, ends_at, by, reason="", location=None, tz_name=None
+) -> WorkingSession:
     """Move a planned session; the calendar SEQUENCE grows and participants get the update.
     ``tz_name``: the zone the new times were entered in (kept for display), unchanged if None.
     Reminders already sent for the old start are forgotten, so the new start gets its own.
@@ -261,16 +310,23 @@ def session_cancel(*, session, by, reason) -> WorkingSession:
 def _status_rules(*, session, status, now):
     if status not in (WorkingSession.Status.HELD, WorkingSession.Status.NO_SHOW):
         raise ValidationError(_("Choose held or no-show."), code="status")
-    if session.status not in (WorkingSession.Status.PLANNED, WorkingSession.Status.HELD,
-                              WorkingSession.Status.NO_SHOW):
+    if session.status not in (
+        WorkingSession.Status.PLANNED,
+        WorkingSession.Status.HELD,
+        WorkingSession.Status.NO_SHOW,
+    ):
         raise ValidationError(_("A cancelled session cannot change status."), code="cancelled")
     if session.starts_at > now:
         raise ValidationError(_("The session has not started yet."), code="future")
-    if (status == WorkingSession.Status.NO_SHOW
-            and Observation.objects.filter(session=session, status=Observation.Status.SUBMITTED).exists()):
+    if (
+        status == WorkingSession.Status.NO_SHOW
+        and Observation.objects.filter(session=session, status=Observation.Status.SUBMITTED).exists()
+    ):
         # The mediator observed it: it took place, and no-show would silently drop it from the verdict.
-        raise ValidationError(_("This session has a submitted observation: it took place and cannot be "
-                                "marked no-show."), code="observed")
+        raise ValidationError(
+            _("This session has a submitted observation: it took place and cannot be marked no-show."),
+            code="observed",
+        )
 
 
 def session_check_status(*, session, status, now=None) -> None:
@@ -303,8 +359,13 @@ def _require_observable(session):
     if session.status == WorkingSession.Status.CANCELLED:
         raise ValidationError(_("This session is cancelled."), code="cancelled")
     if session.status == WorkingSession.Status.NO_SHOW:
-        raise ValidationError(_("This session is marked no-show: there is nothing to observe. If it did take "
-                                "place, mark it held first."), code="no_show")
+        raise ValidationError(
+            _(
+                "This session is marked no-show: there is nothing to observe. If it did take "
+                "place, mark it held first."
+            ),
+            code="no_show",
+        )
 
 
 @transaction.atomic
@@ -315,18 +376,22 @@ def observation_start(*, session, mediator) -> Observation:
     if session.mediator_id != mediator.pk:
         raise ValidationError(_("Only the session's mediator can observe it."), code="not_mediator")
     _require_observable(_load_session(session))  # as saved (the caller's object may be stale)
-    observation, _created = Observation.objects.get_or_create(session=session, is_current=True,
-                                                              defaults={"mediator": mediator})
+    observation, _created = Observation.objects.get_or_create(
+        session=session, is_current=True, defaults={"mediator": mediator}
+    )
     return observation
 
 
 def _draft(observation, by):
     observation = Observation.objects.select_for_update().get(pk=observation.pk)
     if observation.mediator_id != by.pk:
-        raise ValidationError(_("Only the session's mediator can change this observation."), code="not_mediator")
+        raise ValidationError(
+            _("Only the session's mediator can change this observation."), code="not_mediator"
+        )
     if observation.is_submitted:
-        raise ValidationError(_("This observation is submitted and locked; open a revision with a reason."),
-                              code="immutable")
+        raise ValidationError(
+            _("This observation is submitted and locked; open a revision with a reason."), code="immutable"
+        )
     return observation
 
 
@@ -340,7 +405,8 @@ def observation_tally(*, observation, party, category, delta, by) -> int:
     if party not in ipa.PARTIES or category not in ipa.IPA_CODES or delta not in (1, -1):
         raise ValidationError(_("Unknown party, category or step."), code="tally")
     tally, _created = IpaTally.objects.select_for_update().get_or_create(
-        observation=observation, party=party, category=category)
+        observation=observation, party=party, category=category
+    )
     if delta < 0 and tally.count == 0:
         return 0
     IpaTally.objects.filter(pk=tally.pk).update(count=F("count") + delta)
@@ -386,8 +452,14 @@ def observation_save(*, observation, by, ratings=None, verdict=None, confidence=
 def incident_add(*, observation, by, minute, who, behaviour, interpretation="", tag="other"):
     """Record a critical incident: what was observed, and the interpretation kept apart."""
     observation = _draft(observation, by)
-    incident = CriticalIncident(observation=observation, minute=minute, who=who, behaviour=behaviour.strip(),
-                                interpretation=(interpretation or "").strip(), tag=tag)
+    incident = CriticalIncident(
+        observation=observation,
+        minute=minute,
+        who=who,
+        behaviour=behaviour.strip(),
+        interpretation=(interpretation or "").strip(),
+        tag=tag,
+    )
     incident.full_clean()
     incident.save()
     return incident
@@ -435,21 +507,42 @@ def observation_revise(*, observation, by, reason) -> Observation:
     is kept unchanged. Tallies and incidents are copied."""
     observation = Observation.objects.select_for_update().get(pk=observation.pk)
     if observation.mediator_id != by.pk:
-        raise ValidationError(_("Only the session's mediator can revise this observation."), code="not_mediator")
+        raise ValidationError(
+            _("Only the session's mediator can revise this observation."), code="not_mediator"
+        )
     if not observation.is_submitted or not observation.is_current:
-        raise ValidationError(_("Only the current submitted observation can be revised."), code="not_submitted")
+        raise ValidationError(
+            _("Only the current submitted observation can be revised."), code="not_submitted"
+        )
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the observation is revised.")})
     Observation.objects.filter(pk=observation.pk).update(is_current=False)
     revision = Observation.objects.create(
-        session=observation.session, mediator=observation.mediator, ratings=dict(observation.ratings),
-        verdict=observation.verdict, confidence=observation.confidence, synthesis=observation.synthesis,
-        revision=observation.revision + 1, supersedes=observation, revision_reason=reason.strip())
-    IpaTally.objects.bulk_create(IpaTally(observation=revision, party=t.party, category=t.category, count=t.count)
-                                 for t in observation.ipa_tallies.all())
+        session=observation.session,
+        mediator=observation.mediator,
+        ratings=dict(observation.ratings),
+        verdict=observation.verdict,
+        confidence=observation.confidence,
+        synthesis=observation.synthesis,
+        revision=observation.revision + 1,
+        supersedes=observation,
+        revision_reason=reason.strip(),
+    )
+    IpaTally.objects.bulk_create(
+        IpaTally(observation=revision, party=t.party, category=t.category, count=t.count)
+        for t in observation.ipa_tallies.all()
+    )
     CriticalIncident.objects.bulk_create(
-        CriticalIncident(observation=revision, minute=i.minute, who=i.who, behaviour=i.behaviour,
-                         interpretation=i.interpretation, tag=i.tag) for i in observation.incidents.all())
+        CriticalIncident(
+            observation=revision,
+            minute=i.minute,
+            who=i.who,
+            behaviour=i.behaviour,
+            interpretation=i.interpretation,
+            tag=i.tag,
+        )
+        for i in observation.incidents.all()
+    )
     figures_inputs_changed(application_ids=[observation.session.application_id])
     return revision
 
@@ -474,8 +567,12 @@ def debrief_submit_ceo(*, session, by, ratings, comment="") -> Debrief:
         raise ValidationError(_("A debrief is given after a held session."), code="not_held")
     if Debrief.objects.filter(session=session, party=ipa.CEO).exists():
         raise ValidationError(_("Your debrief of this session is already recorded."), code="duplicate")
-    debrief = Debrief.objects.create(session=session, party=ipa.CEO, ratings=_check_debrief_ratings(ratings),
-                                     comment=(comment or "").strip())
+    debrief = Debrief.objects.create(
+        session=session,
+        party=ipa.CEO,
+        ratings=_check_debrief_ratings(ratings),
+        comment=(comment or "").strip(),
+    )
     figures_inputs_changed(application_ids=[session.application_id])  # perception gaps; unsealed for the CEO
     return debrief
 
@@ -513,8 +610,13 @@ def debrief_invitation_check(token) -> DebriefInvitation:
         raise DebriefLinkError("expired") from exc
     except signing.BadSignature as exc:
         raise DebriefLinkError("bad") from exc
-    invitation = (DebriefInvitation.objects.select_related("session__application__candidate")
-                  .filter(nonce=payload.get("n")).first() if isinstance(payload, dict) else None)
+    invitation = (
+        DebriefInvitation.objects.select_related("session__application__candidate")
+        .filter(nonce=payload.get("n"))
+        .first()
+        if isinstance(payload, dict)
+        else None
+    )
     if invitation is None:
         raise DebriefLinkError("bad")
     if invitation.used_at or Debrief.objects.filter(session=invitation.session, party=ipa.CANDIDATE).exists():
@@ -538,8 +640,12 @@ def debrief_submit_candidate(*, token, ratings, comment="") -> Debrief:
     cleaned = _check_debrief_ratings(ratings)
     try:
         with transaction.atomic():
-            debrief = Debrief.objects.create(session=invitation.session, party=ipa.CANDIDATE, ratings=cleaned,
-                                             comment=(comment or "").strip())
+            debrief = Debrief.objects.create(
+                session=invitation.session,
+                party=ipa.CANDIDATE,
+                ratings=cleaned,
+                comment=(comment or "").strip(),
+            )
     except IntegrityError as exc:
         raise DebriefLinkError("used") from exc
     invitation.used_at = timezone.now()
@@ -557,5 +663,3 @@ def participants(session):
         ("mediator", session.mediator.get_full_name() or session.mediator.username, session.mediator.email),
         ("candidate", candidate.full_name, candidate.email),
     ]
-
-

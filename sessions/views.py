@@ -45,7 +45,9 @@ def _errors_to_form(form, exc):
 def application_sessions(request, application_pk):
     """The application's working sessions and, for recruiters, the scheduling form."""
     application = access.get_visible_or_404(
-        access.applications_visible_to(request.user).select_related("candidate", "mandate__ceo"), pk=application_pk)
+        access.applications_visible_to(request.user).select_related("candidate", "mandate__ceo"),
+        pk=application_pk,
+    )
     can_manage = access.can_manage_mandate(request.user, application.mandate)
     form = ScheduleForm(request.POST or None, mandate=application.mandate) if can_manage else None
     if request.method == "POST":
@@ -54,21 +56,34 @@ def application_sessions(request, application_pk):
         if form.is_valid():
             try:
                 session = services.session_schedule(
-                    application=application, starts_at=form.cleaned_data["starts_at"],
-                    ends_at=form.cleaned_data["ends_at"], mediator=form.cleaned_data["mediator"],
-                    problem=form.cleaned_data["problem"], location=form.cleaned_data["location"],
-                    by=request.user, tz_name=form.cleaned_data["tz"])
+                    application=application,
+                    starts_at=form.cleaned_data["starts_at"],
+                    ends_at=form.cleaned_data["ends_at"],
+                    mediator=form.cleaned_data["mediator"],
+                    problem=form.cleaned_data["problem"],
+                    location=form.cleaned_data["location"],
+                    by=request.user,
+                    tz_name=form.cleaned_data["tz"],
+                )
             except ValidationError as exc:
                 _errors_to_form(form, exc)
             else:
-                messages.success(request, _("Session %(n)d scheduled; the invitations are on their way.")
-                                 % {"n": session.order})
+                messages.success(
+                    request,
+                    _("Session %(n)d scheduled; the invitations are on their way.") % {"n": session.order},
+                )
                 return redirect("working_sessions:application", application_pk=application.pk)
-    return render(request, "sessions/application_sessions.html", {
-        "application": application, "sessions": selectors.application_sessions(application=application),
-        "form": form, "can_manage": can_manage,
-        "compatibility": selectors.compatibility_for(application=application, user=request.user),
-    })
+    return render(
+        request,
+        "sessions/application_sessions.html",
+        {
+            "application": application,
+            "sessions": selectors.application_sessions(application=application),
+            "form": form,
+            "can_manage": can_manage,
+            "compatibility": selectors.compatibility_for(application=application, user=request.user),
+        },
+    )
 
 
 @login_required
@@ -78,8 +93,10 @@ def session_detail(request, pk):
     can_manage = access.sessions_managed_by(request.user).filter(pk=pk).exists()
     zone = scheduling._zone(session.timezone)  # the form shows the session's own zone, not the server's
     starts, ends = timezone.localtime(session.starts_at, zone), timezone.localtime(session.ends_at, zone)
-    reschedule_form = RescheduleForm(prefix="r", initial={
-        "date": starts.date(), "start": starts.time(), "end": ends.time(), "tz": session.timezone})
+    reschedule_form = RescheduleForm(
+        prefix="r",
+        initial={"date": starts.date(), "start": starts.time(), "end": ends.time(), "tz": session.timezone},
+    )
     cancel_form = CancelForm(prefix="c")
     if request.method == "POST":
         if not can_manage:
@@ -89,16 +106,22 @@ def session_detail(request, pk):
             if action == "reschedule":
                 reschedule_form = RescheduleForm(request.POST, prefix="r")
                 if reschedule_form.is_valid():
-                    services.session_reschedule(session=session, starts_at=reschedule_form.cleaned_data["starts_at"],
-                                                ends_at=reschedule_form.cleaned_data["ends_at"], by=request.user,
-                                                reason=reschedule_form.cleaned_data["reason"],
-                                                tz_name=reschedule_form.cleaned_data["tz"])
+                    services.session_reschedule(
+                        session=session,
+                        starts_at=reschedule_form.cleaned_data["starts_at"],
+                        ends_at=reschedule_form.cleaned_data["ends_at"],
+                        by=request.user,
+                        reason=reschedule_form.cleaned_data["reason"],
+                        tz_name=reschedule_form.cleaned_data["tz"],
+                    )
                     messages.success(request, _("Session rescheduled; participants receive the update."))
                     return redirect(session)
             elif action == "cancel":
                 cancel_form = CancelForm(request.POST, prefix="c")
                 if cancel_form.is_valid():
-                    services.session_cancel(session=session, by=request.user, reason=cancel_form.cleaned_data["reason"])
+                    services.session_cancel(
+                        session=session, by=request.user, reason=cancel_form.cleaned_data["reason"]
+                    )
                     messages.success(request, _("Session cancelled; participants are informed."))
                     return redirect(session)
             elif action in (WorkingSession.Status.HELD, WorkingSession.Status.NO_SHOW):
@@ -114,17 +137,28 @@ def session_detail(request, pk):
     observation = selectors.visible_observation(session=session, user=request.user)
     is_ceo = session.application.mandate.ceo_id == request.user.pk
     ceo_debrief = Debrief.objects.filter(session=session, party=ipa.CEO).first()
-    return render(request, "sessions/session_detail.html", {
-        "session": session, "can_manage": can_manage, "reschedule_form": reschedule_form,
-        "cancel_form": cancel_form, "observation": observation, "is_ceo": is_ceo, "ceo_debrief": ceo_debrief,
-        "is_mediator": session.mediator_id == request.user.pk,
-        "can_see_application": access.applications_visible_to(request.user).filter(pk=session.application_id).exists(),
-        "sealed": is_ceo and observation is None and ceo_debrief is None,
-        "history": session.history.select_related("history_user").order_by("-history_date")[:20],
-        "dimension_labels": {d.code: i18n.label(d) for d in ipa.DIMENSIONS},
-        "tallies": observation.tallies() if observation else None,
-        "ipa_rows": [(c.code, i18n.label(c)) for c in ipa.IPA_CATEGORIES],
-    })
+    return render(
+        request,
+        "sessions/session_detail.html",
+        {
+            "session": session,
+            "can_manage": can_manage,
+            "reschedule_form": reschedule_form,
+            "cancel_form": cancel_form,
+            "observation": observation,
+            "is_ceo": is_ceo,
+            "ceo_debrief": ceo_debrief,
+            "is_mediator": session.mediator_id == request.user.pk,
+            "can_see_application": access.applications_visible_to(request.user)
+            .filter(pk=session.application_id)
+            .exists(),
+            "sealed": is_ceo and observation is None and ceo_debrief is None,
+            "history": session.history.select_related("history_user").order_by("-history_date")[:20],
+            "dimension_labels": {d.code: i18n.label(d) for d in ipa.DIMENSIONS},
+            "tallies": observation.tallies() if observation else None,
+            "ipa_rows": [(c.code, i18n.label(c)) for c in ipa.IPA_CATEGORIES],
+        },
+    )
 
 
 @login_required
@@ -142,8 +176,13 @@ def my_sessions(request):
 
 
 def _mediator_observation(request, pk):
-    observation = get_object_or_404(Observation.objects.select_related(
-        "session__application__candidate", "session__application__mandate"), pk=pk, mediator=request.user)
+    observation = get_object_or_404(
+        Observation.objects.select_related(
+            "session__application__candidate", "session__application__mandate"
+        ),
+        pk=pk,
+        mediator=request.user,
+    )
     return observation
 
 
@@ -169,10 +208,14 @@ def observation_edit(request, pk):
     if request.method == "POST" and not observation.is_submitted:
         if form.is_valid():
             try:
-                services.observation_save(observation=observation, by=request.user, ratings=_ratings_from(form),
-                                          verdict=form.cleaned_data["verdict"],
-                                          confidence=form.cleaned_data["confidence"] or 0,
-                                          synthesis=form.cleaned_data["synthesis"])
+                services.observation_save(
+                    observation=observation,
+                    by=request.user,
+                    ratings=_ratings_from(form),
+                    verdict=form.cleaned_data["verdict"],
+                    confidence=form.cleaned_data["confidence"] or 0,
+                    synthesis=form.cleaned_data["synthesis"],
+                )
                 if "submit" in request.POST:
                     services.observation_submit(observation=observation, by=request.user)
                     messages.success(request, _("Observation submitted and locked."))
@@ -191,12 +234,15 @@ def _observation_context(observation, *, form=None, incident_form=None, revision
     what the mediator typed (errors shown, texts kept). Unbound forms where none is given."""
     observation.refresh_from_db()  # as saved (a refused post may have left the object half changed)
     return {
-        "observation": observation, "session": observation.session,
+        "observation": observation,
+        "session": observation.session,
         "form": form if form is not None else ObservationForm(observation=observation),
         "incident_form": incident_form if incident_form is not None else IncidentForm(prefix="i"),
         "revision_form": revision_form if revision_form is not None else RevisionForm(),
-        "tallies": observation.tallies(), "incidents": observation.incidents.all(),
-        "ipa_groups": _ipa_groups(), "parties": [(ipa.CEO, _("CEO")), (ipa.CANDIDATE, _("Candidate"))],
+        "tallies": observation.tallies(),
+        "incidents": observation.incidents.all(),
+        "ipa_groups": _ipa_groups(),
+        "parties": [(ipa.CEO, _("CEO")), (ipa.CANDIDATE, _("Candidate"))],
     }
 
 
@@ -211,8 +257,12 @@ def _ratings_from(form):
 def _ipa_groups():
     groups = []
     for group in ipa.IPA_GROUPS:
-        groups.append((i18n.label(group), [(c.code, c.number, i18n.label(c)) for c in ipa.IPA_CATEGORIES
-                                           if c.group == group.code]))
+        groups.append(
+            (
+                i18n.label(group),
+                [(c.code, c.number, i18n.label(c)) for c in ipa.IPA_CATEGORIES if c.group == group.code],
+            )
+        )
     return groups
 
 
@@ -227,8 +277,13 @@ def observation_tally(request, pk):
     as_page = "text/html" in request.headers.get("Accept", "")
     try:
         delta = int(request.POST.get("delta", ""))
-        count = services.observation_tally(observation=observation, party=request.POST.get("party"),
-                                           category=request.POST.get("category"), delta=delta, by=request.user)
+        count = services.observation_tally(
+            observation=observation,
+            party=request.POST.get("party"),
+            category=request.POST.get("category"),
+            delta=delta,
+            by=request.user,
+        )
     except (ValueError, ValidationError) as exc:
         message = " ".join(exc.messages) if isinstance(exc, ValidationError) else _("Invalid step.")
         if as_page:
@@ -249,9 +304,14 @@ def observation_autosave(request, pk):
     if not form.is_valid():
         return JsonResponse({"ok": False, "errors": form.errors.get_json_data()}, status=400)
     try:
-        services.observation_save(observation=observation, by=request.user, ratings=_ratings_from(form),
-                                  verdict=form.cleaned_data["verdict"], confidence=form.cleaned_data["confidence"] or 0,
-                                  synthesis=form.cleaned_data["synthesis"])
+        services.observation_save(
+            observation=observation,
+            by=request.user,
+            ratings=_ratings_from(form),
+            verdict=form.cleaned_data["verdict"],
+            confidence=form.cleaned_data["confidence"] or 0,
+            synthesis=form.cleaned_data["synthesis"],
+        )
     except ValidationError as exc:
         return JsonResponse({"ok": False, "error": " ".join(exc.messages)}, status=400)
     saved = date_format(timezone.localtime(), "H:i:s")
@@ -261,8 +321,11 @@ def observation_autosave(request, pk):
 def _locked_observation_redirect(request, observation, form):
     """A refused post to a submitted observation: its page shows no incident or revision form, so
     the refusal goes in a message (a locked observation keeps nothing typed anyway)."""
-    messages.error(request, " ".join(form.non_field_errors()) or _(
-        "This observation is submitted and locked; open a revision with a reason."))
+    messages.error(
+        request,
+        " ".join(form.non_field_errors())
+        or _("This observation is submitted and locked; open a revision with a reason."),
+    )
     return redirect(observation)
 
 
@@ -290,8 +353,9 @@ def incident_add(request, pk):
 @login_required
 @require_POST
 def incident_delete(request, pk):
-    incident = get_object_or_404(CriticalIncident.objects.select_related("observation"), pk=pk,
-                                 observation__mediator=request.user)
+    incident = get_object_or_404(
+        CriticalIncident.objects.select_related("observation"), pk=pk, observation__mediator=request.user
+    )
     try:
         services.incident_delete(incident=incident, by=request.user)
     except ValidationError as exc:
@@ -308,8 +372,9 @@ def observation_revise(request, pk):
     form = RevisionForm(request.POST)
     if form.is_valid():
         try:
-            revision = services.observation_revise(observation=observation, by=request.user,
-                                                   reason=form.cleaned_data["reason"])
+            revision = services.observation_revise(
+                observation=observation, by=request.user, reason=form.cleaned_data["reason"]
+            )
         except ValidationError as exc:
             if not hasattr(exc, "error_dict"):  # not the current submitted one: no revision form to show
                 messages.error(request, " ".join(exc.messages))
@@ -337,8 +402,12 @@ def _not_held_message(session):
 @require_http_methods(["GET", "POST"])
 def ceo_debrief(request, session_pk):
     session = get_object_or_404(
-        access.sessions_visible_to(request.user).select_related("application__candidate", "application__mandate"),
-        pk=session_pk, application__mandate__ceo=request.user)
+        access.sessions_visible_to(request.user).select_related(
+            "application__candidate", "application__mandate"
+        ),
+        pk=session_pk,
+        application__mandate__ceo=request.user,
+    )
     existing = Debrief.objects.filter(session=session, party=ipa.CEO).first()
     # Before (or without) a held session there is nothing to debrief: the page says why and shows
     # no form; a POST is refused with the same page (the service would refuse it too).
@@ -346,15 +415,19 @@ def ceo_debrief(request, session_pk):
     form = DebriefForm(request.POST or None) if not_held is None else None
     if request.method == "POST" and existing is None and form is not None and form.is_valid():
         try:
-            services.debrief_submit_ceo(session=session, by=request.user, ratings=form.ratings(),
-                                        comment=form.cleaned_data["comment"])
+            services.debrief_submit_ceo(
+                session=session, by=request.user, ratings=form.ratings(), comment=form.cleaned_data["comment"]
+            )
         except ValidationError as exc:
             _errors_to_form(form, exc)
         else:
             messages.success(request, _("Debrief recorded. The mediator's observation is now open to you."))
             return redirect(session)
-    return render(request, "sessions/debrief_form.html", {
-        "session": session, "form": form, "existing": existing, "party": "ceo", "not_held": not_held})
+    return render(
+        request,
+        "sessions/debrief_form.html",
+        {"session": session, "form": form, "existing": existing, "party": "ceo", "not_held": not_held},
+    )
 
 
 @never_cache
@@ -365,8 +438,12 @@ def candidate_debrief(request, token):
     try:
         invitation = services.debrief_invitation_check(token)
     except services.DebriefLinkError as exc:
-        return render(request, "sessions/debrief_link_error.html", {"reason": exc.reason}, status=410
-                      if exc.reason in ("expired", "used") else 404)
+        return render(
+            request,
+            "sessions/debrief_link_error.html",
+            {"reason": exc.reason},
+            status=410 if exc.reason in ("expired", "used") else 404,
+        )
     session = invitation.session
     # As for the CEO: before (or without) a held session the page says why and shows no form; the
     # link is not spent, so it works once the session is marked held.
@@ -374,7 +451,9 @@ def candidate_debrief(request, token):
     form = DebriefForm(request.POST or None) if not_held is None else None
     if request.method == "POST" and form is not None and form.is_valid():
         try:
-            services.debrief_submit_candidate(token=token, ratings=form.ratings(), comment=form.cleaned_data["comment"])
+            services.debrief_submit_candidate(
+                token=token, ratings=form.ratings(), comment=form.cleaned_data["comment"]
+            )
         except services.DebriefLinkError as exc:
             return render(request, "sessions/debrief_link_error.html", {"reason": exc.reason}, status=410)
         except ValidationError as exc:
@@ -385,8 +464,11 @@ def candidate_debrief(request, token):
                 _errors_to_form(form, exc)
         else:
             return render(request, "sessions/debrief_thanks.html", {"session": session})
-    return render(request, "sessions/debrief_form.html", {
-        "session": session, "form": form, "party": "candidate", "public": True, "not_held": not_held})
+    return render(
+        request,
+        "sessions/debrief_form.html",
+        {"session": session, "form": form, "party": "candidate", "public": True, "not_held": not_held},
+    )
 
 
 @login_required
@@ -409,7 +491,9 @@ def calendar_feed(request, token):
     feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
     if feed is None or not feed.user.is_active:
         raise Http404
-    sessions = (access.sessions_visible_to(feed.user)
-                .select_related("application__candidate", "application__mandate__ceo", "mediator")
-                .order_by("starts_at"))
+    sessions = (
+        access.sessions_visible_to(feed.user)
+        .select_related("application__candidate", "application__mandate__ceo", "mediator")
+        .order_by("starts_at")
+    )
     return HttpResponse(ics.feed_ics(sessions), content_type="text/calendar; charset=utf-8")

@@ -102,4 +102,6 @@ def ensure_reference_data():
     from django.apps import apps
 
     importlib.import_module("candidates.migrations.0002_groups").create_groups(apps, None)
-    importlib.import_module("assessments.migrations.0002_default_framework").create_default_framework(apps, None)
+    importlib.import_module("assessments.migrations.0002_default_framework").create_default_framework(
+        apps, None
+    )

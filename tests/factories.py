@@ -79,7 +79,6 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     stage = Stage.SOURCED
 
 
-
 # --------------------------------------------------------------------------- assessments
 
 from django.utils import timezone  # noqa: E402 — kept with the classes that use them
@@ -105,7 +104,9 @@ class ScorecardFactory(factory.django.DjangoModelFactory):
     framework = factory.LazyFunction(framework_active)
 
     class Params:
-        submitted = factory.Trait(status=Scorecard.Status.SUBMITTED, submitted_at=factory.LazyFunction(timezone.now))
+        submitted = factory.Trait(
+            status=Scorecard.Status.SUBMITTED, submitted_at=factory.LazyFunction(timezone.now)
+        )
 
     @factory.post_generation
     def ratings(self, create, extracted, **kwargs):
@@ -113,9 +114,14 @@ class ScorecardFactory(factory.django.DjangoModelFactory):
             return
         values = extracted or {}
         Rating.objects.bulk_create(
-            Rating(scorecard=self, criterion=criterion, value=values.get(criterion.code),
-                   evidence="" if values.get(criterion.code) is None else f"Exemple observé ({criterion.code}).")
-            for criterion in self.framework.criteria.all())
+            Rating(
+                scorecard=self,
+                criterion=criterion,
+                value=values.get(criterion.code),
+                evidence="" if values.get(criterion.code) is None else f"Exemple observé ({criterion.code}).",
+            )
+            for criterion in self.framework.criteria.all()
+        )
 
 
 # --------------------------------------------------------------------------- working sessions

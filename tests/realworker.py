@@ -51,20 +51,56 @@ def database_url() -> str:
     return f"postgres://{host}{db['HOST'] or '127.0.0.1'}{port}/{db['NAME']}"
 
 
-def start_worker(log_path, *, broker=None, app="cso_recruit", pool="solo", concurrency=1, env=None,
-                 queues="celery,reports", name="test"):
+def start_worker(
+    log_path,
+    *,
+    broker=None,
+    app="cso_recruit",
+    pool="solo",
+    concurrency=1,
+    env=None,
+    queues="celery,reports",
+    name="test",
+):
     """Start ``celery -A app worker`` in its own process group; returns ``(process, log file)``.
     ``pool="prefork"`` gives a parent that survives its child's death (fault tests)."""
-    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "cso_recruit.settings", "DATABASE_URL": database_url(),
-                   "CELERY_BROKER_URL": broker or broker_url(), "CELERY_TASK_ALWAYS_EAGER": "0",
-                   "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT), "PYTHONUNBUFFERED": "1", **(env or {})}
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "cso_recruit.settings",
+        "DATABASE_URL": database_url(),
+        "CELERY_BROKER_URL": broker or broker_url(),
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "PYTHONUNBUFFERED": "1",
+        **(env or {}),
+    }
     celery = Path(sys.executable).with_name("celery")
-    command = [str(celery), "-A", app, "worker", "-Q", queues, f"--pool={pool}", f"--concurrency={concurrency}",
-               "-l", "info", "--without-gossip", "--without-mingle", "--without-heartbeat",
-               "-n", f"{name}-{os.getpid()}-{time.monotonic_ns()}@%h"]
+    command = [
+        str(celery),
+        "-A",
+        app,
+        "worker",
+        "-Q",
+        queues,
+        f"--pool={pool}",
+        f"--concurrency={concurrency}",
+        "-l",
+        "info",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        "-n",
+        f"{name}-{os.getpid()}-{time.monotonic_ns()}@%h",
+    ]
     log = open(log_path, "w")  # noqa: SIM115 — closed by stop_worker
-    process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=environment, stdout=log,  # noqa: S603
-                               stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(
+        command,
+        cwd=settings.BASE_DIR,
+        env=environment,
+        stdout=log,  # noqa: S603
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     return process, log
 
 
@@ -120,8 +156,17 @@ class PrivateRedis:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self):
-        command = [shutil.which("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                   "--appendonly", "no"]
+        command = [
+            shutil.which("redis-server"),
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
         import redis
 

@@ -29,13 +29,28 @@ STAFF = "staff"
 ROLES = (ANONYMOUS, RECRUITER, RECRUITER_OTHER, CEO, CEO_OTHER, MEDIATOR, STAFF)
 
 EVERYONE = frozenset(ROLES) - {ANONYMOUS}
-READERS = frozenset({RECRUITER, CEO, STAFF})   # the pipeline and its applications, candidates, export
-MANAGERS = frozenset({RECRUITER, STAFF})       # create, edit, move, import
+READERS = frozenset({RECRUITER, CEO, STAFF})  # the pipeline and its applications, candidates, export
+MANAGERS = frozenset({RECRUITER, STAFF})  # create, edit, move, import
 
 CANDIDATE_POST = {
-    "first_name": "Nina", "last_name": "Nouvelle", "email": "nina.nouvelle@example.org", "city": "Rennes",
-    **{f"years_{code}": "1" for code in ("finance", "hr", "legal", "it", "sales_admin", "purchasing",
-                                         "general_services", "communication", "quality")},
+    "first_name": "Nina",
+    "last_name": "Nouvelle",
+    "email": "nina.nouvelle@example.org",
+    "city": "Rennes",
+    **{
+        f"years_{code}": "1"
+        for code in (
+            "finance",
+            "hr",
+            "legal",
+            "it",
+            "sales_admin",
+            "purchasing",
+            "general_services",
+            "communication",
+            "quality",
+        )
+    },
 }
 
 
@@ -83,7 +98,9 @@ def counts(world):
 
 
 def candidate_state(world):
-    return tuple(Candidate.objects.filter(pk=world.candidate.pk).values_list("first_name", "city", "email").get())
+    return tuple(
+        Candidate.objects.filter(pk=world.candidate.pk).values_list("first_name", "city", "email").get()
+    )
 
 
 def stage_state(world):
@@ -96,8 +113,10 @@ def import_jobs(world):
 
 
 def sample_upload():
-    return {"file": upload("candidats.csv", sample_path("candidates_fr_utf8_bom.csv").read_bytes(), "text/csv"),
-            "preview": ""}
+    return {
+        "file": upload("candidats.csv", sample_path("candidates_fr_utf8_bom.csv").read_bytes(), "text/csv"),
+        "preview": "",
+    }
 
 
 MATRIX = [
@@ -105,29 +124,68 @@ MATRIX = [
     Row("pipeline", "mandate", READERS),
     Row("pipeline_column", "mandate", READERS, extra=(("column", "sourced"),)),
     Row("candidate_create", "mandate", MANAGERS),
-    Row("candidate_create", "mandate", MANAGERS, method="post", data=CANDIDATE_POST, ok_status=302,
-        state=counts, changes=True),
+    Row(
+        "candidate_create",
+        "mandate",
+        MANAGERS,
+        method="post",
+        data=CANDIDATE_POST,
+        ok_status=302,
+        state=counts,
+        changes=True,
+    ),
     Row("import", "mandate", MANAGERS),
-    Row("import", "mandate", MANAGERS, method="post", data=sample_upload, ok_status=302, state=import_jobs,
-        changes=True, label="preview"),
+    Row(
+        "import",
+        "mandate",
+        MANAGERS,
+        method="post",
+        data=sample_upload,
+        ok_status=302,
+        state=import_jobs,
+        changes=True,
+        label="preview",
+    ),
     Row("import_job", "import_job", MANAGERS),
     Row("import_job_status", "import_job", MANAGERS),
-    Row("import_job_confirm", "import_job", MANAGERS, method="post", ok_status=302, state=import_jobs,
-        changes=True),
+    Row(
+        "import_job_confirm",
+        "import_job",
+        MANAGERS,
+        method="post",
+        ok_status=302,
+        state=import_jobs,
+        changes=True,
+    ),
     Row("export", "mandate", READERS),
     Row("candidate_detail", "candidate", READERS),
     Row("candidate_edit", "candidate", MANAGERS),
-    Row("candidate_edit", "candidate", MANAGERS, method="post",
-        data={**CANDIDATE_POST, "email": "claire.cible@example.org"}, ok_status=302,
-        state=candidate_state, changes=True),
+    Row(
+        "candidate_edit",
+        "candidate",
+        MANAGERS,
+        method="post",
+        data={**CANDIDATE_POST, "email": "claire.cible@example.org"},
+        ok_status=302,
+        state=candidate_state,
+        changes=True,
+    ),
     Row("candidate_cv", "candidate", READERS),
     Row("application_detail", "application", READERS),
-    Row("application_detail", "application", MANAGERS, method="post", data={"to_stage": "screening"},
-        ok_status=302, state=stage_state, changes=True, label="move"),
+    Row(
+        "application_detail",
+        "application",
+        MANAGERS,
+        method="post",
+        data={"to_stage": "screening"},
+        ok_status=302,
+        state=stage_state,
+        changes=True,
+        label="move",
+    ),
 ]
 
 CASES = [pytest.param(row, role, id=f"{row.id}|{role}") for row in MATRIX for role in ROLES]
-
 
 
 @pytest.fixture
@@ -143,16 +201,33 @@ def world(db):
     mandate = MandateFactory(ceo=users[CEO], recruiters=[users[RECRUITER]], mediators=[users[MEDIATOR]])
     other_mandate = MandateFactory(ceo=users[CEO_OTHER], recruiters=[users[RECRUITER_OTHER]])
     application = services.candidate_create(
-        mandate=mandate, by=users[RECRUITER], cv=upload("cv-claire.pdf", make_pdf()),
-        data={"first_name": "Claire", "last_name": "Cible", "email": "claire.cible@example.org", "city": "Lyon"})
-    other_application = ApplicationFactory(mandate=other_mandate, candidate=CandidateFactory(first_name="Autre"))
+        mandate=mandate,
+        by=users[RECRUITER],
+        cv=upload("cv-claire.pdf", make_pdf()),
+        data={
+            "first_name": "Claire",
+            "last_name": "Cible",
+            "email": "claire.cible@example.org",
+            "city": "Lyon",
+        },
+    )
+    other_application = ApplicationFactory(
+        mandate=other_mandate, candidate=CandidateFactory(first_name="Autre")
+    )
     jobs = []
     for target, user in ((mandate, users[RECRUITER]), (other_mandate, users[RECRUITER_OTHER])):
         job = services.import_job_create(mandate=target, by=user, upload=sample_upload()["file"])
         jobs.append(services.import_job_run(job_id=job.pk))  # the preview, done
-    return World(users=users, mandate=mandate, candidate=application.candidate, application=application,
-                 other_mandate=other_mandate, other_application=other_application, import_job=jobs[0],
-                 other_import_job=jobs[1])
+    return World(
+        users=users,
+        mandate=mandate,
+        candidate=application.candidate,
+        application=application,
+        other_mandate=other_mandate,
+        other_application=other_application,
+        import_job=jobs[0],
+        other_import_job=jobs[1],
+    )
 
 
 def url_for(row, world, *, other=False):
@@ -230,18 +305,30 @@ def test_out_of_scope_looks_exactly_like_missing(client, world, row):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     hidden_url = url_for(row, world, other=True)
     hidden = request(client, row, hidden_url)
-    missing_url = reverse(f"candidates:{row.name}", kwargs={
-        **({"slug": "n-existe-pas"} if row.target == "mandate" else {"pk": 987654}), **dict(row.extra)})
+    missing_url = reverse(
+        f"candidates:{row.name}",
+        kwargs={
+            **({"slug": "n-existe-pas"} if row.target == "mandate" else {"pk": 987654}),
+            **dict(row.extra),
+        },
+    )
     missing = request(client, row, missing_url)
     assert hidden.status_code == missing.status_code == 404
     assert masked(hidden, hidden_url) == masked(missing, missing_url)
     assert "This page does not exist or you do not have access to it." in hidden.content.decode()
 
 
-@pytest.mark.parametrize(("role", "sees"), [
-    (RECRUITER, {"mandate"}), (CEO, {"mandate"}), (MEDIATOR, {"mandate"}),
-    (RECRUITER_OTHER, {"other"}), (CEO_OTHER, {"other"}), (STAFF, {"mandate", "other"}),
-])
+@pytest.mark.parametrize(
+    ("role", "sees"),
+    [
+        (RECRUITER, {"mandate"}),
+        (CEO, {"mandate"}),
+        (MEDIATOR, {"mandate"}),
+        (RECRUITER_OTHER, {"other"}),
+        (CEO_OTHER, {"other"}),
+        (STAFF, {"mandate", "other"}),
+    ],
+)
 def test_mandate_list_shows_exactly_the_member_mandates(client, world, role, sees):
     client.force_login(world.users[role])
     response = client.get(reverse("candidates:mandate_list"))
@@ -264,8 +351,10 @@ def test_a_shared_candidate_shows_only_the_applications_in_scope(client, world):
 
 def test_a_ceo_cannot_move_a_stage_even_with_a_valid_form(client, world):
     client.force_login(world.users[CEO])
-    response = client.post(world.application.get_absolute_url(),
-                           {"to_stage": "rejected", "rejection_reason": "other", "reason": "Non"})
+    response = client.post(
+        world.application.get_absolute_url(),
+        {"to_stage": "rejected", "rejection_reason": "other", "reason": "Non"},
+    )
     assert response.status_code == 404
     world.application.refresh_from_db()
     assert world.application.stage == Stage.SOURCED
@@ -276,7 +365,9 @@ def test_a_ceo_cannot_move_a_stage_even_with_a_valid_form(client, world):
 
 def test_the_export_of_a_ceo_is_the_mandate_only(client, world):
     client.force_login(world.users[CEO])
-    data = client.get(reverse("candidates:export", kwargs={"slug": world.mandate.slug})).content.decode("utf-8-sig")
+    data = client.get(reverse("candidates:export", kwargs={"slug": world.mandate.slug})).content.decode(
+        "utf-8-sig"
+    )
     assert "claire.cible@example.org" in data and "Autre" not in data
 
 

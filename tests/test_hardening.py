@@ -43,8 +43,13 @@ def test_mandate_statistics_are_hidden_from_a_viewer_with_an_open_draft_anywhere
 
     hidden = summary(first, r1)
     assert hidden["alpha"] is None
-    assert hidden["mandate_statistics"] == {**hidden["mandate_statistics"], "visible": False, "alpha": None,
-                                            "flagged_raters": [], "reason": "open_draft"}
+    assert hidden["mandate_statistics"] == {
+        **hidden["mandate_statistics"],
+        "visible": False,
+        "alpha": None,
+        "flagged_raters": [],
+        "reason": "open_draft",
+    }
     assert all(r["bias"] is None for r in hidden["raters"])
     assert hidden["reliability"]["level"] == "hidden"
     assert hidden["reading"]["level"] != "favourable"
@@ -67,13 +72,26 @@ def test_an_import_over_the_row_cap_is_refused_whole(monkeypatch):
     monkeypatch.setattr(services, "MAX_IMPORT_ROWS", 3)
     mandate = MandateFactory()
     header = "Last name,First name,Email," + ",".join(
-        f"{d} (years)" for d in ("Finance", "HR", "Legal", "IT", "Sales administration", "Purchasing",
-                                 "General services", "Communication", "Quality and procedures"))
+        f"{d} (years)"
+        for d in (
+            "Finance",
+            "HR",
+            "Legal",
+            "IT",
+            "Sales administration",
+            "Purchasing",
+            "General services",
+            "Communication",
+            "Quality and procedures",
+        )
+    )
     rows = [f"Nom{i},Prénom{i},p{i}@example.org," + ",".join(["1"] * 9) for i in range(4)]
     from django.utils import translation
 
     with translation.override("en"):
-        report = services.candidates_import(mandate=mandate, data="\n".join([header, *rows]).encode(), by=None)
+        report = services.candidates_import(
+            mandate=mandate, data="\n".join([header, *rows]).encode(), by=None
+        )
     assert not report.ok and not report.saved
     assert any("at most 3" in e.message for e in report.parse.errors)
 
@@ -81,8 +99,13 @@ def test_an_import_over_the_row_cap_is_refused_whole(monkeypatch):
 def test_a_consent_date_in_the_future_is_refused():
     from candidates.models import Candidate
 
-    candidate = Candidate(first_name="A", last_name="B", email="ab@example.org", gdpr_consent=True,
-                          consent_date=timezone.localdate() + timedelta(days=3))
+    candidate = Candidate(
+        first_name="A",
+        last_name="B",
+        email="ab@example.org",
+        gdpr_consent=True,
+        consent_date=timezone.localdate() + timedelta(days=3),
+    )
     with pytest.raises(Exception) as exc:
         candidate.full_clean()
     assert "consent_date" in exc.value.message_dict

@@ -31,7 +31,7 @@ def _entries(text):
                 msgstrs.append([])
                 current = msgstrs[-1]
             if current is not None and '"' in line and not line.startswith("#"):
-                current.append(line[line.index('"') + 1:line.rindex('"')])
+                current.append(line[line.index('"') + 1 : line.rindex('"')])
         msgid_text = "".join(msgid)
         if lines and msgid_text:
             entries.append((flags, msgid_text, ["".join(s) for s in msgstrs]))
@@ -39,8 +39,11 @@ def _entries(text):
 
 
 def _problems(text):
-    return [msgid for flags, msgid, msgstrs in _entries(text)
-            if "fuzzy" in flags or not msgstrs or any(not s for s in msgstrs)]
+    return [
+        msgid
+        for flags, msgid, msgstrs in _entries(text)
+        if "fuzzy" in flags or not msgstrs or any(not s for s in msgstrs)
+    ]
 
 
 def test_committed_french_catalogue_has_no_missing_or_fuzzy_translation():
@@ -54,7 +57,11 @@ def test_catalogue_covers_every_string_of_the_code(tmp_path):
     # makemessages writes into every locale folder it finds, so it runs on a copy of the sources.
     src = tmp_path / "src"
     shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(*IGNORE, ".git", "__pycache__", "*.sqlite3"))
-    env = {**os.environ, "DJANGO_LOCALE_PATHS": str(src / "locale"), "DJANGO_SETTINGS_MODULE": "cso_recruit.settings"}
+    env = {
+        **os.environ,
+        "DJANGO_LOCALE_PATHS": str(src / "locale"),
+        "DJANGO_SETTINGS_MODULE": "cso_recruit.settings",
+    }
     env.pop("DATABASE_URL", None)
     args = [sys.executable, "manage.py", "makemessages", "-l", "fr", "--no-obsolete", "-v", "0"]
     subprocess.run(args, cwd=src, env=env, check=True, timeout=120)
@@ -70,6 +77,9 @@ def test_catalogue_compiles_with_matching_placeholders():
 
 
 def test_french_typography_uses_curly_apostrophes():
-    straight = [msgid for _flags, msgid, msgstrs in _entries(PO.read_text(encoding="utf-8"))
-                if any(re.search(r"[A-Za-zÀ-ÿ]'[A-Za-zÀ-ÿ]", s) for s in msgstrs)]
+    straight = [
+        msgid
+        for _flags, msgid, msgstrs in _entries(PO.read_text(encoding="utf-8"))
+        if any(re.search(r"[A-Za-zÀ-ÿ]'[A-Za-zÀ-ÿ]", s) for s in msgstrs)
+    ]
     assert straight == []

@@ -30,8 +30,9 @@ print(json.dumps({
 
 def clean_env(**extra):
     """The current environment without any project variable, plus ``extra``."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("DJANGO_", "DATABASE_", "CELERY_", "CSO_"))}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "CELERY_", "CSO_"))
+    }
     env["DJANGO_SETTINGS_MODULE"] = "cso_recruit.settings"
     env.update(extra)
     return env
@@ -39,7 +40,8 @@ def clean_env(**extra):
 
 def run(args, **extra):
     return subprocess.run(  # noqa: S603 — our own interpreter and manage.py
-        [sys.executable, *args], cwd=ROOT, env=clean_env(**extra), capture_output=True, text=True, timeout=120)
+        [sys.executable, *args], cwd=ROOT, env=clean_env(**extra), capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -62,25 +64,42 @@ def test_production_refuses_an_empty_secret_key_too():
 
 
 def test_check_deploy_is_clean_with_production_settings():
-    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                 DJANGO_DEBUG="0", DJANGO_SECRET_KEY=PROD_SECRET, DJANGO_ALLOWED_HOSTS="cso.example.org",
-                 SITE_URL="https://cso.example.org")
+    result = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=PROD_SECRET,
+        DJANGO_ALLOWED_HOSTS="cso.example.org",
+        SITE_URL="https://cso.example.org",
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
     assert "WARNING" not in result.stdout + result.stderr
 
 
 def test_check_deploy_warns_when_email_links_would_point_at_the_loopback():
-    result = run(["manage.py", "check", "--deploy"], DJANGO_DEBUG="0", DJANGO_SECRET_KEY=PROD_SECRET,
-                 DJANGO_ALLOWED_HOSTS="cso.example.org")
+    result = run(
+        ["manage.py", "check", "--deploy"],
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=PROD_SECRET,
+        DJANGO_ALLOWED_HOSTS="cso.example.org",
+    )
     assert "(outbox.W001) SITE_URL is 'http://127.0.0.1:8000'" in result.stdout + result.stderr
 
 
 def test_production_settings_values():
-    result = run(["-c", SHOW_SETTINGS + """
+    result = run(
+        [
+            "-c",
+            SHOW_SETTINGS
+            + """
 print(json.dumps([settings.ALLOWED_HOSTS, settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE,
                   settings.SECURE_SSL_REDIRECT, settings.SECURE_HSTS_SECONDS]))
-"""], DJANGO_DEBUG="0", DJANGO_SECRET_KEY=PROD_SECRET, DJANGO_ALLOWED_HOSTS="cso.example.org,www.cso.example.org")
+""",
+        ],
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=PROD_SECRET,
+        DJANGO_ALLOWED_HOSTS="cso.example.org,www.cso.example.org",
+    )
     assert result.returncode == 0, result.stderr
     first, second = result.stdout.strip().splitlines()
     shown = json.loads(first)
@@ -102,17 +121,29 @@ def test_no_environment_means_sqlite_eager_celery_french_and_paris():
 
 
 def test_database_url_and_broker_switch_to_postgresql_and_a_real_worker():
-    result = run(["-c", SHOW_SETTINGS], DATABASE_URL="postgres://postgres@127.0.0.1:5432/cso_recruit",
-                 CELERY_BROKER_URL="redis://127.0.0.1:6379/0")
+    result = run(
+        ["-c", SHOW_SETTINGS],
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/cso_recruit",
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+    )
     assert result.returncode == 0, result.stderr
     shown = json.loads(result.stdout)
     assert (shown["engine"], shown["name"], shown["host"]) == (
-        "django.db.backends.postgresql", "cso_recruit", "127.0.0.1")
-    assert (shown["eager"], shown["celery_eager"], shown["broker"]) == (False, False, "redis://127.0.0.1:6379/0")
+        "django.db.backends.postgresql",
+        "cso_recruit",
+        "127.0.0.1",
+    )
+    assert (shown["eager"], shown["celery_eager"], shown["broker"]) == (
+        False,
+        False,
+        "redis://127.0.0.1:6379/0",
+    )
 
 
 def test_makemigrations_check_is_clean(tmp_path):
-    result = run(["manage.py", "makemigrations", "--check", "--dry-run"],
-                 DATABASE_URL=f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+    result = run(
+        ["manage.py", "makemigrations", "--check", "--dry-run"],
+        DATABASE_URL=f"sqlite:///{tmp_path / 'empty.sqlite3'}",
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() == "No changes detected"

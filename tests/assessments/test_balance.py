@@ -225,7 +225,9 @@ def test_band_boundaries_are_inclusive():
     karim = years("Karim Haddad")
     assert balance_profile(karim, DOMAINS, balanced_max=0.25, watch_max=0.3).band == "balanced"
     assert balance_profile(karim, DOMAINS, balanced_max=0.1, watch_max=0.25).concentration_band == "watch"
-    assert balance_profile(karim, DOMAINS, balanced_max=0.1, watch_max=0.2).concentration_band == "concentrated"
+    assert (
+        balance_profile(karim, DOMAINS, balanced_max=0.1, watch_max=0.2).concentration_band == "concentrated"
+    )
     assert balance_profile(karim, DOMAINS, balanced_max=0.1, watch_max=0.25).band == "narrow"
     # With a dominant domain the HHI* band is kept: 4 of 6 years in finance.
     dominant = {"finance": 4, "hr": 1, "legal": 1}
@@ -246,15 +248,18 @@ def test_equal_years_in_four_of_nine_domains_are_narrow_not_concentrated():
     assert profile.breadth == 4
 
 
-@pytest.mark.parametrize(("values", "dominant", "band"), [
-    ((10, 2, 2, 2), "finance", "concentrated"),  # 10 ≥ 1.5 × 16/4 = 6
-    ((6, 5, 4, 3), None, "narrow"),              # 6 < 1.5 × 18/4 = 6.75; HHI* = 0.1736
-    ((3, 1.5, 1.5), "finance", "concentrated"),  # 3 = 1.5 × 6/3 exactly: inclusive
-    ((12,), "finance", "concentrated"),          # the only domain with ≥ 1 year
-    ((12, 0.5), "finance", "concentrated"),      # 0.5 year does not count in the mean
-    ((5, 5, 1), None, "narrow"),                 # tied for the largest
-    ((0.5,), None, "narrow"),                    # less than a year anywhere
-])
+@pytest.mark.parametrize(
+    ("values", "dominant", "band"),
+    [
+        ((10, 2, 2, 2), "finance", "concentrated"),  # 10 ≥ 1.5 × 16/4 = 6
+        ((6, 5, 4, 3), None, "narrow"),  # 6 < 1.5 × 18/4 = 6.75; HHI* = 0.1736
+        ((3, 1.5, 1.5), "finance", "concentrated"),  # 3 = 1.5 × 6/3 exactly: inclusive
+        ((12,), "finance", "concentrated"),  # the only domain with ≥ 1 year
+        ((12, 0.5), "finance", "concentrated"),  # 0.5 year does not count in the mean
+        ((5, 5, 1), None, "narrow"),  # tied for the largest
+        ((0.5,), None, "narrow"),  # less than a year anywhere
+    ],
+)
 def test_dominant_domain_rule(values, dominant, band):
     profile = balance_profile(dict(zip(DOMAINS, values, strict=False)), DOMAINS)
     assert profile.dominant_domain == dominant
@@ -264,7 +269,11 @@ def test_dominant_domain_rule(values, dominant, band):
 def test_watch_with_a_dominant_domain_stays_watch():
     # Julien: HHI* = 5/86 ≈ 0.058 (watch), sales administration dominant (5 ≥ 4.5).
     profile = balance_profile(years("Julien Moreau"), DOMAINS)
-    assert (profile.concentration_band, profile.band, profile.dominant_domain) == ("watch", "watch", "sales_admin")
+    assert (profile.concentration_band, profile.band, profile.dominant_domain) == (
+        "watch",
+        "watch",
+        "sales_admin",
+    )
 
 
 def test_floors_are_configurable():
@@ -373,14 +382,18 @@ def test_property_ranges(case):
     assert 1 / n <= profile.hhi * (1 + 1e-12)
     assert profile.band in BANDS
     assert profile.concentration_band in ("balanced", "watch", "concentrated")
-    assert (profile.band == "narrow") == (profile.concentration_band != "balanced" and profile.dominant_domain is None)
+    assert (profile.band == "narrow") == (
+        profile.concentration_band != "balanced" and profile.dominant_domain is None
+    )
     assert 0 <= profile.breadth <= n
     if profile.dominant_domain is not None:
         share = profile.shares[profile.dominant_domain]
         assert all(share > p for d, p in profile.shares.items() if d != profile.dominant_domain)
         experienced = [F(values.get(d, 0)) for d in scope if F(values.get(d, 0)) >= 1]
-        assert F(values[profile.dominant_domain]) >= F(3, 2) * sum(experienced) / len(experienced) \
+        assert (
+            F(values[profile.dominant_domain]) >= F(3, 2) * sum(experienced) / len(experienced)
             or len(experienced) == 1
+        )
 
 
 @given(profiles(), st.floats(min_value=0.01, max_value=100, allow_nan=False))

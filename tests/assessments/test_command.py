@@ -69,10 +69,16 @@ def test_json_has_every_documented_key(application, recruiter, mandate):
         assert set(role) >= {"score", "score_100"}
     assert data["roles"]["conductor"] == {"score": 4.0, "score_100": 75.0}
     assert data["fit"] == pytest.approx(math.cbrt(4 * 3.75 * 13 / 6))
-    assert data["gate"] == {"passed": False, "missing_roles": ["entrepreneur"], "failing_criteria": ["ent_new_offers"]}
+    assert data["gate"] == {
+        "passed": False,
+        "missing_roles": ["entrepreneur"],
+        "failing_criteria": ["ent_new_offers"],
+    }
     assert BALANCE_KEYS <= set(data["balance"])
     assert [(d["criterion"], d["range"], d["level"]) for d in data["disagreements"]] == [
-        ("cond_tools", 2, "amber"), ("bp_modelling", 3, "red")]
+        ("cond_tools", 2, "amber"),
+        ("bp_modelling", 3, "red"),
+    ]
     assert len(data["raters"]) == 3 and all({"id", "name", "scorecards"} <= set(r) for r in data["raters"])
     assert sorted(r["recommendation"] for r in data["recommendations"]) == ["no", "strong_yes", "strong_yes"]
     assert data["alpha"]["value"] is not None
@@ -120,8 +126,12 @@ def test_demo_scored_candidates_show_every_figure(demo):
     assert anne_sophie["fit"] is not None
     assert anne_sophie["alpha"]["value"] is not None
     levels = {}
-    for email in ("claire.dubois@example.org", "julien.moreau@example.org", "thomas.ndiaye@example.com",
-                  "elodie.garnier@example.org"):
+    for email in (
+        "claire.dubois@example.org",
+        "julien.moreau@example.org",
+        "thomas.ndiaye@example.com",
+        "elodie.garnier@example.org",
+    ):
         for item in run_json(demo[email].pk)["disagreements"]:
             levels.setdefault(item["level"], []).append((email, item["criterion"]))
     assert ("claire.dubois@example.org", "ent_new_offers") in levels["red"]
@@ -210,10 +220,15 @@ def test_json_names_posture_per_rater_values_and_narrow_band(mandate, recruiter)
     assert data["balance"]["band"] == "narrow" and data["balance"]["dominant_domain"] is None
     tools = next(c for c in data["criteria"] if c["code"] == "cond_tools")
     assert {v["rater"]: (v["value"], v["contexts"]) for v in tools["rater_values"]} == {
-        recruiter.pk: (4.0, ["screening"]), second.pk: (4.0, ["screening", "session_1"])}
+        recruiter.pk: (4.0, ["screening"]),
+        second.pk: (4.0, ["screening", "session_1"]),
+    }
     assert tools["score"] == 4.0 and tools["contexts"] == ["screening", "session_1"]
     assert data["reading"]["level"] == "unfavourable" and "gate_failed" in data["reading"]["reasons"]
-    assert data["alpha"] == {"value": data["mandate_statistics"]["alpha"], "reading": data["alpha"]["reading"]}
+    assert data["alpha"] == {
+        "value": data["mandate_statistics"]["alpha"],
+        "reading": data["alpha"]["reading"],
+    }
 
     # --as a user with an open draft elsewhere in the mandate: α is null with a reason.
     other = ApplicationFactory(mandate=mandate)

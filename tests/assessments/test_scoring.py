@@ -275,7 +275,9 @@ def test_gate_boundary_role_exactly_3_passes():
 
 
 def test_gate_fails_on_a_criterion_under_2_even_when_roles_pass():
-    result = overall_fit(roles(4, 4, 4), {"ENT-2": 1.5, "BP-1": 4.0, "CON-3": 1.0, "CON-1": 2.0, "X": None}, posture_score=4)
+    result = overall_fit(
+        roles(4, 4, 4), {"ENT-2": 1.5, "BP-1": 4.0, "CON-3": 1.0, "CON-1": 2.0, "X": None}, posture_score=4
+    )
     assert result.fit == 4.0
     assert result.gate_passed is False
     assert result.missing_roles == ()

@@ -38,7 +38,9 @@ def error_codes(exc_info):
 
 
 def ratings_snapshot(scorecard):
-    return sorted(Rating.objects.filter(scorecard=scorecard).values_list("criterion__code", "value", "evidence"))
+    return sorted(
+        Rating.objects.filter(scorecard=scorecard).values_list("criterion__code", "value", "evidence")
+    )
 
 
 # --------------------------------------------------------------------------- scorecard_start
@@ -47,7 +49,12 @@ def ratings_snapshot(scorecard):
 def test_start_creates_a_draft_with_one_ne_rating_per_criterion(application, recruiter):
     card = services.scorecard_start(application=application, rater=recruiter)
 
-    assert (card.status, card.revision, card.is_current, card.supersedes) == (Scorecard.Status.DRAFT, 1, True, None)
+    assert (card.status, card.revision, card.is_current, card.supersedes) == (
+        Scorecard.Status.DRAFT,
+        1,
+        True,
+        None,
+    )
     assert card.framework == services.framework_active()
     assert (card.context, card.session_number) == (Scorecard.Context.SCREENING, 0)
     ratings = list(card.ratings.select_related("criterion"))
@@ -78,12 +85,15 @@ def test_start_returns_the_submitted_scorecard_rather_than_a_second_one(applicat
 def test_each_rater_context_and_session_has_its_own_scorecard(application, recruiter, ceo):
     screening = services.scorecard_start(application=application, rater=recruiter)
     other_rater = services.scorecard_start(application=application, rater=ceo)
-    reference = services.scorecard_start(application=application, rater=recruiter,
-                                         context=Scorecard.Context.REFERENCE, session_number=3)
-    session_1 = services.scorecard_start(application=application, rater=recruiter,
-                                         context=Scorecard.Context.WORKING_SESSION, session_number=1)
-    session_2 = services.scorecard_start(application=application, rater=recruiter,
-                                         context=Scorecard.Context.WORKING_SESSION, session_number=2)
+    reference = services.scorecard_start(
+        application=application, rater=recruiter, context=Scorecard.Context.REFERENCE, session_number=3
+    )
+    session_1 = services.scorecard_start(
+        application=application, rater=recruiter, context=Scorecard.Context.WORKING_SESSION, session_number=1
+    )
+    session_2 = services.scorecard_start(
+        application=application, rater=recruiter, context=Scorecard.Context.WORKING_SESSION, session_number=2
+    )
 
     assert len({screening.pk, other_rater.pk, reference.pk, session_1.pk, session_2.pk}) == 5
     assert reference.session_number == 0  # only a working session has a number
@@ -93,8 +103,12 @@ def test_each_rater_context_and_session_has_its_own_scorecard(application, recru
 @pytest.mark.parametrize("number", [0, 5])
 def test_start_a_working_session_needs_a_number_from_1_to_4(application, recruiter, number):
     with pytest.raises(ValidationError):
-        services.scorecard_start(application=application, rater=recruiter,
-                                 context=Scorecard.Context.WORKING_SESSION, session_number=number)
+        services.scorecard_start(
+            application=application,
+            rater=recruiter,
+            context=Scorecard.Context.WORKING_SESSION,
+            session_number=number,
+        )
     assert not Scorecard.objects.exists() and not Rating.objects.exists()
 
 
@@ -105,11 +119,17 @@ def test_save_stores_values_evidence_recommendation_and_keeps_the_draft(applicat
     card = services.scorecard_start(application=application, rater=recruiter)
     ids = criterion_ids()
 
-    services.scorecard_save(scorecard=card, by=recruiter, recommendation=Scorecard.Recommendation.STRONG_YES,
-                            summary="Très bon entretien.",
-                            ratings={ids["cond_tools"]: (5, "  Outil de pilotage mis en place en 2023.  "),
-                                     ids["bp_modelling"]: (2, ""),
-                                     ids["ent_new_offers"]: (None, "rien vu")})
+    services.scorecard_save(
+        scorecard=card,
+        by=recruiter,
+        recommendation=Scorecard.Recommendation.STRONG_YES,
+        summary="Très bon entretien.",
+        ratings={
+            ids["cond_tools"]: (5, "  Outil de pilotage mis en place en 2023.  "),
+            ids["bp_modelling"]: (2, ""),
+            ids["ent_new_offers"]: (None, "rien vu"),
+        },
+    )
 
     card.refresh_from_db()
     assert card.status == Scorecard.Status.DRAFT and card.submitted_at is None
@@ -125,8 +145,12 @@ def test_save_again_overwrites_the_draft(application, recruiter):
     card = rate(application, recruiter, {"cond_tools": 2}, submit=False)
     ids = criterion_ids()
 
-    services.scorecard_save(scorecard=card, by=recruiter, recommendation=Scorecard.Recommendation.NO,
-                            ratings={ids["cond_tools"]: (None, "")})
+    services.scorecard_save(
+        scorecard=card,
+        by=recruiter,
+        recommendation=Scorecard.Recommendation.NO,
+        ratings={ids["cond_tools"]: (None, "")},
+    )
 
     assert values_of(card)["cond_tools"] is None
     assert Scorecard.objects.get(pk=card.pk).recommendation == Scorecard.Recommendation.NO
@@ -138,8 +162,12 @@ def test_save_refuses_a_value_outside_1_to_5_and_changes_nothing(application, re
     ids = criterion_ids()
 
     with pytest.raises(ValidationError):
-        services.scorecard_save(scorecard=card, by=recruiter, recommendation=Scorecard.Recommendation.YES,
-                                ratings={ids["cond_resources"]: (4, "ok"), ids["cond_tools"]: (6, "trop")})
+        services.scorecard_save(
+            scorecard=card,
+            by=recruiter,
+            recommendation=Scorecard.Recommendation.YES,
+            ratings={ids["cond_resources"]: (4, "ok"), ids["cond_tools"]: (6, "trop")},
+        )
 
     assert ratings_snapshot(card) == before
 
@@ -150,8 +178,12 @@ def test_save_refuses_a_criterion_of_another_framework(application, recruiter):
     foreign = v2.criteria.get(code="cond_tools")
 
     with pytest.raises(ValidationError) as exc_info:
-        services.scorecard_save(scorecard=card, by=recruiter, recommendation=Scorecard.Recommendation.YES,
-                                ratings={foreign.pk: (3, "")})
+        services.scorecard_save(
+            scorecard=card,
+            by=recruiter,
+            recommendation=Scorecard.Recommendation.YES,
+            ratings={foreign.pk: (3, "")},
+        )
     assert error_codes(exc_info) == {"criterion"}
 
 
@@ -166,7 +198,9 @@ def test_save_refuses_an_unknown_recommendation(application, recruiter):
 
 
 def test_submit_makes_the_scorecard_submitted_with_a_date(application, recruiter):
-    card = rate(application, recruiter, {"cond_tools": 5, "bp_modelling": 1, "ent_new_offers": 3}, submit=False)
+    card = rate(
+        application, recruiter, {"cond_tools": 5, "bp_modelling": 1, "ent_new_offers": 3}, submit=False
+    )
 
     services.scorecard_submit(scorecard=card, by=recruiter)
 
@@ -179,22 +213,37 @@ def test_submit_makes_the_scorecard_submitted_with_a_date(application, recruiter
 def test_submit_refuses_1_and_5_without_evidence_and_lists_each_problem(application, recruiter):
     card = services.scorecard_start(application=application, rater=recruiter)
     ids = criterion_ids()
-    services.scorecard_save(scorecard=card, by=recruiter, recommendation=Scorecard.Recommendation.YES, ratings={
-        ids["cond_tools"]: (1, ""), ids["bp_modelling"]: (5, "   "), ids["post_innovation"]: (5, ""),
-        ids["ent_new_offers"]: (3, ""), ids["ent_change_innovation"]: (5, "Offre lancée, +12 % de CA.")})
+    services.scorecard_save(
+        scorecard=card,
+        by=recruiter,
+        recommendation=Scorecard.Recommendation.YES,
+        ratings={
+            ids["cond_tools"]: (1, ""),
+            ids["bp_modelling"]: (5, "   "),
+            ids["post_innovation"]: (5, ""),
+            ids["ent_new_offers"]: (3, ""),
+            ids["ent_change_innovation"]: (5, "Offre lancée, +12 % de CA."),
+        },
+    )
 
     with pytest.raises(ValidationError) as exc_info:
         services.scorecard_submit(scorecard=card, by=recruiter)
 
     messages = exc_info.value.messages
     assert len(messages) == 3
-    labels = {code: Criterion.objects.get(framework=card.framework, code=code).label_en
-              for code in ("cond_tools", "bp_modelling", "post_innovation")}
+    labels = {
+        code: Criterion.objects.get(framework=card.framework, code=code).label_en
+        for code in ("cond_tools", "bp_modelling", "post_innovation")
+    }
     for code, value in (("cond_tools", 1), ("bp_modelling", 5), ("post_innovation", 5)):
         assert sum(labels[code] in m and f"rating of {value}" in m for m in messages) == 1, (code, messages)
     assert not any("Offre" in m for m in messages)
     assert Scorecard.objects.get(pk=card.pk).status == Scorecard.Status.DRAFT
-    assert set(services.scorecard_problems(card)) == {ids["cond_tools"], ids["bp_modelling"], ids["post_innovation"]}
+    assert set(services.scorecard_problems(card)) == {
+        ids["cond_tools"],
+        ids["bp_modelling"],
+        ids["post_innovation"],
+    }
 
 
 def test_submit_refuses_a_scorecard_with_every_criterion_ne(application, recruiter):
@@ -209,8 +258,13 @@ def test_submit_refuses_a_scorecard_with_every_criterion_ne(application, recruit
 
 
 def test_2_3_4_need_no_evidence(application, recruiter):
-    card = rate(application, recruiter, {"cond_tools": 2, "bp_modelling": 3, "ent_new_offers": 4}, evidence=False,
-                submit=False)
+    card = rate(
+        application,
+        recruiter,
+        {"cond_tools": 2, "bp_modelling": 3, "ent_new_offers": 4},
+        evidence=False,
+        submit=False,
+    )
     assert services.scorecard_problems(card) == {}
     services.scorecard_submit(scorecard=card, by=recruiter)
     assert Scorecard.objects.get(pk=card.pk).is_submitted
@@ -226,8 +280,12 @@ def test_a_submitted_scorecard_cannot_be_saved_or_submitted_again(application, r
     ids = criterion_ids()
 
     with pytest.raises(ValidationError) as exc_info:
-        services.scorecard_save(scorecard=card, by=recruiter, recommendation=Scorecard.Recommendation.NO,
-                                ratings={ids["cond_tools"]: (1, "changed my mind")})
+        services.scorecard_save(
+            scorecard=card,
+            by=recruiter,
+            recommendation=Scorecard.Recommendation.NO,
+            ratings={ids["cond_tools"]: (1, "changed my mind")},
+        )
     assert error_codes(exc_info) == {"immutable"}
     with pytest.raises(ValidationError) as exc_info:
         services.scorecard_submit(scorecard=card, by=recruiter)
@@ -256,12 +314,18 @@ def test_revise_needs_a_reason(application, recruiter, reason):
 
 
 def test_revise_keeps_the_old_revision_and_opens_a_copy_as_draft(application, recruiter):
-    card = rate(application, recruiter, {"cond_tools": 5, "bp_modelling": 2, "ent_new_offers": 1},
-                recommendation=Scorecard.Recommendation.STRONG_YES)
+    card = rate(
+        application,
+        recruiter,
+        {"cond_tools": 5, "bp_modelling": 2, "ent_new_offers": 1},
+        recommendation=Scorecard.Recommendation.STRONG_YES,
+    )
     before = ratings_snapshot(card)
     submitted_at, updated_at = card.submitted_at, card.updated_at
 
-    revision = services.scorecard_revise(scorecard=card, by=recruiter, reason="  Discussion du panel du 12/03.  ")
+    revision = services.scorecard_revise(
+        scorecard=card, by=recruiter, reason="  Discussion du panel du 12/03.  "
+    )
 
     card.refresh_from_db()
     assert (card.is_current, card.status, card.revision) == (False, Scorecard.Status.SUBMITTED, 1)
@@ -274,11 +338,16 @@ def test_revise_keeps_the_old_revision_and_opens_a_copy_as_draft(application, re
     assert revision.revision_reason == "Discussion du panel du 12/03."
     assert revision.submitted_at is None
     assert (revision.application, revision.rater, revision.framework, revision.context) == (
-        card.application, card.rater, card.framework, card.context)
+        card.application,
+        card.rater,
+        card.framework,
+        card.context,
+    )
     assert revision.recommendation == Scorecard.Recommendation.STRONG_YES
     assert ratings_snapshot(revision) == before
     assert set(Rating.objects.filter(scorecard=revision).values_list("pk", flat=True)).isdisjoint(
-        Rating.objects.filter(scorecard=card).values_list("pk", flat=True))
+        Rating.objects.filter(scorecard=card).values_list("pk", flat=True)
+    )
 
 
 def test_the_revision_is_edited_without_touching_the_old_one(application, recruiter):
@@ -287,8 +356,12 @@ def test_the_revision_is_edited_without_touching_the_old_one(application, recrui
     revision = services.scorecard_revise(scorecard=card, by=recruiter, reason="Nouvelle preuve.")
     ids = criterion_ids()
 
-    services.scorecard_save(scorecard=revision, by=recruiter, recommendation=Scorecard.Recommendation.NO,
-                            ratings={ids["cond_tools"]: (3, "")})
+    services.scorecard_save(
+        scorecard=revision,
+        by=recruiter,
+        recommendation=Scorecard.Recommendation.NO,
+        ratings={ids["cond_tools"]: (3, "")},
+    )
     services.scorecard_submit(scorecard=revision, by=recruiter)
 
     assert ratings_snapshot(card) == before
@@ -317,8 +390,12 @@ def test_the_old_revision_stays_immutable(application, recruiter):
     card = rate(application, recruiter, {"cond_tools": 4})
     services.scorecard_revise(scorecard=card, by=recruiter, reason="Motif.")
     with pytest.raises(ValidationError):
-        services.scorecard_save(scorecard=card, by=recruiter, recommendation=Scorecard.Recommendation.NO,
-                                ratings={criterion_ids()["cond_tools"]: (2, "")})
+        services.scorecard_save(
+            scorecard=card,
+            by=recruiter,
+            recommendation=Scorecard.Recommendation.NO,
+            ratings={criterion_ids()["cond_tools"]: (2, "")},
+        )
     assert values_of(card)["cond_tools"] == 4
 
 
@@ -334,8 +411,12 @@ def test_only_the_rater_may_save_submit_or_revise(application, recruiter, ceo):
 
     for intruder in (ceo, other):
         with pytest.raises(ValidationError) as exc_info:
-            services.scorecard_save(scorecard=draft, by=intruder, recommendation=Scorecard.Recommendation.NO,
-                                    ratings={ids["cond_tools"]: (1, "pas moi")})
+            services.scorecard_save(
+                scorecard=draft,
+                by=intruder,
+                recommendation=Scorecard.Recommendation.NO,
+                ratings={ids["cond_tools"]: (1, "pas moi")},
+            )
         assert error_codes(exc_info) == {"not_rater"}
         with pytest.raises(ValidationError) as exc_info:
             services.scorecard_submit(scorecard=draft, by=intruder)
@@ -356,8 +437,13 @@ def test_only_the_rater_may_save_submit_or_revise(application, recruiter, ceo):
 
 def test_one_current_scorecard_per_application_rater_context_and_session(application, recruiter):
     card = services.scorecard_start(application=application, rater=recruiter)
-    fields = {"application": application, "rater": recruiter, "framework": card.framework,
-              "context": Scorecard.Context.SCREENING, "session_number": 0}
+    fields = {
+        "application": application,
+        "rater": recruiter,
+        "framework": card.framework,
+        "context": Scorecard.Context.SCREENING,
+        "session_number": 0,
+    }
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Scorecard.objects.create(**fields)
@@ -366,7 +452,9 @@ def test_one_current_scorecard_per_application_rater_context_and_session(applica
     Scorecard.objects.create(**{**fields, "context": Scorecard.Context.OTHER})
     Scorecard.objects.create(**{**fields, "context": Scorecard.Context.WORKING_SESSION, "session_number": 1})
     with pytest.raises(IntegrityError), transaction.atomic():
-        Scorecard.objects.create(**{**fields, "context": Scorecard.Context.WORKING_SESSION, "session_number": 1})
+        Scorecard.objects.create(
+            **{**fields, "context": Scorecard.Context.WORKING_SESSION, "session_number": 1}
+        )
     assert Scorecard.objects.filter(is_current=True).count() == 3
 
 
@@ -408,8 +496,22 @@ def test_new_version_copies_the_criteria_and_becomes_the_only_active_one(applica
     assert not v1.is_active
     assert list(CompetencyFramework.objects.filter(is_active=True)) == [v2]
     assert services.framework_active() == v2
-    fields = ("code", "group", "order", "label_fr", "label_en", "description_fr", "description_en", "weight",
-              "anchor_1_fr", "anchor_1_en", "anchor_3_fr", "anchor_3_en", "anchor_5_fr", "anchor_5_en")
+    fields = (
+        "code",
+        "group",
+        "order",
+        "label_fr",
+        "label_en",
+        "description_fr",
+        "description_en",
+        "weight",
+        "anchor_1_fr",
+        "anchor_1_en",
+        "anchor_3_fr",
+        "anchor_3_en",
+        "anchor_5_fr",
+        "anchor_5_en",
+    )
     assert sorted(v2.criteria.values_list(*fields)) == sorted(v1.criteria.values_list(*fields))
     assert v2.criteria.count() == 16
     assert sorted(v1.criteria.values_list("pk", flat=True)) == v1_criteria_before  # v1 untouched
@@ -445,9 +547,19 @@ def test_new_scorecards_use_the_new_version_and_old_ones_keep_theirs(application
 
 def test_a_criterion_of_a_frozen_version_does_not_validate(application, recruiter):
     v1 = services.framework_active()
-    criterion = Criterion(framework=v1, group="posture", code="post_extra", label_fr="x", label_en="x",
-                          anchor_1_fr="a", anchor_1_en="a", anchor_3_fr="a", anchor_3_en="a",
-                          anchor_5_fr="a", anchor_5_en="a")
+    criterion = Criterion(
+        framework=v1,
+        group="posture",
+        code="post_extra",
+        label_fr="x",
+        label_en="x",
+        anchor_1_fr="a",
+        anchor_1_en="a",
+        anchor_3_fr="a",
+        anchor_3_en="a",
+        anchor_5_fr="a",
+        anchor_5_en="a",
+    )
     criterion.full_clean()  # unused: editable
 
     services.scorecard_start(application=application, rater=recruiter)

@@ -31,6 +31,7 @@ def summary_dict(application, user=None):
     application = Application.objects.select_related("candidate", "mandate").get(pk=application.pk)
     return figures_selectors.application_summary(application=application, user=user).to_dict()
 
+
 pytestmark = pytest.mark.django_db
 
 
@@ -93,12 +94,16 @@ def parse(response):
 
 def checked_values(response):
     """``{field name: checked value}`` of the radio buttons of a page."""
-    return {i["name"]: i["value"] for i in parse(response).inputs if i.get("type") == "radio" and "checked" in i}
+    return {
+        i["name"]: i["value"] for i in parse(response).inputs if i.get("type") == "radio" and "checked" in i
+    }
 
 
 @pytest.fixture
 def second(mandate):
-    user = UserFactory(username="recruteur-deux", first_name="Hugo", last_name="Bernard", groups=["recruiter"])
+    user = UserFactory(
+        username="recruteur-deux", first_name="Hugo", last_name="Bernard", groups=["recruiter"]
+    )
     mandate.recruiters.add(user)
     return user
 
@@ -121,6 +126,7 @@ def as_user(client):
     def login(user):
         client.force_login(user)
         return client
+
     return login
 
 
@@ -137,11 +143,13 @@ def form_data(scorecard, values, evidence=None, *, recommendation="yes", summary
 # --------------------------------------------------------------------------- the scorecard form
 
 
-def test_start_opens_a_draft_and_the_form_shows_the_three_anchors_of_each_criterion(as_user, recruiter,
-                                                                                      application):
+def test_start_opens_a_draft_and_the_form_shows_the_three_anchors_of_each_criterion(
+    as_user, recruiter, application
+):
     client = as_user(recruiter)
-    response = client.post(reverse("assessments:scorecard_start", args=[application.pk]),
-                           {"context": "screening"})
+    response = client.post(
+        reverse("assessments:scorecard_start", args=[application.pk]), {"context": "screening"}
+    )
     card = Scorecard.objects.get(application=application, rater=recruiter)
     assert response.status_code == 302 and response["Location"] == card.get_absolute_url()
 
@@ -159,8 +167,9 @@ def test_start_opens_a_draft_and_the_form_shows_the_three_anchors_of_each_criter
     anchor_lists = re.findall(r'<dl class="small mt-2 mb-0">(.*?)</dl>', content, re.S)
     assert len(anchor_lists) == 16
     for body in anchor_lists:
-        assert re.fullmatch(r'(?:<div><dt class="d-inline">[135]</dt> <dd class="d-inline">[^<]*</dd></div>){3}',
-                            body), body
+        assert re.fullmatch(
+            r'(?:<div><dt class="d-inline">[135]</dt> <dd class="d-inline">[^<]*</dd></div>){3}', body
+        ), body
 
 
 def test_ne_is_an_explicit_choice_checked_by_default(as_user, recruiter, application):
@@ -179,9 +188,13 @@ def test_ne_is_an_explicit_choice_checked_by_default(as_user, recruiter, applica
 def test_save_keeps_a_draft_with_the_typed_values(as_user, recruiter, application):
     card = services.scorecard_start(application=application, rater=recruiter)
     client = as_user(recruiter)
-    data = form_data(card, {"cond_tools": 5, "bp_modelling": 2},
-                     {"cond_tools": "Tableau de bord mensuel créé.", "ent_new_offers": "Rien d'observé"},
-                     recommendation="strong_yes", summary="Entretien solide.")
+    data = form_data(
+        card,
+        {"cond_tools": 5, "bp_modelling": 2},
+        {"cond_tools": "Tableau de bord mensuel créé.", "ent_new_offers": "Rien d'observé"},
+        recommendation="strong_yes",
+        summary="Entretien solide.",
+    )
 
     response = client.post(card.get_absolute_url(), data)
 
@@ -201,13 +214,19 @@ def test_save_keeps_a_draft_with_the_typed_values(as_user, recruiter, applicatio
     assert parse(page).textareas[f"evidence_{ids['cond_tools']}"] == "Tableau de bord mensuel créé."
 
 
-def test_submit_with_a_5_without_evidence_shows_the_error_and_keeps_every_typed_value(as_user, recruiter,
-                                                                                       application):
+def test_submit_with_a_5_without_evidence_shows_the_error_and_keeps_every_typed_value(
+    as_user, recruiter, application
+):
     card = services.scorecard_start(application=application, rater=recruiter)
     ids = criterion_ids()
-    data = form_data(card, {"cond_tools": 5, "bp_modelling": 2, "post_innovation": 1},
-                     {"bp_modelling": "Texte tapé pour la modélisation", "post_innovation": "Refus net d'innover."},
-                     recommendation="no", summary="Résumé tapé avant l'envoi", action="submit")
+    data = form_data(
+        card,
+        {"cond_tools": 5, "bp_modelling": 2, "post_innovation": 1},
+        {"bp_modelling": "Texte tapé pour la modélisation", "post_innovation": "Refus net d'innover."},
+        recommendation="no",
+        summary="Résumé tapé avant l'envoi",
+        action="submit",
+    )
 
     response = as_user(recruiter).post(card.get_absolute_url(), data)
 
@@ -242,8 +261,10 @@ def test_submit_valid_scorecard_goes_to_the_summary_and_freezes_the_form(as_user
     card = services.scorecard_start(application=application, rater=recruiter)
     client = as_user(recruiter)
 
-    response = client.post(card.get_absolute_url(), form_data(
-        card, {"cond_tools": 5}, {"cond_tools": "Outils refondus."}, action="submit"))
+    response = client.post(
+        card.get_absolute_url(),
+        form_data(card, {"cond_tools": 5}, {"cond_tools": "Outils refondus."}, action="submit"),
+    )
 
     assert response.status_code == 302
     assert response["Location"] == reverse("assessments:summary", args=[application.pk])
@@ -254,7 +275,9 @@ def test_submit_valid_scorecard_goes_to_the_summary_and_freezes_the_form(as_user
     assert radios and all("disabled" in r for r in radios)
     assert 'name="submit"' not in page.content.decode()
     # posting to a submitted scorecard changes nothing
-    client.post(card.get_absolute_url(), form_data(card, {"cond_tools": 1}, {"cond_tools": "x"}, action="submit"))
+    client.post(
+        card.get_absolute_url(), form_data(card, {"cond_tools": 1}, {"cond_tools": "x"}, action="submit")
+    )
     assert card.ratings.get(criterion__code="cond_tools").value == 5
 
 
@@ -290,28 +313,43 @@ def test_my_scorecards_lists_only_mine(as_user, recruiter, second, application):
 @pytest.fixture
 def panel(application, recruiter, second, ceo):
     """Rater A (recruiter) has an open draft; B and C have submitted the hand-built panel."""
-    cards = [rate(application, rater, panel_values(i), submit=(i > 0)) for i, rater in
-             enumerate((recruiter, second, ceo))]
+    cards = [
+        rate(application, rater, panel_values(i), submit=(i > 0))
+        for i, rater in enumerate((recruiter, second, ceo))
+    ]
     return cards
 
 
 def test_summary_hides_the_others_while_the_viewer_has_a_draft_and_shows_them_after_submit(
-        as_user, recruiter, second, application, panel):
+    as_user, recruiter, second, application, panel
+):
     client = as_user(recruiter)
     url = reverse("assessments:summary", args=[application.pk])
     b_evidence = escape(evidence_for("cond_tools", PANEL["cond_tools"][1]))
 
     content = client.get(url).content.decode()
-    assert fr("You have a scorecard in progress for this candidate: the other raters' ratings and the "
-              "aggregates stay hidden until you submit it (independent rating).") in content
+    assert (
+        fr(
+            "You have a scorecard in progress for this candidate: the other raters' ratings and the "
+            "aggregates stay hidden until you submit it (independent rating)."
+        )
+        in content
+    )
     assert "Hugo Bernard" not in content  # no rater list
     assert b_evidence not in content
     assert fr("Overall fit") not in content and fr("Gate failed") not in content
     assert fr("Criteria and rater disagreement") not in content
     assert b_evidence not in client.get(panel[0].get_absolute_url()).content.decode()  # own form only
 
-    response = client.post(panel[0].get_absolute_url(), form_data(
-        panel[0], panel_values(0), {c: evidence_for(c, v) for c, v in panel_values(0).items()}, action="submit"))
+    response = client.post(
+        panel[0].get_absolute_url(),
+        form_data(
+            panel[0],
+            panel_values(0),
+            {c: evidence_for(c, v) for c, v in panel_values(0).items()},
+            action="submit",
+        ),
+    )
     assert response.status_code == 302
 
     content = client.get(url).content.decode()
@@ -321,7 +359,8 @@ def test_summary_hides_the_others_while_the_viewer_has_a_draft_and_shows_them_af
 
 
 def test_summary_page_shows_fit_gate_with_the_missing_role_balance_band_and_alpha(
-        as_user, recruiter, second, application, panel):
+    as_user, recruiter, second, application, panel
+):
     services.scorecard_submit(scorecard=panel[0], by=recruiter)
     summary = summary_dict(application)
 
@@ -348,8 +387,11 @@ def test_summary_page_shows_fit_gate_with_the_missing_role_balance_band_and_alph
     alpha = summary["alpha"]
     assert alpha["value"] is not None
     assert f"<strong>{fr_number(alpha['value'], 2)}</strong>" in content
-    readings = {"reliable": "reliable (≥ 0.80)", "tentative": "tentative (0.667–0.80)",
-                "unreliable": "unreliable (< 0.667)"}
+    readings = {
+        "reliable": "reliable (≥ 0.80)",
+        "tentative": "tentative (0.667–0.80)",
+        "unreliable": "unreliable (< 0.667)",
+    }
     with translation.override("fr"):
         assert translation.gettext(readings[alpha["reading"]]) in content
     # disagreement flags on the planted criteria
@@ -373,7 +415,11 @@ def test_access_out_of_scope_answers_404(as_user, recruiter, application, mandat
     urls = {
         "summary": ("get", reverse("assessments:summary", args=[application.pk]), {}),
         "scorecard": ("get", card.get_absolute_url(), {}),
-        "start": ("post", reverse("assessments:scorecard_start", args=[application.pk]), {"context": "screening"}),
+        "start": (
+            "post",
+            reverse("assessments:scorecard_start", args=[application.pk]),
+            {"context": "screening"},
+        ),
         "revise": ("post", reverse("assessments:scorecard_revise", args=[card.pk]), {"reason": "Intrus."}),
     }
     for user in (outsider, mediator):
@@ -391,9 +437,16 @@ def test_a_rater_cannot_open_or_revise_another_raters_scorecard(as_user, recruit
     for user, other_card in ((second, card), (ceo, card), (recruiter, draft)):
         client = as_user(user)
         assert client.get(other_card.get_absolute_url()).status_code == 404
-        assert client.post(other_card.get_absolute_url(), form_data(other_card, {"cond_tools": 3})).status_code == 404
-        assert client.post(reverse("assessments:scorecard_revise", args=[other_card.pk]),
-                           {"reason": "Pas la mienne."}).status_code == 404
+        assert (
+            client.post(other_card.get_absolute_url(), form_data(other_card, {"cond_tools": 3})).status_code
+            == 404
+        )
+        assert (
+            client.post(
+                reverse("assessments:scorecard_revise", args=[other_card.pk]), {"reason": "Pas la mienne."}
+            ).status_code
+            == 404
+        )
     assert Scorecard.objects.count() == 2
     assert draft.ratings.get(criterion__code="cond_tools").value == 2
 
@@ -401,7 +454,9 @@ def test_a_rater_cannot_open_or_revise_another_raters_scorecard(as_user, recruit
 def test_the_ceo_of_the_mandate_may_rate_and_see_the_summary(as_user, ceo, application):
     client = as_user(ceo)
     assert client.get(reverse("assessments:summary", args=[application.pk])).status_code == 200
-    response = client.post(reverse("assessments:scorecard_start", args=[application.pk]), {"context": "other"})
+    response = client.post(
+        reverse("assessments:scorecard_start", args=[application.pk]), {"context": "other"}
+    )
     assert response.status_code == 302
     assert Scorecard.objects.get().rater == ceo
 
@@ -433,8 +488,12 @@ def _pipeline_with(recruiter, n_applications):
     for _ in range(n_applications):
         application = ApplicationFactory(mandate=mandate)
         for i, rater in enumerate(raters):
-            ScorecardFactory(application=application, rater=rater, submitted=True,
-                             ratings={code: 3 + (i + j) % 3 for j, code in enumerate(CODES)})
+            ScorecardFactory(
+                application=application,
+                rater=rater,
+                submitted=True,
+                ratings={code: 3 + (i + j) % 3 for j, code in enumerate(CODES)},
+            )
     return mandate
 
 
@@ -478,8 +537,12 @@ def test_summary_page_query_count_does_not_grow_with_the_number_of_raters(as_use
         raters = [UserFactory(groups=["recruiter"]) for _ in range(n_raters)]
         mandate.recruiters.add(*raters)
         for i, rater in enumerate(raters):
-            ScorecardFactory(application=application, rater=rater, submitted=True,
-                             ratings={code: 1 + (i + j) % 5 for j, code in enumerate(CODES)})
+            ScorecardFactory(
+                application=application,
+                rater=rater,
+                submitted=True,
+                ratings={code: 1 + (i + j) % 5 for j, code in enumerate(CODES)},
+            )
         url = reverse("assessments:summary", args=[application.pk])
         client.get(url)
         with CaptureQueriesContext(connection) as context:
@@ -494,8 +557,16 @@ def test_summary_page_query_count_does_not_grow_with_the_number_of_raters(as_use
 
 def _criterion_post(framework, code):
     anchors = {f"anchor_{level}_{lang}": f"Ancre {level}" for level in (1, 3, 5) for lang in ("fr", "en")}
-    return {"framework": framework.pk, "group": "posture", "code": code, "order": 200, "label_fr": "Nouveau",
-            "label_en": "New", "weight": "1", **anchors}
+    return {
+        "framework": framework.pk,
+        "group": "posture",
+        "code": code,
+        "order": 200,
+        "label_fr": "Nouveau",
+        "label_en": "New",
+        "weight": "1",
+        **anchors,
+    }
 
 
 def test_the_admin_cannot_add_a_criterion_to_a_frozen_version(as_user, recruiter, application):

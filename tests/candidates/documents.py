@@ -64,8 +64,11 @@ def make_docx(text: str = "Curriculum vitae") -> bytes:
     )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in (("[Content_Types].xml", content_types), ("_rels/.rels", rels),
-                              ("word/document.xml", document)):
+        for name, content in (
+            ("[Content_Types].xml", content_types),
+            ("_rels/.rels", rels),
+            ("word/document.xml", document),
+        ):
             # A fixed date: the same call gives the same bytes (the zip would stamp the current second).
             entry = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
             entry.compress_type = zipfile.ZIP_DEFLATED
@@ -122,8 +125,15 @@ def make_xlsx() -> bytes:
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
         '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Nom</t></is></c></row></sheetData></worksheet>'
     )
-    return _zip([("[Content_Types].xml", content_types), ("_rels/.rels", rels), ("xl/workbook.xml", workbook),
-                 ("xl/_rels/workbook.xml.rels", workbook_rels), ("xl/worksheets/sheet1.xml", sheet)])
+    return _zip(
+        [
+            ("[Content_Types].xml", content_types),
+            ("_rels/.rels", rels),
+            ("xl/workbook.xml", workbook),
+            ("xl/_rels/workbook.xml.rels", workbook_rels),
+            ("xl/worksheets/sheet1.xml", sheet),
+        ]
+    )
 
 
 def make_zip() -> bytes:
@@ -133,7 +143,12 @@ def make_zip() -> bytes:
 
 def make_ole2() -> bytes:
     """The start of an OLE2 compound file (legacy Excel .xls): its signature and a header block."""
-    return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 16 + b"\x3e\x00\x03\x00\xfe\xff\x09\x00" + b"\x00" * 480
+    return (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + b"\x00" * 16
+        + b"\x3e\x00\x03\x00\xfe\xff\x09\x00"
+        + b"\x00" * 480
+    )
 
 
 def make_png() -> bytes:

@@ -75,15 +75,17 @@ def test_warnings_are_printed_as_sentences(mandate, tmp_path):
 
 
 def test_dry_run_saves_nothing(mandate):
-    out, _err = run("import_candidates", str(sample_path(SAMPLE_FILES[0])), "--mandate", mandate.slug, "--dry-run")
+    out, _err = run(
+        "import_candidates", str(sample_path(SAMPLE_FILES[0])), "--mandate", mandate.slug, "--dry-run"
+    )
     assert "Dry run, nothing saved: 8 created, 0 updated, 0 unchanged, 8 added to the mandate." in out
     assert counts() == (0, 0, 0)
 
 
 def write_bad_file(tmp_path):
     lines = sample_path(SAMPLE_FILES[0]).read_bytes().decode("utf-8-sig").split("\r\n")
-    lines[3] = lines[3].replace(";oui;07/11/2026;", ";oui;;")        # line 4: consent without date
-    lines[5] = lines[5].replace(";1;2;6;0;", ";1;2;-6;0;")          # line 6: negative years
+    lines[3] = lines[3].replace(";oui;07/11/2026;", ";oui;;")  # line 4: consent without date
+    lines[5] = lines[5].replace(";1;2;6;0;", ";1;2;-6;0;")  # line 6: negative years
     lines[8] = lines[8].replace(";BTS gestion", ";BTS gestion;en trop")  # line 9: one cell too many
     path = tmp_path / "mauvais.csv"
     path.write_bytes("\r\n".join(lines).encode("utf-8-sig"))
@@ -125,7 +127,14 @@ def test_unknown_mandate_is_a_command_error(db):
 
 def test_unknown_author_is_a_command_error(mandate):
     with pytest.raises(CommandError, match="No user “fantome”"):
-        run("import_candidates", str(sample_path(SAMPLE_FILES[0])), "--mandate", mandate.slug, "--as", "fantome")
+        run(
+            "import_candidates",
+            str(sample_path(SAMPLE_FILES[0])),
+            "--mandate",
+            mandate.slug,
+            "--as",
+            "fantome",
+        )
     assert counts() == (0, 0, 0)
 
 

@@ -39,6 +39,7 @@ if "pytest_django.plugin" not in sys.modules:
     def settings():
         return types.SimpleNamespace()
 
+
 #: The samples' columns: every field but the optional career column, which came later (last).
 SAMPLE_FIELDS = tuple(name for name in FIELDS if name != "career_years")
 FR_SAMPLE_HEADERS = {name: FR_HEADERS[name] for name in SAMPLE_FIELDS}
@@ -82,10 +83,13 @@ def test_fixture_copies_are_byte_identical_to_shared_samples(name):
     assert (FIXTURES / name).read_bytes() == shared.read_bytes()
 
 
-@pytest.mark.parametrize(("name", "encoding"), [
-    ("candidates_fr_utf8_bom.csv", "utf-8-sig"),
-    ("candidates_fr_cp1252.csv", "cp1252"),
-])
+@pytest.mark.parametrize(
+    ("name", "encoding"),
+    [
+        ("candidates_fr_utf8_bom.csv", "utf-8-sig"),
+        ("candidates_fr_cp1252.csv", "cp1252"),
+    ],
+)
 def test_french_samples_parse_to_exact_values(name, encoding):
     result = parse_candidates_csv(sample_bytes(name))
 
@@ -100,7 +104,15 @@ def test_french_samples_parse_to_exact_values(name, encoding):
     assert len(result.rows) == 8
     assert [row.line for row in result.rows] == list(range(2, 10))
     assert [row.values["last_name"] for row in result.rows] == [
-        "Dubois", "Lefèvre", "Benali", "Moreau", "Garnier", "N'Diaye", "Roux-Lambert", "Haddad"]
+        "Dubois",
+        "Lefèvre",
+        "Benali",
+        "Moreau",
+        "Garnier",
+        "N'Diaye",
+        "Roux-Lambert",
+        "Haddad",
+    ]
 
     rows = by_email(result)
     claire = rows["claire.dubois@example.org"]
@@ -276,14 +288,17 @@ def test_file_without_header_row_is_a_format_error():
 # --------------------------------------------------------------------------- sniffing
 
 
-@pytest.mark.parametrize(("text", "delimiter"), [
-    ("Nom;Prénom;E-mail\r\n", ";"),
-    ("Last name,First name,Email\n", ","),
-    ("Nom\tPrénom\tE-mail\nDubois\tClaire\tc@example.org\n", "\t"),
-    # The data rows are full of commas (decimal commas, quoted text): the header decides.
-    ('Nom;Ville\r\n"a, b, c";"1,5, 2,5"\r\n"d, e";"3,5, 4,5"\r\n', ";"),
-    ("Email\n", ","),  # one column: any delimiter works
-])
+@pytest.mark.parametrize(
+    ("text", "delimiter"),
+    [
+        ("Nom;Prénom;E-mail\r\n", ";"),
+        ("Last name,First name,Email\n", ","),
+        ("Nom\tPrénom\tE-mail\nDubois\tClaire\tc@example.org\n", "\t"),
+        # The data rows are full of commas (decimal commas, quoted text): the header decides.
+        ('Nom;Ville\r\n"a, b, c";"1,5, 2,5"\r\n"d, e";"3,5, 4,5"\r\n', ";"),
+        ("Email\n", ","),  # one column: any delimiter works
+    ],
+)
 def test_sniff_dialect(text, delimiter):
     assert sniff_dialect(text).delimiter == delimiter
 
@@ -292,11 +307,29 @@ def test_sniff_dialect(text, delimiter):
 
 
 def test_header_matching_is_tolerant():
-    header = ";".join([
-        "  NOM ", "prenom", "Courriel", "Tél.", "ville", "LinkedIn", "source", "RGPD", "date du consentement",
-        "FINANCE (ANS)", "Rh (years)", "juridique", "Informatique ( ans )", "adv (années)", "ACHATS(ans)",
-        "Services generaux (ans)", "Communication", "Qualité & procédures (ans)", "Formation",
-    ])
+    header = ";".join(
+        [
+            "  NOM ",
+            "prenom",
+            "Courriel",
+            "Tél.",
+            "ville",
+            "LinkedIn",
+            "source",
+            "RGPD",
+            "date du consentement",
+            "FINANCE (ANS)",
+            "Rh (years)",
+            "juridique",
+            "Informatique ( ans )",
+            "adv (années)",
+            "ACHATS(ans)",
+            "Services generaux (ans)",
+            "Communication",
+            "Qualité & procédures (ans)",
+            "Formation",
+        ]
+    )
     row = "Dubois;Claire;c@example.org;;;;;Non;;1;2;3;4;5;6;7;8;9;"
     result = parse_candidates_csv(f"{header}\r\n{row}\r\n".encode())
     assert result.ok, result.errors
@@ -307,7 +340,9 @@ def test_header_matching_is_tolerant():
     assert [values[name] for name in YEARS_FIELDS] == [D(n) for n in range(1, 10)]
 
 
-@pytest.mark.parametrize("spelling", ["E-mail", "Email", "e-mail", "EMAIL", "Courriel", " courriel ", "E mail"])
+@pytest.mark.parametrize(
+    "spelling", ["E-mail", "Email", "e-mail", "EMAIL", "Courriel", " courriel ", "E mail"]
+)
 def test_email_header_spellings(spelling):
     assert csv_format.match_header(spelling) == "email"
 
@@ -389,16 +424,26 @@ def fr_file(*lines: str) -> bytes:
 
 def test_every_error_is_reported_with_line_and_column():
     data = fr_file(
-        fr_line(),                                                         # 2 valid
-        fr_line(email="a@example.org", consent_date="31/02/2026"),         # 3
-        fr_line(email="b@example.org", years_finance="abc"),               # 4
-        fr_line(email="c@example.org", years_hr="-2"),                     # 5
-        fr_line(email="not-an-email"),                                     # 6
-        fr_line(email="Claire.DUBOIS@example.org"),                        # 7 duplicate of line 2
-        fr_line(email="d@example.org", consent_date=""),                   # 8 consent without date
-        fr_line(email="e@example.org", first_name="", last_name="X" * 101, linkedin_url="linkedin.com/in/x",
-                gdpr_consent="peut-être", years_legal="", years_it="2,55", years_sales_admin="61",
-                years_purchasing="1e3", phone="0" * 41, source="S" * 61),  # 9 many at once
+        fr_line(),  # 2 valid
+        fr_line(email="a@example.org", consent_date="31/02/2026"),  # 3
+        fr_line(email="b@example.org", years_finance="abc"),  # 4
+        fr_line(email="c@example.org", years_hr="-2"),  # 5
+        fr_line(email="not-an-email"),  # 6
+        fr_line(email="Claire.DUBOIS@example.org"),  # 7 duplicate of line 2
+        fr_line(email="d@example.org", consent_date=""),  # 8 consent without date
+        fr_line(
+            email="e@example.org",
+            first_name="",
+            last_name="X" * 101,
+            linkedin_url="linkedin.com/in/x",
+            gdpr_consent="peut-être",
+            years_legal="",
+            years_it="2,55",
+            years_sales_admin="61",
+            years_purchasing="1e3",
+            phone="0" * 41,
+            source="S" * 61,
+        ),  # 9 many at once
         fr_line(email="f@example.org", years_quality="2,50", consent_date="2026-11-04"),  # 10 valid
     )
     result = parse_candidates_csv(data)
@@ -436,18 +481,27 @@ def test_duplicate_email_message_names_the_first_line():
     assert re.search(r"\b2\b", result.errors[0].message)
 
 
-@pytest.mark.parametrize(("cell", "expected"), [
-    ("0", D("0")), ("50", D("50")), ("2,5", D("2.5")), ("2.5", D("2.5")), ("2,50", D("2.5")),
-    (" 3 ", D("3")), ("0,0", D("0")),
-])
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("0", D("0")),
+        ("50", D("50")),
+        ("2,5", D("2.5")),
+        ("2.5", D("2.5")),
+        ("2,50", D("2.5")),
+        (" 3 ", D("3")),
+        ("0,0", D("0")),
+    ],
+)
 def test_years_accepted(cell, expected):
     result = parse_candidates_csv(fr_file(fr_line(years_finance=cell)))
     assert result.ok, result.errors
     assert result.rows[0].values["years_finance"] == expected
 
 
-@pytest.mark.parametrize("cell", ["", "abc", "-1", "-0,5", "50,5", "51", "60", "2,55", "1e3", "2,5,1", "1/2", "NaN",
-                                  "+3"])
+@pytest.mark.parametrize(
+    "cell", ["", "abc", "-1", "-0,5", "50,5", "51", "60", "2,55", "1e3", "2,5,1", "1/2", "NaN", "+3"]
+)
 def test_years_rejected(cell):
     result = parse_candidates_csv(fr_file(fr_line(years_finance=cell)))
     assert error_positions(result) == [(2, "Finance (ans)")]
@@ -458,12 +512,12 @@ def test_career_years_are_optional_and_cap_every_domain():
     own line and column; an empty career cell is "not given"."""
     twenty = dict.fromkeys(YEARS_FIELDS, "20")
     data = fr_file(
-        fr_line(**twenty, career_years="15"),                               # 2: nine errors
-        fr_line(email="b@example.org", **twenty, career_years="20"),        # 3 valid: equal is fine
-        fr_line(email="c@example.org", **twenty),                           # 4 valid: no career given
+        fr_line(**twenty, career_years="15"),  # 2: nine errors
+        fr_line(email="b@example.org", **twenty, career_years="20"),  # 3 valid: equal is fine
+        fr_line(email="c@example.org", **twenty),  # 4 valid: no career given
         fr_line(email="d@example.org", years_hr="12,5", career_years="12"),  # 5: HR over the career
-        fr_line(email="e@example.org", career_years="61"),                  # 6: career over 60
-        fr_line(email="f@example.org", career_years="beaucoup"),            # 7: not a number
+        fr_line(email="e@example.org", career_years="61"),  # 6: career over 60
+        fr_line(email="f@example.org", career_years="beaucoup"),  # 7: not a number
     )
     result = parse_candidates_csv(data)
     assert error_positions(result) == [
@@ -482,16 +536,39 @@ def test_career_years_values():
     assert [row.values["career_years"] for row in result.rows] == [D("22.5"), None]
 
 
-@pytest.mark.parametrize("header", ["Expérience professionnelle (ans)", "Career (years)", "Expérience totale",
-                                    "career length", "Ancienneté (ans)"])
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Expérience professionnelle (ans)",
+        "Career (years)",
+        "Expérience totale",
+        "career length",
+        "Ancienneté (ans)",
+    ],
+)
 def test_career_header_spellings(header):
     assert csv_format.match_header(header) == "career_years"
 
 
-@pytest.mark.parametrize(("cell", "expected"), [
-    ("Oui", True), ("oui", True), ("OUI", True), ("O", True), ("Yes", True), ("y", True), ("TRUE", True),
-    ("1", True), ("Non", False), ("n", False), ("No", False), ("false", False), ("0", False), ("", False),
-])
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("Oui", True),
+        ("oui", True),
+        ("OUI", True),
+        ("O", True),
+        ("Yes", True),
+        ("y", True),
+        ("TRUE", True),
+        ("1", True),
+        ("Non", False),
+        ("n", False),
+        ("No", False),
+        ("false", False),
+        ("0", False),
+        ("", False),
+    ],
+)
 def test_booleans(cell, expected):
     date_cell = "03/11/2026" if expected else ""
     result = parse_candidates_csv(fr_file(fr_line(gdpr_consent=cell, consent_date=date_cell)))
@@ -499,18 +576,24 @@ def test_booleans(cell, expected):
     assert result.rows[0].values["gdpr_consent"] is expected
 
 
-@pytest.mark.parametrize(("cell", "expected"), [
-    ("03/11/2026", datetime.date(2026, 11, 3)), ("3/1/2026", datetime.date(2026, 1, 3)),
-    ("2026-11-03", datetime.date(2026, 11, 3)), ("29/02/2028", datetime.date(2028, 2, 29)),
-])
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("03/11/2026", datetime.date(2026, 11, 3)),
+        ("3/1/2026", datetime.date(2026, 1, 3)),
+        ("2026-11-03", datetime.date(2026, 11, 3)),
+        ("29/02/2028", datetime.date(2028, 2, 29)),
+    ],
+)
 def test_dates_accepted(cell, expected):
     result = parse_candidates_csv(fr_file(fr_line(consent_date=cell)))
     assert result.ok, result.errors
     assert result.rows[0].values["consent_date"] == expected
 
 
-@pytest.mark.parametrize("cell", ["31/02/2026", "29/02/2027", "2026-13-01", "11/03/26", "2026/11/03", "03-11-2026",
-                                  "demain"])
+@pytest.mark.parametrize(
+    "cell", ["31/02/2026", "29/02/2027", "2026-13-01", "11/03/26", "2026/11/03", "03-11-2026", "demain"]
+)
 def test_dates_rejected(cell):
     result = parse_candidates_csv(fr_file(fr_line(consent_date=cell)))
     assert error_positions(result) == [(2, "Date du consentement")]
@@ -542,13 +625,13 @@ def test_short_row_missing_trailing_cells_counts_them_as_empty():
 
 def test_blank_lines_are_skipped_and_line_numbers_stay_true():
     data = fr_file(
-        fr_line(),                                         # 2
-        "",                                                # 3
-        ";;;;;;;;;;;;;;;;;;",                              # 4 (Excel's empty row)
-        "   ",                                             # 5
-        fr_line(email="b@example.org"),                    # 6
-        "",                                                # 7
-        fr_line(email="c@example.org", years_it="x"),      # 8
+        fr_line(),  # 2
+        "",  # 3
+        ";;;;;;;;;;;;;;;;;;",  # 4 (Excel's empty row)
+        "   ",  # 5
+        fr_line(email="b@example.org"),  # 6
+        "",  # 7
+        fr_line(email="c@example.org", years_it="x"),  # 8
     )
     result = parse_candidates_csv(data)
     assert [row.line for row in result.rows] == [2, 6]
@@ -558,9 +641,9 @@ def test_blank_lines_are_skipped_and_line_numbers_stay_true():
 def test_multiline_quoted_cell_keeps_line_numbers_of_following_rows():
     data = fr_file(
         fr_line(education="Master RH\r\nUniversité de Lille\r\npromotion 2010"),  # lines 2-4
-        fr_line(email="b@example.org", city="Lyon\nVilleurbanne"),                # lines 5-6
-        fr_line(email="c@example.org", years_hr="abc"),                           # 7
-        fr_line(email="d@example.org"),                                           # 8
+        fr_line(email="b@example.org", city="Lyon\nVilleurbanne"),  # lines 5-6
+        fr_line(email="c@example.org", years_hr="abc"),  # 7
+        fr_line(email="d@example.org"),  # 8
     )
     result = parse_candidates_csv(data)
     assert [row.line for row in result.rows] == [2, 5, 8]
@@ -582,18 +665,23 @@ def test_french_export_format():
     rows = [row.values for row in parse_candidates_csv(sample_bytes("candidates_fr_cp1252.csv")).rows]
     data = write_candidates_csv(rows, dialect="fr")
     assert data.startswith(codecs.BOM_UTF8)
-    text = data[len(codecs.BOM_UTF8):].decode("utf-8")
+    text = data[len(codecs.BOM_UTF8) :].decode("utf-8")
     lines = text.split("\r\n")
     assert lines[0] == ";".join(FR_HEADERS.values())
     # The samples' header, then the career column (empty: the samples do not give it).
     sample_header = sample_bytes("candidates_fr_utf8_bom.csv").decode("utf-8-sig").split("\r\n")[0]
     assert lines[0] == sample_header + ";Expérience professionnelle (ans)"
-    assert lines[1] == ("Dubois;Claire;claire.dubois@example.org;06 12 34 56 78;Lyon;"
-                        "https://www.linkedin.com/in/claire-dubois-example;Cooptation;Oui;03/11/2026;"
-                        "4;3;3;2;3;2;2;2,5;1;École de commerce (généraliste);")
+    assert lines[1] == (
+        "Dubois;Claire;claire.dubois@example.org;06 12 34 56 78;Lyon;"
+        "https://www.linkedin.com/in/claire-dubois-example;Cooptation;Oui;03/11/2026;"
+        "4;3;3;2;3;2;2;2,5;1;École de commerce (généraliste);"
+    )
     assert lines[2].startswith("Lefèvre;Marc;marc.lefevre@example.org;'+33 6 98 76 54 32;Paris;;Annonce;Oui;")
     assert ';"Lyon; Villeurbanne";' in lines[6]
-    assert lines[8] == "Haddad;Karim;karim.haddad@example.org;07 66 55 44 33;Marseille;;Annonce;Non;;1;0;0;1;1;0;0;0;0;BTS gestion;"
+    assert (
+        lines[8]
+        == "Haddad;Karim;karim.haddad@example.org;07 66 55 44 33;Marseille;;Annonce;Non;;1;0;0;1;1;0;0;0;0;BTS gestion;"
+    )
     assert lines[-1] == ""  # CRLF after the last record
     assert "\n" not in text.replace("\r\n", "")
 
@@ -604,10 +692,14 @@ def test_english_export_format():
     assert not data.startswith(codecs.BOM_UTF8)
     lines = data.decode("utf-8").split("\r\n")
     assert lines[0] == ",".join(EN_HEADERS.values())
-    assert lines[1] == ("Dubois,Claire,claire.dubois@example.org,06 12 34 56 78,Lyon,"
-                        "https://www.linkedin.com/in/claire-dubois-example,Cooptation,Yes,2026-11-03,"
-                        "4,3,3,2,3,2,2,2.5,1,École de commerce (généraliste),")
-    assert lines[8].startswith("Haddad,Karim,karim.haddad@example.org,07 66 55 44 33,Marseille,,Annonce,No,,1,")
+    assert lines[1] == (
+        "Dubois,Claire,claire.dubois@example.org,06 12 34 56 78,Lyon,"
+        "https://www.linkedin.com/in/claire-dubois-example,Cooptation,Yes,2026-11-03,"
+        "4,3,3,2,3,2,2,2.5,1,École de commerce (généraliste),"
+    )
+    assert lines[8].startswith(
+        "Haddad,Karim,karim.haddad@example.org,07 66 55 44 33,Marseille,,Annonce,No,,1,"
+    )
 
 
 @pytest.mark.parametrize("name", [*FR_SAMPLES, "candidates_en.csv"])
@@ -629,11 +721,17 @@ def test_round_trip_parse_write_parse(name, dialect):
     assert write_candidates_csv([row.values for row in second.rows], dialect=dialect) == exported
 
 
-@pytest.mark.parametrize("value", ["=SUM(A1:A3)", "+33 6 12 34 56 78", "-x", "@cmd", "'=already quoted", "''+x",
-                                   "'plain", "a=b"])
+@pytest.mark.parametrize(
+    "value", ["=SUM(A1:A3)", "+33 6 12 34 56 78", "-x", "@cmd", "'=already quoted", "''+x", "'plain", "a=b"]
+)
 def test_formula_guard_round_trips_exactly(value):
-    row = {**{name: D("0") for name in YEARS_FIELDS}, "last_name": value, "first_name": "A", "email": "a@example.org",
-           "education": value}
+    row = {
+        **{name: D("0") for name in YEARS_FIELDS},
+        "last_name": value,
+        "first_name": "A",
+        "email": "a@example.org",
+        "education": value,
+    }
     data = write_candidates_csv([row], dialect="fr")
     cells = data.decode("utf-8-sig").split("\r\n")[1].split(";")
     dangerous = value.lstrip("'")[:1] in "=+-@"
@@ -650,10 +748,20 @@ def test_importer_strips_one_apostrophe_before_a_formula_character_only():
     assert (values["phone"], values["city"], values["education"]) == ("+33 6 12 34 56 78", "'Lyon", "'=x")
 
 
-@pytest.mark.parametrize(("value", "fr", "en"), [
-    (D("4.0"), "4", "4"), (D("2.50"), "2,5", "2.5"), (D("14"), "14", "14"), (D("0.0"), "0", "0"),
-    (D("-0"), "0", "0"), (10, "10", "10"), (D("1E+1"), "10", "10"), (0.5, "0,5", "0.5"), (None, "", ""),
-])
+@pytest.mark.parametrize(
+    ("value", "fr", "en"),
+    [
+        (D("4.0"), "4", "4"),
+        (D("2.50"), "2,5", "2.5"),
+        (D("14"), "14", "14"),
+        (D("0.0"), "0", "0"),
+        (D("-0"), "0", "0"),
+        (10, "10", "10"),
+        (D("1E+1"), "10", "10"),
+        (0.5, "0,5", "0.5"),
+        (None, "", ""),
+    ],
+)
 def test_format_years(value, fr, en):
     assert csv_format.format_years(value) == fr
     assert csv_format.format_years(value, decimal_separator=".") == en
@@ -671,7 +779,10 @@ def test_writer_rejects_unknown_dialect_and_wrong_types():
 
 
 def test_writer_with_no_rows_writes_the_header_only():
-    assert write_candidates_csv([], dialect="fr") == codecs.BOM_UTF8 + (";".join(FR_HEADERS.values()) + "\r\n").encode()
+    assert (
+        write_candidates_csv([], dialect="fr")
+        == codecs.BOM_UTF8 + (";".join(FR_HEADERS.values()) + "\r\n").encode()
+    )
     assert write_candidates_csv([], dialect="en") == (",".join(EN_HEADERS.values()) + "\r\n").encode()
 
 
@@ -714,10 +825,14 @@ def candidate_rows(draw):
         "email": draw(_emails),
         "phone": draw(clean_text(40)),
         "city": draw(clean_text(100)),
-        "linkedin_url": draw(st.one_of(
-            st.just(""),
-            st.from_regex(r"[a-z0-9-]{1,30}", fullmatch=True).map(lambda s: f"https://www.linkedin.com/in/{s}"),
-        )),
+        "linkedin_url": draw(
+            st.one_of(
+                st.just(""),
+                st.from_regex(r"[a-z0-9-]{1,30}", fullmatch=True).map(
+                    lambda s: f"https://www.linkedin.com/in/{s}"
+                ),
+            )
+        ),
         "source": draw(clean_text(60)),
         "gdpr_consent": consent,
         "consent_date": draw(_dates if consent else st.one_of(st.none(), _dates)),
@@ -725,8 +840,14 @@ def candidate_rows(draw):
         "education": draw(clean_text(200)),
     }
     # The career, when given, covers every domain (no domain may exceed it).
-    row["career_years"] = draw(st.one_of(st.none(), st.integers(min_value=0, max_value=100).map(
-        lambda extra: min(Decimal(60), max(row[name] for name in YEARS_FIELDS) + Decimal(extra) / 10))))
+    row["career_years"] = draw(
+        st.one_of(
+            st.none(),
+            st.integers(min_value=0, max_value=100).map(
+                lambda extra: min(Decimal(60), max(row[name] for name in YEARS_FIELDS) + Decimal(extra) / 10)
+            ),
+        )
+    )
     return row
 
 
@@ -744,7 +865,8 @@ def test_property_write_then_parse_gives_the_same_values(rows, dialect):
     expected = [{**row, "email": row["email"].lower()} for row in rows]
     assert [row.values for row in result.rows] == expected
     assert [(w.line, w.column) for w in result.warnings] == [
-        (row.line, result.headers["consent_date"]) for row, src in zip(result.rows, rows, strict=True)
+        (row.line, result.headers["consent_date"])
+        for row, src in zip(result.rows, rows, strict=True)
         if not src["gdpr_consent"] and src["consent_date"] is not None
     ]
 
@@ -758,10 +880,17 @@ def _documents():
     return documents
 
 
-@pytest.mark.parametrize(("maker", "kind"), [
-    ("make_xlsx", "excel"), ("make_ole2", "excel"), ("make_zip", "archive"), ("make_docx", "archive"),
-    ("make_png", "image"), ("make_pdf", "pdf"),
-])
+@pytest.mark.parametrize(
+    ("maker", "kind"),
+    [
+        ("make_xlsx", "excel"),
+        ("make_ole2", "excel"),
+        ("make_zip", "archive"),
+        ("make_docx", "archive"),
+        ("make_png", "image"),
+        ("make_pdf", "pdf"),
+    ],
+)
 def test_a_non_text_file_is_recognised_from_its_first_bytes(maker, kind):
     data = getattr(_documents(), maker)()
     assert csv_format.binary_kind(data) == kind

@@ -26,18 +26,29 @@ from tests.realworker import broker_url, redis_flushed, start_worker, stop_worke
 
 from .documents import upload
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("real_worker")]
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.xdist_group("real_worker"),
+]
 
 ROWS = 1000
 TIMEOUT = 120  # seconds, worker start-up included
 
 
 def generated_csv(rows):
-    return csv_format.write_candidates_csv([
-        {"last_name": f"Réel{i:05d}", "first_name": "Dominique", "email": f"dominique.reel{i:05d}@example.org",
-         "gdpr_consent": False, **{name: Decimal(1) for name in csv_format.YEARS_FIELDS}}
-        for i in range(rows)
-    ])
+    return csv_format.write_candidates_csv(
+        [
+            {
+                "last_name": f"Réel{i:05d}",
+                "first_name": "Dominique",
+                "email": f"dominique.reel{i:05d}@example.org",
+                "gdpr_consent": False,
+                **{name: Decimal(1) for name in csv_format.YEARS_FIELDS},
+            }
+            for i in range(rows)
+        ]
+    )
 
 
 def test_import_run_by_a_real_worker_with_visible_progress(tmp_path):
@@ -55,15 +66,19 @@ def test_import_run_by_a_real_worker_with_visible_progress(tmp_path):
     try:
         client = Client()
         client.force_login(recruiter)
-        response = client.post(reverse("candidates:import", kwargs={"slug": mandate.slug}),
-                               {"file": upload("candidats.csv", generated_csv(ROWS), "text/csv")})
+        response = client.post(
+            reverse("candidates:import", kwargs={"slug": mandate.slug}),
+            {"file": upload("candidats.csv", generated_csv(ROWS), "text/csv")},
+        )
         job = ImportJob.objects.get()
         assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
 
         def finished(pk):
             return ImportJob.objects.filter(pk=pk, status__in=["done", "failed"]).exists()
 
-        wait_until(lambda: finished(job.pk), timeout=TIMEOUT, process=process, log_path=log_path, what="the preview")
+        wait_until(
+            lambda: finished(job.pk), timeout=TIMEOUT, process=process, log_path=log_path, what="the preview"
+        )
         job.refresh_from_db()
         assert job.status == "done" and job.result["ok"], job.error
         assert (job.rows_done, job.rows_total) == (ROWS, ROWS)

@@ -15,21 +15,34 @@ pytestmark = pytest.mark.django_db
 
 def test_pipeline_board_is_nine_queries_with_candidates_joined(mandate, recruiter, django_assert_num_queries):
     for i, stage in enumerate(Stage):
-        ApplicationFactory(mandate=mandate, stage=stage, stage_entered_at=timezone.now() - datetime.timedelta(days=i),
-                           rejection_reason=RejectionReason.OTHER if stage == Stage.REJECTED else "")
+        ApplicationFactory(
+            mandate=mandate,
+            stage=stage,
+            stage_entered_at=timezone.now() - datetime.timedelta(days=i),
+            rejection_reason=RejectionReason.OTHER if stage == Stage.REJECTED else "",
+        )
     with django_assert_num_queries(9):  # the counts, then the first cards of each of the eight columns
         columns, closed = selectors.pipeline_board(mandate=mandate, user=recruiter)
         names = [a.candidate.full_name for c in columns for a in c.applications] + [
-            a.candidate.full_name for a in closed.applications]
+            a.candidate.full_name for a in closed.applications
+        ]
     assert len(names) == len(Stage)
-    assert [c.stage for c in columns] == [Stage.SOURCED, Stage.SCREENING, Stage.ASSESSMENT, Stage.WORKING_SESSIONS,
-                                          Stage.DECISION, Stage.OFFER, Stage.HIRED]
+    assert [c.stage for c in columns] == [
+        Stage.SOURCED,
+        Stage.SCREENING,
+        Stage.ASSESSMENT,
+        Stage.WORKING_SESSIONS,
+        Stage.DECISION,
+        Stage.OFFER,
+        Stage.HIRED,
+    ]
     assert [c.count for c in columns] == [1] * 7
     # Closed: the most recently closed first (withdrawn 8 days ago, rejected 7 days ago).
     assert [a.stage for a in closed.applications] == [Stage.REJECTED, Stage.WITHDRAWN]
     assert closed.count == 2
     assert {a.stage: a.days_in_stage for c in columns for a in c.applications} == {
-        s: i for i, s in enumerate(Stage) if s not in (Stage.REJECTED, Stage.WITHDRAWN)}
+        s: i for i, s in enumerate(Stage) if s not in (Stage.REJECTED, Stage.WITHDRAWN)
+    }
 
 
 def test_pipeline_board_is_empty_for_someone_outside_the_mandate(mandate):
@@ -41,10 +54,16 @@ def test_pipeline_board_is_empty_for_someone_outside_the_mandate(mandate):
 def test_each_column_shows_its_count_and_its_first_cards_only(mandate, recruiter, django_assert_num_queries):
     now = timezone.now()
     for i in range(7):
-        ApplicationFactory(mandate=mandate, stage=Stage.SCREENING, stage_entered_at=now - datetime.timedelta(days=i))
+        ApplicationFactory(
+            mandate=mandate, stage=Stage.SCREENING, stage_entered_at=now - datetime.timedelta(days=i)
+        )
     for i in range(3):
-        ApplicationFactory(mandate=mandate, stage=Stage.REJECTED, rejection_reason=RejectionReason.OTHER,
-                           stage_entered_at=now - datetime.timedelta(days=10 + i))
+        ApplicationFactory(
+            mandate=mandate,
+            stage=Stage.REJECTED,
+            rejection_reason=RejectionReason.OTHER,
+            stage_entered_at=now - datetime.timedelta(days=10 + i),
+        )
     with django_assert_num_queries(9):
         columns, closed = selectors.pipeline_board(mandate=mandate, user=recruiter, per_column=5)
     screening = next(c for c in columns if c.stage == Stage.SCREENING)
@@ -79,8 +98,10 @@ def test_export_applications_are_in_name_order_and_in_scope(mandate, recruiter):
     for last, first in [("Zola", "Émile"), ("Abadie", "Léa"), ("Abadie", "Anne")]:
         ApplicationFactory(mandate=mandate, candidate=CandidateFactory(last_name=last, first_name=first))
     ApplicationFactory(candidate=CandidateFactory(last_name="Ailleurs"))
-    names = [(a.candidate.last_name, a.candidate.first_name)
-             for a in selectors.export_applications(mandate=mandate, user=recruiter)]
+    names = [
+        (a.candidate.last_name, a.candidate.first_name)
+        for a in selectors.export_applications(mandate=mandate, user=recruiter)
+    ]
     assert names == [("Abadie", "Anne"), ("Abadie", "Léa"), ("Zola", "Émile")]
     assert list(selectors.export_applications(mandate=mandate, user=mandate.ceo)) != []
     assert list(selectors.export_applications(mandate=mandate, user=UserFactory())) == []
@@ -89,8 +110,9 @@ def test_export_applications_are_in_name_order_and_in_scope(mandate, recruiter):
 def test_application_detail_prefetches_its_history(mandate, recruiter, django_assert_num_queries):
     application = ApplicationFactory(mandate=mandate)
     for stage in (Stage.SCREENING, Stage.ASSESSMENT, Stage.SCREENING):
-        application = services.application_move(application=application, to_stage=stage,
-                                                by=UserFactory(groups=["recruiter"]))
+        application = services.application_move(
+            application=application, to_stage=stage, by=UserFactory(groups=["recruiter"])
+        )
     with django_assert_num_queries(2):
         found = selectors.application_detail(pk=application.pk, user=recruiter)
         history = [(t.to_stage, t.by.username if t.by else None) for t in found.transitions.all()]

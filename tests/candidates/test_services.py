@@ -37,8 +37,14 @@ def counts():
 
 
 def candidate_data(**overrides):
-    data = {"first_name": "Zoé", "last_name": "Lambert", "email": "Zoe.Lambert@Example.org",
-            "city": "Grenoble", "years_finance": Decimal("2.5"), "years_hr": Decimal("3")}
+    data = {
+        "first_name": "Zoé",
+        "last_name": "Lambert",
+        "email": "Zoe.Lambert@Example.org",
+        "city": "Grenoble",
+        "years_finance": Decimal("2.5"),
+        "years_hr": Decimal("3"),
+    }
     data.update(overrides)
     return data
 
@@ -54,10 +60,18 @@ def test_candidate_create_makes_the_candidate_and_a_sourced_application_with_his
     assert candidate.email == "zoe.lambert@example.org"
     assert candidate.years_finance == Decimal("2.5") and candidate.years_legal == 0
     application.refresh_from_db()
-    assert (application.candidate, application.mandate, application.stage) == (candidate, mandate, Stage.SOURCED)
+    assert (application.candidate, application.mandate, application.stage) == (
+        candidate,
+        mandate,
+        Stage.SOURCED,
+    )
     transition = StageTransition.objects.get()
     assert (transition.application, transition.from_stage, transition.to_stage, transition.by) == (
-        application, "", Stage.SOURCED, recruiter)
+        application,
+        "",
+        Stage.SOURCED,
+        recruiter,
+    )
     assert transition.at == application.stage_entered_at
 
 
@@ -65,8 +79,9 @@ def test_candidate_create_refuses_an_email_used_by_another_candidate_whatever_it
     CandidateFactory(email="zoe.lambert@example.org")
     before = counts()
     with pytest.raises(ValidationError):
-        services.candidate_create(mandate=mandate, data=candidate_data(email="ZOE.LAMBERT@example.org"),
-                                  by=recruiter)
+        services.candidate_create(
+            mandate=mandate, data=candidate_data(email="ZOE.LAMBERT@example.org"), by=recruiter
+        )
     assert counts() == before
 
 
@@ -81,8 +96,9 @@ def test_candidate_update_changes_values_and_records_who(mandate, recruiter):
     application = services.candidate_create(mandate=mandate, data=candidate_data(), by=recruiter)
     candidate = application.candidate
 
-    services.candidate_update(candidate=candidate, data={"city": "Annecy", "years_it": Decimal("4.5")},
-                              by=recruiter)
+    services.candidate_update(
+        candidate=candidate, data={"city": "Annecy", "years_it": Decimal("4.5")}, by=recruiter
+    )
 
     candidate.refresh_from_db()
     assert (candidate.city, candidate.years_it, candidate.first_name) == ("Annecy", Decimal("4.5"), "Zoé")
@@ -93,7 +109,9 @@ def test_candidate_update_changes_values_and_records_who(mandate, recruiter):
 def test_candidate_update_with_an_invalid_value_changes_nothing(mandate, recruiter):
     candidate = services.candidate_create(mandate=mandate, data=candidate_data(), by=recruiter).candidate
     with pytest.raises(ValidationError):
-        services.candidate_update(candidate=candidate, data={"city": "Nice", "email": "not-an-email"}, by=recruiter)
+        services.candidate_update(
+            candidate=candidate, data={"city": "Nice", "email": "not-an-email"}, by=recruiter
+        )
     candidate.refresh_from_db()
     assert (candidate.city, candidate.email) == ("Grenoble", "zoe.lambert@example.org")
 
@@ -105,17 +123,20 @@ def make_application(stage=Stage.SOURCED, **kwargs):
     return ApplicationFactory(stage=stage, rejection_reason=kwargs.pop("rejection_reason", ""), **kwargs)
 
 
-@pytest.mark.parametrize(("stage", "targets"), [
-    (Stage.SOURCED, ["screening", "rejected", "withdrawn"]),
-    (Stage.SCREENING, ["assessment", "rejected", "withdrawn"]),
-    (Stage.ASSESSMENT, ["screening", "working_sessions", "rejected", "withdrawn"]),
-    (Stage.WORKING_SESSIONS, ["assessment", "decision", "rejected", "withdrawn"]),
-    (Stage.DECISION, ["working_sessions", "offer", "rejected", "withdrawn"]),
-    (Stage.OFFER, ["decision", "hired", "rejected", "withdrawn"]),
-    (Stage.HIRED, []),
-    (Stage.REJECTED, ["sourced", "screening"]),
-    (Stage.WITHDRAWN, ["sourced", "screening"]),
-])
+@pytest.mark.parametrize(
+    ("stage", "targets"),
+    [
+        (Stage.SOURCED, ["screening", "rejected", "withdrawn"]),
+        (Stage.SCREENING, ["assessment", "rejected", "withdrawn"]),
+        (Stage.ASSESSMENT, ["screening", "working_sessions", "rejected", "withdrawn"]),
+        (Stage.WORKING_SESSIONS, ["assessment", "decision", "rejected", "withdrawn"]),
+        (Stage.DECISION, ["working_sessions", "offer", "rejected", "withdrawn"]),
+        (Stage.OFFER, ["decision", "hired", "rejected", "withdrawn"]),
+        (Stage.HIRED, []),
+        (Stage.REJECTED, ["sourced", "screening"]),
+        (Stage.WITHDRAWN, ["sourced", "screening"]),
+    ],
+)
 def test_allowed_targets_forward_back_close_and_reopen(stage, targets):
     assert services.allowed_targets(stage) == targets
 
@@ -124,27 +145,35 @@ def test_move_forward_records_from_to_by_reason_and_resets_time_in_stage(recruit
     application = make_application(stage_entered_at=timezone.now() - datetime.timedelta(days=9))
     before = timezone.now()
 
-    moved = services.application_move(application=application, to_stage=Stage.SCREENING, by=recruiter,
-                                      reason="  Profil équilibré  ")
+    moved = services.application_move(
+        application=application, to_stage=Stage.SCREENING, by=recruiter, reason="  Profil équilibré  "
+    )
 
     application.refresh_from_db()
     assert application.stage == Stage.SCREENING == moved.stage
     assert application.stage_entered_at >= before
     transition = application.transitions.get()
     assert (transition.from_stage, transition.to_stage, transition.by, transition.reason) == (
-        Stage.SOURCED, Stage.SCREENING, recruiter, "Profil équilibré")
+        Stage.SOURCED,
+        Stage.SCREENING,
+        recruiter,
+        "Profil équilibré",
+    )
     assert transition.at == application.stage_entered_at
 
 
-@pytest.mark.parametrize(("stage", "target"), [
-    (Stage.SOURCED, Stage.OFFER),
-    (Stage.SOURCED, Stage.HIRED),
-    (Stage.SCREENING, Stage.SCREENING),
-    (Stage.HIRED, Stage.REJECTED),
-    (Stage.HIRED, Stage.SOURCED),
-    (Stage.REJECTED, Stage.OFFER),
-    (Stage.SOURCED, "nowhere"),
-])
+@pytest.mark.parametrize(
+    ("stage", "target"),
+    [
+        (Stage.SOURCED, Stage.OFFER),
+        (Stage.SOURCED, Stage.HIRED),
+        (Stage.SCREENING, Stage.SCREENING),
+        (Stage.HIRED, Stage.REJECTED),
+        (Stage.HIRED, Stage.SOURCED),
+        (Stage.REJECTED, Stage.OFFER),
+        (Stage.SOURCED, "nowhere"),
+    ],
+)
 def test_refused_moves_raise_on_to_stage_and_change_nothing(recruiter, stage, target):
     extra = {"rejection_reason": RejectionReason.OTHER} if stage == Stage.REJECTED else {}
     application = make_application(stage=stage, **extra)
@@ -160,17 +189,25 @@ def test_refused_moves_raise_on_to_stage_and_change_nothing(recruiter, stage, ta
     assert not StageTransition.objects.exists()
 
 
-@pytest.mark.parametrize(("code", "reason", "missing"), [
-    ("", "", {"rejection_reason", "reason"}),
-    (RejectionReason.TOO_SPECIALISED, "", {"reason"}),
-    (RejectionReason.TOO_SPECIALISED, "   ", {"reason"}),
-    ("", "Trop centré sur la finance", {"rejection_reason"}),
-])
+@pytest.mark.parametrize(
+    ("code", "reason", "missing"),
+    [
+        ("", "", {"rejection_reason", "reason"}),
+        (RejectionReason.TOO_SPECIALISED, "", {"reason"}),
+        (RejectionReason.TOO_SPECIALISED, "   ", {"reason"}),
+        ("", "Trop centré sur la finance", {"rejection_reason"}),
+    ],
+)
 def test_reject_needs_a_reason_code_and_a_written_reason(recruiter, code, reason, missing):
     application = make_application(stage=Stage.SCREENING)
     with pytest.raises(ValidationError) as exc:
-        services.application_move(application=application, to_stage=Stage.REJECTED, by=recruiter,
-                                  reason=reason, rejection_reason=code)
+        services.application_move(
+            application=application,
+            to_stage=Stage.REJECTED,
+            by=recruiter,
+            reason=reason,
+            rejection_reason=code,
+        )
     assert set(exc.value.message_dict) == missing
     application.refresh_from_db()
     assert (application.stage, application.rejection_reason) == (Stage.SCREENING, "")
@@ -179,13 +216,19 @@ def test_reject_needs_a_reason_code_and_a_written_reason(recruiter, code, reason
 
 def test_reject_with_reason_then_reopen_clears_the_reason_code(recruiter):
     application = make_application(stage=Stage.ASSESSMENT)
-    services.application_move(application=application, to_stage=Stage.REJECTED, by=recruiter,
-                              reason="Quatorze ans de finance", rejection_reason=RejectionReason.TOO_SPECIALISED)
+    services.application_move(
+        application=application,
+        to_stage=Stage.REJECTED,
+        by=recruiter,
+        reason="Quatorze ans de finance",
+        rejection_reason=RejectionReason.TOO_SPECIALISED,
+    )
     application.refresh_from_db()
     assert (application.stage, application.rejection_reason) == (Stage.REJECTED, "too_specialised")
 
-    services.application_move(application=application, to_stage=Stage.SCREENING, by=recruiter,
-                              reason="Nouvelle expérience")
+    services.application_move(
+        application=application, to_stage=Stage.SCREENING, by=recruiter, reason="Nouvelle expérience"
+    )
     application.refresh_from_db()
     assert (application.stage, application.rejection_reason) == (Stage.SCREENING, "")
     history = list(application.transitions.values_list("from_stage", "to_stage", "reason", "by"))
@@ -197,8 +240,12 @@ def test_reject_with_reason_then_reopen_clears_the_reason_code(recruiter):
 
 def test_rejection_code_is_ignored_for_a_move_that_is_not_a_rejection(recruiter):
     application = make_application(stage=Stage.SOURCED)
-    services.application_move(application=application, to_stage=Stage.WITHDRAWN, by=recruiter,
-                              rejection_reason=RejectionReason.OTHER)
+    services.application_move(
+        application=application,
+        to_stage=Stage.WITHDRAWN,
+        by=recruiter,
+        rejection_reason=RejectionReason.OTHER,
+    )
     application.refresh_from_db()
     assert (application.stage, application.rejection_reason) == (Stage.WITHDRAWN, "")
 
@@ -206,8 +253,13 @@ def test_rejection_code_is_ignored_for_a_move_that_is_not_a_rejection(recruiter)
 def test_unknown_rejection_code_is_refused(recruiter):
     application = make_application(stage=Stage.SOURCED)
     with pytest.raises(ValidationError) as exc:
-        services.application_move(application=application, to_stage=Stage.REJECTED, by=recruiter,
-                                  reason="x", rejection_reason="bad_code")
+        services.application_move(
+            application=application,
+            to_stage=Stage.REJECTED,
+            by=recruiter,
+            reason="x",
+            rejection_reason="bad_code",
+        )
     assert "rejection_reason" in exc.value.message_dict
     application.refresh_from_db()
     assert application.stage == Stage.SOURCED
@@ -215,7 +267,14 @@ def test_unknown_rejection_code_is_refused(recruiter):
 
 def test_a_full_path_keeps_every_step_in_order(recruiter):
     application = make_application()
-    path = [Stage.SCREENING, Stage.ASSESSMENT, Stage.WORKING_SESSIONS, Stage.DECISION, Stage.OFFER, Stage.HIRED]
+    path = [
+        Stage.SCREENING,
+        Stage.ASSESSMENT,
+        Stage.WORKING_SESSIONS,
+        Stage.DECISION,
+        Stage.OFFER,
+        Stage.HIRED,
+    ]
     for stage in path:
         application = services.application_move(application=application, to_stage=stage, by=recruiter)
     steps = list(application.transitions.values_list("from_stage", "to_stage"))
@@ -237,13 +296,16 @@ def test_a_real_docx_is_accepted_whatever_the_client_says():
     assert services.validate_cv(upload("cv", make_docx(), "application/octet-stream")) == "docx"
 
 
-@pytest.mark.parametrize(("name", "content", "code"), [
-    ("cv.pdf", b"Je suis un fichier texte, pas un PDF.\n", "bad_type"),
-    ("cv.pdf", make_png(), "bad_type"),
-    ("cv.docx", b"PK\x03\x04" + b"\x00" * 200, "bad_type"),
-    ("cv.pdf", b"", "bad_type"),
-    ("cv.pdf", b"%PDF-1.4\n" + b"0" * (5 * 1024 * 1024), "too_large"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "code"),
+    [
+        ("cv.pdf", b"Je suis un fichier texte, pas un PDF.\n", "bad_type"),
+        ("cv.pdf", make_png(), "bad_type"),
+        ("cv.docx", b"PK\x03\x04" + b"\x00" * 200, "bad_type"),
+        ("cv.pdf", b"", "bad_type"),
+        ("cv.pdf", b"%PDF-1.4\n" + b"0" * (5 * 1024 * 1024), "too_large"),
+    ],
+)
 def test_anything_else_is_refused_with_a_clear_message(name, content, code):
     with pytest.raises(ValidationError) as exc:
         services.validate_cv(upload(name, content))
@@ -263,8 +325,9 @@ def test_exactly_five_megabytes_is_accepted():
 
 def test_the_stored_cv_name_is_made_by_the_server(mandate, recruiter):
     pdf = make_pdf("Zoé Lambert")
-    application = services.candidate_create(mandate=mandate, data=candidate_data(), by=recruiter,
-                                            cv=upload("../../etc/Mon CV <script>.pdf", pdf))
+    application = services.candidate_create(
+        mandate=mandate, data=candidate_data(), by=recruiter, cv=upload("../../etc/Mon CV <script>.pdf", pdf)
+    )
     candidate = Candidate.objects.get(pk=application.candidate_id)
     assert STORED_CV.match(candidate.cv.name), candidate.cv.name
     assert candidate.cv.name.endswith(".pdf")
@@ -275,8 +338,9 @@ def test_the_stored_cv_name_is_made_by_the_server(mandate, recruiter):
 
 def test_the_stored_extension_follows_the_content_not_the_name(mandate, recruiter):
     docx = make_docx()
-    application = services.candidate_create(mandate=mandate, data=candidate_data(), by=recruiter,
-                                            cv=upload("cv.pdf", docx, "application/pdf"))
+    application = services.candidate_create(
+        mandate=mandate, data=candidate_data(), by=recruiter, cv=upload("cv.pdf", docx, "application/pdf")
+    )
     candidate = Candidate.objects.get(pk=application.candidate_id)
     assert STORED_CV.match(candidate.cv.name) and candidate.cv.name.endswith(".docx")
     assert candidate.cv_original_name == "cv.pdf"
@@ -288,13 +352,16 @@ def cv_files():
 
 
 def test_a_new_cv_replaces_the_old_file_once_saved(mandate, recruiter, django_capture_on_commit_callbacks):
-    candidate = services.candidate_create(mandate=mandate, data=candidate_data(), by=recruiter,
-                                          cv=upload("v1.pdf", make_pdf("v1"))).candidate
+    candidate = services.candidate_create(
+        mandate=mandate, data=candidate_data(), by=recruiter, cv=upload("v1.pdf", make_pdf("v1"))
+    ).candidate
     old = Path(settings.MEDIA_ROOT) / candidate.cv.name
     assert old.exists()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.candidate_update(candidate=candidate, data={}, by=recruiter, cv=upload("v2.docx", make_docx("v2")))
+        services.candidate_update(
+            candidate=candidate, data={}, by=recruiter, cv=upload("v2.docx", make_docx("v2"))
+        )
 
     candidate.refresh_from_db()
     assert not old.exists()
@@ -303,14 +370,21 @@ def test_a_new_cv_replaces_the_old_file_once_saved(mandate, recruiter, django_ca
     assert (Path(settings.MEDIA_ROOT) / candidate.cv.name).read_bytes() == make_docx("v2")
 
 
-def test_an_invalid_change_with_a_new_cv_keeps_the_old_cv(mandate, recruiter, django_capture_on_commit_callbacks):
-    candidate = services.candidate_create(mandate=mandate, data=candidate_data(), by=recruiter,
-                                          cv=upload("v1.pdf", make_pdf("v1"))).candidate
+def test_an_invalid_change_with_a_new_cv_keeps_the_old_cv(
+    mandate, recruiter, django_capture_on_commit_callbacks
+):
+    candidate = services.candidate_create(
+        mandate=mandate, data=candidate_data(), by=recruiter, cv=upload("v1.pdf", make_pdf("v1"))
+    ).candidate
     stored = candidate.cv.name
 
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
-        services.candidate_update(candidate=Candidate.objects.get(pk=candidate.pk), by=recruiter,
-                                  data={"email": "pas-un-email"}, cv=upload("v2.pdf", make_pdf("v2")))
+        services.candidate_update(
+            candidate=Candidate.objects.get(pk=candidate.pk),
+            by=recruiter,
+            data={"email": "pas-un-email"},
+            cv=upload("v2.pdf", make_pdf("v2")),
+        )
 
     candidate.refresh_from_db()
     assert (candidate.cv.name, candidate.cv_original_name) == (stored, "v1.pdf")
@@ -320,16 +394,21 @@ def test_an_invalid_change_with_a_new_cv_keeps_the_old_cv(mandate, recruiter, dj
 
 def test_an_invalid_candidate_leaves_no_cv_file_behind(mandate, recruiter):
     with pytest.raises(ValidationError):
-        services.candidate_create(mandate=mandate, data=candidate_data(email="pas-un-email"), by=recruiter,
-                                  cv=upload("cv.pdf", make_pdf()))
+        services.candidate_create(
+            mandate=mandate,
+            data=candidate_data(email="pas-un-email"),
+            by=recruiter,
+            cv=upload("cv.pdf", make_pdf()),
+        )
     assert cv_files() == []
     assert counts() == (0, 0, 0)
 
 
 def test_a_refused_cv_saves_no_candidate(mandate, recruiter):
     with pytest.raises(ValidationError):
-        services.candidate_create(mandate=mandate, data=candidate_data(), by=recruiter,
-                                  cv=upload("photo.pdf", make_png()))
+        services.candidate_create(
+            mandate=mandate, data=candidate_data(), by=recruiter, cv=upload("photo.pdf", make_png())
+        )
     assert counts() == (0, 0, 0)
 
 
@@ -350,18 +429,26 @@ def test_each_sample_file_imports_the_eight_candidates_with_exact_values(mandate
     assert all_candidate_values() == EXPECTED
     assert Candidate.objects.get(last_name="Garnier").first_name == "Élodie"
     assert Candidate.objects.get(email="thomas.ndiaye@example.com").last_name == "N'Diaye"
-    assert Candidate.objects.get(first_name="Claire", last_name="Dubois").years_communication == Decimal("2.5")
+    assert Candidate.objects.get(first_name="Claire", last_name="Dubois").years_communication == Decimal(
+        "2.5"
+    )
     assert Candidate.objects.get(last_name="N'Diaye").city == "Lyon; Villeurbanne"
     applications = Application.objects.filter(mandate=mandate)
     assert applications.count() == 8
     assert set(applications.values_list("stage", flat=True)) == {Stage.SOURCED}
-    assert StageTransition.objects.filter(application__mandate=mandate, from_stage="", to_stage=Stage.SOURCED,
-                                          by=recruiter).count() == 8
+    assert (
+        StageTransition.objects.filter(
+            application__mandate=mandate, from_stage="", to_stage=Stage.SOURCED, by=recruiter
+        ).count()
+        == 8
+    )
 
 
 def test_sample_file_details_encoding_and_lines(mandate, recruiter):
     utf8 = services.candidates_import(mandate=mandate, data=read(SAMPLE_FILES[0]), by=recruiter, dry_run=True)
-    cp1252 = services.candidates_import(mandate=mandate, data=read(SAMPLE_FILES[1]), by=recruiter, dry_run=True)
+    cp1252 = services.candidates_import(
+        mandate=mandate, data=read(SAMPLE_FILES[1]), by=recruiter, dry_run=True
+    )
     assert (utf8.parse.encoding, cp1252.parse.encoding) == ("utf-8-sig", "cp1252")
     assert utf8.parse.delimiter == cp1252.parse.delimiter == ";"
     assert [row.line for row in utf8.parse.rows] == list(range(2, 10))
@@ -408,7 +495,11 @@ def test_an_email_differing_only_by_case_matches_the_existing_candidate(mandate,
     Candidate.objects.filter(pk=other.pk).update(email="Elodie.Garnier@Example.ORG")
     for candidate in (existing, other):  # candidates the recruiter already manages
         ApplicationFactory(mandate=mandate, candidate=candidate)
-    text = read(SAMPLE_FILES[0]).decode("utf-8-sig").replace("claire.dubois@example.org", "CLAIRE.Dubois@Example.org")
+    text = (
+        read(SAMPLE_FILES[0])
+        .decode("utf-8-sig")
+        .replace("claire.dubois@example.org", "CLAIRE.Dubois@Example.org")
+    )
 
     report = services.candidates_import(mandate=mandate, data=text.encode("utf-8"), by=recruiter)
 
@@ -462,8 +553,8 @@ def test_staff_may_attach_an_existing_candidate_of_another_mandate(mandate):
 def bad_file() -> bytes:
     """The UTF-8 sample with three broken rows (lines 3, 5 and 7) around valid ones."""
     lines = read(SAMPLE_FILES[0]).decode("utf-8-sig").split("\r\n")
-    lines[2] = lines[2].replace(";14;0;1;", ";quatorze;0;1;")          # line 3: Finance (ans)
-    lines[4] = lines[4].replace(";08/11/2026;", ";31/02/2026;")         # line 5: Date du consentement
+    lines[2] = lines[2].replace(";14;0;1;", ";quatorze;0;1;")  # line 3: Finance (ans)
+    lines[4] = lines[4].replace(";08/11/2026;", ";31/02/2026;")  # line 5: Date du consentement
     lines[6] = lines[6].replace("thomas.ndiaye@example.com", "thomas.ndiaye@")  # line 7: E-mail
     return "\r\n".join(lines).encode("utf-8-sig")
 
@@ -477,7 +568,10 @@ def test_an_invalid_file_saves_nothing_at_all_and_reports_each_bad_line_with_its
     assert not report.ok and not report.saved
     assert counts() == before
     assert [(e.line, e.column) for e in report.parse.errors] == [
-        (3, "Finance (ans)"), (5, "Date du consentement"), (7, "E-mail")]
+        (3, "Finance (ans)"),
+        (5, "Date du consentement"),
+        (7, "E-mail"),
+    ]
     assert "quatorze" in report.parse.errors[0].message
     assert "31/02/2026" in report.parse.errors[1].message
     assert (report.created, report.updated, report.unchanged, report.applications_created) == ([], [], [], 0)
@@ -490,7 +584,9 @@ def test_an_invalid_file_does_not_touch_existing_candidates(mandate, recruiter):
     lines[7] = lines[7].replace(";Oui;14/11/2026;", ";Peut-être;14/11/2026;")  # ...and a bad line 8
     before = counts()
 
-    report = services.candidates_import(mandate=mandate, data="\r\n".join(lines).encode("utf-8"), by=recruiter)
+    report = services.candidates_import(
+        mandate=mandate, data="\r\n".join(lines).encode("utf-8"), by=recruiter
+    )
 
     assert [(e.line, e.column) for e in report.parse.errors] == [(8, "Consentement RGPD")]
     assert counts() == before
@@ -501,7 +597,9 @@ def test_blank_lines_are_skipped_and_line_numbers_stay_physical(mandate, recruit
     lines = read(SAMPLE_FILES[0]).decode("utf-8-sig").split("\r\n")
     text = "\r\n".join([*lines[:3], "", ";;;", *lines[3:]])
     text = text.replace("julien.moreau@example.org", "julien.moreau@")
-    report = services.candidates_import(mandate=mandate, data=text.encode("utf-8"), by=recruiter, dry_run=True)
+    report = services.candidates_import(
+        mandate=mandate, data=text.encode("utf-8"), by=recruiter, dry_run=True
+    )
     assert [(e.line, e.column) for e in report.parse.errors] == [(7, "E-mail")]
 
     fixed = text.replace("julien.moreau@;", "julien.moreau@example.org;")
@@ -510,7 +608,9 @@ def test_blank_lines_are_skipped_and_line_numbers_stay_physical(mandate, recruit
 
 
 def test_dry_run_reports_the_same_and_saves_nothing(mandate, recruiter):
-    report = services.candidates_import(mandate=mandate, data=read(SAMPLE_FILES[0]), by=recruiter, dry_run=True)
+    report = services.candidates_import(
+        mandate=mandate, data=read(SAMPLE_FILES[0]), by=recruiter, dry_run=True
+    )
     assert report.ok and report.dry_run and not report.saved
     assert (len(report.created), report.applications_created) == (8, 8)
     assert counts() == (0, 0, 0)
@@ -519,18 +619,25 @@ def test_dry_run_reports_the_same_and_saves_nothing(mandate, recruiter):
 def test_dry_run_of_a_reimport_reports_updates_without_saving(mandate, recruiter):
     services.candidates_import(mandate=mandate, data=read(SAMPLE_FILES[0]), by=recruiter)
     text = read(SAMPLE_FILES[0]).decode("utf-8-sig").replace(";Bordeaux;", ";Arcachon;")
-    report = services.candidates_import(mandate=mandate, data=text.encode("utf-8"), by=recruiter, dry_run=True)
+    report = services.candidates_import(
+        mandate=mandate, data=text.encode("utf-8"), by=recruiter, dry_run=True
+    )
     assert report.updated == ["elodie.garnier@example.org"]
     assert Candidate.objects.get(email="elodie.garnier@example.org").city == "Bordeaux"
 
 
 def test_the_english_format_imports(mandate, recruiter):
-    report = services.candidates_import(mandate=mandate, data=sample_path("candidates_en.csv").read_bytes(),
-                                        by=recruiter)
+    report = services.candidates_import(
+        mandate=mandate, data=sample_path("candidates_en.csv").read_bytes(), by=recruiter
+    )
     assert report.saved and report.parse.dialect_name == "en"
     liam = Candidate.objects.get(email="liam.oconnor@example.org")
     assert (liam.last_name, liam.city, liam.years_legal, liam.consent_date) == (
-        "O'Connor", "Dublin, Leinster", Decimal("0.5"), datetime.date(2026, 10, 5))
+        "O'Connor",
+        "Dublin, Leinster",
+        Decimal("0.5"),
+        datetime.date(2026, 10, 5),
+    )
     assert Candidate.objects.get(email="olivia.hartley@example.org").years_hr == Decimal("2.5")
 
 
@@ -545,15 +652,31 @@ def test_an_unreadable_file_raises_a_format_error(mandate, recruiter):
 
 def test_export_is_french_excel_and_imports_back_to_identical_values(mandate, recruiter):
     services.candidates_import(mandate=mandate, data=read(SAMPLE_FILES[0]), by=recruiter)
-    tricky = services.candidate_create(mandate=mandate, by=recruiter, data=candidate_data(
-        first_name="=HYPERLINK(1)", last_name="@Lefort", phone="+33 1 23 45 67 89",
-        city='Paris; "Rive gauche"', education="'=déjà échappé", source="-", gdpr_consent=True,
-        consent_date=datetime.date(2026, 1, 31), linkedin_url="https://www.linkedin.com/in/zoe-example",
-        years_quality=Decimal("0.5"), years_it=Decimal("50"), career_years=Decimal("52.5")))
+    tricky = services.candidate_create(
+        mandate=mandate,
+        by=recruiter,
+        data=candidate_data(
+            first_name="=HYPERLINK(1)",
+            last_name="@Lefort",
+            phone="+33 1 23 45 67 89",
+            city='Paris; "Rive gauche"',
+            education="'=déjà échappé",
+            source="-",
+            gdpr_consent=True,
+            consent_date=datetime.date(2026, 1, 31),
+            linkedin_url="https://www.linkedin.com/in/zoe-example",
+            years_quality=Decimal("0.5"),
+            years_it=Decimal("50"),
+            career_years=Decimal("52.5"),
+        ),
+    )
     expected = all_candidate_values()
 
-    data = services.candidates_export(applications=Application.objects.filter(mandate=mandate)
-                                      .select_related("candidate").order_by("candidate__last_name"))
+    data = services.candidates_export(
+        applications=Application.objects.filter(mandate=mandate)
+        .select_related("candidate")
+        .order_by("candidate__last_name")
+    )
 
     assert data.startswith(b"\xef\xbb\xbfNom;Pr\xc3\xa9nom;E-mail;")
     assert b"\r\n" in data and b"'+33 6 98 76 54 32" in data and b"2,5" in data
@@ -593,10 +716,15 @@ def test_the_database_refuses_a_domain_over_the_career_or_over_50_years(mandate,
     """The rules hold as check constraints too, whatever writes the row."""
     from django.db import IntegrityError, transaction
 
-    application = services.candidate_create(mandate=mandate, data=candidate_data(career_years=Decimal(10)),
-                                            by=recruiter)
+    application = services.candidate_create(
+        mandate=mandate, data=candidate_data(career_years=Decimal(10)), by=recruiter
+    )
     candidate = application.candidate
-    for field, value in (("years_hr", Decimal("10.5")), ("years_it", Decimal(51)), ("career_years", Decimal(61))):
+    for field, value in (
+        ("years_hr", Decimal("10.5")),
+        ("years_it", Decimal(51)),
+        ("career_years", Decimal(61)),
+    ):
         with pytest.raises(IntegrityError), transaction.atomic():
             type(candidate).objects.filter(pk=candidate.pk).update(**{field: value})
     with pytest.raises(ValidationError) as error:

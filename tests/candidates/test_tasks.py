@@ -36,17 +36,26 @@ def counts():
 
 def generated_csv(rows: int) -> bytes:
     """A French Excel CSV of ``rows`` fictional candidates (example.org addresses)."""
-    return csv_format.write_candidates_csv([
-        {"last_name": f"Essai{i:05d}", "first_name": "Camille", "email": f"camille.essai{i:05d}@example.org",
-         "city": "Lyon", "gdpr_consent": False, **{name: Decimal(1) for name in csv_format.YEARS_FIELDS}}
-        for i in range(rows)
-    ])
+    return csv_format.write_candidates_csv(
+        [
+            {
+                "last_name": f"Essai{i:05d}",
+                "first_name": "Camille",
+                "email": f"camille.essai{i:05d}@example.org",
+                "city": "Lyon",
+                "gdpr_consent": False,
+                **{name: Decimal(1) for name in csv_format.YEARS_FIELDS},
+            }
+            for i in range(rows)
+        ]
+    )
 
 
 def new_job(mandate, by, data=None, *, name="candidats.csv", language="en"):
     data = sample_path(SAMPLE_FILES[0]).read_bytes() if data is None else data
-    return services.import_job_create(mandate=mandate, by=by, upload=upload(name, data, "text/csv"),
-                                      language=language)
+    return services.import_job_create(
+        mandate=mandate, by=by, upload=upload(name, data, "text/csv"), language=language
+    )
 
 
 def done_preview(mandate, by, data=None):
@@ -55,10 +64,13 @@ def done_preview(mandate, by, data=None):
     return job
 
 
-def test_create_stores_the_file_privately_and_queues_the_task(mandate, recruiter, django_capture_on_commit_callbacks,
-                                                              monkeypatch, settings):
+def test_create_stores_the_file_privately_and_queues_the_task(
+    mandate, recruiter, django_capture_on_commit_callbacks, monkeypatch, settings
+):
     sent = []
-    monkeypatch.setattr(tasks.run_import, "apply_async", lambda *args, **kwargs: sent.append(kwargs["kwargs"]))
+    monkeypatch.setattr(
+        tasks.run_import, "apply_async", lambda *args, **kwargs: sent.append(kwargs["kwargs"])
+    )
     data = sample_path(SAMPLE_FILES[0]).read_bytes()
     with django_capture_on_commit_callbacks(execute=True):
         job = new_job(mandate, recruiter, data, name="../../Mes candidats.csv")
@@ -77,9 +89,15 @@ def test_a_preview_reports_and_saves_nothing(mandate, recruiter):
     assert (result["rows"], result["created"], result["updated"], result["unchanged"]) == (8, 8, 0, 0)
     assert (result["encoding"], result["delimiter"], result["dialect"]) == ("utf-8-sig", ";", "fr")
     assert [row["email"] for row in result["preview"]] == list(EXPECTED)
-    assert result["preview"][0] == {"line": 2, "first_name": "Claire", "last_name": "Dubois",
-                                    "email": "claire.dubois@example.org", "city": "Lyon",
-                                    "education": "École de commerce (généraliste)", "gdpr_consent": True}
+    assert result["preview"][0] == {
+        "line": 2,
+        "first_name": "Claire",
+        "last_name": "Dubois",
+        "email": "claire.dubois@example.org",
+        "city": "Lyon",
+        "education": "École de commerce (généraliste)",
+        "gdpr_consent": True,
+    }
     assert (job.rows_done, job.rows_total, job.attempts) == (8, 8, 1)
     assert job.started_at and job.finished_at and job.file  # kept for the confirmation
 
@@ -87,7 +105,11 @@ def test_a_preview_reports_and_saves_nothing(mandate, recruiter):
 def test_preview_then_confirm_imports_exactly_the_rows(mandate, recruiter):
     preview = done_preview(mandate, recruiter)
     save = services.import_job_confirm(preview=preview, by=recruiter)
-    assert not save.already_confirmed and save.mode == ImportJob.Mode.SAVE and save.file.name == preview.file.name
+    assert (
+        not save.already_confirmed
+        and save.mode == ImportJob.Mode.SAVE
+        and save.file.name == preview.file.name
+    )
 
     save = services.import_job_run(job_id=save.pk)
 
@@ -101,8 +123,9 @@ def test_a_failing_row_imports_nothing_and_keeps_its_line_number(mandate, recrui
     lines[4] = lines[4].replace("julien.moreau@example.org", "pas-une-adresse")
     job = done_preview(mandate, recruiter, "\r\n".join(lines).encode("utf-8-sig"))
     assert not job.result["ok"] and job.result["error_count"] == 1
-    assert job.result["errors"] == [{"line": 5, "column": "E-mail",
-                                     "message": "“pas-une-adresse” is not a valid e-mail address."}]
+    assert job.result["errors"] == [
+        {"line": 5, "column": "E-mail", "message": "“pas-une-adresse” is not a valid e-mail address."}
+    ]
     with pytest.raises(ValidationError) as caught:
         services.import_job_confirm(preview=job, by=recruiter)
     assert caught.value.code == "not_confirmable"
@@ -136,8 +159,13 @@ def test_progress_is_reported_while_the_rows_are_saved(mandate, recruiter, monke
     preview = done_preview(mandate, recruiter, generated_csv(2000))
     seen.clear()
     services.import_job_run(job_id=services.import_job_confirm(preview=preview, by=recruiter).pk)
-    assert [(done, total) for done, total, _ in seen] == [(0, 2000), (500, 2000), (1000, 2000), (1500, 2000),
-                                                          (2000, 2000)]
+    assert [(done, total) for done, total, _ in seen] == [
+        (0, 2000),
+        (500, 2000),
+        (1000, 2000),
+        (1500, 2000),
+        (2000, 2000),
+    ]
     assert [created for _, _, created in seen] == [0, 500, 1000, 1500, 2000]  # saved as it goes
 
 
@@ -164,14 +192,17 @@ def test_a_preview_is_saved_at_most_once(mandate, recruiter):
         ImportJob.objects.create(mandate=mandate, mode=ImportJob.Mode.SAVE, preview=preview, sha256="0" * 64)
 
 
-@pytest.mark.parametrize(("fields", "name"), [
-    ({"mode": "save"}, "importjob_save_confirms_a_preview"),
-    ({"status": "paused", "started_at": timezone.now()}, "importjob_status_valid"),
-    ({"rows_done": 5, "rows_total": 4}, "importjob_rows_done_within_total"),
-    ({"status": "done", "started_at": timezone.now()}, "importjob_done_has_result"),
-    ({"status": "failed", "finished_at": timezone.now()}, "importjob_failed_has_error"),
-    ({"status": "running"}, "importjob_started_has_start"),
-])
+@pytest.mark.parametrize(
+    ("fields", "name"),
+    [
+        ({"mode": "save"}, "importjob_save_confirms_a_preview"),
+        ({"status": "paused", "started_at": timezone.now()}, "importjob_status_valid"),
+        ({"rows_done": 5, "rows_total": 4}, "importjob_rows_done_within_total"),
+        ({"status": "done", "started_at": timezone.now()}, "importjob_done_has_result"),
+        ({"status": "failed", "finished_at": timezone.now()}, "importjob_failed_has_error"),
+        ({"status": "running"}, "importjob_started_has_start"),
+    ],
+)
 def test_the_database_holds_the_job_invariants(mandate, fields, name):
     with pytest.raises(IntegrityError, match=name), transaction.atomic():
         ImportJob.objects.create(mandate=mandate, sha256="0" * 64, **fields)
@@ -179,8 +210,9 @@ def test_the_database_holds_the_job_invariants(mandate, fields, name):
 
 def test_a_job_another_worker_is_running_is_left_to_it(mandate, recruiter):
     job = new_job(mandate, recruiter)
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, started_at=timezone.now(),
-                                               task_id="outbox-1-1", attempts=1)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.RUNNING, started_at=timezone.now(), task_id="outbox-1-1", attempts=1
+    )
     job = services.import_job_run(job_id=job.pk, task_id="outbox-1-2")
     assert job.status == ImportJob.Status.RUNNING and job.attempts == 1
 
@@ -189,8 +221,9 @@ def test_a_job_another_worker_is_running_is_left_to_it(mandate, recruiter):
 def test_a_run_whose_worker_died_is_taken_over(mandate, recruiter, takeover):
     job = new_job(mandate, recruiter)
     started = timezone.now() - (timedelta(hours=1) if takeover == "stale" else timedelta(seconds=5))
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, started_at=started,
-                                               task_id="outbox-1-1", attempts=1)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.RUNNING, started_at=started, task_id="outbox-1-1", attempts=1
+    )
     job = services.import_job_run(job_id=job.pk, task_id="outbox-1-1" if takeover == "same message" else "x")
     assert job.status == ImportJob.Status.DONE and job.attempts == 2
 
@@ -228,8 +261,9 @@ def test_the_time_limit_fails_the_job_and_saves_nothing(mandate, recruiter, monk
     monkeypatch.setattr(services, "candidates_import", too_long)
     assert tasks.run_import.apply(kwargs={"job_id": save.pk}).get() == {"job": save.pk, "status": "failed"}
     job = ImportJob.objects.get(pk=save.pk)
-    assert job.error == (f"The import took longer than {IMPORT_SOFT_TIME_LIMIT} seconds and was stopped; "
-                         "nothing was saved.")
+    assert job.error == (
+        f"The import took longer than {IMPORT_SOFT_TIME_LIMIT} seconds and was stopped; nothing was saved."
+    )
     assert counts() == (0, 0, 0)
 
 
@@ -254,7 +288,9 @@ def test_a_file_gone_or_changed_fails_the_job(mandate, recruiter, settings):
     assert "no longer available" in services.import_job_run(job_id=job.pk).error
 
 
-def test_the_file_is_deleted_once_its_save_is_over(mandate, recruiter, settings, django_capture_on_commit_callbacks):
+def test_the_file_is_deleted_once_its_save_is_over(
+    mandate, recruiter, settings, django_capture_on_commit_callbacks
+):
     preview = done_preview(mandate, recruiter)
     path = settings.MEDIA_ROOT / preview.file.name
     save = services.import_job_confirm(preview=preview, by=recruiter)
@@ -302,7 +338,9 @@ def test_progress_of_a_save_is_visible_from_another_connection_before_it_commits
         reader = connections.create_connection(DEFAULT_DB_ALIAS)
         try:
             with reader.cursor() as cursor:
-                cursor.execute('SELECT rows_done, rows_total FROM candidates_importjob WHERE id = %s', [self.job_id])
+                cursor.execute(
+                    "SELECT rows_done, rows_total FROM candidates_importjob WHERE id = %s", [self.job_id]
+                )
                 row = cursor.fetchone()
                 cursor.execute("SELECT count(*) FROM candidates_candidate")
                 visible = cursor.fetchone()[0]
@@ -312,7 +350,9 @@ def test_progress_of_a_save_is_visible_from_another_connection_before_it_commits
 
     services._ProgressWriter.__call__ = watch
     try:
-        thread = threading.Thread(target=lambda: (services.import_job_run(job_id=save.pk), connection.close()))
+        thread = threading.Thread(
+            target=lambda: (services.import_job_run(job_id=save.pk), connection.close())
+        )
         thread.start()  # a thread of its own: outside any transaction, as in the worker
         thread.join(60)
     finally:
@@ -330,21 +370,24 @@ def test_the_sweep_fails_a_lost_save_for_good_so_a_late_redelivery_imports_nothi
     old message back: the job must be failed by then, whatever newer import happened meanwhile."""
     preview = done_preview(mandate, recruiter)
     save = services.import_job_confirm(preview=preview, by=recruiter, language="en")
-    ImportJob.objects.filter(pk=save.pk).update(status=ImportJob.Status.RUNNING, task_id="outbox-7-1",
-                                                started_at=timezone.now())
+    ImportJob.objects.filter(pk=save.pk).update(
+        status=ImportJob.Status.RUNNING, task_id="outbox-7-1", started_at=timezone.now()
+    )
     later = timezone.now() + tasks.services.import_job_lifetime() + timedelta(seconds=1)
     before = counts()
     assert services.import_jobs_sweep(now=later) == {"failed": 1, "resent": 0, "files_deleted": 0}
     save.refresh_from_db()
     assert save.status == ImportJob.Status.FAILED
-    assert save.error == ("The import was interrupted (the worker stopped); nothing was saved. "
-                          "Upload the file again.")
+    assert save.error == (
+        "The import was interrupted (the worker stopped); nothing was saved. Upload the file again."
+    )
     assert services.import_job_run(job_id=save.pk, task_id="outbox-7-1").status == ImportJob.Status.FAILED
     assert counts() == before  # the late redelivery did nothing
 
 
-def test_the_sweep_requests_a_forgotten_queued_job_again(mandate, recruiter, settings,
-                                                         django_capture_on_commit_callbacks):
+def test_the_sweep_requests_a_forgotten_queued_job_again(
+    mandate, recruiter, settings, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False):
         job = new_job(mandate, recruiter)
     assert services.import_jobs_sweep()["resent"] == 0  # young: left alone
@@ -355,8 +398,9 @@ def test_the_sweep_requests_a_forgotten_queued_job_again(mandate, recruiter, set
     assert job.status == ImportJob.Status.DONE  # eager here: the re-requested task ran it
 
 
-def test_the_sweep_deletes_the_files_of_old_previews_never_confirmed(mandate, recruiter, settings,
-                                                                     django_capture_on_commit_callbacks):
+def test_the_sweep_deletes_the_files_of_old_previews_never_confirmed(
+    mandate, recruiter, settings, django_capture_on_commit_callbacks
+):
     preview = done_preview(mandate, recruiter)
     path = preview.file.path
     assert preview.file and preview.file.storage.exists(preview.file.name)

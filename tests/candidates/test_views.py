@@ -48,15 +48,28 @@ def text(response) -> str:
 def test_pipeline_board_columns_counts_and_time_in_stage(as_recruiter, mandate):
     now = timezone.now()
     layout = [
-        (Stage.SOURCED, 0, "Aline"), (Stage.SOURCED, 1, "Bruno"), (Stage.SCREENING, 3, "Chloé"),
-        (Stage.ASSESSMENT, 12, "Denis"), (Stage.OFFER, 2, "Emma"),
+        (Stage.SOURCED, 0, "Aline"),
+        (Stage.SOURCED, 1, "Bruno"),
+        (Stage.SCREENING, 3, "Chloé"),
+        (Stage.ASSESSMENT, 12, "Denis"),
+        (Stage.OFFER, 2, "Emma"),
     ]
     for stage, days, first_name in layout:
-        ApplicationFactory(mandate=mandate, stage=stage, stage_entered_at=now - datetime.timedelta(days=days, hours=1),
-                           candidate=CandidateFactory(first_name=first_name, last_name="Test"))
-    ApplicationFactory(mandate=mandate, stage=Stage.REJECTED, rejection_reason=RejectionReason.POSTURE,
-                       candidate=CandidateFactory(first_name="Fanny", last_name="Test"))
-    ApplicationFactory(mandate=mandate, stage=Stage.WITHDRAWN, candidate=CandidateFactory(first_name="Gaston"))
+        ApplicationFactory(
+            mandate=mandate,
+            stage=stage,
+            stage_entered_at=now - datetime.timedelta(days=days, hours=1),
+            candidate=CandidateFactory(first_name=first_name, last_name="Test"),
+        )
+    ApplicationFactory(
+        mandate=mandate,
+        stage=Stage.REJECTED,
+        rejection_reason=RejectionReason.POSTURE,
+        candidate=CandidateFactory(first_name="Fanny", last_name="Test"),
+    )
+    ApplicationFactory(
+        mandate=mandate, stage=Stage.WITHDRAWN, candidate=CandidateFactory(first_name="Gaston")
+    )
     ApplicationFactory(stage=Stage.SOURCED, candidate=CandidateFactory(first_name="Intrus"))  # other mandate
 
     response = as_recruiter.get(mandate.get_absolute_url())
@@ -64,18 +77,34 @@ def test_pipeline_board_columns_counts_and_time_in_stage(as_recruiter, mandate):
     assert response.status_code == 200
     columns = response.context["columns"]
     assert [(c.stage.value, c.count) for c in columns] == [
-        ("sourced", 2), ("screening", 1), ("assessment", 1), ("working_sessions", 0), ("decision", 0),
-        ("offer", 1), ("hired", 0)]
+        ("sourced", 2),
+        ("screening", 1),
+        ("assessment", 1),
+        ("working_sessions", 0),
+        ("decision", 0),
+        ("offer", 1),
+        ("hired", 0),
+    ]
     assert [a.candidate.first_name for a in columns[0].applications] == ["Bruno", "Aline"]  # oldest first
     assert {a.candidate.first_name: a.days_in_stage for c in columns for a in c.applications} == {
-        "Aline": 0, "Bruno": 1, "Chloé": 3, "Denis": 12, "Emma": 2}
-    assert sorted(a.candidate.first_name for a in response.context["closed"].applications) == ["Fanny", "Gaston"]
+        "Aline": 0,
+        "Bruno": 1,
+        "Chloé": 3,
+        "Denis": 12,
+        "Emma": 2,
+    }
+    assert sorted(a.candidate.first_name for a in response.context["closed"].applications) == [
+        "Fanny",
+        "Gaston",
+    ]
     assert response.context["total"] == 7
     html = text(response)
     assert "7 applications" in html
     assert "Intrus" not in html
     assert "12 days in stage" in html and "1 day in stage" in html and "0 days in stage" in html
-    sourced = re.search(r'id="col-sourced">\s*<span>Sourced</span><span class="badge[^"]*">(\d+)</span>', html)
+    sourced = re.search(
+        r'id="col-sourced">\s*<span>Sourced</span><span class="badge[^"]*">(\d+)</span>', html
+    )
     assert sourced and sourced.group(1) == "2"
     assert "Fanny Test</a> — Rejected (Posture and mindset)" in html
     assert reverse("candidates:candidate_create", kwargs={"slug": mandate.slug}) in html
@@ -125,9 +154,11 @@ def test_mandate_list_puts_open_mandates_first_then_on_hold_then_closed(as_recru
 
 def build_pipeline(mandate, n):
     for i in range(n):
-        ApplicationFactory(mandate=mandate, stage=list(Stage)[i % len(Stage)],
-                           rejection_reason=RejectionReason.OTHER if list(Stage)[i % len(Stage)] == Stage.REJECTED
-                           else "")
+        ApplicationFactory(
+            mandate=mandate,
+            stage=list(Stage)[i % len(Stage)],
+            rejection_reason=RejectionReason.OTHER if list(Stage)[i % len(Stage)] == Stage.REJECTED else "",
+        )
 
 
 def queries_for(client, url):
@@ -168,8 +199,9 @@ def test_application_detail_query_count_does_not_grow_with_history(as_recruiter,
     application = services.application_move(application=application, to_stage=Stage.SCREENING, by=recruiter)
     small = queries_for(as_recruiter, url)
     for stage in (Stage.ASSESSMENT, Stage.SCREENING, Stage.ASSESSMENT, Stage.WORKING_SESSIONS):
-        application = services.application_move(application=application, to_stage=stage,
-                                                by=UserFactory(groups=["recruiter"]))
+        application = services.application_move(
+            application=application, to_stage=stage, by=UserFactory(groups=["recruiter"])
+        )
     assert queries_for(as_recruiter, url) == small
 
 
@@ -177,10 +209,31 @@ def test_application_detail_query_count_does_not_grow_with_history(as_recruiter,
 
 
 def form_data(**overrides):
-    data = {"first_name": "Zoé", "last_name": "Lambert", "email": "zoe.lambert@example.org", "phone": "",
-            "city": "Grenoble", "linkedin_url": "", "source": "Chasse", "consent_date": "", "education": "HEC",
-            **{f"years_{code}": "0" for code in ("finance", "hr", "legal", "it", "sales_admin", "purchasing",
-                                                 "general_services", "communication", "quality")}}
+    data = {
+        "first_name": "Zoé",
+        "last_name": "Lambert",
+        "email": "zoe.lambert@example.org",
+        "phone": "",
+        "city": "Grenoble",
+        "linkedin_url": "",
+        "source": "Chasse",
+        "consent_date": "",
+        "education": "HEC",
+        **{
+            f"years_{code}": "0"
+            for code in (
+                "finance",
+                "hr",
+                "legal",
+                "it",
+                "sales_admin",
+                "purchasing",
+                "general_services",
+                "communication",
+                "quality",
+            )
+        },
+    }
     data.update(years_finance="2.5", years_hr="4")
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
@@ -194,7 +247,10 @@ def test_candidate_create_saves_and_redirects_to_the_application(as_recruiter, r
     application = Application.objects.get()
     assert response.status_code == 302 and response["Location"] == application.get_absolute_url()
     assert (candidate.first_name, candidate.years_finance, candidate.consent_date) == (
-        "Zoé", Decimal("2.5"), datetime.date(2026, 11, 3))
+        "Zoé",
+        Decimal("2.5"),
+        datetime.date(2026, 11, 3),
+    )
     assert (application.mandate, application.stage) == (mandate, Stage.SOURCED)
     assert application.transitions.get().by == recruiter
     followed = as_recruiter.get(response["Location"])
@@ -204,9 +260,19 @@ def test_candidate_create_saves_and_redirects_to_the_application(as_recruiter, r
 def test_candidate_create_with_bad_input_keeps_typed_values_and_shows_the_errors(as_recruiter, mandate):
     CandidateFactory(email="deja.pris@example.org")
     url = reverse("candidates:candidate_create", kwargs={"slug": mandate.slug})
-    response = as_recruiter.post(url, form_data(
-        first_name="Zoé-Éléonore", email="DEJA.pris@example.org", years_it="abc", years_legal="61",
-        linkedin_url="pas une url", gdpr_consent="on", consent_date="", city="Saint-Étienne"))
+    response = as_recruiter.post(
+        url,
+        form_data(
+            first_name="Zoé-Éléonore",
+            email="DEJA.pris@example.org",
+            years_it="abc",
+            years_legal="61",
+            linkedin_url="pas une url",
+            gdpr_consent="on",
+            consent_date="",
+            city="Saint-Étienne",
+        ),
+    )
 
     assert response.status_code == 200
     form = response.context["form"]
@@ -228,7 +294,9 @@ def test_candidate_create_rejects_a_cv_that_is_not_a_pdf_or_docx(as_recruiter, m
     response = as_recruiter.post(url, {**form_data(), "cv_upload": upload("cv.pdf", make_png())})
 
     assert response.status_code == 200
-    assert response.context["form"].errors == {"cv_upload": ["The CV must be a PDF or a Word (.docx) document."]}
+    assert response.context["form"].errors == {
+        "cv_upload": ["The CV must be a PDF or a Word (.docx) document."]
+    }
     assert "The CV must be a PDF or a Word (.docx) document." in text(response)
     assert 'value="Zoé"' in text(response)
     assert counts() == (0, 0, 0)
@@ -259,11 +327,14 @@ def test_candidate_create_with_a_pdf_cv_stores_it_under_a_server_name(as_recruit
 
 
 def test_a_cv_downloads_with_the_extension_of_its_content(as_recruiter, recruiter, mandate):
-    candidate = services.candidate_create(mandate=mandate, by=recruiter, data=form_data_values(),
-                                          cv=upload("mon-cv.pdf", make_docx())).candidate
+    candidate = services.candidate_create(
+        mandate=mandate, by=recruiter, data=form_data_values(), cv=upload("mon-cv.pdf", make_docx())
+    ).candidate
     download = as_recruiter.get(reverse("candidates:candidate_cv", kwargs={"pk": candidate.pk}))
     assert download["Content-Disposition"] == 'attachment; filename="mon-cv.docx"'
-    assert download["Content-Type"] == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    assert (
+        download["Content-Type"] == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
     assert b"".join(download.streaming_content) == make_docx()
 
 
@@ -276,9 +347,17 @@ def test_what_the_form_saves_exports_and_imports_back(as_recruiter, recruiter, m
     response = as_recruiter.post(url, form_data(linkedin_url="ftp://example.org/cv"))
     assert list(response.context["form"].errors) == ["linkedin_url"]
 
-    response = as_recruiter.post(url, form_data(
-        linkedin_url="www.linkedin.com/in/zoe-example", phone="+33 6 00 00 00 00", city='Lyon; "Presqu\'île"',
-        gdpr_consent="on", consent_date="2026-02-28", years_quality="0.5"))
+    response = as_recruiter.post(
+        url,
+        form_data(
+            linkedin_url="www.linkedin.com/in/zoe-example",
+            phone="+33 6 00 00 00 00",
+            city='Lyon; "Presqu\'île"',
+            gdpr_consent="on",
+            consent_date="2026-02-28",
+            years_quality="0.5",
+        ),
+    )
     assert response.status_code == 302
     candidate = Candidate.objects.get()
     assert candidate.linkedin_url == "https://www.linkedin.com/in/zoe-example"
@@ -298,21 +377,34 @@ def test_a_forged_clear_checkbox_is_not_a_server_error(as_recruiter, mandate):
 
 
 def test_candidate_edit_shows_values_and_saves_changes(as_recruiter, recruiter, mandate):
-    candidate = services.candidate_create(mandate=mandate, by=recruiter, data={
-        "first_name": "Zoé", "last_name": "Lambert", "email": "zoe@example.org", "years_it": Decimal("2.5")},
-        cv=upload("v1.pdf", make_pdf())).candidate
+    candidate = services.candidate_create(
+        mandate=mandate,
+        by=recruiter,
+        data={
+            "first_name": "Zoé",
+            "last_name": "Lambert",
+            "email": "zoe@example.org",
+            "years_it": Decimal("2.5"),
+        },
+        cv=upload("v1.pdf", make_pdf()),
+    ).candidate
     url = reverse("candidates:candidate_edit", kwargs={"pk": candidate.pk})
 
     response = as_recruiter.get(url)
     assert response.status_code == 200
     assert 'value="Zoé"' in text(response) and 'value="2.5"' in text(response)
 
-    response = as_recruiter.post(url, {**form_data(email="zoe@example.org", city="Annecy"),
-                                       "cv_upload": upload("v2.docx", make_docx())})
+    response = as_recruiter.post(
+        url,
+        {**form_data(email="zoe@example.org", city="Annecy"), "cv_upload": upload("v2.docx", make_docx())},
+    )
     assert response.status_code == 302 and response["Location"] == candidate.get_absolute_url()
     candidate.refresh_from_db()
-    assert (candidate.city, candidate.years_finance, candidate.cv_original_name) == ("Annecy", Decimal("2.5"),
-                                                                                   "v2.docx")
+    assert (candidate.city, candidate.years_finance, candidate.cv_original_name) == (
+        "Annecy",
+        Decimal("2.5"),
+        "v2.docx",
+    )
     assert candidate.cv.name.endswith(".docx")
     assert Candidate.objects.count() == 1
 
@@ -323,13 +415,19 @@ def test_candidate_edit_keeps_its_own_email_but_refuses_another_one(as_recruiter
     url = reverse("candidates:candidate_edit", kwargs={"pk": candidate.pk})
     response = as_recruiter.post(url, form_data(email="AUTRE@example.org"))
     assert response.status_code == 200
-    assert response.context["form"].errors == {"email": ["Another candidate already uses this e-mail address."]}
+    assert response.context["form"].errors == {
+        "email": ["Another candidate already uses this e-mail address."]
+    }
     assert Candidate.objects.get(pk=candidate.pk).email == candidate.email
 
 
 def test_candidate_detail_shows_years_and_applications(as_recruiter, mandate):
-    candidate = CandidateFactory(first_name="Élodie", last_name="Garnier", years_communication=Decimal("2.5"),
-                                 city="Lyon; Villeurbanne")
+    candidate = CandidateFactory(
+        first_name="Élodie",
+        last_name="Garnier",
+        years_communication=Decimal("2.5"),
+        city="Lyon; Villeurbanne",
+    )
     ApplicationFactory(mandate=mandate, candidate=candidate, stage=Stage.SCREENING)
     ApplicationFactory(candidate=candidate, mandate=MandateFactory(title="Autre mandat secret"))
     response = as_recruiter.get(candidate.get_absolute_url())
@@ -354,14 +452,19 @@ def test_the_move_form_offers_only_the_allowed_targets(as_recruiter, mandate):
 
 def test_moving_an_application_records_history_shown_on_the_page(as_recruiter, recruiter, mandate):
     application = ApplicationFactory(mandate=mandate, stage=Stage.SOURCED)
-    response = as_recruiter.post(application.get_absolute_url(), {"to_stage": "screening",
-                                                                   "reason": "Profil large"})
+    response = as_recruiter.post(
+        application.get_absolute_url(), {"to_stage": "screening", "reason": "Profil large"}
+    )
     assert response.status_code == 302 and response["Location"] == application.get_absolute_url()
     application.refresh_from_db()
     assert application.stage == Stage.SCREENING
     transition = application.transitions.get()
     assert (transition.from_stage, transition.to_stage, transition.by, transition.reason) == (
-        "sourced", "screening", recruiter, "Profil large")
+        "sourced",
+        "screening",
+        recruiter,
+        "Profil large",
+    )
     html = text(as_recruiter.get(application.get_absolute_url()))
     assert "Sourced → <strong>Screening</strong>" in html and "Profil large" in html
     assert "The application moved to a new stage." in html
@@ -381,8 +484,10 @@ def test_rejecting_without_reasons_shows_both_errors_and_changes_nothing(as_recr
 
 def test_rejecting_with_reasons(as_recruiter, mandate):
     application = ApplicationFactory(mandate=mandate, stage=Stage.SCREENING)
-    response = as_recruiter.post(application.get_absolute_url(), {
-        "to_stage": "rejected", "rejection_reason": "missing_role", "reason": "Pas d'entrepreneur"})
+    response = as_recruiter.post(
+        application.get_absolute_url(),
+        {"to_stage": "rejected", "rejection_reason": "missing_role", "reason": "Pas d'entrepreneur"},
+    )
     assert response.status_code == 302
     application.refresh_from_db()
     assert (application.stage, application.rejection_reason) == ("rejected", "missing_role")
@@ -435,8 +540,9 @@ def error_rows(html):
     return re.findall(r"<tr><td>(\d+)</td><td>([^<]+)</td><td>", html)
 
 
-def test_the_upload_returns_at_once_and_the_task_makes_the_preview(as_recruiter, mandate,
-                                                                   django_capture_on_commit_callbacks):
+def test_the_upload_returns_at_once_and_the_task_makes_the_preview(
+    as_recruiter, mandate, django_capture_on_commit_callbacks
+):
     assert 'type="file"' in text(as_recruiter.get(import_url(mandate)))
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -472,7 +578,9 @@ def test_the_upload_returns_at_once_and_the_task_makes_the_preview(as_recruiter,
 
 
 def test_preview_then_confirm_imports_exactly_the_rows(as_recruiter, recruiter, mandate, committed):
-    job = ImportJob.objects.get(pk=int(committed(preview, as_recruiter, mandate)["Location"].strip("/").split("/")[-1]))
+    job = ImportJob.objects.get(
+        pk=int(committed(preview, as_recruiter, mandate)["Location"].strip("/").split("/")[-1])
+    )
     assert job.status == ImportJob.Status.DONE  # embedded default: the task ran on commit
 
     response = committed(as_recruiter.post, confirm_url(job))
@@ -517,8 +625,9 @@ def test_the_embedded_default_runs_each_job_within_its_request(client):
     assert not any((settings.MEDIA_ROOT / "imports").iterdir())
 
 
-def test_confirm_in_the_background_shows_the_outcome_on_the_save_job_page(as_recruiter, mandate, committed,
-                                                                          django_capture_on_commit_callbacks):
+def test_confirm_in_the_background_shows_the_outcome_on_the_save_job_page(
+    as_recruiter, mandate, committed, django_capture_on_commit_callbacks
+):
     committed(preview, as_recruiter, mandate)
     job = ImportJob.objects.get()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -548,8 +657,9 @@ def test_confirming_twice_gives_the_same_save_job(as_recruiter, mandate, committ
     assert counts() == (8, 8, 8)
 
 
-def test_import_of_an_invalid_file_shows_the_errors_with_line_numbers_and_no_confirm_button(as_recruiter, committed,
-                                                                                              mandate):
+def test_import_of_an_invalid_file_shows_the_errors_with_line_numbers_and_no_confirm_button(
+    as_recruiter, committed, mandate
+):
     lines = sample_path(SAMPLE_FILES[0]).read_bytes().decode("utf-8-sig").split("\r\n")
     lines[2] = lines[2].replace(";14;0;1;", ";14,55;0;1;")
     lines[6] = lines[6].replace(";Oui;12/11/2026;", ";Oui;12-11-2026;")
@@ -568,7 +678,9 @@ def test_import_of_an_invalid_file_shows_the_errors_with_line_numbers_and_no_con
     assert not ImportJob.objects.filter(mode=ImportJob.Mode.SAVE).exists() and counts() == (0, 0, 0)
 
 
-def test_a_row_failing_at_save_time_imports_nothing_and_the_page_gives_its_line(as_recruiter, mandate, committed):
+def test_a_row_failing_at_save_time_imports_nothing_and_the_page_gives_its_line(
+    as_recruiter, mandate, committed
+):
     """Between the preview and the save, one e-mail of the file went to another mandate's candidate:
     the save refuses that row, so nothing at all is imported, and its page says which line."""
     committed(preview, as_recruiter, mandate)
@@ -622,28 +734,36 @@ def test_import_of_a_file_over_two_megabytes_is_a_form_error(as_recruiter, manda
     assert not ImportJob.objects.exists()
 
 
-@pytest.mark.parametrize(("name", "make", "kind"), [
-    ("candidats.xlsx", make_xlsx, "an Excel workbook"),
-    ("candidats.xls", make_ole2, "an Excel workbook"),
-    ("candidats.zip", make_zip, "an archive"),
-    ("candidats.docx", make_docx, "an archive"),
-    ("candidats.png", make_png, "an image"),
-    ("candidats.pdf", make_pdf, "a PDF"),
-])
+@pytest.mark.parametrize(
+    ("name", "make", "kind"),
+    [
+        ("candidats.xlsx", make_xlsx, "an Excel workbook"),
+        ("candidats.xls", make_ole2, "an Excel workbook"),
+        ("candidats.zip", make_zip, "an archive"),
+        ("candidats.docx", make_docx, "an archive"),
+        ("candidats.png", make_png, "an image"),
+        ("candidats.pdf", make_pdf, "a PDF"),
+    ],
+)
 def test_a_non_text_file_is_named_for_what_it_looks_like(as_recruiter, mandate, name, make, kind):
     response = preview(as_recruiter, mandate, name=name, content=make())
     assert response.status_code == 200 and not ImportJob.objects.exists()
     assert response.context["form"].errors == {
-        "file": [f"This is not a CSV file (it looks like {kind}): export it from Excel as CSV UTF-8."]}
+        "file": [f"This is not a CSV file (it looks like {kind}): export it from Excel as CSV UTF-8."]
+    }
 
 
 def test_the_non_csv_message_is_translated(client, recruiter, mandate):
     client.force_login(recruiter)  # French by default
     response = preview(client, mandate, name="candidats.xlsx", content=make_xlsx())
     with translation.override("fr"):
-        expected = gettext("This is not a CSV file (it looks like an Excel workbook): export it from Excel as "
-                           "CSV UTF-8.")
-    assert expected != "This is not a CSV file (it looks like an Excel workbook): export it from Excel as CSV UTF-8."
+        expected = gettext(
+            "This is not a CSV file (it looks like an Excel workbook): export it from Excel as CSV UTF-8."
+        )
+    assert (
+        expected
+        != "This is not a CSV file (it looks like an Excel workbook): export it from Excel as CSV UTF-8."
+    )
     assert response.context["form"].errors == {"file": [expected]}
 
 
@@ -651,8 +771,9 @@ def test_the_status_fragment_is_the_live_part_only(as_recruiter, mandate, django
     with django_capture_on_commit_callbacks(execute=False):
         preview(as_recruiter, mandate)
     job = ImportJob.objects.get()
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, started_at=timezone.now(),
-                                               rows_total=8, rows_done=3)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.RUNNING, started_at=timezone.now(), rows_total=8, rows_done=3
+    )
 
     response = as_recruiter.get(status_url(job))
 
@@ -668,14 +789,17 @@ def test_a_stuck_import_stops_polling_and_says_so(as_recruiter, mandate, django_
     with django_capture_on_commit_callbacks(execute=False):
         preview(as_recruiter, mandate)
     job = ImportJob.objects.get()
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING,
-                                               started_at=timezone.now() - datetime.timedelta(hours=1))
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.RUNNING, started_at=timezone.now() - datetime.timedelta(hours=1)
+    )
     html = text(as_recruiter.get(job.get_absolute_url()))
     assert "The import seems stuck" in html and "Stuck" in html
     assert "data-live-pending" not in html and "http-equiv" not in html
 
 
-def test_another_mandates_recruiter_gets_404_on_the_job_page_fragment_and_confirm(as_recruiter, mandate, client, committed):
+def test_another_mandates_recruiter_gets_404_on_the_job_page_fragment_and_confirm(
+    as_recruiter, mandate, client, committed
+):
     committed(preview, as_recruiter, mandate)
     job = ImportJob.objects.get()
     other = UserFactory(groups=["recruiter"])
@@ -749,8 +873,19 @@ def test_career_years_cap_every_domain_in_the_form_and_keep_what_was_typed(as_re
     """Nine domains at 20 years with a 15-year career: each domain says it exceeds the career; 55
     years in one domain is over the 50-year cap; nothing is saved and every value stays typed."""
     url = reverse("candidates:candidate_create", kwargs={"slug": mandate.slug})
-    years = {f"years_{code}": "20" for code in ("finance", "hr", "legal", "it", "sales_admin", "purchasing",
-                                               "general_services", "communication")}
+    years = {
+        f"years_{code}": "20"
+        for code in (
+            "finance",
+            "hr",
+            "legal",
+            "it",
+            "sales_admin",
+            "purchasing",
+            "general_services",
+            "communication",
+        )
+    }
     response = as_recruiter.post(url, form_data(**years, years_quality="55", career_years="15"))
     assert response.status_code == 200
     errors = response.context["form"].errors

@@ -15,8 +15,15 @@ from tests.conftest import ROOT, require_service
 CHROMIUM = os.environ.get("CSO_CHROMIUM", "/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "tests" / "e2e" / "screenshots"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--disable-quic", "--no-first-run"]
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
 
 # Playwright's sync API runs an event loop in this thread; the test still talks to the ORM.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -53,8 +60,12 @@ class Axe:
         bad = [v for v in result["violations"] if v.get("impact") in ("serious", "critical")]
         details = "\n".join(
             f"- {v['id']} ({v['impact']}): {v['help']} → "
-            + "; ".join(n["target"][0] if isinstance(n["target"][0], str) else str(n["target"]) for n in v["nodes"][:5])
-            for v in bad)
+            + "; ".join(
+                n["target"][0] if isinstance(n["target"][0], str) else str(n["target"])
+                for n in v["nodes"][:5]
+            )
+            for v in bad
+        )
         assert not bad, f"axe-core: serious/critical violations on {name}:\n{details}"
 
 
@@ -85,8 +96,9 @@ def new_page(browser, transactional_db):
     contexts = []
 
     def _new_page(**options):
-        context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900},
-                                      accept_downloads=True, **options)
+        context = browser.new_context(
+            locale="fr-FR", viewport={"width": 1280, "height": 900}, accept_downloads=True, **options
+        )
         contexts.append(context)
         return context.new_page()
 

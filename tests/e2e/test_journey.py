@@ -37,16 +37,23 @@ def world(db):
 
     ensure_reference_data()
     users = {}
-    for username, first, last, group in (("recruteuse", "Nadia", "Leroy", "recruiter"),
-                                         ("dirigeant", "Paul", "Girard", "ceo"),
-                                         ("mediatrice", "Inès", "Morel", "mediator")):
+    for username, first, last, group in (
+        ("recruteuse", "Nadia", "Leroy", "recruiter"),
+        ("dirigeant", "Paul", "Girard", "ceo"),
+        ("mediatrice", "Inès", "Morel", "mediator"),
+    ):
         user = UserFactory(username=username, first_name=first, last_name=last)
         user.set_password(PASSWORD)
         user.save()
         user.groups.add(Group.objects.get(name=group))
         users[group] = user
-    mandate = MandateFactory(company=CompanyFactory(name="Verrerie Exemple SA"), slug="cso-verrerie",
-                             ceo=users["ceo"], recruiters=[users["recruiter"]], mediators=[users["mediator"]])
+    mandate = MandateFactory(
+        company=CompanyFactory(name="Verrerie Exemple SA"),
+        slug="cso-verrerie",
+        ceo=users["ceo"],
+        recruiters=[users["recruiter"]],
+        mediators=[users["mediator"]],
+    )
     return users, mandate
 
 
@@ -133,12 +140,16 @@ def test_hiring_journey(new_page, live_server, world, axe, shoot, settings):
     for _ in range(3):
         plus.click()
     med.get_by_role("button", name=re.compile(r"^Ajouter un acte.*Marque son accord.*DG")).press("Enter")
-    med.wait_for_function("() => [...document.querySelectorAll('output.tally-count')].some(o => o.textContent.trim() === '3')")
+    med.wait_for_function(
+        "() => [...document.querySelectorAll('output.tally-count')].some(o => o.textContent.trim() === '3')"
+    )
     for fieldset in med.locator("#observation-form fieldset:has(legend)").all()[:8]:
         fieldset.get_by_label("4", exact=True).check()
     med.get_by_label("Verdict de la séance").select_option("compatible")
     med.get_by_label(re.compile("Confiance")).select_option("4")
-    med.get_by_role("textbox", name="Synthèse").fill("Écoute réciproque remarquable ; désaccords traités sur les faits.")
+    med.get_by_role("textbox", name="Synthèse").fill(
+        "Écoute réciproque remarquable ; désaccords traités sur les faits."
+    )
     axe.check(med, "observation form")
     shoot(med, "observation")
     med.set_viewport_size({"width": 768, "height": 1024})
@@ -147,7 +158,9 @@ def test_hiring_journey(new_page, live_server, world, axe, shoot, settings):
     med.get_by_text("Observation soumise et verrouillée.").wait_for()
 
     # 7. CEO: the observation is sealed until the CEO's own debrief.
-    ceo.goto(f"{base}{mandate.applications.get(candidate__last_name='Roux-Lambert').working_sessions.get(order=1).get_absolute_url()}")
+    ceo.goto(
+        f"{base}{mandate.applications.get(candidate__last_name='Roux-Lambert').working_sessions.get(order=1).get_absolute_url()}"
+    )
     ceo.get_by_text("vous sera accessible une fois que vous aurez donné votre propre débrief").wait_for()
     assert "Écoute réciproque remarquable" not in ceo.content()
     ceo.get_by_role("link", name="Donner mon débrief").click()

@@ -45,12 +45,17 @@ def queued_preview(mandate, user, monkeypatch):
 
     with monkeypatch.context() as patch:  # no worker: the job stays queued
         patch.setattr(tasks.run_import, "apply_async", lambda *args, **kwargs: None)
-        return services.import_job_create(mandate=mandate, by=user, language="fr",
-                                          upload=upload(SAMPLE, sample_path(SAMPLE).read_bytes(), "text/csv"))
+        return services.import_job_create(
+            mandate=mandate,
+            by=user,
+            language="fr",
+            upload=upload(SAMPLE, sample_path(SAMPLE).read_bytes(), "text/csv"),
+        )
 
 
-def test_the_import_page_updates_in_place_until_the_preview(new_page, live_server, recruiter_and_mandate, axe,
-                                                            monkeypatch):
+def test_the_import_page_updates_in_place_until_the_preview(
+    new_page, live_server, recruiter_and_mandate, axe, monkeypatch
+):
     from candidates import services
     from candidates.models import ImportJob
 
@@ -84,8 +89,9 @@ def test_the_import_page_updates_in_place_until_the_preview(new_page, live_serve
     assert page.get_by_role("link", name="Aller au pipeline").is_visible()
 
 
-def test_without_javascript_the_import_page_reloads_itself(browser, live_server, recruiter_and_mandate,
-                                                           monkeypatch):
+def test_without_javascript_the_import_page_reloads_itself(
+    browser, live_server, recruiter_and_mandate, monkeypatch
+):
     from candidates import services
 
     user, mandate = recruiter_and_mandate

@@ -37,10 +37,16 @@ from tests.conftest import ensure_reference_data, require_service
 from tests.realworker import PrivateRedis, publishing_to, start_worker, stop_worker, wait_until
 from tests.reports.conftest import make_world
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("real_worker")]
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.xdist_group("real_worker"),
+]
 
-NOTICE = ("Saved. The background service is not reachable right now: the e-mails and the work this causes will "
-          "proceed on their own as soon as it is back.")
+NOTICE = (
+    "Saved. The background service is not reachable right now: the e-mails and the work this causes will "
+    "proceed on their own as soon as it is back."
+)
 FAULT_APP = "tests.faults.celery_app"
 NO_FONTS = """<?xml version="1.0"?>
 <!DOCTYPE fontconfig SYSTEM "fonts.dtd">
@@ -112,8 +118,13 @@ def test_broker_down_when_a_report_is_requested_then_back(rig):
     rig.redis.start()
     process, log_path = rig.worker()
     outbox.outbox_sweep(now=timezone.now() + timedelta(seconds=61))  # what beat runs every minute
-    wait_until(lambda: _status(report) in ("ready", "failed"), timeout=90, process=process, log_path=log_path,
-               what="the report")
+    wait_until(
+        lambda: _status(report) in ("ready", "failed"),
+        timeout=90,
+        process=process,
+        log_path=log_path,
+        what="the report",
+    )
     assert report.status == "ready", report.error
     assert TaskRequest.objects.get().status == "dispatched"
 
@@ -137,8 +148,18 @@ def test_broker_down_when_a_session_is_scheduled_then_each_invitation_once(rig, 
     world = make_world(sessions=0)
     client = _client(world.recruiter)
     url = reverse("working_sessions:application", kwargs={"application_pk": world.application.pk})
-    response = client.post(url, {"date": DAY.isoformat(), "start": "10:00", "end": "11:30", "tz": "Europe/Paris",
-                                 "location": "Visio", "problem": "Budget RH.", "mediator": world.mediator.pk})
+    response = client.post(
+        url,
+        {
+            "date": DAY.isoformat(),
+            "start": "10:00",
+            "end": "11:30",
+            "tz": "Europe/Paris",
+            "location": "Visio",
+            "problem": "Budget RH.",
+            "mediator": world.mediator.pk,
+        },
+    )
     assert response.status_code == 302, response.content.decode()[-2000:]
     assert WorkingSession.objects.filter(application=world.application).count() == 1
     assert OutboundEmail.objects.filter(status="pending").count() == 3
@@ -146,20 +167,35 @@ def test_broker_down_when_a_session_is_scheduled_then_each_invitation_once(rig, 
 
     rig.redis.start()
     mail_dir = rig.tmp_path / "mail"
-    process, log_path = rig.worker(env={"DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-                                        "DJANGO_EMAIL_FILE_PATH": str(mail_dir), "OUTBOX_RETRY_AFTER": "0"})
+    process, log_path = rig.worker(
+        env={
+            "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "DJANGO_EMAIL_FILE_PATH": str(mail_dir),
+            "OUTBOX_RETRY_AFTER": "0",
+        }
+    )
     from outbox.tasks import deliver_email, sweep_outbox
 
     sweep_outbox.delay()
-    wait_until(lambda: not OutboundEmail.objects.filter(status="pending").exists(), timeout=90, process=process,
-               log_path=log_path, what="the invitations")
+    wait_until(
+        lambda: not OutboundEmail.objects.filter(status="pending").exists(),
+        timeout=90,
+        process=process,
+        log_path=log_path,
+        what="the invitations",
+    )
     # Whatever is delivered again — the sweep twice more, every message's task again — nothing twice.
     sweep_outbox.delay()
     for pk in OutboundEmail.objects.values_list("pk", flat=True):
         deliver_email.delay(pk)
     # Two sweeps and three deliveries: five tasks done.
-    wait_until(lambda: log_path.read_text().count("succeeded in") >= 5, timeout=60, process=process,
-               log_path=log_path, what="the redeliveries")
+    wait_until(
+        lambda: log_path.read_text().count("succeeded in") >= 5,
+        timeout=60,
+        process=process,
+        log_path=log_path,
+        what="the redeliveries",
+    )
     recipients = sorted(to for to, _subject in _mails(mail_dir))
     ceo, mediator, candidate = world.ceo.email, world.mediator.email, world.application.candidate.email
     assert recipients == sorted([ceo, mediator, candidate])
@@ -173,15 +209,28 @@ def _pids(marker: Path):
 def test_a_worker_child_killed_mid_render_is_taken_over(rig):
     rig.redis.start()
     marker = rig.tmp_path / "renders"
-    process, log_path = rig.worker(app=FAULT_APP, pool="prefork", env={
-        "CSO_FAULT_RENDER_DELAY": "3", "CSO_FAULT_RENDER_MARKER": str(marker)})
+    process, log_path = rig.worker(
+        app=FAULT_APP,
+        pool="prefork",
+        env={"CSO_FAULT_RENDER_DELAY": "3", "CSO_FAULT_RENDER_MARKER": str(marker)},
+    )
     world = make_world()
     _client_, _response, report = _request_report(world)
-    wait_until(lambda: len(_pids(marker)) == 1, timeout=60, process=process, log_path=log_path,
-               what="the first render to start")
+    wait_until(
+        lambda: len(_pids(marker)) == 1,
+        timeout=60,
+        process=process,
+        log_path=log_path,
+        what="the first render to start",
+    )
     os.kill(_pids(marker)[0], signal.SIGKILL)
-    wait_until(lambda: _status(report) in ("ready", "failed"), timeout=90, process=process, log_path=log_path,
-               what="the report after the kill")
+    wait_until(
+        lambda: _status(report) in ("ready", "failed"),
+        timeout=90,
+        process=process,
+        log_path=log_path,
+        what="the report after the kill",
+    )
     assert report.status == "ready", report.error
     assert report.interruptions == 1 and report.attempts == 2
     assert len(_pids(marker)) == 2 and _pids(marker)[1] != _pids(marker)[0]
@@ -201,9 +250,16 @@ def test_the_hard_time_limit_again_and_again_fails_the_report_with_the_reason(ri
     settings.REPORT_MAX_INTERRUPTIONS = 2
     _limits(monkeypatch, 1, 2)
     rig.redis.start()
-    process, log_path = rig.worker(app=FAULT_APP, pool="prefork", env={
-        "CSO_FAULT_RENDER_DELAY": "30", "CSO_FAULT_IGNORE_SOFT_LIMIT": "1", "REPORT_RENDER_SOFT_TIME_LIMIT": "1",
-        "REPORT_RENDER_TIME_LIMIT": "2"})
+    process, log_path = rig.worker(
+        app=FAULT_APP,
+        pool="prefork",
+        env={
+            "CSO_FAULT_RENDER_DELAY": "30",
+            "CSO_FAULT_IGNORE_SOFT_LIMIT": "1",
+            "REPORT_RENDER_SOFT_TIME_LIMIT": "1",
+            "REPORT_RENDER_TIME_LIMIT": "2",
+        },
+    )
     world = make_world()
     _client_, _response, report = _request_report(world)
 
@@ -226,12 +282,24 @@ def test_the_hard_time_limit_again_and_again_fails_the_report_with_the_reason(ri
 def test_the_soft_time_limit_fails_the_report_with_its_own_message(rig, monkeypatch):
     _limits(monkeypatch, 1, 20)
     rig.redis.start()
-    process, log_path = rig.worker(app=FAULT_APP, pool="prefork", env={
-        "CSO_FAULT_RENDER_DELAY": "10", "REPORT_RENDER_SOFT_TIME_LIMIT": "1", "REPORT_RENDER_TIME_LIMIT": "20"})
+    process, log_path = rig.worker(
+        app=FAULT_APP,
+        pool="prefork",
+        env={
+            "CSO_FAULT_RENDER_DELAY": "10",
+            "REPORT_RENDER_SOFT_TIME_LIMIT": "1",
+            "REPORT_RENDER_TIME_LIMIT": "20",
+        },
+    )
     world = make_world()
     _client_, _response, report = _request_report(world)
-    wait_until(lambda: _status(report) in ("ready", "failed"), timeout=90, process=process, log_path=log_path,
-               what="the soft time limit")
+    wait_until(
+        lambda: _status(report) in ("ready", "failed"),
+        timeout=90,
+        process=process,
+        log_path=log_path,
+        what="the soft time limit",
+    )
     with translation.override("fr"):
         expected = gettext("Rendering took longer than %(seconds)d seconds and was stopped.") % {"seconds": 1}
     assert report.status == "failed" and report.error == expected
@@ -250,6 +318,11 @@ def test_no_fonts_the_worker_refuses_to_start_and_the_report_waits(rig):
     assert "worker not started: WeasyPrint crashed (SIGSEGV)" in log and "fonts-dejavu-core" in log
     assert _status(report) == "queued"  # not taken, not stuck "rendering"
     healthy, healthy_log = rig.worker(name="healthy")
-    wait_until(lambda: _status(report) in ("ready", "failed"), timeout=90, process=healthy, log_path=healthy_log,
-               what="the report by a worker with fonts")
+    wait_until(
+        lambda: _status(report) in ("ready", "failed"),
+        timeout=90,
+        process=healthy,
+        log_path=healthy_log,
+        what="the report by a worker with fonts",
+    )
     assert report.status == "ready", report.error

@@ -57,8 +57,9 @@ def test_a_submit_while_the_broker_is_down_succeeds_and_the_sweep_catches_up(
     from celery import current_app
 
     monkeypatch.setattr(current_app.conf, "task_always_eager", False)  # a real broker, unreachable
-    monkeypatch.setattr(type(current_app.tasks["figures.tasks.refresh_mandate_statistics"]), "apply_async",
-                        broker_down)
+    monkeypatch.setattr(
+        type(current_app.tasks["figures.tasks.refresh_mandate_statistics"]), "apply_async", broker_down
+    )
     card = rate(application, r1, {}, submit=False)
     client.force_login(r1)
     with django_capture_on_commit_callbacks(execute=True):

@@ -125,7 +125,9 @@ def test_with_redis_and_a_real_worker(tmp_path, no_dotenv):
         stop(worker)
 
 
-def test_a_signed_in_probe_during_a_database_outage_gets_the_short_answer_not_an_error_page(client, monkeypatch):
+def test_a_signed_in_probe_during_a_database_outage_gets_the_short_answer_not_an_error_page(
+    client, monkeypatch
+):
     """The session lives in the database: when reading it fails, /health/ still answers in JSON."""
     from django.contrib.sessions.backends.db import SessionStore
     from django.db import OperationalError
@@ -143,5 +145,8 @@ def test_a_signed_in_probe_during_a_database_outage_gets_the_short_answer_not_an
     monkeypatch.setattr(SessionStore, "load", down)
     monkeypatch.setattr(SessionStore, "aload", adown)
     response = client.get("/health/")
-    assert response["Content-Type"].startswith("application/json"), (response.status_code, response.content[:300])
+    assert response["Content-Type"].startswith("application/json"), (
+        response.status_code,
+        response.content[:300],
+    )
     assert response.json() == {"status": "ok"}

@@ -106,15 +106,19 @@ def test_procfile_runs_the_makefile_gunicorn_command_and_both_queues():
 def test_the_procfile_worker_is_started_again_after_an_error_exit_and_not_after_a_clean_one(tmp_path):
     """A stand-in ``celery`` on the PATH exits 1 the first time (the worker's "Unrecoverable
     error"), 0 the second (a warm shutdown): the Procfile's worker line runs it exactly twice."""
-    procfile = dict(line.split(":", 1) for line in (ROOT / "Procfile").read_text().splitlines()
-                    if line and not line.startswith("#"))
+    procfile = dict(
+        line.split(":", 1)
+        for line in (ROOT / "Procfile").read_text().splitlines()
+        if line and not line.startswith("#")
+    )
     calls = tmp_path / "calls"
     fake = tmp_path / "celery"
     fake.write_text(f'#!/bin/sh\necho "$@" >> {calls}\n[ "$(wc -l < {calls})" -ge 2 ] && exit 0\nexit 1\n')
     fake.chmod(0o755)
     env = {**os.environ, "PATH": f"{tmp_path}:{os.environ['PATH']}"}
-    result = subprocess.run(["sh", "-c", procfile["worker"].strip()], env=env, capture_output=True, text=True,
-                            timeout=30)
+    result = subprocess.run(
+        ["sh", "-c", procfile["worker"].strip()], env=env, capture_output=True, text=True, timeout=30
+    )
     assert result.returncode == 0
     assert calls.read_text().splitlines() == ["-A cso_recruit worker -l info -Q celery,reports"] * 2
     assert "worker exited with status 1: restarting in 2 s" in result.stderr

@@ -24,10 +24,16 @@ pytestmark = pytest.mark.django_db
 
 
 def message(n=1, to="ana.lopez@example.org"):
-    return services.Message(key=f"test:{n}:{to}", to=to, subject=f"Objet {n}", body=f"Bonjour {n}\n",
-                            html=f"<p>Bonjour {n}</p>",
-                            attachments=(("seance.ics", "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
-                                          "text/calendar; method=REQUEST"),))
+    return services.Message(
+        key=f"test:{n}:{to}",
+        to=to,
+        subject=f"Objet {n}",
+        body=f"Bonjour {n}\n",
+        html=f"<p>Bonjour {n}</p>",
+        attachments=(
+            ("seance.ics", "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "text/calendar; method=REQUEST"),
+        ),
+    )
 
 
 @pytest.fixture
@@ -44,7 +50,9 @@ def broker_down(monkeypatch):
     return sent
 
 
-def test_a_committed_message_is_sent_once_with_its_alternative_and_attachment(django_capture_on_commit_callbacks):
+def test_a_committed_message_is_sent_once_with_its_alternative_and_attachment(
+    django_capture_on_commit_callbacks,
+):
     with django_capture_on_commit_callbacks(execute=True):
         rows = services.email_enqueue([message()])
     assert len(rows) == 1 and len(mail.outbox) == 1
@@ -77,7 +85,9 @@ def test_a_rolled_back_change_sends_nothing(django_capture_on_commit_callbacks):
     assert mail.outbox == []
 
 
-def test_broker_down_keeps_the_messages_and_the_sweeper_sends_them(broker_down, django_capture_on_commit_callbacks):
+def test_broker_down_keeps_the_messages_and_the_sweeper_sends_them(
+    broker_down, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         services.email_enqueue([message(1), message(2)])
         request = services.task_request("outbox.tasks.sweep_outbox")
@@ -86,7 +96,9 @@ def test_broker_down_keeps_the_messages_and_the_sweeper_sends_them(broker_down, 
     assert mail.outbox == []
     assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"pending"}
     request.refresh_from_db()
-    assert request.status == "pending" and request.attempts == 1 and request.last_error == "broker unreachable"
+    assert (
+        request.status == "pending" and request.attempts == 1 and request.last_error == "broker unreachable"
+    )
     # Too early for the sweeper (OUTBOX_RETRY_AFTER, 60 s): nothing.
     assert services.outbox_sweep()["emails"] == {}
     later = timezone.now() + timedelta(seconds=61)
@@ -96,14 +108,19 @@ def test_broker_down_keeps_the_messages_and_the_sweeper_sends_them(broker_down, 
     assert sorted(m.subject for m in mail.outbox) == ["Objet 1", "Objet 2"]
 
 
-def test_a_task_request_is_sent_again_by_the_sweeper_once_the_broker_is_back(monkeypatch, broker_down,
-                                                                                django_capture_on_commit_callbacks):
+def test_a_task_request_is_sent_again_by_the_sweeper_once_the_broker_is_back(
+    monkeypatch, broker_down, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         request = services.task_request("outbox.tasks.sweep_outbox")
     monkeypatch.undo()  # the broker is back (and eager again for the test)
     published = []
     # On the task's class: an instance attribute would outlive the test (monkeypatch restores by setattr).
-    monkeypatch.setattr(type(current_app.tasks["outbox.tasks.sweep_outbox"]), "apply_async", lambda self, **kwargs: published.append(kwargs))
+    monkeypatch.setattr(
+        type(current_app.tasks["outbox.tasks.sweep_outbox"]),
+        "apply_async",
+        lambda self, **kwargs: published.append(kwargs),
+    )
     counts = services.outbox_sweep(now=timezone.now() + timedelta(seconds=61))
     assert counts["tasks"] == {"sent": 1, "pending": 0, "failed": 0}
     request.refresh_from_db()
@@ -111,11 +128,15 @@ def test_a_task_request_is_sent_again_by_the_sweeper_once_the_broker_is_back(mon
     assert published[0]["task_id"] == f"outbox-{request.pk}-2" and published[0]["retry"] is False
 
 
-def test_a_failing_mail_server_is_retried_with_backoff_then_failed(monkeypatch, settings,
-                                                                     django_capture_on_commit_callbacks):
+def test_a_failing_mail_server_is_retried_with_backoff_then_failed(
+    monkeypatch, settings, django_capture_on_commit_callbacks
+):
     settings.OUTBOX_EMAIL_MAX_ATTEMPTS = 3
-    monkeypatch.setattr(EmailMultiAlternatives, "send", lambda self: (_ for _ in ()).throw(
-        SMTPServerDisconnected("Connection unexpectedly closed")))
+    monkeypatch.setattr(
+        EmailMultiAlternatives,
+        "send",
+        lambda self: (_ for _ in ()).throw(SMTPServerDisconnected("Connection unexpectedly closed")),
+    )
     start = timezone.now()
     with django_capture_on_commit_callbacks(execute=True):
         services.email_enqueue([message()])
@@ -135,7 +156,8 @@ def test_a_failing_mail_server_is_retried_with_backoff_then_failed(monkeypatch, 
 
 def test_backoff_doubles_up_to_an_hour():
     assert [services._backoff(n) for n in (1, 2, 3, 4, 7, 8, 20)] == [
-        timedelta(minutes=m) for m in (1, 2, 4, 8, 60, 60, 60)]
+        timedelta(minutes=m) for m in (1, 2, 4, 8, 60, 60, 60)
+    ]
 
 
 def test_one_recipient_failing_does_not_resend_to_the_others(monkeypatch, django_capture_on_commit_callbacks):
@@ -152,8 +174,9 @@ def test_one_recipient_failing_does_not_resend_to_the_others(monkeypatch, django
 
     monkeypatch.setattr(EmailMultiAlternatives, "send", flaky)
     with django_capture_on_commit_callbacks(execute=True):
-        services.email_enqueue([message(1, "a@example.org"), message(1, "b@example.org"),
-                                message(1, "c@example.org")])
+        services.email_enqueue(
+            [message(1, "a@example.org"), message(1, "b@example.org"), message(1, "c@example.org")]
+        )
     assert sorted(m.to[0] for m in mail.outbox) == ["a@example.org", "c@example.org"]
     services.outbox_sweep(now=timezone.now() + timedelta(minutes=2))
     services.outbox_sweep(now=timezone.now() + timedelta(minutes=10))
@@ -162,25 +185,38 @@ def test_one_recipient_failing_does_not_resend_to_the_others(monkeypatch, django
 
 def test_a_task_is_found_by_name_even_when_its_module_was_never_imported():
     """A fresh web process (a subprocess here) has imported no ``tasks`` module."""
-    code = ("import django; django.setup(); from celery import current_app; from outbox import services; "
-            "name = 'reports.tasks.render_report'; print(name in current_app.tasks, "
-            "services.registered_task(name).name, services.registered_task('nowhere.tasks.nothing'))")
+    code = (
+        "import django; django.setup(); from celery import current_app; from outbox import services; "
+        "name = 'reports.tasks.render_report'; print(name in current_app.tasks, "
+        "services.registered_task(name).name, services.registered_task('nowhere.tasks.nothing'))"
+    )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cso_recruit.settings"}
     env.pop("DATABASE_URL", None)
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True,
-                         cwd=settings.BASE_DIR)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=settings.BASE_DIR,
+    )
     assert out.stdout.split() == ["False", "reports.tasks.render_report", "None"]
 
 
-def test_an_unknown_task_is_failed_and_blocks_nothing_behind_it(monkeypatch, django_capture_on_commit_callbacks):
+def test_an_unknown_task_is_failed_and_blocks_nothing_behind_it(
+    monkeypatch, django_capture_on_commit_callbacks
+):
     """A request naming no registered task (renamed; web and worker on different versions) is
     failed with the reason, and the sweep goes on with the next ones."""
     with django_capture_on_commit_callbacks(execute=False):
         poison = services.task_request("nowhere.tasks.nothing", x=1)
         good = services.task_request("outbox.tasks.sweep_outbox")
     published = []
-    monkeypatch.setattr(type(current_app.tasks["outbox.tasks.sweep_outbox"]), "apply_async",
-                        lambda self, **kwargs: published.append(kwargs))
+    monkeypatch.setattr(
+        type(current_app.tasks["outbox.tasks.sweep_outbox"]),
+        "apply_async",
+        lambda self, **kwargs: published.append(kwargs),
+    )
     counts = services.outbox_sweep(now=timezone.now() + timedelta(seconds=61))
     assert counts["tasks"] == {"sent": 1, "pending": 0, "failed": 1}
     poison.refresh_from_db()
@@ -201,7 +237,9 @@ def test_deferred_publishes_are_noted_only_inside_a_request(broker_down):
 
 
 @pytest.mark.django_db(transaction=True)  # the thread reads committed rows on its own connection
-def test_the_embedded_default_renders_in_a_background_thread_and_the_page_answers_at_once(settings, monkeypatch):
+def test_the_embedded_default_renders_in_a_background_thread_and_the_page_answers_at_once(
+    settings, monkeypatch
+):
     """No broker: the report request answers while the render waits in its thread; the render
     then completes on its own."""
     import threading
@@ -254,7 +292,9 @@ def test_a_broker_that_accepts_and_never_answers_costs_a_request_seconds_not_min
     server.bind(("127.0.0.1", 0))
     server.listen(16)
     accepted = []
-    threading.Thread(target=lambda: [accepted.append(server.accept()) for _ in range(16)], daemon=True).start()
+    threading.Thread(
+        target=lambda: [accepted.append(server.accept()) for _ in range(16)], daemon=True
+    ).start()
     try:
         with publishing_to(f"redis://127.0.0.1:{server.getsockname()[1]}/0"):
             started = time.monotonic()

@@ -37,7 +37,9 @@ def test_independence_rule(world):
 def test_failure_exits_with_an_error(world, monkeypatch):
     from reports import rendering
 
-    monkeypatch.setattr(rendering, "render_pdf", lambda s: (_ for _ in ()).throw(rendering.RenderError("boom")))
+    monkeypatch.setattr(
+        rendering, "render_pdf", lambda s: (_ for _ in ()).throw(rendering.RenderError("boom"))
+    )
     with pytest.raises(CommandError, match="boom"):
         call_command("render_report", str(world.application.pk))
     assert Report.objects.get().is_failed

@@ -15,10 +15,12 @@ from reports import selectors
 @pytest.fixture
 def pool(world):
     """Three more candidates of the mandate: strong, one failing the gate, one unrated."""
-    world.candidate_application("Alice", "Forte", levels=(5, 5, 5), years_finance=3, years_hr=3, years_legal=3,
-                                years_it=3)
-    world.candidate_application("Bruno", "Bancal", levels=(4, 4, 2), stage=Stage.SCREENING,
-                                years_finance=14, years_hr=1)
+    world.candidate_application(
+        "Alice", "Forte", levels=(5, 5, 5), years_finance=3, years_hr=3, years_legal=3, years_it=3
+    )
+    world.candidate_application(
+        "Bruno", "Bancal", levels=(4, 4, 2), stage=Stage.SCREENING, years_finance=14, years_hr=1
+    )
     world.candidate_application("Chloé", "Sans-Note", stage=Stage.SOURCED)
     return world
 
@@ -41,27 +43,35 @@ def test_default_sort_is_fit_descending_with_unrated_last(pool):
     bancal = rows[2]
     assert bancal.gate_passed is False and bancal.missing_roles == ["entrepreneur"]
     assert ("bad", "seuil non atteint : Entrepreneur".replace(" :", "\u00a0:")) in bancal.flags or any(
-        "Entrepreneur" in text for _level, text in bancal.flags)
+        "Entrepreneur" in text for _level, text in bancal.flags
+    )
     assert any("concentré" in text or "concentrated" in text for _level, text in bancal.flags)
 
 
-@pytest.mark.parametrize("sort, expected", [
-    ("name", ["Bancal", "Forte", "Lœwenbrück-Ngô", "Sans-Note"]),
-    ("-name", ["Sans-Note", "Lœwenbrück-Ngô", "Forte", "Bancal"]),
-    ("fit", ["Bancal", "Lœwenbrück-Ngô", "Forte", "Sans-Note"]),
-    ("entrepreneur", ["Bancal", "Lœwenbrück-Ngô", "Forte", "Sans-Note"]),
-    ("-compatibility", ["Lœwenbrück-Ngô", "Bancal", "Forte", "Sans-Note"]),
-    ("stage", ["Sans-Note", "Bancal", "Forte", "Lœwenbrück-Ngô"]),
-    ("bogus", ["Forte", "Lœwenbrück-Ngô", "Bancal", "Sans-Note"]),
-])
+@pytest.mark.parametrize(
+    "sort, expected",
+    [
+        ("name", ["Bancal", "Forte", "Lœwenbrück-Ngô", "Sans-Note"]),
+        ("-name", ["Sans-Note", "Lœwenbrück-Ngô", "Forte", "Bancal"]),
+        ("fit", ["Bancal", "Lœwenbrück-Ngô", "Forte", "Sans-Note"]),
+        ("entrepreneur", ["Bancal", "Lœwenbrück-Ngô", "Forte", "Sans-Note"]),
+        ("-compatibility", ["Lœwenbrück-Ngô", "Bancal", "Forte", "Sans-Note"]),
+        ("stage", ["Sans-Note", "Bancal", "Forte", "Lœwenbrück-Ngô"]),
+        ("bogus", ["Forte", "Lœwenbrück-Ngô", "Bancal", "Sans-Note"]),
+    ],
+)
 def test_sorting(pool, sort, expected):
     assert names(selectors.dashboard_rows(mandate=pool.mandate, user=pool.ceo, sort=sort)) == expected
 
 
 def test_filters(pool):
-    assert names(selectors.dashboard_rows(mandate=pool.mandate, user=pool.ceo, stage=Stage.SCREENING)) == ["Bancal"]
+    assert names(selectors.dashboard_rows(mandate=pool.mandate, user=pool.ceo, stage=Stage.SCREENING)) == [
+        "Bancal"
+    ]
     assert names(selectors.dashboard_rows(mandate=pool.mandate, user=pool.ceo, gate="passed")) == [
-        "Forte", "Lœwenbrück-Ngô"]
+        "Forte",
+        "Lœwenbrück-Ngô",
+    ]
     assert names(selectors.dashboard_rows(mandate=pool.mandate, user=pool.ceo, gate="failed")) == ["Bancal"]
 
 
@@ -86,25 +96,41 @@ def test_independence_rule_hides_scores_of_open_drafts(pool):
     assert names(rows)[-1] == "Lœwenbrück-Ngô" or names(rows)[-2:] == ["Lœwenbrück-Ngô", "Sans-Note"]
     page = client_for(pool.ceo).get(reverse("reports:dashboard", args=[pool.mandate.slug])).content.decode()
     assert "notes masquées jusqu’à la soumission de votre grille" in page
-    row = page[page.index(f'data-application="{pool.application.pk}"'):]
-    row = row[:row.index("</tr>")]
+    row = page[page.index(f'data-application="{pool.application.pk}"') :]
+    row = row[: row.index("</tr>")]
     assert "3,96" not in row and "Compatible" not in row
     # Another member still sees them.
-    assert not next(r for r in selectors.dashboard_rows(mandate=pool.mandate, user=pool.recruiter)
-                    if r.candidate.last_name == "Lœwenbrück-Ngô").hidden
+    assert not next(
+        r
+        for r in selectors.dashboard_rows(mandate=pool.mandate, user=pool.recruiter)
+        if r.candidate.last_name == "Lœwenbrück-Ngô"
+    ).hidden
 
 
 def test_sealed_observations_for_the_ceo(world):
     from tests.reports.conftest import hold_sessions
 
     other = world.candidate_application("Denis", "Scellé", levels=(4, 4, 4), stage=Stage.WORKING_SESSIONS)
-    hold_sessions(other, mediator=world.mediator, ceo=world.ceo, recruiter=world.recruiter, count=3,
-                  ceo_debrief=False, hour=14)
-    ceo_row = next(r for r in selectors.dashboard_rows(mandate=world.mandate, user=world.ceo)
-                   if r.candidate.last_name == "Scellé")
+    hold_sessions(
+        other,
+        mediator=world.mediator,
+        ceo=world.ceo,
+        recruiter=world.recruiter,
+        count=3,
+        ceo_debrief=False,
+        hour=14,
+    )
+    ceo_row = next(
+        r
+        for r in selectors.dashboard_rows(mandate=world.mandate, user=world.ceo)
+        if r.candidate.last_name == "Scellé"
+    )
     assert ceo_row.compatibility["sealed_sessions"] == 3 and ceo_row.verdict is None
-    recruiter_row = next(r for r in selectors.dashboard_rows(mandate=world.mandate, user=world.recruiter)
-                         if r.candidate.last_name == "Scellé")
+    recruiter_row = next(
+        r
+        for r in selectors.dashboard_rows(mandate=world.mandate, user=world.recruiter)
+        if r.candidate.last_name == "Scellé"
+    )
     assert recruiter_row.compatibility["sealed_sessions"] == 0 and recruiter_row.verdict is not None
 
 
@@ -120,12 +146,19 @@ def _dashboard_queries(user, mandate):
 def test_query_count_is_constant_in_the_number_of_candidates(world):
     few = _dashboard_queries(world.ceo, world.mandate)
     for index in range(5):
-        world.candidate_application(f"Extra{index}", f"Candidat{index}", levels=(4, 3 + index % 2, 4),
-                                    stage=Stage.ASSESSMENT)
+        world.candidate_application(
+            f"Extra{index}", f"Candidat{index}", levels=(4, 3 + index % 2, 4), stage=Stage.ASSESSMENT
+        )
     from tests.reports.conftest import hold_sessions
 
-    hold_sessions(world.candidate_application("Ema", "Séances", levels=(4, 4, 4), stage=Stage.WORKING_SESSIONS),
-                  mediator=world.mediator, ceo=world.ceo, recruiter=world.recruiter, count=3, hour=14)
+    hold_sessions(
+        world.candidate_application("Ema", "Séances", levels=(4, 4, 4), stage=Stage.WORKING_SESSIONS),
+        mediator=world.mediator,
+        ceo=world.ceo,
+        recruiter=world.recruiter,
+        count=3,
+        hour=14,
+    )
     many = _dashboard_queries(world.ceo, world.mandate)
     assert many == few, (few, many)
 
@@ -146,7 +179,7 @@ def test_compare_two_to_four_candidates(pool):
         page = response.content.decode()
         assert page.count("<svg") == 1  # one overlaid radar
     page = client.get(compare_url(pool, *ids[:2])).content.decode()
-    radar = page[page.index("<svg"):page.index("</svg>")]
+    radar = page[page.index("<svg") : page.index("</svg>")]
     for application in pool.mandate.applications.filter(pk__in=ids[:2]).select_related("candidate"):
         assert application.candidate.full_name in radar
 
@@ -157,22 +190,29 @@ def test_compare_refuses_too_few_or_too_many(pool, count):
     ids = list(pool.mandate.applications.values_list("pk", flat=True))[:count]
     response = client_for(pool.ceo).get(compare_url(pool, *ids))
     assert response.status_code == 400
-    assert f"Choisissez de 2 à 4 candidats à comparer (vous en avez choisi {count})." in response.content.decode()
+    assert (
+        f"Choisissez de 2 à 4 candidats à comparer (vous en avez choisi {count})."
+        in response.content.decode()
+    )
 
 
 def test_compare_refuses_other_mandates_and_bad_ids(pool):
     client = client_for(pool.ceo)
     assert client.get(compare_url(pool, pool.application.pk, pool.other_application.pk)).status_code == 404
     assert client.get(compare_url(pool, pool.application.pk, "x")).status_code == 404
-    assert client_for(pool.other_ceo).get(compare_url(pool, pool.application.pk, pool.application.pk + 1)
-                                          ).status_code == 404
+    assert (
+        client_for(pool.other_ceo)
+        .get(compare_url(pool, pool.application.pk, pool.application.pk + 1))
+        .status_code
+        == 404
+    )
 
 
 def test_compare_hides_open_drafts(pool):
     pool.draft_for(pool.ceo)
     forte = pool.mandate.applications.get(candidate__last_name="Forte")
     page = client_for(pool.ceo).get(compare_url(pool, pool.application.pk, forte.pk)).content.decode()
-    radar = page[page.index("<svg"):page.index("</svg>")]
+    radar = page[page.index("<svg") : page.index("</svg>")]
     assert "Alice Forte" in radar and "Lœwenbrück" not in radar
     assert "notes masquées" in page
 
@@ -184,14 +224,25 @@ def test_stored_compatibility_matches_the_sessions_selector_for_every_viewer(wor
     from tests.reports.conftest import hold_sessions
 
     sealed = world.candidate_application("Denis", "Scellé", levels=(4, 4, 4), stage=Stage.WORKING_SESSIONS)
-    hold_sessions(sealed, mediator=world.mediator, ceo=world.ceo, recruiter=world.recruiter, count=3,
-                  ceo_debrief=False, hour=14)
+    hold_sessions(
+        sealed,
+        mediator=world.mediator,
+        ceo=world.ceo,
+        recruiter=world.recruiter,
+        count=3,
+        ceo_debrief=False,
+        hour=14,
+    )
     applications = list(world.mandate.applications.select_related("candidate"))
     for user in (world.ceo, world.recruiter, world.staff):
         rows = {r.application.pk: r for r in selectors.dashboard_rows(mandate=world.mandate, user=user)}
         for application in applications:
-            assert rows[application.pk].compatibility == compatibility_for(application=application, user=user), (
-                user, application)
-    ceo_row = next(r for r in selectors.dashboard_rows(mandate=world.mandate, user=world.ceo)
-                   if r.application.pk == sealed.pk)
+            assert rows[application.pk].compatibility == compatibility_for(
+                application=application, user=user
+            ), (user, application)
+    ceo_row = next(
+        r
+        for r in selectors.dashboard_rows(mandate=world.mandate, user=world.ceo)
+        if r.application.pk == sealed.pk
+    )
     assert ceo_row.compatibility["sealed_sessions"] == 3

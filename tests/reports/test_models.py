@@ -34,11 +34,14 @@ def test_one_row_per_version_and_application(application):
     assert make(ApplicationFactory(), version=1).version == 1
 
 
-@pytest.mark.parametrize("fields", [
-    {"sha256": "", "page_count": 4},
-    {"sha256": "a" * 64, "page_count": None},
-    {"sha256": "a" * 64, "page_count": 0},
-])
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"sha256": "", "page_count": 4},
+        {"sha256": "a" * 64, "page_count": None},
+        {"sha256": "a" * 64, "page_count": 0},
+    ],
+)
 def test_ready_needs_pdf_sha256_and_pages(application, fields):
     report = make(application)
     report.status = Report.Status.READY
@@ -81,7 +84,9 @@ def test_ready_report_is_immutable(application):
     other = make(application, version=2)
     other.refresh_from_db()
     other.save()  # a queued report can still be written by the service
-    Report.objects.filter(pk=other.pk).update(status="ready", sha256="c" * 64, page_count=4, pdf="reports/y.pdf")
+    Report.objects.filter(pk=other.pk).update(
+        status="ready", sha256="c" * 64, page_count=4, pdf="reports/y.pdf"
+    )
     other.refresh_from_db()
     with pytest.raises(ReportImmutable):
         other.save()

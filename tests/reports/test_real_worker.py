@@ -24,7 +24,11 @@ from tests.conftest import ensure_reference_data, require_service
 from tests.realworker import broker_url, database_url, redis_flushed, start_worker, stop_worker
 from tests.reports.conftest import ACCENTED_NAME, ROLE_NAMES_FR, make_world
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("real_worker")]
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.xdist_group("real_worker"),
+]
 
 READY_TIMEOUT = 60  # seconds, worker start-up included
 
@@ -68,7 +72,8 @@ def test_report_rendered_by_a_real_worker(tmp_path):
             time.sleep(0.5)
         worker_log = log_path.read_text(errors="replace")
         assert report.status == Report.Status.READY, (
-            f"status {report.status!r}, error {report.error!r}, worker exit {process.poll()}\n{worker_log[-4000:]}")
+            f"status {report.status!r}, error {report.error!r}, worker exit {process.poll()}\n{worker_log[-4000:]}"
+        )
         assert "reports.tasks.render_report" in worker_log and "succeeded" in worker_log
 
         page = client.get(reverse("reports:status", args=[report.pk]))

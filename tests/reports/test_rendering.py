@@ -50,8 +50,15 @@ def test_pdf_has_the_accented_name_the_three_french_roles_and_french_typography(
     assert "« si je vous suis bien… »" in text  # guillemets with their narrow no-break spaces
     assert "’" in text  # typographic apostrophe ("Chef d’orchestre", "s’appuie")
     assert "Rapport de compatibilité" in text
-    for section in ("Synthèse", "Graphiques", "Critères, écarts et alertes de désaccord", "Séances de travail",
-                    "Méta-communication et écarts de perception", "SWOT du candidat", "Annexe : méthodologie"):
+    for section in (
+        "Synthèse",
+        "Graphiques",
+        "Critères, écarts et alertes de désaccord",
+        "Séances de travail",
+        "Méta-communication et écarts de perception",
+        "SWOT du candidat",
+        "Annexe : méthodologie",
+    ):
         assert section in text, section
     assert "Ouvrir l’offre de services aux filiales" in text and "contre-offre" in text  # SWOT O/T
     assert "Smith, P. C. & Kendall" in text and "Krippendorff, K. (2004)" in text
@@ -93,8 +100,11 @@ def test_report_without_sessions_or_scores_still_renders(bare_world, strict_weas
     from candidates.models import Stage
     from tests.factories import ApplicationFactory, CandidateFactory
 
-    application = ApplicationFactory(candidate=CandidateFactory(first_name="Zoé", last_name="Sans-Note"),
-                                     mandate=bare_world.mandate, stage=Stage.SOURCED)
+    application = ApplicationFactory(
+        candidate=CandidateFactory(first_name="Zoé", last_name="Sans-Note"),
+        mandate=bare_world.mandate,
+        stage=Stage.SOURCED,
+    )
     snapshot = build_snapshot(application=application, version=1)
     rendered = rendering.render_pdf(snapshot)
     text = squash(pdf_text(rendered.pdf))
@@ -105,8 +115,14 @@ def test_report_without_sessions_or_scores_still_renders(bare_world, strict_weas
 
 
 def test_long_words_and_urls_wrap_in_table_cells(world, strict_weasyprint):
-    hold_sessions(world.other_application, mediator=_mediator_of(world.other_mandate), ceo=world.other_ceo,
-                  recruiter=world.other_recruiter, count=1, location=LONG_URL)
+    hold_sessions(
+        world.other_application,
+        mediator=_mediator_of(world.other_mandate),
+        ceo=world.other_ceo,
+        recruiter=world.other_recruiter,
+        count=1,
+        location=LONG_URL,
+    )
     world.other_application.swot_threats = "Voir " + LONG_URL  # in a table cell (SWOT)
     world.other_application.save()
     snapshot = build_snapshot(application=world.other_application, version=1)
@@ -115,8 +131,9 @@ def test_long_words_and_urls_wrap_in_table_cells(world, strict_weasyprint):
     weasyprint = rendering._weasyprint()
     from weasyprint.formatting_structure import boxes
 
-    document = weasyprint.HTML(string=html, base_url=rendering.static_base_url(),
-                               url_fetcher=rendering.local_fetcher()).render()
+    document = weasyprint.HTML(
+        string=html, base_url=rendering.static_base_url(), url_fetcher=rendering.local_fetcher()
+    ).render()
     overflowing = []
     for page in document.pages[1:]:
         page_box = page._page_box
@@ -125,7 +142,7 @@ def test_long_words_and_urls_wrap_in_table_cells(world, strict_weasyprint):
             if isinstance(box, boxes.TextBox) and box.position_x + box.width > right_edge:
                 overflowing.append(box.text[:40])
     assert not overflowing, overflowing
-    css = (rendering.finders.find(rendering.STYLESHEET))
+    css = rendering.finders.find(rendering.STYLESHEET)
     assert "overflow-wrap: anywhere" in open(css, encoding="utf-8").read()
 
 
@@ -143,9 +160,16 @@ def _mediator_of(mandate):
 def test_weasyprint_errors_become_failures(strict_weasyprint):
     """The fixture itself works: a WeasyPrint warning is caught (here an unknown CSS property)."""
     weasyprint = rendering._weasyprint()
-    weasyprint.HTML(string="<p style='colour: red'>x</p>", url_fetcher=rendering.local_fetcher(),
-                    base_url=rendering.static_base_url()).write_pdf()
-    lines = [r for r in strict_weasyprint.records if r.name.startswith("weasyprint") and r.levelno >= logging.WARNING]
+    weasyprint.HTML(
+        string="<p style='colour: red'>x</p>",
+        url_fetcher=rendering.local_fetcher(),
+        base_url=rendering.static_base_url(),
+    ).write_pdf()
+    lines = [
+        r
+        for r in strict_weasyprint.records
+        if r.name.startswith("weasyprint") and r.levelno >= logging.WARNING
+    ]
     assert lines, "the unknown property should have been logged"
     strict_weasyprint.clear()  # expected here: do not fail this test
 
@@ -156,20 +180,29 @@ def test_missing_static_file_stops_the_render():
     from weasyprint.urls import FatalURLFetchingError
 
     with pytest.raises(FatalURLFetchingError):
-        weasyprint.HTML(string=html, base_url=rendering.static_base_url(),
-                        url_fetcher=rendering.local_fetcher()).write_pdf()
+        weasyprint.HTML(
+            string=html, base_url=rendering.static_base_url(), url_fetcher=rendering.local_fetcher()
+        ).write_pdf()
 
 
 def test_render_error_is_readable_for_a_missing_resource(monkeypatch, snapshot):
     monkeypatch.setattr(rendering, "STYLESHEET", "reports/missing.css")
-    monkeypatch.setattr(rendering, "render_html", lambda snap: '<link rel="stylesheet" href="reports/missing.css">')
+    monkeypatch.setattr(
+        rendering, "render_html", lambda snap: '<link rel="stylesheet" href="reports/missing.css">'
+    )
     with pytest.raises(rendering.RenderError, match="could not be loaded"):
         rendering.render_pdf(snapshot)
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:8000/static/reports/report.css",
-                                 "https://example.org/logo.png", "file:///etc/passwd",
-                                 "ftp://example.org/x.css"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8000/static/reports/report.css",
+        "https://example.org/logo.png",
+        "file:///etc/passwd",
+        "ftp://example.org/x.css",
+    ],
+)
 def test_fetcher_refuses_anything_but_static_files_and_data(url, monkeypatch):
     def no_network(*args, **kwargs):
         raise AssertionError("the report fetcher must never open a connection")
@@ -184,7 +217,11 @@ def test_fetcher_serves_the_stylesheet_and_data_uris():
     response = fetcher.fetch(rendering.static_base_url() + "reports/report.css")
     assert b"@page" in response.read()
     assert response.content_type == "text/css"
-    assert fetcher.fetch(rendering.svg_data_uri("<svg xmlns='http://www.w3.org/2000/svg'/>")).read().startswith(b"<svg")
+    assert (
+        fetcher.fetch(rendering.svg_data_uri("<svg xmlns='http://www.w3.org/2000/svg'/>"))
+        .read()
+        .startswith(b"<svg")
+    )
     with pytest.raises(ValueError):
         fetcher.fetch(rendering.static_base_url() + "../settings.py")
 
@@ -192,7 +229,9 @@ def test_fetcher_serves_the_stylesheet_and_data_uris():
 def test_html_has_lang_and_no_remote_reference(snapshot):
     html = rendering.render_html(snapshot)
     assert '<html lang="fr">' in html
-    assert "http://" not in html.replace('xmlns="http://www.w3.org', "").replace("xmlns:xlink=\"http://www.w3.org", "")
+    assert "http://" not in html.replace('xmlns="http://www.w3.org', "").replace(
+        'xmlns:xlink="http://www.w3.org', ""
+    )
     assert "<script" not in html
 
 
@@ -200,24 +239,41 @@ def test_html_has_lang_and_no_remote_reference(snapshot):
 
 
 def test_reading_levels():
-    base = {"submitted_scorecards": 3, "gate": {"passed": True, "missing_roles": [], "failing_criteria": []},
-            "balance": {"band": "balanced", "breadth_ok": True, "depth_ok": True}, "criteria": [],
-            "compatibility": {"verdict": "compatible"}}
+    base = {
+        "submitted_scorecards": 3,
+        "gate": {"passed": True, "missing_roles": [], "failing_criteria": []},
+        "balance": {"band": "balanced", "breadth_ok": True, "depth_ok": True},
+        "criteria": [],
+        "compatibility": {"verdict": "compatible"},
+    }
     assert rendering.reading(base) == {"level": "favourable", "reasons": []}
     pending = {**base, "compatibility": {"verdict": None}}
     assert rendering.reading(pending)["level"] == "incomplete"
     failed = {**pending, "gate": {"passed": False, "missing_roles": ["entrepreneur"], "failing_criteria": []}}
-    assert rendering.reading(failed) == {"level": "unfavourable", "reasons": ["gate_failed", "compatibility_pending"]}
-    reserved = {**base, "balance": {"band": "concentrated", "breadth_ok": False, "depth_ok": True},
-                "criteria": [{"level": "red"}]}
-    assert rendering.reading(reserved) == {"level": "reserved", "reasons": ["concentrated", "breadth", "re_observe"]}
+    assert rendering.reading(failed) == {
+        "level": "unfavourable",
+        "reasons": ["gate_failed", "compatibility_pending"],
+    }
+    reserved = {
+        **base,
+        "balance": {"band": "concentrated", "breadth_ok": False, "depth_ok": True},
+        "criteria": [{"level": "red"}],
+    }
+    assert rendering.reading(reserved) == {
+        "level": "reserved",
+        "reasons": ["concentrated", "breadth", "re_observe"],
+    }
     assert rendering.reading({**base, "submitted_scorecards": 0})["reasons"][0] == "no_scorecards"
-    assert rendering.reading({**base, "compatibility": {"verdict": "not_compatible"}})["level"] == "unfavourable"
+    assert (
+        rendering.reading({**base, "compatibility": {"verdict": "not_compatible"}})["level"] == "unfavourable"
+    )
 
 
 def test_swot_from_scores():
-    criteria = [{"code": c, "label": c, "group": "g", "score": s}
-                for c, s in (("a", 4.5), ("b", 2.0), ("c", None), ("d", 3.5), ("e", 4.5), ("f", 3.9))]
+    criteria = [
+        {"code": c, "label": c, "group": "g", "score": s}
+        for c, s in (("a", 4.5), ("b", 2.0), ("c", None), ("d", 3.5), ("e", 4.5), ("f", 3.9))
+    ]
     swot = rendering.swot_from_scores(criteria, size=2)
     assert [c["code"] for c in swot["strengths"]] == ["a", "e"]
     assert [c["code"] for c in swot["weaknesses"]] == ["b", "d"]
@@ -236,7 +292,10 @@ def test_french_typography_filter():
     with translation.override("fr"):
         out = str(report_tags.typo('Il dit "oui" : c\'est sûr ; vraiment ? <b>'))
         assert out == "Il dit «\u202foui\u202f»\u00a0: c’est sûr\u202f; vraiment\u202f? &lt;b&gt;"
-        assert str(report_tags.typo("https://visio.example.org/a?b=c: fin")) == "https://visio.example.org/a?b=c: fin"
+        assert (
+            str(report_tags.typo("https://visio.example.org/a?b=c: fin"))
+            == "https://visio.example.org/a?b=c: fin"
+        )
     with translation.override("en"):
         assert str(report_tags.typo("It's: fine?")) == "It&#x27;s: fine?"
 
@@ -248,7 +307,11 @@ def test_number_filters():
         assert report_tags.num(2.6666) == "2,67"
         assert report_tags.num(4.125) == "4,13"
         assert report_tags.num(None) == "—"
-        assert report_tags.signed(-0.5) == "−0,50" and report_tags.signed(1) == "+1,00" and report_tags.signed(0) == "0,00"
+        assert (
+            report_tags.signed(-0.5) == "−0,50"
+            and report_tags.signed(1) == "+1,00"
+            and report_tags.signed(0) == "0,00"
+        )
         assert report_tags.pct(0.421) == "42\u00a0%"
     with translation.override("en"):
         assert report_tags.num(3.72) == "3.72" and report_tags.pct(0.5) == "50%"

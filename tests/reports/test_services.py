@@ -22,9 +22,11 @@ from tests.reports.conftest import ACCENTED_NAME, hold_sessions
 @pytest.fixture
 def run(django_capture_on_commit_callbacks):
     """``run(callable)``: call it and run its on-commit callbacks (the eager task) as a commit would."""
+
     def call(function, **kwargs):
         with django_capture_on_commit_callbacks(execute=True):
             return function(**kwargs)
+
     return call
 
 
@@ -52,8 +54,12 @@ def test_snapshot_holds_every_input_as_json(world):
     snapshot = Report.objects.get(pk=report.pk).snapshot
     assert json.loads(json.dumps(snapshot)) == snapshot
     assert snapshot["candidate"]["full_name"] == " ".join(ACCENTED_NAME)
-    assert snapshot["report"] == {"version": 1, "language": "fr", "requested_at": snapshot["report"]["requested_at"],
-                                  "requested_by": "Isabelle Fontaine"}
+    assert snapshot["report"] == {
+        "version": 1,
+        "language": "fr",
+        "requested_at": snapshot["report"]["requested_at"],
+        "requested_by": "Isabelle Fontaine",
+    }
     assert snapshot["summary"]["submitted_scorecards"] == 3
     assert snapshot["summary"]["compatibility"]["held_sessions"] == 4
     assert snapshot["summary"]["compatibility"]["verdict"] == "compatible"
@@ -149,15 +155,18 @@ def test_eager_transient_error_fails_at_once(run, world, monkeypatch):
 
 def _run_on_worker(report_id, retries):
     """Run the task body as a worker would on its ``retries``-th retry (not eager)."""
-    render_report.push_request(retries=retries, is_eager=False, called_directly=False, id=f"test-{retries}",
-                               delivery_info={})
+    render_report.push_request(
+        retries=retries, is_eager=False, called_directly=False, id=f"test-{retries}", delivery_info={}
+    )
     try:
         return render_report.run(report_id)
     finally:
         render_report.pop_request()
 
 
-def test_transient_errors_are_retried_with_backoff_then_fail(world, monkeypatch, django_capture_on_commit_callbacks):
+def test_transient_errors_are_retried_with_backoff_then_fail(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
     from celery.exceptions import Retry
 
     with django_capture_on_commit_callbacks(execute=False):
@@ -214,8 +223,9 @@ def test_retry_refuses_a_ready_or_queued_report(run, world, django_capture_on_co
 def test_a_stuck_report_can_be_retried(run, world, django_capture_on_commit_callbacks, settings):
     with django_capture_on_commit_callbacks(execute=False):
         report = services.report_request(application=world.application, by=world.ceo)
-    Report.objects.filter(pk=report.pk).update(status="rendering",
-                                               started_at=timezone.now() - timedelta(seconds=settings.REPORT_STALE_AFTER + 5))
+    Report.objects.filter(pk=report.pk).update(
+        status="rendering", started_at=timezone.now() - timedelta(seconds=settings.REPORT_STALE_AFTER + 5)
+    )
     stuck = Report.objects.get(pk=report.pk)
     assert stuck.is_stale and stuck.can_retry
     run(services.report_retry, report=stuck, by=world.ceo)
@@ -234,8 +244,14 @@ def test_independence_rule_refuses_a_request(world):
 def test_sealed_observations_stay_out_of_the_report(world):
     """The report follows the CEO's sealing: a session the CEO has not debriefed yet is listed as
     sealed (and does not count), whoever requests the report."""
-    hold_sessions(world.other_application, mediator=_mediator(world), ceo=world.other_ceo,
-                  recruiter=world.other_recruiter, count=3, ceo_debrief=False)
+    hold_sessions(
+        world.other_application,
+        mediator=_mediator(world),
+        ceo=world.other_ceo,
+        recruiter=world.other_recruiter,
+        count=3,
+        ceo_debrief=False,
+    )
     snapshot = build_snapshot(application=world.other_application, version=1, by=world.other_recruiter)
     assert snapshot["summary"]["compatibility"]["sealed_sessions"] == 3
     assert snapshot["summary"]["compatibility"]["verdict"] is None

@@ -23,8 +23,10 @@ from tests.reports.test_views import client_for
 
 pytestmark = pytest.mark.django_db
 
-NOTICE = ("Saved. The background service is not reachable right now: the e-mails and the work this causes will "
-          "proceed on their own as soon as it is back.")
+NOTICE = (
+    "Saved. The background service is not reachable right now: the e-mails and the work this causes will "
+    "proceed on their own as soon as it is back."
+)
 
 
 @pytest.fixture
@@ -34,9 +36,13 @@ def queued(world, django_capture_on_commit_callbacks):
 
 
 def _rendering(report, *, task_id, minutes_ago, interruptions=0, attempts=1):
-    Report.objects.filter(pk=report.pk).update(status="rendering", task_id=task_id, attempts=attempts,
-                                               started_at=timezone.now() - timedelta(minutes=minutes_ago),
-                                               interruptions=interruptions)
+    Report.objects.filter(pk=report.pk).update(
+        status="rendering",
+        task_id=task_id,
+        attempts=attempts,
+        started_at=timezone.now() - timedelta(minutes=minutes_ago),
+        interruptions=interruptions,
+    )
 
 
 def test_a_redelivered_message_takes_over_its_own_interrupted_render(queued):
@@ -63,15 +69,19 @@ def test_interrupted_renders_are_capped_with_a_readable_reason(queued, settings)
     with translation.override("en"):
         report = services.report_render(report_id=queued.pk, task_id="t")
     assert report.status == "failed" and report.interruptions == 3 and report.attempts == 3
-    assert report.error == (f"Rendering was interrupted 3 times (the worker stopped or the time limit of "
-                            f"{settings.REPORT_RENDER_TIME_LIMIT} seconds was reached); request a new version "
-                            f"or retry later.")
+    assert report.error == (
+        f"Rendering was interrupted 3 times (the worker stopped or the time limit of "
+        f"{settings.REPORT_RENDER_TIME_LIMIT} seconds was reached); request a new version "
+        f"or retry later."
+    )
     assert report.can_retry
     retried = services.report_retry(report=report)
     assert retried.status == "queued" and retried.interruptions == 0
 
 
-def test_the_sweeper_queues_a_lost_render_again_then_fails_it(queued, settings, django_capture_on_commit_callbacks):
+def test_the_sweeper_queues_a_lost_render_again_then_fails_it(
+    queued, settings, django_capture_on_commit_callbacks
+):
     settings.REPORT_MAX_INTERRUPTIONS = 2
     lost = (settings.REPORT_RENDER_TIME_LIMIT + 61) / 60
     _rendering(queued, task_id="t", minutes_ago=lost)
@@ -104,7 +114,9 @@ def test_the_soft_time_limit_inside_weasyprint_gives_the_timeout_message(queued,
     assert render_report.delay(queued.pk).get()["status"] == "failed"
     error = Report.objects.get(pk=queued.pk).error
     seconds = settings.REPORT_RENDER_SOFT_TIME_LIMIT
-    assert error == gettext("Rendering took longer than %(seconds)d seconds and was stopped.") % {"seconds": seconds}
+    assert error == gettext("Rendering took longer than %(seconds)d seconds and was stopped.") % {
+        "seconds": seconds
+    }
     assert str(seconds) in error and "WeasyPrint" not in error
 
 
@@ -115,8 +127,11 @@ def test_task_is_rejected_back_to_the_queue_when_its_worker_is_lost():
 @pytest.mark.django_db(transaction=True)  # the commit happens inside the request, as in production
 def test_broker_down_on_request_saves_the_report_and_says_it_will_proceed(world, monkeypatch):
     monkeypatch.setattr(current_app.conf, "task_always_eager", False)
-    monkeypatch.setattr(type(current_app.tasks["reports.tasks.render_report"]), "apply_async",
-                        lambda self, *a, **k: (_ for _ in ()).throw(BrokerDown("Connection refused.")))
+    monkeypatch.setattr(
+        type(current_app.tasks["reports.tasks.render_report"]),
+        "apply_async",
+        lambda self, *a, **k: (_ for _ in ()).throw(BrokerDown("Connection refused.")),
+    )
     client = client_for(world.ceo)
     response = client.post(f"/applications/{world.application.pk}/reports/request/")
     report = Report.objects.get()

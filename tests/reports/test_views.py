@@ -34,7 +34,11 @@ def urls(world, report):
         ("get", reverse("reports:download", args=[report.pk])),
         ("post", reverse("reports:retry", args=[report.pk])),
         ("get", reverse("reports:dashboard", args=[world.mandate.slug])),
-        ("get", reverse("reports:compare", args=[world.mandate.slug]) + f"?a={world.application.pk}&a={report.pk}"),
+        (
+            "get",
+            reverse("reports:compare", args=[world.mandate.slug])
+            + f"?a={world.application.pk}&a={report.pk}",
+        ),
     ]
 
 
@@ -71,7 +75,9 @@ def test_members_reach_every_page(world, ready_report, role, django_capture_on_c
 def test_the_web_request_only_enqueues(world, monkeypatch, django_capture_on_commit_callbacks):
     from reports import tasks
 
-    monkeypatch.setattr(rendering, "render_pdf", lambda snapshot: pytest.fail("the web request rendered a PDF"))
+    monkeypatch.setattr(
+        rendering, "render_pdf", lambda snapshot: pytest.fail("the web request rendered a PDF")
+    )
     sent = []
     monkeypatch.setattr(tasks.render_report, "apply_async", lambda *args, **kwargs: sent.append(kwargs))
     client = client_for(world.ceo)
@@ -118,10 +124,14 @@ def test_status_page_updates_in_place_until_ready(world, django_capture_on_commi
     assert reverse("reports:download", args=[report.pk]) in ready.content.decode()
 
 
-def test_status_fragment_of_a_failed_report_ends_with_the_error_and_retry(world, monkeypatch,
-                                                                           django_capture_on_commit_callbacks):
-    monkeypatch.setattr(rendering, "render_pdf", lambda snapshot: (_ for _ in ()).throw(
-        rendering.RenderError("Une ressource manque")))
+def test_status_fragment_of_a_failed_report_ends_with_the_error_and_retry(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(
+        rendering,
+        "render_pdf",
+        lambda snapshot: (_ for _ in ()).throw(rendering.RenderError("Une ressource manque")),
+    )
     client = client_for(world.recruiter)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("reports:request", args=[world.application.pk]))
@@ -132,8 +142,11 @@ def test_status_fragment_of_a_failed_report_ends_with_the_error_and_retry(world,
 
 
 def test_failed_report_shows_error_and_retry_button(world, monkeypatch, django_capture_on_commit_callbacks):
-    monkeypatch.setattr(rendering, "render_pdf", lambda snapshot: (_ for _ in ()).throw(
-        rendering.RenderError("Une ressource manque")))
+    monkeypatch.setattr(
+        rendering,
+        "render_pdf",
+        lambda snapshot: (_ for _ in ()).throw(rendering.RenderError("Une ressource manque")),
+    )
     client = client_for(world.recruiter)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("reports:request", args=[world.application.pk]))
@@ -150,7 +163,10 @@ def test_failed_report_shows_error_and_retry_button(world, monkeypatch, django_c
 def test_download_is_an_attachment_named_after_the_candidate(world, ready_report):
     response = client_for(world.ceo).get(reverse("reports:download", args=[ready_report.pk]))
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"] == 'attachment; filename="rapport-compatibilite-eloise-loewenbruck-ngo-v1.pdf"'
+    assert (
+        response["Content-Disposition"]
+        == 'attachment; filename="rapport-compatibilite-eloise-loewenbruck-ngo-v1.pdf"'
+    )
     assert "no-store" in response["Cache-Control"]
     body = b"".join(response.streaming_content)
     assert body.startswith(b"%PDF") and len(body) == ready_report.size
@@ -159,19 +175,25 @@ def test_download_is_an_attachment_named_after_the_candidate(world, ready_report
 def test_no_public_media_url(world, ready_report):
     response = client_for(world.ceo).get("/media-not-public/" + ready_report.pdf.name)
     assert response.status_code == 404
-    assert ready_report.pdf.name not in client_for(world.ceo).get(
-        reverse("reports:status", args=[ready_report.pk])).content.decode()
+    assert (
+        ready_report.pdf.name
+        not in client_for(world.ceo).get(reverse("reports:status", args=[ready_report.pk])).content.decode()
+    )
 
 
 def test_versions_page_lists_every_version(world, ready_report, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
         services.report_request(application=world.application, by=world.recruiter)
-    page = client_for(world.recruiter).get(reverse("reports:list", args=[world.application.pk])).content.decode()
+    page = (
+        client_for(world.recruiter).get(reverse("reports:list", args=[world.application.pk])).content.decode()
+    )
     assert "v1" in page and "v2" in page
     assert reverse("reports:download", args=[ready_report.pk]) in page
 
 
-def test_independence_rule_blocks_request_and_download(world, ready_report, django_capture_on_commit_callbacks):
+def test_independence_rule_blocks_request_and_download(
+    world, ready_report, django_capture_on_commit_callbacks
+):
     world.draft_for(world.recruiter2)
     client = client_for(world.recruiter2)
     with django_capture_on_commit_callbacks(execute=False):
@@ -197,6 +219,9 @@ def test_pages_of_a_report_made_on_the_command_line(world):
     call_command("render_report", str(world.application.pk))
     report = Report.objects.get()
     client = client_for(world.ceo)
-    for url in (reverse("reports:list", args=[world.application.pk]), reverse("reports:status", args=[report.pk])):
+    for url in (
+        reverse("reports:list", args=[world.application.pk]),
+        reverse("reports:status", args=[report.pk]),
+    ):
         response = client.get(url)
         assert response.status_code == 200 and "ligne de commande" in response.content.decode()

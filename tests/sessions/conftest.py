@@ -87,9 +87,15 @@ class World:
         """Schedule through the service (defaults: this world's application, mediator, recruiter)."""
         application = application or self.application
         return services.session_schedule(
-            application=application, starts_at=start, ends_at=start + timedelta(minutes=minutes),
-            mediator=mediator or self.mediator, problem=kwargs.pop("problem", PROBLEM),
-            location=kwargs.pop("location", LOCATION), by=by or self.recruiter, **kwargs)
+            application=application,
+            starts_at=start,
+            ends_at=start + timedelta(minutes=minutes),
+            mediator=mediator or self.mediator,
+            problem=kwargs.pop("problem", PROBLEM),
+            location=kwargs.pop("location", LOCATION),
+            by=by or self.recruiter,
+            **kwargs,
+        )
 
     def past_session(self, days_ago=2, hour=10, **kwargs):
         """A session that has already started (scheduling in the past is allowed: catching up)."""
@@ -115,7 +121,6 @@ def client():
     return client
 
 
-
 @pytest.fixture
 def world(db):
     # The groups come from a data migration; a transactional test run before (``transaction=True``)
@@ -125,36 +130,69 @@ def world(db):
     staff = UserFactory(username="staff-test", is_staff=True)
     recruiter = UserFactory(username="recruteur-test", groups=["recruiter"])
     ceo = UserFactory(username="dg-test", first_name="Isabelle", last_name="Fontaine", groups=["ceo"])
-    mediator = UserFactory(username="mediateur-test", first_name="Louis", last_name="Perrin",
-                           groups=["mediator"])
+    mediator = UserFactory(
+        username="mediateur-test", first_name="Louis", last_name="Perrin", groups=["mediator"]
+    )
     mediator2 = UserFactory(username="mediateur2-test", groups=["mediator"])
     mandate = MandateFactory(ceo=ceo, recruiters=[recruiter], mediators=[mediator, mediator2])
-    candidate = CandidateFactory(first_name="Claire", last_name="Testeuse", email="claire.testeuse@example.org")
+    candidate = CandidateFactory(
+        first_name="Claire", last_name="Testeuse", email="claire.testeuse@example.org"
+    )
     application = ApplicationFactory(candidate=candidate, mandate=mandate)
 
     other_recruiter = UserFactory(username="recruteur-autre", groups=["recruiter"])
     other_ceo = UserFactory(username="dg-autre", groups=["ceo"])
     other_mediator = UserFactory(username="mediateur-autre", groups=["mediator"])
     other_mandate = MandateFactory(ceo=other_ceo, recruiters=[other_recruiter], mediators=[other_mediator])
-    other_candidate = CandidateFactory(first_name="Hugo", last_name="Ailleurs", email="hugo.ailleurs@example.org")
+    other_candidate = CandidateFactory(
+        first_name="Hugo", last_name="Ailleurs", email="hugo.ailleurs@example.org"
+    )
     other_application = ApplicationFactory(candidate=other_candidate, mandate=other_mandate)
-    return World(staff=staff, recruiter=recruiter, ceo=ceo, mediator=mediator, mediator2=mediator2,
-                 candidate=candidate, mandate=mandate, application=application,
-                 other_recruiter=other_recruiter, other_ceo=other_ceo, other_mediator=other_mediator,
-                 other_candidate=other_candidate, other_mandate=other_mandate,
-                 other_application=other_application)
+    return World(
+        staff=staff,
+        recruiter=recruiter,
+        ceo=ceo,
+        mediator=mediator,
+        mediator2=mediator2,
+        candidate=candidate,
+        mandate=mandate,
+        application=application,
+        other_recruiter=other_recruiter,
+        other_ceo=other_ceo,
+        other_mediator=other_mediator,
+        other_candidate=other_candidate,
+        other_mandate=other_mandate,
+        other_application=other_application,
+    )
 
 
-def observe(session, *, values=4, verdict=ipa.COMPATIBLE, confidence=4, synthesis="", incidents=(),
-            tallies=None, submit=True) -> Observation:
+def observe(
+    session,
+    *,
+    values=4,
+    verdict=ipa.COMPATIBLE,
+    confidence=4,
+    synthesis="",
+    incidents=(),
+    tallies=None,
+    submit=True,
+) -> Observation:
     """Fill (and by default submit) the mediator's observation of ``session`` through the services."""
     mediator = session.mediator
     observation = services.observation_start(session=session, mediator=mediator)
     for (party, code), count in (tallies or {}).items():
         for _ in range(count):
-            services.observation_tally(observation=observation, party=party, category=code, delta=1, by=mediator)
-    services.observation_save(observation=observation, by=mediator, ratings=ratings(values), verdict=verdict,
-                              confidence=confidence, synthesis=synthesis)
+            services.observation_tally(
+                observation=observation, party=party, category=code, delta=1, by=mediator
+            )
+    services.observation_save(
+        observation=observation,
+        by=mediator,
+        ratings=ratings(values),
+        verdict=verdict,
+        confidence=confidence,
+        synthesis=synthesis,
+    )
     for incident in incidents:
         services.incident_add(observation=observation, by=mediator, **incident)
     if submit:

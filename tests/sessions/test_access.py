@@ -37,20 +37,26 @@ STAFF = "staff"
 ROLES = (ANONYMOUS, RECRUITER, RECRUITER_OTHER, CEO, CEO_OTHER, MEDIATOR, MEDIATOR_OTHER, STAFF)
 
 EVERYONE = frozenset(ROLES) - {ANONYMOUS}
-PUBLIC = frozenset(ROLES)                         # token URLs: whoever holds the token
-READERS = frozenset({RECRUITER, CEO, STAFF})      # the application's sessions page
-SEERS = READERS | {MEDIATOR}                      # one session (and its .ics)
-MANAGERS = frozenset({RECRUITER, STAFF})          # schedule, reschedule, cancel, mark held
-MEDIATOR_ONLY = frozenset({MEDIATOR})             # the observation and its endpoints
-CEO_ONLY = frozenset({CEO})                       # the CEO's debrief
+PUBLIC = frozenset(ROLES)  # token URLs: whoever holds the token
+READERS = frozenset({RECRUITER, CEO, STAFF})  # the application's sessions page
+SEERS = READERS | {MEDIATOR}  # one session (and its .ics)
+MANAGERS = frozenset({RECRUITER, STAFF})  # schedule, reschedule, cancel, mark held
+MEDIATOR_ONLY = frozenset({MEDIATOR})  # the observation and its endpoints
+CEO_ONLY = frozenset({CEO})  # the CEO's debrief
 
 
 def dims(value=4):
     return {f"dim_{code}": str(v) for code, v in ratings(value).items()}
 
 
-SCHEDULE_POST = {"date": (DAY + timedelta(days=2)).isoformat(), "start": "10:00", "end": "11:30", "tz": "Europe/Paris",
-                 "location": "Visio", "problem": "Plan de trésorerie."}
+SCHEDULE_POST = {
+    "date": (DAY + timedelta(days=2)).isoformat(),
+    "start": "10:00",
+    "end": "11:30",
+    "tz": "Europe/Paris",
+    "location": "Visio",
+    "problem": "Plan de trésorerie.",
+}
 
 
 @dataclass(frozen=True)
@@ -78,7 +84,9 @@ def session_count(w):
 
 
 def future_state(w):
-    return tuple(WorkingSession.objects.filter(pk=w.future.pk).values_list("status", "starts_at", "sequence").get())
+    return tuple(
+        WorkingSession.objects.filter(pk=w.future.pk).values_list("status", "starts_at", "sequence").get()
+    )
 
 
 def started_state(w):
@@ -115,90 +123,240 @@ def feed_token(w):
 
 MATRIX = [
     Row("application", "application", READERS),
-    Row("application", "application", MANAGERS, method="post", data=lambda w: {**SCHEDULE_POST,
-        "mediator": w.users[MEDIATOR].pk}, ok_status=302, state=session_count, changes=True, label="schedule"),
+    Row(
+        "application",
+        "application",
+        MANAGERS,
+        method="post",
+        data=lambda w: {**SCHEDULE_POST, "mediator": w.users[MEDIATOR].pk},
+        ok_status=302,
+        state=session_count,
+        changes=True,
+        label="schedule",
+    ),
     Row("mine", None, EVERYONE),
     Row("detail", "session", SEERS),
-    Row("detail", "future", MANAGERS, method="post", data={"action": "cancel", "c-reason": "Report demandé."},
-        ok_status=302, state=future_state, changes=True, label="cancel"),
-    Row("detail", "future", MANAGERS, method="post", data={
-        "action": "reschedule", "r-date": (DAY + timedelta(days=3)).isoformat(), "r-start": "14:00", "r-end": "15:00",
-        "r-tz": "Europe/Paris", "r-reason": "Comité."}, ok_status=302, state=future_state, changes=True,
-        label="reschedule"),
-    Row("detail", "started", MANAGERS, method="post", data={"action": "held"}, ok_status=302,
-        state=started_state, changes=True, label="held"),
+    Row(
+        "detail",
+        "future",
+        MANAGERS,
+        method="post",
+        data={"action": "cancel", "c-reason": "Report demandé."},
+        ok_status=302,
+        state=future_state,
+        changes=True,
+        label="cancel",
+    ),
+    Row(
+        "detail",
+        "future",
+        MANAGERS,
+        method="post",
+        data={
+            "action": "reschedule",
+            "r-date": (DAY + timedelta(days=3)).isoformat(),
+            "r-start": "14:00",
+            "r-end": "15:00",
+            "r-tz": "Europe/Paris",
+            "r-reason": "Comité.",
+        },
+        ok_status=302,
+        state=future_state,
+        changes=True,
+        label="reschedule",
+    ),
+    Row(
+        "detail",
+        "started",
+        MANAGERS,
+        method="post",
+        data={"action": "held"},
+        ok_status=302,
+        state=started_state,
+        changes=True,
+        label="held",
+    ),
     Row("ics", "session", SEERS),
-    Row("observation_start", "started", MEDIATOR_ONLY, method="post", ok_status=302, state=observation_count,
-        changes=True),
+    Row(
+        "observation_start",
+        "started",
+        MEDIATOR_ONLY,
+        method="post",
+        ok_status=302,
+        state=observation_count,
+        changes=True,
+    ),
     Row("ceo_debrief", "session", CEO_ONLY),
-    Row("ceo_debrief", "session", CEO_ONLY, method="post", data=dims(4), ok_status=302, state=ceo_debriefs,
-        changes=True),
+    Row(
+        "ceo_debrief",
+        "session",
+        CEO_ONLY,
+        method="post",
+        data=dims(4),
+        ok_status=302,
+        state=ceo_debriefs,
+        changes=True,
+    ),
     Row("observation", "observation", MEDIATOR_ONLY),
-    Row("observation", "observation", MEDIATOR_ONLY, method="post", data={"dim_listening": "4", "save": ""},
-        ok_status=302, state=draft_state, changes=True),
-    Row("observation_tally", "observation", MEDIATOR_ONLY, method="post",
-        data={"party": ipa.CEO, "category": "agrees", "delta": "1"}, state=tally_state, changes=True),
-    Row("observation_autosave", "observation", MEDIATOR_ONLY, method="post", data={"dim_trust": "2"},
-        state=draft_state, changes=True),
-    Row("incident_add", "observation", MEDIATOR_ONLY, method="post", data={
-        "i-minute": "12", "i-who": "ceo", "i-tag": "listening", "i-behaviour": "Reformule la question."},
-        ok_status=302, state=incident_count, changes=True),
-    Row("observation_revise", "submitted", MEDIATOR_ONLY, method="post", data={"reason": "Relecture."},
-        ok_status=302, state=observation_count, changes=True),
-    Row("incident_delete", "incident", MEDIATOR_ONLY, method="post", ok_status=302, state=incident_count,
-        changes=True),
+    Row(
+        "observation",
+        "observation",
+        MEDIATOR_ONLY,
+        method="post",
+        data={"dim_listening": "4", "save": ""},
+        ok_status=302,
+        state=draft_state,
+        changes=True,
+    ),
+    Row(
+        "observation_tally",
+        "observation",
+        MEDIATOR_ONLY,
+        method="post",
+        data={"party": ipa.CEO, "category": "agrees", "delta": "1"},
+        state=tally_state,
+        changes=True,
+    ),
+    Row(
+        "observation_autosave",
+        "observation",
+        MEDIATOR_ONLY,
+        method="post",
+        data={"dim_trust": "2"},
+        state=draft_state,
+        changes=True,
+    ),
+    Row(
+        "incident_add",
+        "observation",
+        MEDIATOR_ONLY,
+        method="post",
+        data={
+            "i-minute": "12",
+            "i-who": "ceo",
+            "i-tag": "listening",
+            "i-behaviour": "Reformule la question.",
+        },
+        ok_status=302,
+        state=incident_count,
+        changes=True,
+    ),
+    Row(
+        "observation_revise",
+        "submitted",
+        MEDIATOR_ONLY,
+        method="post",
+        data={"reason": "Relecture."},
+        ok_status=302,
+        state=observation_count,
+        changes=True,
+    ),
+    Row(
+        "incident_delete",
+        "incident",
+        MEDIATOR_ONLY,
+        method="post",
+        ok_status=302,
+        state=incident_count,
+        changes=True,
+    ),
     Row("candidate_debrief", "token", PUBLIC),
-    Row("candidate_debrief", "token", PUBLIC, method="post", data=dims(3), state=candidate_debriefs, changes=True),
+    Row(
+        "candidate_debrief",
+        "token",
+        PUBLIC,
+        method="post",
+        data=dims(3),
+        state=candidate_debriefs,
+        changes=True,
+    ),
     Row("calendar", None, EVERYONE),
     Row("calendar_reset", None, EVERYONE, method="post", ok_status=302),
     Row("calendar_feed", "feed", PUBLIC),
 ]
 
 CASES = [pytest.param(row, role, id=f"{row.id}|{role}") for row in MATRIX for role in ROLES]
-KWARG = {"application": "application_pk", "observation_start": "session_pk", "ceo_debrief": "session_pk",
-         "candidate_debrief": "token", "calendar_feed": "token"}
+KWARG = {
+    "application": "application_pk",
+    "observation_start": "session_pk",
+    "ceo_debrief": "session_pk",
+    "candidate_debrief": "token",
+    "calendar_feed": "token",
+}
 
 
 @pytest.fixture
 def w(world):
     """The ``world`` of the session tests, plus sessions in every state on both mandates."""
-    users = {RECRUITER: world.recruiter, RECRUITER_OTHER: world.other_recruiter, CEO: world.ceo,
-             CEO_OTHER: world.other_ceo, MEDIATOR: world.mediator, MEDIATOR_OTHER: world.mediator2,
-             STAFF: world.staff}
+    users = {
+        RECRUITER: world.recruiter,
+        RECRUITER_OTHER: world.other_recruiter,
+        CEO: world.ceo,
+        CEO_OTHER: world.other_ceo,
+        MEDIATOR: world.mediator,
+        MEDIATOR_OTHER: world.mediator2,
+        STAFF: world.staff,
+    }
     # ours: a held session with a draft observation and an incident, one observed and submitted,
     # one in the future; a started session of another candidate of the mandate (3 + 1 ≤ 4 per application)
     past = world.past_session(days_ago=2)
     observation = services.observation_start(session=past, mediator=world.mediator)
-    incident = services.incident_add(observation=observation, by=world.mediator, minute=5, who="ceo",
-                                     behaviour="Coupe la parole.")
+    incident = services.incident_add(
+        observation=observation, by=world.mediator, minute=5, who="ceo", behaviour="Coupe la parole."
+    )
     services.session_set_status(session=past, status="held", by=world.recruiter)
     done = world.past_session(days_ago=3)
     submitted = observe(done)
     future = world.schedule(at(DAY, 10))
-    second = ApplicationFactory(mandate=world.mandate, candidate=CandidateFactory(email="n.second@example.org"))
+    second = ApplicationFactory(
+        mandate=world.mandate, candidate=CandidateFactory(email="n.second@example.org")
+    )
     started = world.past_session(days_ago=4, application=second)
     token = services.debrief_invitation_create(session=past)
     CalendarFeed.objects.create(user=world.ceo)
 
     # theirs: the same on the other mandate, with its own mediator
     def theirs(start):
-        return world.schedule(start, application=world.other_application, mediator=world.other_mediator,
-                              by=world.other_recruiter)
+        return world.schedule(
+            start,
+            application=world.other_application,
+            mediator=world.other_mediator,
+            by=world.other_recruiter,
+        )
 
     other_past = theirs(at(timezone.localdate() - timedelta(days=2), 10))
     other_observation = services.observation_start(session=other_past, mediator=world.other_mediator)
-    other_incident = services.incident_add(observation=other_observation, by=world.other_mediator, minute=5,
-                                           who="ceo", behaviour="Ailleurs.")
+    other_incident = services.incident_add(
+        observation=other_observation, by=world.other_mediator, minute=5, who="ceo", behaviour="Ailleurs."
+    )
     other_submitted = observe(theirs(at(timezone.localdate() - timedelta(days=3), 10)))
     other_future = theirs(at(DAY, 10))
     return SimpleNamespace(
-        users=users, world=world,
-        targets={"application": world.application, "session": past, "future": future, "started": started,
-                 "observation": observation, "submitted": submitted, "incident": incident},
-        others={"application": world.other_application, "session": other_past, "future": other_future,
-                "started": other_past, "observation": other_observation, "submitted": other_submitted,
-                "incident": other_incident},
-        future=future, started=started, observation=observation, token=token)
+        users=users,
+        world=world,
+        targets={
+            "application": world.application,
+            "session": past,
+            "future": future,
+            "started": started,
+            "observation": observation,
+            "submitted": submitted,
+            "incident": incident,
+        },
+        others={
+            "application": world.other_application,
+            "session": other_past,
+            "future": other_future,
+            "started": other_past,
+            "observation": other_observation,
+            "submitted": other_submitted,
+            "incident": other_incident,
+        },
+        future=future,
+        started=started,
+        observation=observation,
+        token=token,
+    )
 
 
 def url_for(row, w, *, other=False, missing=False):
@@ -272,8 +430,15 @@ def masked(response, url):
 
 
 #: Who is in scope on our side, to ask for the other mandate's object of the same row.
-ASKER = {"application": RECRUITER, "session": RECRUITER, "future": RECRUITER, "started": MEDIATOR,
-         "observation": MEDIATOR, "submitted": MEDIATOR, "incident": MEDIATOR}
+ASKER = {
+    "application": RECRUITER,
+    "session": RECRUITER,
+    "future": RECRUITER,
+    "started": MEDIATOR,
+    "observation": MEDIATOR,
+    "submitted": MEDIATOR,
+    "incident": MEDIATOR,
+}
 
 
 @pytest.mark.django_db
@@ -319,13 +484,24 @@ def test_a_mediator_sees_only_their_sessions(client, w):
 @pytest.mark.parametrize("role", [CEO, MEDIATOR])
 def test_ceo_and_mediator_cannot_schedule_reschedule_or_cancel(client, w, role):
     client.force_login(w.users[role])
-    application_url = reverse("working_sessions:application", kwargs={"application_pk": w.world.application.pk})
+    application_url = reverse(
+        "working_sessions:application", kwargs={"application_pk": w.world.application.pk}
+    )
     before = (session_count(w), future_state(w))
-    assert client.post(application_url, {**SCHEDULE_POST, "mediator": w.users[MEDIATOR].pk}).status_code == 404
-    for data in ({"action": "cancel", "c-reason": "Je préfère."},
-                 {"action": "reschedule", "r-date": (DAY + timedelta(days=4)).isoformat(), "r-start": "09:00", "r-end": "10:00",
-                  "r-tz": "Europe/Paris"},
-                 {"action": "held"}):
+    assert (
+        client.post(application_url, {**SCHEDULE_POST, "mediator": w.users[MEDIATOR].pk}).status_code == 404
+    )
+    for data in (
+        {"action": "cancel", "c-reason": "Je préfère."},
+        {
+            "action": "reschedule",
+            "r-date": (DAY + timedelta(days=4)).isoformat(),
+            "r-start": "09:00",
+            "r-end": "10:00",
+            "r-tz": "Europe/Paris",
+        },
+        {"action": "held"},
+    ):
         assert client.post(w.future.get_absolute_url(), data).status_code == 404
     assert (session_count(w), future_state(w)) == before
     page = client.get(w.future.get_absolute_url()).content.decode()

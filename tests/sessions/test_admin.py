@@ -56,11 +56,15 @@ def add_rows(world, count, start=0):
     """``count`` held and observed sessions (each of a new candidate of the mandate), each with a
     CEO debrief, a debrief invitation, a reminder, and a calendar feed of a new user."""
     for n in range(start, start + count):
-        application = ApplicationFactory(mandate=world.mandate,
-                                         candidate=CandidateFactory(email=f"cand{n}@example.org"))
+        application = ApplicationFactory(
+            mandate=world.mandate, candidate=CandidateFactory(email=f"cand{n}@example.org")
+        )
         session = world.past_session(days_ago=n + 1, application=application)
-        observe(session, incidents=[{"minute": 5, "who": "ceo", "behaviour": "Reformule.", "tag": "listening"}],
-                tallies={("ceo", "gives_opinion"): 2})
+        observe(
+            session,
+            incidents=[{"minute": 5, "who": "ceo", "behaviour": "Reformule.", "tag": "listening"}],
+            tallies={("ceo", "gives_opinion"): 2},
+        )
         session.refresh_from_db()
         services.debrief_submit_ceo(session=session, by=world.ceo, ratings=ratings(4))
         # Marking it held wrote its debrief invitation (and the candidate's e-mail) already.
@@ -76,13 +80,27 @@ def queries_of(client, url):
 
 
 def slot_post(day, start, end, **extra):
-    return {"starts_at_0": day.isoformat(), "starts_at_1": start, "ends_at_0": day.isoformat(),
-            "ends_at_1": end, "timezone": "Europe/Paris", **extra}
+    return {
+        "starts_at_0": day.isoformat(),
+        "starts_at_1": start,
+        "ends_at_0": day.isoformat(),
+        "ends_at_1": end,
+        "timezone": "Europe/Paris",
+        **extra,
+    }
 
 
 def add_post(world, day, start, end, **extra):
-    return slot_post(day, start, end, application=world.application.pk, mediator=world.mediator.pk,
-                     location=LOCATION, problem=PROBLEM, **extra)
+    return slot_post(
+        day,
+        start,
+        end,
+        application=world.application.pk,
+        mediator=world.mediator.pk,
+        location=LOCATION,
+        problem=PROBLEM,
+        **extra,
+    )
 
 
 # ------------------------------------------------------------------------------ lists and pages
@@ -94,7 +112,12 @@ def test_every_changelist_loads_with_the_same_queries_for_one_and_five_rows(as_a
     one = {model: queries_of(as_admin, changelist(model)) for model in MODELS}
     add_rows(world, 4, start=1)
     assert WorkingSession.objects.count() == Observation.objects.count() == Debrief.objects.count() == 5
-    assert DebriefInvitation.objects.count() == SessionReminder.objects.count() == CalendarFeed.objects.count() == 5
+    assert (
+        DebriefInvitation.objects.count()
+        == SessionReminder.objects.count()
+        == CalendarFeed.objects.count()
+        == 5
+    )
     five = {model: queries_of(as_admin, changelist(model)) for model in MODELS}
     assert five == one
 
@@ -110,8 +133,14 @@ def test_search_and_filters_answer(as_admin, world):
 def test_every_object_page_opens_and_hides_the_secrets(as_admin, world):
     add_rows(world, 1)
     session = WorkingSession.objects.get()
-    for obj in (session, SessionReminder.objects.get(), CalendarFeed.objects.get(), Observation.objects.get(),
-                Debrief.objects.get(), DebriefInvitation.objects.get()):
+    for obj in (
+        session,
+        SessionReminder.objects.get(),
+        CalendarFeed.objects.get(),
+        Observation.objects.get(),
+        Debrief.objects.get(),
+        DebriefInvitation.objects.get(),
+    ):
         response = as_admin.get(change_url(obj))
         assert response.status_code == 200, obj
         html = response.content.decode()
@@ -125,7 +154,9 @@ def test_every_object_page_opens_and_hides_the_secrets(as_admin, world):
 
 def test_a_past_version_is_shown_but_never_reverted(as_admin, world):
     session = world.schedule(at(DAY, 10))
-    services.session_reschedule(session=session, starts_at=at(DAY, 15), ends_at=at(DAY, 16), by=world.recruiter)
+    services.session_reschedule(
+        session=session, starts_at=at(DAY, 15), ends_at=at(DAY, 16), by=world.recruiter
+    )
     first = session.history.earliest()
     url = reverse("admin:working_sessions_workingsession_simple_history", args=[session.pk, first.history_id])
     html = as_admin.get(url).content.decode()
@@ -164,18 +195,27 @@ def test_an_overlapping_session_is_a_form_error_and_nothing_is_created(as_admin,
     assert WorkingSession.objects.count() == 1
 
 
-def test_a_valid_session_is_scheduled_by_the_service_and_invitations_go(as_admin, world, admin_user,
-                                                                       django_capture_on_commit_callbacks):
+def test_a_valid_session_is_scheduled_by_the_service_and_invitations_go(
+    as_admin, world, admin_user, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = as_admin.post(ADD_URL, add_post(world, DAY, "10:00", "11:30", _save="Save"))
     assert response.status_code == 302, response.content.decode()[:3000]
     session = WorkingSession.objects.get()
     assert (session.order, session.starts_at, session.ends_at, session.timezone, session.status) == (
-        1, at(DAY, 10), at(DAY, 11, 30), "Europe/Paris", "planned")
+        1,
+        at(DAY, 10),
+        at(DAY, 11, 30),
+        "Europe/Paris",
+        "planned",
+    )
     assert session.created_by == admin_user
     assert session.history.get().history_user == admin_user
     assert sorted(m.to[0] for m in mail.outbox) == [
-        "claire.testeuse@example.org", "dg-test@example.org", "mediateur-test@example.org"]
+        "claire.testeuse@example.org",
+        "dg-test@example.org",
+        "mediateur-test@example.org",
+    ]
     assert all(m.attachments[0].mimetype.startswith("text/calendar; method=REQUEST") for m in mail.outbox)
 
 
@@ -191,7 +231,9 @@ def test_times_are_read_in_the_chosen_zone_and_dst_gaps_refused(as_admin, world)
 
 
 def test_a_mediator_of_another_mandate_is_an_error_on_the_field(as_admin, world):
-    response = as_admin.post(ADD_URL, {**add_post(world, DAY, "10:00", "11:00"), "mediator": world.other_mediator.pk})
+    response = as_admin.post(
+        ADD_URL, {**add_post(world, DAY, "10:00", "11:00"), "mediator": world.other_mediator.pk}
+    )
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["mediator"] == ["Choose a mediator of this mandate."]
     assert not WorkingSession.objects.exists()
@@ -214,10 +256,17 @@ def test_a_refusal_at_save_time_is_a_message_not_a_server_error(as_admin, world,
 def change_post(session, **changes):
     zone = timezone.localtime(session.starts_at, timezone.get_default_timezone())
     end = timezone.localtime(session.ends_at, timezone.get_default_timezone())
-    data = {"starts_at_0": zone.date().isoformat(), "starts_at_1": zone.strftime("%H:%M:%S"),
-            "ends_at_0": end.date().isoformat(), "ends_at_1": end.strftime("%H:%M:%S"),
-            "timezone": session.timezone, "location": session.location, "status": session.status,
-            "status_reason": session.status_reason, "_save": "Save"}
+    data = {
+        "starts_at_0": zone.date().isoformat(),
+        "starts_at_1": zone.strftime("%H:%M:%S"),
+        "ends_at_0": end.date().isoformat(),
+        "ends_at_1": end.strftime("%H:%M:%S"),
+        "timezone": session.timezone,
+        "location": session.location,
+        "status": session.status,
+        "status_reason": session.status_reason,
+        "_save": "Save",
+    }
     return {**data, **changes}
 
 
@@ -235,14 +284,20 @@ def test_changing_the_slot_reschedules(as_admin, world, django_capture_on_commit
     session = world.schedule(at(DAY, 10))
     other = world.schedule(at(DAY, 14))
     with django_capture_on_commit_callbacks(execute=True):
-        response = as_admin.post(change_url(session), change_post(session, starts_at_1="13:00", ends_at_1="14:30"))
+        response = as_admin.post(
+            change_url(session), change_post(session, starts_at_1="13:00", ends_at_1="14:30")
+        )
     html = response.content.decode()
-    assert response.status_code == 200 and f"The CEO already has a working session from {DAY_EN} 14:00" in html
+    assert (
+        response.status_code == 200 and f"The CEO already has a working session from {DAY_EN} 14:00" in html
+    )
     assert not mail.outbox
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = as_admin.post(change_url(session), change_post(
-            session, starts_at_1="08:00", ends_at_1="09:30", status_reason="Comité avancé."))
+        response = as_admin.post(
+            change_url(session),
+            change_post(session, starts_at_1="08:00", ends_at_1="09:30", status_reason="Comité avancé."),
+        )
     assert response.status_code == 302
     session.refresh_from_db()
     assert (session.starts_at, session.sequence, session.status_reason) == (at(DAY, 8), 1, "Comité avancé.")
@@ -252,8 +307,9 @@ def test_changing_the_slot_reschedules(as_admin, world, django_capture_on_commit
     assert other.sequence == 0
 
 
-def test_cancelling_needs_a_reason_and_then_goes_through_the_service(as_admin, world,
-                                                                    django_capture_on_commit_callbacks):
+def test_cancelling_needs_a_reason_and_then_goes_through_the_service(
+    as_admin, world, django_capture_on_commit_callbacks
+):
     session = world.schedule(at(DAY, 10))
     response = as_admin.post(change_url(session), change_post(session, status="cancelled"))
     assert response.status_code == 200
@@ -265,8 +321,9 @@ def test_cancelling_needs_a_reason_and_then_goes_through_the_service(as_admin, w
     assert "not both at once" in as_admin.post(change_url(session), both).content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = as_admin.post(change_url(session), change_post(session, status="cancelled",
-                                                                  status_reason="Le DG est absent."))
+        response = as_admin.post(
+            change_url(session), change_post(session, status="cancelled", status_reason="Le DG est absent.")
+        )
     assert response.status_code == 302
     session.refresh_from_db()
     assert (session.status, session.status_reason, session.sequence) == ("cancelled", "Le DG est absent.", 1)
@@ -313,7 +370,8 @@ def test_an_absurd_date_is_a_form_error_and_nothing_is_created(as_admin, world, 
     assert response.status_code == 200
     assert response.context["adminform"].form.non_field_errors() == [
         "This date is out of range: a working session must start no more than 366 days ago and no more than "
-        "731 days (two years) from now. Please check the year."]
+        "731 days (two years) from now. Please check the year."
+    ]
     assert not WorkingSession.objects.exists()
 
 
@@ -331,7 +389,9 @@ def test_an_observed_session_cannot_be_set_to_no_show_in_the_admin(as_admin, wor
     observe(session)
     response = as_admin.post(change_url(session), {"status": "no_show", "_save": "Save"})
     assert response.status_code == 200
-    assert ("This session has a submitted observation: it took place and cannot be marked no-show."
-            in response.content.decode())
+    assert (
+        "This session has a submitted observation: it took place and cannot be marked no-show."
+        in response.content.decode()
+    )
     session.refresh_from_db()
     assert session.status == "held"

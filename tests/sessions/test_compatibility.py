@@ -18,7 +18,9 @@ from sessions.compatibility import (
     perception_gaps,
 )
 
-DIMS = ipa.DIMENSION_CODES  # listening, turn_taking, disagreement, pattern, congruence, shared_decision, trust, rally
+DIMS = (
+    ipa.DIMENSION_CODES
+)  # listening, turn_taking, disagreement, pattern, congruence, shared_decision, trust, rally
 
 
 def ratings(*values):
@@ -29,7 +31,12 @@ def ratings(*values):
 
 def held(order, verdict="compatible", values=(3,) * 8, **kwargs):
     return SessionInput(
-        order=order, status="held", observed=True, dimension_ratings=ratings(*values), verdict=verdict, **kwargs
+        order=order,
+        status="held",
+        observed=True,
+        dimension_ratings=ratings(*values),
+        verdict=verdict,
+        **kwargs,
     )
 
 
@@ -39,10 +46,18 @@ def held(order, verdict="compatible", values=(3,) * 8, **kwargs):
 def test_ipa_has_twelve_categories_in_bales_order():
     assert [c.number for c in ipa.IPA_CATEGORIES] == list(range(1, 13))
     assert ipa.IPA_CODES == (
-        "solidarity", "tension_release", "agrees",
-        "gives_suggestion", "gives_opinion", "gives_orientation",
-        "asks_orientation", "asks_opinion", "asks_suggestion",
-        "disagrees", "shows_tension", "antagonism",
+        "solidarity",
+        "tension_release",
+        "agrees",
+        "gives_suggestion",
+        "gives_opinion",
+        "gives_orientation",
+        "asks_orientation",
+        "asks_opinion",
+        "asks_suggestion",
+        "disagrees",
+        "shows_tension",
+        "antagonism",
     )
     numbers = {g: sorted(c.number for c in ipa.IPA_CATEGORIES if c.group == g) for g in ipa.IPA_GROUP_CODES}
     assert numbers == {
@@ -57,8 +72,14 @@ def test_ipa_has_twelve_categories_in_bales_order():
 
 def test_dimensions_have_bilingual_anchors_at_1_3_5():
     assert DIMS == (
-        "listening", "turn_taking", "disagreement", "pattern",
-        "congruence", "shared_decision", "trust", "rally",
+        "listening",
+        "turn_taking",
+        "disagreement",
+        "pattern",
+        "congruence",
+        "shared_decision",
+        "trust",
+        "rally",
     )
     for dim in ipa.DIMENSIONS:
         assert dim.label_en and dim.label_fr
@@ -86,17 +107,31 @@ def test_parties_and_verdicts():
 HAND_TALLY = {
     # CEO: positive 2+1+3 = 6, answers 6+5+4 = 15, questions 1+2+0 = 3, negative 4+2+0 = 6 → 30 acts
     "ceo": {
-        "solidarity": 2, "tension_release": 1, "agrees": 3,
-        "gives_suggestion": 6, "gives_opinion": 5, "gives_orientation": 4,
-        "asks_orientation": 1, "asks_opinion": 2, "asks_suggestion": 0,
-        "disagrees": 4, "shows_tension": 2, "antagonism": 0,
+        "solidarity": 2,
+        "tension_release": 1,
+        "agrees": 3,
+        "gives_suggestion": 6,
+        "gives_opinion": 5,
+        "gives_orientation": 4,
+        "asks_orientation": 1,
+        "asks_opinion": 2,
+        "asks_suggestion": 0,
+        "disagrees": 4,
+        "shows_tension": 2,
+        "antagonism": 0,
     },
     # candidate: positive 1+1+4 = 6, answers 2+3+3 = 8, questions 2+2+2 = 6, negative 0 → 20 acts
     # (codes with 0 are simply omitted)
     "candidate": {
-        "solidarity": 1, "tension_release": 1, "agrees": 4,
-        "gives_suggestion": 2, "gives_opinion": 3, "gives_orientation": 3,
-        "asks_orientation": 2, "asks_opinion": 2, "asks_suggestion": 2,
+        "solidarity": 1,
+        "tension_release": 1,
+        "agrees": 4,
+        "gives_suggestion": 2,
+        "gives_opinion": 3,
+        "gives_orientation": 3,
+        "asks_orientation": 2,
+        "asks_opinion": 2,
+        "asks_suggestion": 2,
     },
 }
 
@@ -130,7 +165,10 @@ def test_ipa_figures_on_a_hand_tally():
     assert (overall.questions, overall.answers) == (9, 23)
     assert overall.question_answer_ratio == pytest.approx(9 / 23)  # ≈ 0.3913
 
-    assert fig.participation_share == {"ceo": pytest.approx(0.6), "candidate": pytest.approx(0.4)}  # 30/50, 20/50
+    assert fig.participation_share == {
+        "ceo": pytest.approx(0.6),
+        "candidate": pytest.approx(0.4),
+    }  # 30/50, 20/50
     assert json.loads(json.dumps(fig.to_dict()))["overall"]["total"] == 50
 
 
@@ -245,12 +283,19 @@ S3 = (4, 4, 3, 3, 4, 4, 3, 3)  # 28 / 8 = 3.5
 
 def hand_case():
     return [
-        held(1, "to_confirm", S1,
-             ceo_debrief={"listening": 4, "turn_taking": 2, "rally": 5},
-             candidate_debrief=ratings(3, 3, 3, 3, 3, 3, 3, 3),
-             tallies=HAND_TALLY, confidence=3),
+        held(
+            1,
+            "to_confirm",
+            S1,
+            ceo_debrief={"listening": 4, "turn_taking": 2, "rally": 5},
+            candidate_debrief=ratings(3, 3, 3, 3, 3, 3, 3, 3),
+            tallies=HAND_TALLY,
+            confidence=3,
+        ),
         # cancelled session with harsh ratings: must be ignored everywhere but the list
-        SessionInput(order=2, status="cancelled", dimension_ratings=ratings(*(1,) * 8), verdict="not_compatible"),
+        SessionInput(
+            order=2, status="cancelled", dimension_ratings=ratings(*(1,) * 8), verdict="not_compatible"
+        ),
         held(3, "compatible", S2, ceo_debrief={"listening": 5}, confidence=4),
         held(4, "compatible", S3, confidence=5),
         # held but the mediator has not submitted an observation yet: not counted

@@ -41,10 +41,16 @@ def assessment_summary(*, application, user=None):
     data = application_summary(application=application, user=user)
     return None if data is None else data.to_dict()
 
+
 RATINGS = [[3] * 8, [4, 4, 4, 4, 3, 3, 3, 3], [5, 5, 4, 4, 4, 4, 4, 4]]
 VERDICTS = [ipa.TO_CONFIRM, ipa.COMPATIBLE, ipa.COMPATIBLE]
-TALLIES_1 = {(ipa.CEO, "asks_opinion"): 2, (ipa.CEO, "gives_opinion"): 4, (ipa.CANDIDATE, "gives_opinion"): 3,
-             (ipa.CANDIDATE, "agrees"): 1, (ipa.CANDIDATE, "disagrees"): 1}
+TALLIES_1 = {
+    (ipa.CEO, "asks_opinion"): 2,
+    (ipa.CEO, "gives_opinion"): 4,
+    (ipa.CANDIDATE, "gives_opinion"): 3,
+    (ipa.CANDIDATE, "agrees"): 1,
+    (ipa.CANDIDATE, "disagrees"): 1,
+}
 
 
 @pytest.fixture
@@ -52,8 +58,13 @@ def case(world):
     sessions = []
     for n, (values, verdict) in enumerate(zip(RATINGS, VERDICTS, strict=True)):
         session = world.past_session(days_ago=30 - 7 * n)
-        observe(session, values=values, verdict=verdict, confidence=3 + n % 2,
-                tallies=TALLIES_1 if n == 0 else None)
+        observe(
+            session,
+            values=values,
+            verdict=verdict,
+            confidence=3 + n % 2,
+            tallies=TALLIES_1 if n == 0 else None,
+        )
         sessions.append(session)
     cancelled = world.schedule(at(DAY, 10))
     services.session_cancel(session=cancelled, by=world.recruiter, reason="Report.")
@@ -76,13 +87,23 @@ def test_hand_computed_index_trend_and_verdict(world, case):
 
     rows = compatibility["sessions"]
     assert [(r["order"], r["status"], r["counted"], r["verdict"]) for r in rows] == [
-        (1, "held", True, "to_confirm"), (2, "held", True, "compatible"), (3, "held", True, "compatible"),
-        (4, "planned", False, None)]  # the cancelled session is left out, its number reused by the planned one
-    assert [r["mean_rating"] for r in rows[:3]] == [pytest.approx(3.0), pytest.approx(3.5), pytest.approx(4.25)]
+        (1, "held", True, "to_confirm"),
+        (2, "held", True, "compatible"),
+        (3, "held", True, "compatible"),
+        (4, "planned", False, None),
+    ]  # the cancelled session is left out, its number reused by the planned one
+    assert [r["mean_rating"] for r in rows[:3]] == [
+        pytest.approx(3.0),
+        pytest.approx(3.5),
+        pytest.approx(4.25),
+    ]
     assert [r["confidence"] for r in rows[:3]] == [3, 4, 3]
 
     figures = rows[0]["ipa"]
-    assert figures["participation_share"] == {"ceo": pytest.approx(6 / 11), "candidate": pytest.approx(5 / 11)}
+    assert figures["participation_share"] == {
+        "ceo": pytest.approx(6 / 11),
+        "candidate": pytest.approx(5 / 11),
+    }
     assert figures["overall"]["total"] == 11
     assert figures["overall"]["task_share"] == pytest.approx(9 / 11)
     assert figures["overall"]["positive_negative_ratio"] == pytest.approx(1.0)
@@ -98,7 +119,7 @@ def test_perception_gaps_from_the_debriefs(world, case):
     services.debrief_submit_candidate(token=token, ratings=ratings(3))
     compatibility = assessment_summary(application=world.application)["compatibility"]
     gaps = compatibility["perception_gap_means"]
-    assert gaps["ceo"]["listening"] == pytest.approx(1.0)       # 4 − 3 on session 1
+    assert gaps["ceo"]["listening"] == pytest.approx(1.0)  # 4 − 3 on session 1
     assert gaps["candidate"]["listening"] == pytest.approx(-1.0)  # 3 − 4 on session 2
     assert gaps["candidate"]["congruence"] == pytest.approx(0.0)  # 3 − 3
     assert compatibility["sessions"][0]["perception_gaps"]["candidate"] is None
@@ -133,8 +154,9 @@ def test_a_revision_in_progress_keeps_the_submitted_figures(world, case):
     sessions, _planned = case
     observation = sessions[2].observations.get()
     revision = services.observation_revise(observation=observation, by=world.mediator, reason="Relecture.")
-    services.observation_save(observation=revision, by=world.mediator, ratings=ratings(1),
-                              verdict=ipa.NOT_COMPATIBLE)
+    services.observation_save(
+        observation=revision, by=world.mediator, ratings=ratings(1), verdict=ipa.NOT_COMPATIBLE
+    )
     compatibility = compatibility_for(application=world.application)
     assert compatibility["held_sessions"] == 3
     assert compatibility["index"] == pytest.approx(10.75 / 3)
@@ -182,7 +204,9 @@ def test_seed_demo_sessions(demo):
             if session.status == "held":
                 assert session.observations.get(is_current=True).status == "submitted"
                 assert set(Debrief.objects.filter(session=session).values_list("party", flat=True)) == {
-                    "ceo", "candidate"}
+                    "ceo",
+                    "candidate",
+                }
     others = WorkingSession.objects.exclude(application__candidate__email__in=expected)
     assert not others.exists()
 

@@ -48,8 +48,15 @@ def race(requests, *, retries=20):
             barrier.wait(timeout=10)
             for _attempt in range(retries):
                 try:
-                    services.session_schedule(application=application, starts_at=START, ends_at=END,
-                                              mediator=mediator, problem=PROBLEM, location=LOCATION, by=by)
+                    services.session_schedule(
+                        application=application,
+                        starts_at=START,
+                        ends_at=END,
+                        mediator=mediator,
+                        problem=PROBLEM,
+                        location=LOCATION,
+                        by=by,
+                    )
                     outcomes[index] = "ok"
                     return
                 except ValidationError as exc:

@@ -21,8 +21,11 @@ from sessions.tasks import send_due_reminders
 pytestmark = pytest.mark.django_db
 
 ZONES = ("Europe/Paris", "America/Montreal", "Asia/Tokyo")
-READERS = {"dg-test@example.org": "Europe/Paris", "mediateur-test@example.org": "America/Montreal",
-           "claire.testeuse@example.org": "Asia/Tokyo"}
+READERS = {
+    "dg-test@example.org": "Europe/Paris",
+    "mediateur-test@example.org": "America/Montreal",
+    "claire.testeuse@example.org": "Asia/Tokyo",
+}
 
 
 @pytest.fixture
@@ -66,8 +69,9 @@ def _day():
 
 
 @pytest.mark.parametrize("session_zone", ZONES)
-def test_every_session_email_gives_each_reader_the_ics_instant_in_their_zone(readers, session_zone,
-                                                                               django_capture_on_commit_callbacks):
+def test_every_session_email_gives_each_reader_the_ics_instant_in_their_zone(
+    readers, session_zone, django_capture_on_commit_callbacks
+):
     world = readers
     day = _day()
     from datetime import datetime, time
@@ -91,8 +95,12 @@ def test_every_session_email_gives_each_reader_the_ics_instant_in_their_zone(rea
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        session = services.session_reschedule(session=session, starts_at=starts + timedelta(hours=3),
-                                               ends_at=starts + timedelta(hours=5), by=world.recruiter)
+        session = services.session_reschedule(
+            session=session,
+            starts_at=starts + timedelta(hours=3),
+            ends_at=starts + timedelta(hours=5),
+            by=world.recruiter,
+        )
     assert len(mail.outbox) == 3
     for message in mail.outbox:
         _check_times(message, session_zone)
@@ -108,8 +116,9 @@ def test_every_session_email_gives_each_reader_the_ics_instant_in_their_zone(rea
         assert start_text.split(" –")[0] in message.body and f"({READERS[message.to[0]]})" in message.body
 
 
-def test_the_debrief_link_is_on_the_site_url_in_the_candidates_zone(readers, settings,
-                                                                     django_capture_on_commit_callbacks):
+def test_the_debrief_link_is_on_the_site_url_in_the_candidates_zone(
+    readers, settings, django_capture_on_commit_callbacks
+):
     settings.SITE_URL = "https://recrutement.example.org/"
     world = readers
     session = world.past_session(days_ago=1, hour=22)  # 22:00 Paris = 06:00 the next day in Tokyo
@@ -124,15 +133,20 @@ def test_the_debrief_link_is_on_the_site_url_in_the_candidates_zone(readers, set
     assert f" {tokyo_day} " in message.body
 
 
-def test_plain_text_is_not_html_escaped_and_the_html_alternative_is(world, django_capture_on_commit_callbacks):
+def test_plain_text_is_not_html_escaped_and_the_html_alternative_is(
+    world, django_capture_on_commit_callbacks
+):
     world.candidate.first_name, world.candidate.last_name = "Siobhán", "O'Brien"
     world.candidate.save()
     day = _day()
     from datetime import datetime, time
 
     with django_capture_on_commit_callbacks(execute=True):
-        world.schedule(localize(datetime.combine(day, time(9, 0)), "Europe/Paris"),
-                       location='Salle "Bleue" & co', problem="Coûts < 5 % & délais > 10 j")
+        world.schedule(
+            localize(datetime.combine(day, time(9, 0)), "Europe/Paris"),
+            location='Salle "Bleue" & co',
+            problem="Coûts < 5 % & délais > 10 j",
+        )
     assert len(mail.outbox) == 3
     for message in mail.outbox:
         assert "Siobhán O'Brien" in message.subject
@@ -149,15 +163,19 @@ def test_a_reader_without_a_zone_reads_the_sessions_clock_only(world, django_cap
     from datetime import datetime, time
 
     with django_capture_on_commit_callbacks(execute=True):
-        world.schedule(localize(datetime.combine(day, time(10, 0)), "America/Montreal"), minutes=120,
-                       tz_name="America/Montreal")
+        world.schedule(
+            localize(datetime.combine(day, time(10, 0)), "America/Montreal"),
+            minutes=120,
+            tz_name="America/Montreal",
+        )
     for message in mail.outbox:
         assert "10:00 – 12:00 (America/Montreal)" in message.body
         assert "Europe/Paris" not in message.body  # the old bug: Paris clock under the Montreal label
 
 
-def test_each_recipient_gets_the_invitation_once_whatever_the_redeliveries(world,
-                                                                          django_capture_on_commit_callbacks):
+def test_each_recipient_gets_the_invitation_once_whatever_the_redeliveries(
+    world, django_capture_on_commit_callbacks
+):
     from outbox import services as outbox
     from outbox.models import OutboundEmail
 
@@ -174,7 +192,9 @@ def test_each_recipient_gets_the_invitation_once_whatever_the_redeliveries(world
 
 
 @pytest.mark.django_db(transaction=True)  # the commit happens inside the request, as in production
-def test_broker_down_when_scheduling_saves_the_session_and_its_invitations_go_later(world, monkeypatch, client):
+def test_broker_down_when_scheduling_saves_the_session_and_its_invitations_go_later(
+    world, monkeypatch, client
+):
     from celery import current_app
     from django.urls import reverse
     from django.utils import timezone
@@ -185,17 +205,31 @@ def test_broker_down_when_scheduling_saves_the_session_and_its_invitations_go_la
     from sessions.models import WorkingSession
 
     monkeypatch.setattr(current_app.conf, "task_always_eager", False)
-    monkeypatch.setattr(type(outbox.registered_task("outbox.tasks.deliver_email")), "apply_async",
-                        lambda self, *a, **k: (_ for _ in ()).throw(BrokerDown("Connection refused.")))
+    monkeypatch.setattr(
+        type(outbox.registered_task("outbox.tasks.deliver_email")),
+        "apply_async",
+        lambda self, *a, **k: (_ for _ in ()).throw(BrokerDown("Connection refused.")),
+    )
     client.force_login(world.recruiter)
     url = reverse("working_sessions:application", kwargs={"application_pk": world.application.pk})
-    response = client.post(url, {"date": _day().isoformat(), "start": "10:00", "end": "11:30", "tz": "Europe/Paris",
-                                 "location": "Visio", "problem": "Budget RH.", "mediator": world.mediator.pk})
+    response = client.post(
+        url,
+        {
+            "date": _day().isoformat(),
+            "start": "10:00",
+            "end": "11:30",
+            "tz": "Europe/Paris",
+            "location": "Visio",
+            "problem": "Budget RH.",
+            "mediator": world.mediator.pk,
+        },
+    )
     assert response.status_code == 302
     assert WorkingSession.objects.filter(application=world.application).count() == 1
     assert OutboundEmail.objects.filter(status="pending").count() == 3 and mail.outbox == []
-    assert "background service" in client.get(response.url).content.decode().replace("arrière-plan",
-                                                                                      "background service")
+    assert "background service" in client.get(response.url).content.decode().replace(
+        "arrière-plan", "background service"
+    )
     monkeypatch.undo()  # the broker is back
     outbox.outbox_sweep(now=timezone.now() + timedelta(seconds=61))
     assert sorted(m.to[0] for m in mail.outbox) == sorted(READERS)
@@ -203,8 +237,9 @@ def test_broker_down_when_scheduling_saves_the_session_and_its_invitations_go_la
     assert len(mail.outbox) == 3
 
 
-def test_a_stored_zone_this_machine_does_not_know_falls_back_to_the_sessions(readers,
-                                                                             django_capture_on_commit_callbacks):
+def test_a_stored_zone_this_machine_does_not_know_falls_back_to_the_sessions(
+    readers, django_capture_on_commit_callbacks
+):
     from candidates.models import Candidate
 
     Candidate.objects.filter(pk=readers.candidate.pk).update(time_zone="Europe/Atlantis")  # around validation
@@ -234,7 +269,10 @@ def test_the_html_alternative_makes_no_links_of_what_people_typed(world, django_
     from datetime import datetime, time
 
     with django_capture_on_commit_callbacks(execute=True):
-        world.schedule(localize(datetime.combine(_day(), time(10, 0)), "Europe/Paris"),
-                       location="https://evil.example.org/login", problem="Écrire à victim@example.org")
+        world.schedule(
+            localize(datetime.combine(_day(), time(10, 0)), "Europe/Paris"),
+            location="https://evil.example.org/login",
+            problem="Écrire à victim@example.org",
+        )
     html = mail.outbox[0].alternatives[0][0]
     assert "<a " not in html and "https://evil.example.org/login" in html

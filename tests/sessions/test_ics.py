@@ -62,8 +62,9 @@ def test_uid_stable_sequence_grows_and_cancel(world):
     uid, sequences = str(event["UID"]), [int(event["SEQUENCE"])]
 
     for hour in (14, 16):
-        session = services.session_reschedule(session=session, starts_at=at(DAY, hour),
-                                               ends_at=at(DAY, hour, 45), by=world.recruiter)
+        session = services.session_reschedule(
+            session=session, starts_at=at(DAY, hour), ends_at=at(DAY, hour, 45), by=world.recruiter
+        )
         cal, event = parse(ics.session_ics(session))
         assert str(event["UID"]) == uid
         assert str(cal["METHOD"]) == "REQUEST"
@@ -115,8 +116,13 @@ def test_invitations_emailed_on_schedule_reschedule_and_cancel(world, django_cap
 
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        session = services.session_reschedule(session=session, starts_at=at(DAY, 15), ends_at=at(DAY, 16),
-                                              by=world.recruiter, reason="Comité avancé.")
+        session = services.session_reschedule(
+            session=session,
+            starts_at=at(DAY, 15),
+            ends_at=at(DAY, 16),
+            by=world.recruiter,
+            reason="Comité avancé.",
+        )
     sent = _ics_mails()
     assert {to for to, _c, _e in sent} == PARTICIPANTS
     assert all(int(e["SEQUENCE"]) == 1 and e["DTSTART"].dt == at(DAY, 15) for _t, _c, e in sent)
@@ -170,13 +176,21 @@ def feed_uids(response):
 
 def test_feed_lists_the_users_sessions_without_login(client, world):
     mine = world.schedule(at(DAY, 10))
-    other = world.schedule(at(DAY, 10), application=world.other_application, mediator=world.other_mediator,
-                           by=world.other_recruiter)
+    other = world.schedule(
+        at(DAY, 10),
+        application=world.other_application,
+        mediator=world.other_mediator,
+        by=world.other_recruiter,
+    )
     cancelled = world.schedule(at(DAY + timedelta(days=1), 10))
     services.session_cancel(session=cancelled, by=world.recruiter, reason="Report.")
 
-    for user, expected in ((world.ceo, {mine, cancelled}), (world.mediator, {mine, cancelled}),
-                           (world.recruiter, {mine, cancelled}), (world.other_mediator, {other})):
+    for user, expected in (
+        (world.ceo, {mine, cancelled}),
+        (world.mediator, {mine, cancelled}),
+        (world.recruiter, {mine, cancelled}),
+        (world.other_mediator, {other}),
+    ):
         response = client.get(feed_url(user))
         assert response.status_code == 200, user
         assert response["Content-Type"].startswith("text/calendar")
@@ -190,7 +204,10 @@ def test_feed_lists_the_users_sessions_without_login(client, world):
 def test_feed_wrong_token_is_404(client, world):
     world.schedule(at(DAY, 10))
     feed_url(world.ceo)
-    assert client.get(reverse("working_sessions:calendar_feed", kwargs={"token": "not-the-token"})).status_code == 404
+    assert (
+        client.get(reverse("working_sessions:calendar_feed", kwargs={"token": "not-the-token"})).status_code
+        == 404
+    )
 
 
 def test_feed_of_an_inactive_user_is_404(client, world):
@@ -219,4 +236,6 @@ def test_resetting_the_feed_invalidates_the_old_address(client, world):
     assert new_token in page.content.decode() and old_token not in page.content.decode()
     client.logout()
     assert client.get(old_url).status_code == 404
-    assert client.get(reverse("working_sessions:calendar_feed", kwargs={"token": new_token})).status_code == 200
+    assert (
+        client.get(reverse("working_sessions:calendar_feed", kwargs={"token": new_token})).status_code == 200
+    )

@@ -40,8 +40,12 @@ def now():
 def test_one_reminder_per_participant_once_over_two_runs(world, now):
     soon = world.schedule(now + timedelta(hours=10))
     world.schedule(now + timedelta(hours=30))  # too far ahead
-    cancelled = world.schedule(now + timedelta(hours=5), application=world.other_application,
-                               mediator=world.other_mediator, by=world.other_recruiter)
+    cancelled = world.schedule(
+        now + timedelta(hours=5),
+        application=world.other_application,
+        mediator=world.other_mediator,
+        by=world.other_recruiter,
+    )
     services.session_cancel(session=cancelled, by=world.other_recruiter, reason="Report demandé.")
     world.past_session(days_ago=0, hour=0)  # already started today
 
@@ -50,7 +54,9 @@ def test_one_reminder_per_participant_once_over_two_runs(world, now):
     assert all(len(m.to) == 1 for m in mail.outbox)
     assert len({m.subject for m in mail.outbox}) == 1 and "1" in mail.outbox[0].subject
     assert all(m.attachments and m.attachments[0].filename.endswith(".ics") for m in mail.outbox)
-    assert set(SessionReminder.objects.values_list("session_id", "email")) == {(soon.pk, e) for e in PARTICIPANTS}
+    assert set(SessionReminder.objects.values_list("session_id", "email")) == {
+        (soon.pk, e) for e in PARTICIPANTS
+    }
 
     assert send_due_reminders() == 0
     assert len(mail.outbox) == 3
@@ -82,8 +88,12 @@ def test_exactly_24_hours_ahead_is_due(world, now):
 def test_a_rescheduled_session_is_reminded_again_for_its_new_time(world, now):
     session = world.schedule(now + timedelta(hours=10))
     assert send_due_reminders() == 3
-    moved = services.session_reschedule(session=session, starts_at=now + timedelta(days=3),
-                                        ends_at=now + timedelta(days=3, hours=1), by=world.recruiter)
+    moved = services.session_reschedule(
+        session=session,
+        starts_at=now + timedelta(days=3),
+        ends_at=now + timedelta(days=3, hours=1),
+        by=world.recruiter,
+    )
     assert send_due_reminders() == 0
     assert send_due_reminders((moved.starts_at - timedelta(hours=10)).isoformat()) == 3
     assert len(mail.outbox) == 6

@@ -154,7 +154,9 @@ def test_check_interval_uses_real_elapsed_time_across_dst():
 def test_check_interval_across_zones():
     # 10:00 Paris = 09:00 UTC (winter) ; 04:30 New York = 09:30 UTC → 30 minutes.
     check_interval(paris(2027, 1, 15, 10, 0), datetime(2027, 1, 15, 4, 30, tzinfo=NEW_YORK))
-    err = validation_error(check_interval, paris(2027, 1, 15, 10, 0), datetime(2027, 1, 15, 4, 0, tzinfo=NEW_YORK))
+    err = validation_error(
+        check_interval, paris(2027, 1, 15, 10, 0), datetime(2027, 1, 15, 4, 0, tzinfo=NEW_YORK)
+    )
     assert err.code == "end_before_start"  # 04:00 New York = 09:00 UTC = the start
 
 
@@ -210,26 +212,39 @@ def test_overlaps_rejects_naive():
 # =========================================================================== check_window
 
 NOW = datetime(2027, 1, 15, 12, 0, tzinfo=UTC)
-OUT_OF_RANGE = ("This date is out of range: a working session must start no more than 366 days ago and no "
-                "more than 731 days (two years) from now. Please check the year.")
+OUT_OF_RANGE = (
+    "This date is out of range: a working session must start no more than 366 days ago and no "
+    "more than 731 days (two years) from now. Please check the year."
+)
 
 
 def test_window_bounds_are_366_days_back_and_731_ahead():
     assert (MAX_START_PAST, MAX_START_AHEAD) == (timedelta(days=366), timedelta(days=731))
 
 
-@pytest.mark.parametrize("start", [
-    NOW, NOW - timedelta(days=40), NOW - MAX_START_PAST, NOW + MAX_START_AHEAD,
-    (NOW + MAX_START_AHEAD).astimezone(NEW_YORK),  # any zone: compared in UTC
-])
+@pytest.mark.parametrize(
+    "start",
+    [
+        NOW,
+        NOW - timedelta(days=40),
+        NOW - MAX_START_PAST,
+        NOW + MAX_START_AHEAD,
+        (NOW + MAX_START_AHEAD).astimezone(NEW_YORK),  # any zone: compared in UTC
+    ],
+)
 def test_window_accepts_starts_within_the_range_bounds_included(start):
     assert check_window(start, NOW) is None
 
 
-@pytest.mark.parametrize("start", [
-    NOW - MAX_START_PAST - timedelta(seconds=1), NOW + MAX_START_AHEAD + timedelta(seconds=1),
-    datetime(1, 1, 1, 10, 0, tzinfo=UTC), datetime(9999, 12, 31, 10, 0, tzinfo=PARIS),
-])
+@pytest.mark.parametrize(
+    "start",
+    [
+        NOW - MAX_START_PAST - timedelta(seconds=1),
+        NOW + MAX_START_AHEAD + timedelta(seconds=1),
+        datetime(1, 1, 1, 10, 0, tzinfo=UTC),
+        datetime(9999, 12, 31, 10, 0, tzinfo=PARIS),
+    ],
+)
 def test_window_refuses_absurd_or_far_dates(start):
     err = validation_error(check_window, start, NOW)
     assert err.code == "out_of_range"
@@ -242,10 +257,13 @@ def test_window_rejects_naive():
         check_window(datetime(2027, 1, 15, 9, 0), NOW)
 
 
-@pytest.mark.parametrize(("wall", "tz"), [
-    (datetime(1, 1, 1, 0, 0), "Europe/Paris"),         # 23:50:39 on 31 December of year 0 in UTC
-    (datetime(9999, 12, 31, 23, 0), "America/Montreal"),  # 04:00 on 1 January 10000 in UTC
-])
+@pytest.mark.parametrize(
+    ("wall", "tz"),
+    [
+        (datetime(1, 1, 1, 0, 0), "Europe/Paris"),  # 23:50:39 on 31 December of year 0 in UTC
+        (datetime(9999, 12, 31, 23, 0), "America/Montreal"),  # 04:00 on 1 January 10000 in UTC
+    ],
+)
 def test_localize_out_of_datetimes_range_is_a_validation_error_not_a_crash(wall, tz):
     err = validation_error(localize, wall, tz)
     assert err.code == "out_of_range"

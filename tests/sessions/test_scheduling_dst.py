@@ -23,20 +23,31 @@ AMBIGUOUS = f"{FALL} 02:30 occurs twice in the Europe/Paris time zone"
 
 
 def slot(world, day, start, end, tz="Europe/Paris"):
-    return {"date": day, "start": start, "end": end, "tz": tz, "location": "Salle Lumière, Lyon",
-            "problem": "Plan de trésorerie à 13 semaines.", "mediator": world.mediator.pk}
+    return {
+        "date": day,
+        "start": start,
+        "end": end,
+        "tz": tz,
+        "location": "Salle Lumière, Lyon",
+        "problem": "Plan de trésorerie à 13 semaines.",
+        "mediator": world.mediator.pk,
+    }
 
 
 def post_schedule(client, world, data):
     client.force_login(world.recruiter)
-    return client.post(reverse("working_sessions:application", kwargs={"application_pk": world.application.pk}),
-                       data)
+    return client.post(
+        reverse("working_sessions:application", kwargs={"application_pk": world.application.pk}), data
+    )
 
 
-@pytest.mark.parametrize(("day", "start", "end", "message"), [
-    (SPRING, "02:30", "04:00", NONEXISTENT),
-    (FALL, "02:30", "04:00", AMBIGUOUS),
-])
+@pytest.mark.parametrize(
+    ("day", "start", "end", "message"),
+    [
+        (SPRING, "02:30", "04:00", NONEXISTENT),
+        (FALL, "02:30", "04:00", AMBIGUOUS),
+    ],
+)
 def test_dst_start_is_refused_on_the_page_with_the_typed_values_kept(client, world, day, start, end, message):
     response = post_schedule(client, world, slot(world, day, start, end))
     assert response.status_code == 200
@@ -59,13 +70,33 @@ def test_dst_end_is_refused_too(client, world):
     assert not WorkingSession.objects.exists()
 
 
-@pytest.mark.parametrize(("day", "start", "end", "utc_start", "utc_end"), [
-    (SUMMER, "14:00", "15:30", datetime(YEAR, 6, 15, 12, 0, tzinfo=UTC), datetime(YEAR, 6, 15, 13, 30, tzinfo=UTC)),
-    (WINTER, "14:00", "15:30", datetime(YEAR, 12, 15, 13, 0, tzinfo=UTC), datetime(YEAR, 12, 15, 14, 30, tzinfo=UTC)),
-    # the night of the spring change: 01:30 is still CET, 03:30 already CEST — 1 h of real time
-    (SPRING, "01:30", "03:30", datetime.fromisoformat(f"{SPRING}T00:30+00:00"),
-     datetime.fromisoformat(f"{SPRING}T01:30+00:00")),
-])
+@pytest.mark.parametrize(
+    ("day", "start", "end", "utc_start", "utc_end"),
+    [
+        (
+            SUMMER,
+            "14:00",
+            "15:30",
+            datetime(YEAR, 6, 15, 12, 0, tzinfo=UTC),
+            datetime(YEAR, 6, 15, 13, 30, tzinfo=UTC),
+        ),
+        (
+            WINTER,
+            "14:00",
+            "15:30",
+            datetime(YEAR, 12, 15, 13, 0, tzinfo=UTC),
+            datetime(YEAR, 12, 15, 14, 30, tzinfo=UTC),
+        ),
+        # the night of the spring change: 01:30 is still CET, 03:30 already CEST — 1 h of real time
+        (
+            SPRING,
+            "01:30",
+            "03:30",
+            datetime.fromisoformat(f"{SPRING}T00:30+00:00"),
+            datetime.fromisoformat(f"{SPRING}T01:30+00:00"),
+        ),
+    ],
+)
 def test_an_ordinary_local_time_is_stored_in_utc(client, world, day, start, end, utc_start, utc_end):
     response = post_schedule(client, world, slot(world, day, start, end))
     assert response.status_code == 302
@@ -90,15 +121,24 @@ def test_schedule_form_alone_refuses_dst_times(world):
     assert not form.is_valid()
     assert form.errors["start"] == [
         f"{FALL} 02:30 occurs twice in the Europe/Paris time zone: the clocks go back one hour when "
-        "daylight saving time ends. Please choose a time outside the repeated hour."]
+        "daylight saving time ends. Please choose a time outside the repeated hour."
+    ]
 
 
 def test_reschedule_to_a_dst_time_is_refused_on_the_session_page(client, world):
     session = world.schedule(at(DAY, 10))
     client.force_login(world.recruiter)
-    response = client.post(session.get_absolute_url(), {
-        "action": "reschedule", "r-date": SPRING, "r-start": "02:30", "r-end": "04:00",
-        "r-tz": "Europe/Paris", "r-reason": "Avancée."})
+    response = client.post(
+        session.get_absolute_url(),
+        {
+            "action": "reschedule",
+            "r-date": SPRING,
+            "r-start": "02:30",
+            "r-end": "04:00",
+            "r-tz": "Europe/Paris",
+            "r-reason": "Avancée.",
+        },
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert NONEXISTENT in html

@@ -13,8 +13,16 @@ pytestmark = pytest.mark.django_db
 
 def test_the_shape_is_documented():
     doc = selectors.counted_observations.__doc__
-    for term in ("QuerySet[Observation]", "at most one row per session", "ratings", "verdict", "confidence",
-                 "tallies()", "incidents", "Sealing"):
+    for term in (
+        "QuerySet[Observation]",
+        "at most one row per session",
+        "ratings",
+        "verdict",
+        "confidence",
+        "tallies()",
+        "incidents",
+        "Sealing",
+    ):
         assert term in doc, term
 
 

@@ -59,10 +59,14 @@ def test_a_fifth_non_cancelled_session_is_refused_then_allowed_after_a_cancellat
     assert "4 working sessions" in messages_of(excinfo)
     assert WorkingSession.objects.filter(application=world.application).count() == 4
 
-    services.session_cancel(session=sessions[1], by=world.recruiter, reason="Le dirigeant est en déplacement.")
+    services.session_cancel(
+        session=sessions[1], by=world.recruiter, reason="Le dirigeant est en déplacement."
+    )
     fifth = world.schedule(at(NEXT_DAYS[4], 10))
     assert fifth.order == 2  # the cancelled session's number is reused
-    assert WorkingSession.objects.filter(application=world.application).exclude(status="cancelled").count() == 4
+    assert (
+        WorkingSession.objects.filter(application=world.application).exclude(status="cancelled").count() == 4
+    )
     assert WorkingSession.objects.filter(application=world.application).count() == 5
 
 
@@ -84,12 +88,15 @@ def test_held_and_no_show_sessions_count_towards_the_four(world):
 def test_the_same_ceo_cannot_be_in_two_overlapping_sessions(world):
     """Another candidate of the same mandate (same CEO), another mediator: only the CEO conflicts."""
     world.schedule(at(DAY, 10), minutes=90)
-    second = ApplicationFactory(mandate=world.mandate, candidate=CandidateFactory(email="b.autre@example.org"))
+    second = ApplicationFactory(
+        mandate=world.mandate, candidate=CandidateFactory(email="b.autre@example.org")
+    )
     with pytest.raises(ValidationError) as excinfo:
         world.schedule(at(DAY, 11), application=second, mediator=world.mediator2)
     assert codes_of(excinfo) == {"overlap"}
     assert excinfo.value.messages == [
-        f"The CEO already has a working session from {local(at(DAY, 10))} to {local(at(DAY, 11, 30))}."]
+        f"The CEO already has a working session from {local(at(DAY, 10))} to {local(at(DAY, 11, 30))}."
+    ]
     assert not WorkingSession.objects.filter(application=second).exists()
 
 
@@ -100,7 +107,8 @@ def test_the_same_mediator_cannot_observe_two_overlapping_sessions(world):
     with pytest.raises(ValidationError) as excinfo:
         world.schedule(at(DAY, 9), minutes=90, application=world.other_application, by=world.other_recruiter)
     assert excinfo.value.messages == [
-        f"The mediator already observes a working session from {local(at(DAY, 10))} to {local(at(DAY, 11, 30))}."]
+        f"The mediator already observes a working session from {local(at(DAY, 10))} to {local(at(DAY, 11, 30))}."
+    ]
 
 
 def test_the_same_candidate_cannot_be_in_two_overlapping_sessions_across_mandates(world):
@@ -108,10 +116,12 @@ def test_the_same_candidate_cannot_be_in_two_overlapping_sessions_across_mandate
     world.schedule(at(DAY, 10), minutes=90)
     elsewhere = ApplicationFactory(mandate=world.other_mandate, candidate=world.candidate)
     with pytest.raises(ValidationError) as excinfo:
-        world.schedule(at(DAY, 11, 29), application=elsewhere, mediator=world.other_mediator,
-                       by=world.other_recruiter)
+        world.schedule(
+            at(DAY, 11, 29), application=elsewhere, mediator=world.other_mediator, by=world.other_recruiter
+        )
     assert excinfo.value.messages == [
-        f"The candidate already has a working session from {local(at(DAY, 10))} to {local(at(DAY, 11, 30))}."]
+        f"The candidate already has a working session from {local(at(DAY, 10))} to {local(at(DAY, 11, 30))}."
+    ]
 
 
 def test_every_busy_participant_is_named(world):
@@ -130,7 +140,9 @@ def test_every_busy_participant_is_named(world):
 def test_conflict_times_are_a_short_date_and_a_24_hour_time(world, language, date):
     """No "10 a.m.." (the English short format ends in "a.m.", doubling the sentence's full stop)."""
     world.schedule(at(DAY, 10))
-    second = ApplicationFactory(mandate=world.mandate, candidate=CandidateFactory(email="b.autre@example.org"))
+    second = ApplicationFactory(
+        mandate=world.mandate, candidate=CandidateFactory(email="b.autre@example.org")
+    )
     with translation.override(language), pytest.raises(ValidationError) as excinfo:
         world.schedule(at(DAY, 11), application=second, mediator=world.mediator2)
     [message] = excinfo.value.messages
@@ -142,7 +154,9 @@ def test_conflict_times_are_a_short_date_and_a_24_hour_time(world, language, dat
 
 def test_conflict_times_are_shown_in_the_busy_sessions_own_zone(world):
     world.schedule(at(DAY, 10, tz="Europe/London"), tz_name="Europe/London")  # 11:00 in Paris
-    second = ApplicationFactory(mandate=world.mandate, candidate=CandidateFactory(email="b.autre@example.org"))
+    second = ApplicationFactory(
+        mandate=world.mandate, candidate=CandidateFactory(email="b.autre@example.org")
+    )
     with pytest.raises(ValidationError) as excinfo:
         world.schedule(at(DAY, 11), application=second, mediator=world.mediator2)
     assert f"from {DAY_EN} 10:00 to {DAY_EN} 11:30." in messages_of(excinfo)
@@ -201,11 +215,17 @@ def test_times_are_stored_aware_with_the_entry_zone(world):
 def test_reschedule_bumps_the_sequence_and_keeps_the_history(world):
     session = world.schedule(at(DAY, 10))
     assert session.sequence == 0
-    moved = services.session_reschedule(session=session, starts_at=at(DAY, 14), ends_at=at(DAY, 15, 30),
-                                        by=world.recruiter, reason="Conseil d’administration avancé.")
+    moved = services.session_reschedule(
+        session=session,
+        starts_at=at(DAY, 14),
+        ends_at=at(DAY, 15, 30),
+        by=world.recruiter,
+        reason="Conseil d’administration avancé.",
+    )
     assert moved.sequence == 1
-    moved = services.session_reschedule(session=moved, starts_at=at(DAY, 16), ends_at=at(DAY, 17),
-                                        by=world.recruiter)
+    moved = services.session_reschedule(
+        session=moved, starts_at=at(DAY, 16), ends_at=at(DAY, 17), by=world.recruiter
+    )
     moved.refresh_from_db()
     assert (moved.sequence, moved.starts_at, moved.uid) == (2, at(DAY, 16), session.uid)
 
@@ -220,11 +240,13 @@ def test_reschedule_bumps_the_sequence_and_keeps_the_history(world):
 def test_reschedule_may_overlap_its_own_old_slot_but_not_another_session(world):
     session = world.schedule(at(DAY, 10))
     world.schedule(at(DAY, 14))
-    services.session_reschedule(session=session, starts_at=at(DAY, 10, 30), ends_at=at(DAY, 12),
-                                by=world.recruiter)
+    services.session_reschedule(
+        session=session, starts_at=at(DAY, 10, 30), ends_at=at(DAY, 12), by=world.recruiter
+    )
     with pytest.raises(ValidationError) as excinfo:
-        services.session_reschedule(session=session, starts_at=at(DAY, 13), ends_at=at(DAY, 14, 30),
-                                    by=world.recruiter)
+        services.session_reschedule(
+            session=session, starts_at=at(DAY, 13), ends_at=at(DAY, 14, 30), by=world.recruiter
+        )
     assert codes_of(excinfo) == {"overlap"}
     session.refresh_from_db()
     assert (session.starts_at, session.sequence) == (at(DAY, 10, 30), 1)
@@ -245,13 +267,17 @@ def test_cancel_bumps_the_sequence_and_keeps_the_history(world):
     services.session_cancel(session=session, by=world.recruiter, reason="La candidate s’est désistée.")
     session.refresh_from_db()
     assert (session.status, session.sequence, session.status_reason) == (
-        "cancelled", 1, "La candidate s’est désistée.")
+        "cancelled",
+        1,
+        "La candidate s’est désistée.",
+    )
     assert [h.status for h in session.history.order_by("history_date")] == ["planned", "cancelled"]
     with pytest.raises(ValidationError):
         services.session_cancel(session=session, by=world.recruiter, reason="encore")
     with pytest.raises(ValidationError):
-        services.session_reschedule(session=session, starts_at=at(DAY, 14), ends_at=at(DAY, 15),
-                                    by=world.recruiter)
+        services.session_reschedule(
+            session=session, starts_at=at(DAY, 14), ends_at=at(DAY, 15), by=world.recruiter
+        )
 
 
 # ------------------------------------------------------------------------------ status
@@ -262,8 +288,7 @@ def test_held_only_once_the_session_has_started(world):
     with pytest.raises(ValidationError) as excinfo:
         services.session_set_status(session=session, status="held", by=world.recruiter)
     assert excinfo.value.code == "future"
-    held = services.session_set_status(session=session, status="held", by=world.recruiter,
-                                       now=at(DAY, 10))
+    held = services.session_set_status(session=session, status="held", by=world.recruiter, now=at(DAY, 10))
     assert held.status == "held"
 
 
@@ -289,8 +314,9 @@ def test_tally_counts_up_and_down_and_never_below_zero(world):
     observation = services.observation_start(session=session, mediator=world.mediator)
 
     def tally(delta, party=ipa.CEO, category="agrees"):
-        return services.observation_tally(observation=observation, party=party, category=category, delta=delta,
-                                          by=world.mediator)
+        return services.observation_tally(
+            observation=observation, party=party, category=category, delta=delta, by=world.mediator
+        )
 
     assert [tally(1), tally(1), tally(-1), tally(-1), tally(-1), tally(1)] == [1, 2, 1, 0, 0, 1]
     assert tally(1, party=ipa.CANDIDATE) == 1
@@ -308,8 +334,9 @@ def test_only_the_sessions_mediator_observes(world):
         services.observation_start(session=session, mediator=world.mediator2)
     observation = services.observation_start(session=session, mediator=world.mediator)
     with pytest.raises(ValidationError):
-        services.observation_tally(observation=observation, party=ipa.CEO, category="agrees", delta=1,
-                                   by=world.mediator2)
+        services.observation_tally(
+            observation=observation, party=ipa.CEO, category="agrees", delta=1, by=world.mediator2
+        )
     with pytest.raises(ValidationError):
         services.observation_save(observation=observation, by=world.recruiter, synthesis="intrusion")
 
@@ -387,8 +414,9 @@ def test_submit_needs_all_eight_dimensions_a_verdict_and_a_confidence(world):
     assert "confidence" in text
     assert len(excinfo.value.messages) == 3
 
-    services.observation_save(observation=observation, by=world.mediator, ratings=ratings(4),
-                              verdict=ipa.COMPATIBLE)
+    services.observation_save(
+        observation=observation, by=world.mediator, ratings=ratings(4), verdict=ipa.COMPATIBLE
+    )
     with pytest.raises(ValidationError) as excinfo:
         services.observation_submit(observation=observation, by=world.mediator)
     assert excinfo.value.messages == ["Give your confidence in the verdict (1 to 5)."]
@@ -414,10 +442,12 @@ def test_a_submitted_observation_is_locked(world):
     incident = observation.incidents.get()
     attempts = [
         lambda: services.observation_save(observation=observation, by=world.mediator, synthesis="modifié"),
-        lambda: services.observation_tally(observation=observation, party=ipa.CEO, category="agrees", delta=1,
-                                           by=world.mediator),
-        lambda: services.incident_add(observation=observation, by=world.mediator, minute=3, who="ceo",
-                                      behaviour="Ajout tardif."),
+        lambda: services.observation_tally(
+            observation=observation, party=ipa.CEO, category="agrees", delta=1, by=world.mediator
+        ),
+        lambda: services.incident_add(
+            observation=observation, by=world.mediator, minute=3, who="ceo", behaviour="Ajout tardif."
+        ),
         lambda: services.incident_delete(incident=incident, by=world.mediator),
         lambda: services.observation_submit(observation=observation, by=world.mediator),
     ]
@@ -434,21 +464,36 @@ def test_a_submitted_observation_is_locked(world):
 def test_revision_needs_a_reason_copies_tallies_and_incidents_and_keeps_the_submitted_one(world):
     session = world.past_session()
     observation = observe(
-        session, values=3, verdict=ipa.TO_CONFIRM, synthesis="Première lecture.",
+        session,
+        values=3,
+        verdict=ipa.TO_CONFIRM,
+        synthesis="Première lecture.",
         tallies={(ipa.CEO, "gives_opinion"): 3, (ipa.CANDIDATE, "asks_opinion"): 2},
-        incidents=[{"minute": 18, "who": "ceo", "behaviour": "Conteste le chiffrage.",
-                    "interpretation": "Besoin de preuves.", "tag": "disagreement"}])
+        incidents=[
+            {
+                "minute": 18,
+                "who": "ceo",
+                "behaviour": "Conteste le chiffrage.",
+                "interpretation": "Besoin de preuves.",
+                "tag": "disagreement",
+            }
+        ],
+    )
     for reason in ("", "  "):
         with pytest.raises(ValidationError):
             services.observation_revise(observation=observation, by=world.mediator, reason=reason)
     with pytest.raises(ValidationError):
         services.observation_revise(observation=observation, by=world.mediator2, reason="Pas le mien.")
 
-    revision = services.observation_revise(observation=observation, by=world.mediator,
-                                           reason="Relecture des notes après débrief.")
+    revision = services.observation_revise(
+        observation=observation, by=world.mediator, reason="Relecture des notes après débrief."
+    )
     observation.refresh_from_db()
     assert (observation.status, observation.is_current, observation.synthesis) == (
-        "submitted", False, "Première lecture.")
+        "submitted",
+        False,
+        "Première lecture.",
+    )
     assert (revision.status, revision.is_current, revision.revision) == ("draft", True, 2)
     assert revision.supersedes == observation
     assert revision.revision_reason == "Relecture des notes après débrief."
@@ -457,12 +502,17 @@ def test_revision_needs_a_reason_copies_tallies_and_incidents_and_keeps_the_subm
     assert revision.tallies()[ipa.CEO]["gives_opinion"] == 3
     copied = revision.incidents.get()
     assert (copied.minute, copied.behaviour, copied.interpretation, copied.tag) == (
-        18, "Conteste le chiffrage.", "Besoin de preuves.", "disagreement")
+        18,
+        "Conteste le chiffrage.",
+        "Besoin de preuves.",
+        "disagreement",
+    )
     assert CriticalIncident.objects.count() == 2
 
     # the revision is a draft again; the old one stays locked and can no longer be revised
-    services.observation_tally(observation=revision, party=ipa.CEO, category="gives_opinion", delta=1,
-                               by=world.mediator)
+    services.observation_tally(
+        observation=revision, party=ipa.CEO, category="gives_opinion", delta=1, by=world.mediator
+    )
     assert observation.tallies()[ipa.CEO]["gives_opinion"] == 3
     with pytest.raises(ValidationError):
         services.observation_revise(observation=observation, by=world.mediator, reason="Encore.")
@@ -490,7 +540,9 @@ def test_ceo_debrief_only_by_the_ceo_once_on_a_held_session(world):
         services.debrief_submit_ceo(session=session, by=world.ceo, ratings=dict(list(ratings(4).items())[:5]))
     assert excinfo.value.code == "incomplete"
 
-    debrief = services.debrief_submit_ceo(session=session, by=world.ceo, ratings=ratings(5), comment=" Utile. ")
+    debrief = services.debrief_submit_ceo(
+        session=session, by=world.ceo, ratings=ratings(5), comment=" Utile. "
+    )
     assert (debrief.party, debrief.ratings, debrief.comment) == ("ceo", ratings(5), "Utile.")
     with pytest.raises(ValidationError) as excinfo:
         services.debrief_submit_ceo(session=session, by=world.ceo, ratings=ratings(2))
@@ -547,14 +599,18 @@ def _tamper(token):
     return token[:-1] + ("A" if token[-1] != "A" else "B")
 
 
-@pytest.mark.parametrize("make", [
-    _tamper,
-    lambda token: "x" + token,
-    lambda token: "",
-    lambda token: signing.dumps({"n": "nonce-that-does-not-exist"}, salt=services.DEBRIEF_SALT),
-    lambda token: signing.dumps(signing.loads(token, salt=services.DEBRIEF_SALT), salt="another.salt"),
-    lambda token: signing.dumps(["not", "a", "dict"], salt=services.DEBRIEF_SALT),
-], ids=["last-char", "prefix", "empty", "unknown-nonce", "other-salt", "not-a-dict"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        _tamper,
+        lambda token: "x" + token,
+        lambda token: "",
+        lambda token: signing.dumps({"n": "nonce-that-does-not-exist"}, salt=services.DEBRIEF_SALT),
+        lambda token: signing.dumps(signing.loads(token, salt=services.DEBRIEF_SALT), salt="another.salt"),
+        lambda token: signing.dumps(["not", "a", "dict"], salt=services.DEBRIEF_SALT),
+    ],
+    ids=["last-char", "prefix", "empty", "unknown-nonce", "other-salt", "not-a-dict"],
+)
 def test_tampered_link_is_bad(world, held, make):
     token = make(services.debrief_invitation_create(session=held))
     with pytest.raises(services.DebriefLinkError) as excinfo:
@@ -610,15 +666,22 @@ def test_session_start_in_the_past_is_allowed_for_catching_up(world):
 
 def test_check_functions_refuse_what_the_services_refuse_and_write_nothing(world):
     booked = world.schedule(at(DAY, 10))
-    second = ApplicationFactory(mandate=world.mandate, candidate=CandidateFactory(email="b.autre@example.org"))
+    second = ApplicationFactory(
+        mandate=world.mandate, candidate=CandidateFactory(email="b.autre@example.org")
+    )
     with pytest.raises(ValidationError) as check:
-        services.session_check_schedule(application=second, starts_at=at(DAY, 11), ends_at=at(DAY, 12),
-                                        mediator=world.mediator2)
+        services.session_check_schedule(
+            application=second, starts_at=at(DAY, 11), ends_at=at(DAY, 12), mediator=world.mediator2
+        )
     with pytest.raises(ValidationError) as real:
         world.schedule(at(DAY, 11), minutes=60, application=second, mediator=world.mediator2)
     assert check.value.messages == real.value.messages
-    assert services.session_check_schedule(application=second, starts_at=at(DAY, 14), ends_at=at(DAY, 15),
-                                           mediator=world.mediator2) == 1
+    assert (
+        services.session_check_schedule(
+            application=second, starts_at=at(DAY, 14), ends_at=at(DAY, 15), mediator=world.mediator2
+        )
+        == 1
+    )
     assert WorkingSession.objects.count() == 1
 
     later = world.schedule(at(DAY, 14))
@@ -635,29 +698,42 @@ def test_check_functions_refuse_what_the_services_refuse_and_write_nothing(world
     services.session_check_status(session=booked, status="held", now=at(DAY, 10))
     later.refresh_from_db()
     booked.refresh_from_db()
-    assert (later.starts_at, later.status, later.sequence, booked.status) == (at(DAY, 14), "planned", 0, "planned")
+    assert (later.starts_at, later.status, later.sequence, booked.status) == (
+        at(DAY, 14),
+        "planned",
+        0,
+        "planned",
+    )
 
 
 # ------------------------------------------------------------------------------ a plausible start (out_of_range)
 
 
-@pytest.mark.parametrize("start", [
-    pytest.param(lambda: at(date(9999, 12, 30), 10), id="year-9999"),
-    pytest.param(lambda: at(date(1, 1, 2), 10), id="year-0001"),
-    pytest.param(lambda: timezone.now() + timedelta(days=732), id="732-days-ahead"),
-    pytest.param(lambda: timezone.now() - timedelta(days=367), id="367-days-ago"),
-])
+@pytest.mark.parametrize(
+    "start",
+    [
+        pytest.param(lambda: at(date(9999, 12, 30), 10), id="year-9999"),
+        pytest.param(lambda: at(date(1, 1, 2), 10), id="year-0001"),
+        pytest.param(lambda: timezone.now() + timedelta(days=732), id="732-days-ahead"),
+        pytest.param(lambda: timezone.now() - timedelta(days=367), id="367-days-ago"),
+    ],
+)
 def test_a_start_out_of_range_is_refused_by_schedule_and_its_check(world, start):
     start = start()
     with pytest.raises(ValidationError) as check:
-        services.session_check_schedule(application=world.application, starts_at=start,
-                                        ends_at=start + timedelta(hours=1), mediator=world.mediator)
+        services.session_check_schedule(
+            application=world.application,
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
+            mediator=world.mediator,
+        )
     with pytest.raises(ValidationError) as real:
         world.schedule(start)
     assert check.value.code == real.value.code == "out_of_range"
     assert real.value.messages == [
         "This date is out of range: a working session must start no more than 366 days ago and no more than "
-        "731 days (two years) from now. Please check the year."]
+        "731 days (two years) from now. Please check the year."
+    ]
     assert not WorkingSession.objects.exists()
 
 
@@ -676,8 +752,9 @@ def test_reschedule_and_its_check_refuse_a_start_out_of_range(world):
     with pytest.raises(ValidationError) as check:
         services.session_check_reschedule(session=session, starts_at=far, ends_at=far + timedelta(hours=1))
     with pytest.raises(ValidationError) as real:
-        services.session_reschedule(session=session, starts_at=far, ends_at=far + timedelta(hours=1),
-                                    by=world.recruiter)
+        services.session_reschedule(
+            session=session, starts_at=far, ends_at=far + timedelta(hours=1), by=world.recruiter
+        )
     assert check.value.code == real.value.code == "out_of_range"
     session.refresh_from_db()
     assert (session.starts_at, session.sequence) == (at(DAY, 10), 0)
@@ -689,12 +766,17 @@ def test_an_old_planned_session_keeping_its_start_can_still_move_its_end(world):
     old = session.starts_at - timedelta(days=400)
     WorkingSession.objects.filter(pk=session.pk).update(starts_at=old, ends_at=old + timedelta(hours=1))
     session.refresh_from_db()
-    moved = services.session_reschedule(session=session, starts_at=old, ends_at=old + timedelta(hours=2),
-                                        by=world.recruiter)
+    moved = services.session_reschedule(
+        session=session, starts_at=old, ends_at=old + timedelta(hours=2), by=world.recruiter
+    )
     assert (moved.starts_at, moved.ends_at) == (old, old + timedelta(hours=2))
     with pytest.raises(ValidationError) as excinfo:
-        services.session_reschedule(session=session, starts_at=old + timedelta(hours=1),
-                                    ends_at=old + timedelta(hours=2), by=world.recruiter)
+        services.session_reschedule(
+            session=session,
+            starts_at=old + timedelta(hours=1),
+            ends_at=old + timedelta(hours=2),
+            by=world.recruiter,
+        )
     assert excinfo.value.code == "out_of_range"
 
 
@@ -710,7 +792,8 @@ def test_an_observed_session_cannot_be_marked_no_show(world, held):
         services.session_set_status(session=held, status="no_show", by=world.recruiter)
     assert check.value.code == real.value.code == "observed"
     assert real.value.messages == [
-        "This session has a submitted observation: it took place and cannot be marked no-show."]
+        "This session has a submitted observation: it took place and cannot be marked no-show."
+    ]
     held.refresh_from_db()
     assert held.status == "held"
 
@@ -726,7 +809,9 @@ def test_a_revision_in_draft_still_counts_as_observed(world, held):
 def test_a_session_with_only_a_draft_observation_can_be_marked_no_show(world):
     session = world.past_session()
     observe(session, submit=False)
-    assert services.session_set_status(session=session, status="no_show", by=world.recruiter).status == "no_show"
+    assert (
+        services.session_set_status(session=session, status="no_show", by=world.recruiter).status == "no_show"
+    )
 
 
 # ------------------------------------------------------------------------------ candidate debrief needs a held session
@@ -764,7 +849,9 @@ def test_the_demo_sessions_still_seed_within_the_rules(world):
 
     for email in demo.PLANS:
         ApplicationFactory(mandate=world.mandate, candidate=CandidateFactory(email=email))
-    made = demo.seed_sessions(mandate=world.mandate,
-                              users={"mediateur": world.mediator, "dg": world.ceo, "recruteur": world.recruiter})
+    made = demo.seed_sessions(
+        mandate=world.mandate,
+        users={"mediateur": world.mediator, "dg": world.ceo, "recruteur": world.recruiter},
+    )
     assert made == 9
     assert Debrief.objects.filter(party="candidate").count() == 7

@@ -40,9 +40,21 @@ def dims_post(value):
 @pytest.fixture
 def observed(world):
     session = world.past_session()
-    observe(session, values=[4, 3, 4, 3, 4, 3, 4, 3], verdict=ipa.TO_CONFIRM, synthesis=SYNTHESIS,
-            incidents=[{"minute": 18, "who": "ceo", "behaviour": BEHAVIOUR, "interpretation": INTERPRETATION,
-                        "tag": "disagreement"}])
+    observe(
+        session,
+        values=[4, 3, 4, 3, 4, 3, 4, 3],
+        verdict=ipa.TO_CONFIRM,
+        synthesis=SYNTHESIS,
+        incidents=[
+            {
+                "minute": 18,
+                "who": "ceo",
+                "behaviour": BEHAVIOUR,
+                "interpretation": INTERPRETATION,
+                "tag": "disagreement",
+            }
+        ],
+    )
     session.refresh_from_db()
     return session
 
@@ -56,8 +68,10 @@ def test_ceo_sees_the_observation_only_after_their_debrief(client, world, observ
     assert "opens to you once you have given your own debrief" in html
     assert reverse("working_sessions:ceo_debrief", kwargs={"session_pk": observed.pk}) in html
 
-    response = client.post(reverse("working_sessions:ceo_debrief", kwargs={"session_pk": observed.pk}),
-                           {**dims_post(5), "comment": "Séance franche."})
+    response = client.post(
+        reverse("working_sessions:ceo_debrief", kwargs={"session_pk": observed.pk}),
+        {**dims_post(5), "comment": "Séance franche."},
+    )
     assert response.status_code == 302 and response.url == observed.get_absolute_url()
     html = page(client, world.ceo, observed.get_absolute_url())
     assert all(secret in html for secret in SECRETS)
@@ -95,10 +109,14 @@ def test_while_the_mediator_revises_others_still_read_the_submitted_observation(
     html = page(client, world.recruiter, observed.get_absolute_url())
     assert SYNTHESIS in html and "Brouillon de relecture." not in html
     assert "Brouillon de relecture." in page(client, world.mediator, observed.get_absolute_url())
-    response = client.get(reverse("working_sessions:application", kwargs={"application_pk": world.application.pk}))
+    response = client.get(
+        reverse("working_sessions:application", kwargs={"application_pk": world.application.pk})
+    )
     assert response.status_code == 404  # the mediator does not read the application page
     client.force_login(world.recruiter)
-    response = client.get(reverse("working_sessions:application", kwargs={"application_pk": world.application.pk}))
+    response = client.get(
+        reverse("working_sessions:application", kwargs={"application_pk": world.application.pk})
+    )
     assert response.context["compatibility"]["held_sessions"] == 1
 
 
@@ -117,15 +135,23 @@ def test_my_sessions_lists_upcoming_to_observe_drafts_and_done(client, world):
     services.session_set_status(session=no_show, status="no_show", by=world.recruiter)
     cancelled = world.schedule(at(DAY + timedelta(days=1), 10), application=second)
     services.session_cancel(session=cancelled, by=world.recruiter, reason="Report.")
-    world.schedule(at(DAY, 14), application=world.other_application, mediator=world.other_mediator,
-                   by=world.other_recruiter)  # someone else's
+    world.schedule(
+        at(DAY, 14),
+        application=world.other_application,
+        mediator=world.other_mediator,
+        by=world.other_recruiter,
+    )  # someone else's
 
     client.force_login(world.mediator)
     response = client.get(reverse("working_sessions:mine"))
     assert response.status_code == 200
     ctx = response.context
     assert (ctx["upcoming"], ctx["to_observe"], ctx["drafts"], ctx["done"]) == (
-        [upcoming], [to_observe], [draft], [done])
+        [upcoming],
+        [to_observe],
+        [draft],
+        [done],
+    )
     html = response.content.decode()
     for heading in ("Observations in progress", "To observe", "Upcoming", "Observed"):
         assert heading in html
@@ -179,7 +205,9 @@ def tally_url(observation):
 def test_tally_endpoint_returns_json_counts(client, world, draft):
     client.force_login(world.mediator)
     post = {"party": ipa.CANDIDATE, "category": "asks_opinion"}
-    counts = [client.post(tally_url(draft), {**post, "delta": d}).json() for d in ("1", "1", "-1", "-1", "-1")]
+    counts = [
+        client.post(tally_url(draft), {**post, "delta": d}).json() for d in ("1", "1", "-1", "-1", "-1")
+    ]
     assert counts == [{"ok": True, "count": n} for n in (1, 2, 1, 0, 0)]
     bad = client.post(tally_url(draft), {**post, "delta": "x"})
     assert bad.status_code == 400 and bad.json()["ok"] is False
@@ -190,20 +218,31 @@ def test_tally_endpoint_returns_json_counts(client, world, draft):
 def test_tally_works_as_a_plain_form_post(client, world, draft):
     """No JavaScript: the browser posts the counter's form and asks for a page; it comes back to the form."""
     client.force_login(world.mediator)
-    response = client.post(tally_url(draft), {"party": ipa.CEO, "category": "gives_orientation", "delta": "1"},
-                           HTTP_ACCEPT=HTML_ACCEPT)
+    response = client.post(
+        tally_url(draft),
+        {"party": ipa.CEO, "category": "gives_orientation", "delta": "1"},
+        HTTP_ACCEPT=HTML_ACCEPT,
+    )
     assert response.status_code == 302
     assert response.url == f"{draft.get_absolute_url()}#ipa-title"
     assert IpaTally.objects.get(observation=draft, party=ipa.CEO, category="gives_orientation").count == 1
     html = client.get(response.url).content.decode()
-    assert '>1</output>' in html
+    assert ">1</output>" in html
 
 
 def test_autosave_stores_ratings_as_typed(client, world, draft):
     client.force_login(world.mediator)
     url = reverse("working_sessions:observation_autosave", kwargs={"pk": draft.pk})
-    response = client.post(url, {"dim_listening": "4", "dim_trust": "2", "verdict": "to_confirm",
-                                 "confidence": "3", "synthesis": "Notes prises en direct."})
+    response = client.post(
+        url,
+        {
+            "dim_listening": "4",
+            "dim_trust": "2",
+            "verdict": "to_confirm",
+            "confidence": "3",
+            "synthesis": "Notes prises en direct.",
+        },
+    )
     assert response.status_code == 200 and response.json()["ok"] is True
     assert response.json()["saved_at"]
     draft.refresh_from_db()
@@ -226,18 +265,30 @@ def test_submitting_a_complete_observation_locks_it(client, world, draft):
     draft.refresh_from_db()
     assert draft.status == "draft" and draft.ratings == {"listening": 4}
 
-    response = client.post(url, {**dims_post(4), "verdict": "compatible", "confidence": "4",
-                                 "synthesis": "Bonne dynamique.", "submit": ""})
+    response = client.post(
+        url,
+        {
+            **dims_post(4),
+            "verdict": "compatible",
+            "confidence": "4",
+            "synthesis": "Bonne dynamique.",
+            "submit": "",
+        },
+    )
     assert response.status_code == 302 and response.url == draft.session.get_absolute_url()
     draft.refresh_from_db()
     assert draft.status == "submitted" and draft.ratings == ratings(4)
     draft.session.refresh_from_db()
     assert draft.session.status == "held"
 
-    autosave = client.post(reverse("working_sessions:observation_autosave", kwargs={"pk": draft.pk}),
-                           {**dims_post(1), "synthesis": "changé"})
+    autosave = client.post(
+        reverse("working_sessions:observation_autosave", kwargs={"pk": draft.pk}),
+        {**dims_post(1), "synthesis": "changé"},
+    )
     assert autosave.status_code == 400
-    assert client.post(tally_url(draft), {"party": "ceo", "category": "agrees", "delta": "1"}).status_code == 400
+    assert (
+        client.post(tally_url(draft), {"party": "ceo", "category": "agrees", "delta": "1"}).status_code == 400
+    )
     client.post(url, {**dims_post(2), "verdict": "not_compatible", "confidence": "5", "submit": ""})
     draft.refresh_from_db()
     assert (draft.ratings, draft.verdict, draft.synthesis) == (ratings(4), "compatible", "Bonne dynamique.")
@@ -249,13 +300,23 @@ def test_submitting_a_complete_observation_locks_it(client, world, draft):
 
 def test_incidents_added_and_deleted_from_the_form(client, world, draft):
     client.force_login(world.mediator)
-    response = client.post(reverse("working_sessions:incident_add", kwargs={"pk": draft.pk}), {
-        "i-minute": "25", "i-who": "candidate", "i-tag": "rally", "i-behaviour": "Reprend l’idée du dirigeant.",
-        "i-interpretation": "Construit sur l’idée de l’autre."})
+    response = client.post(
+        reverse("working_sessions:incident_add", kwargs={"pk": draft.pk}),
+        {
+            "i-minute": "25",
+            "i-who": "candidate",
+            "i-tag": "rally",
+            "i-behaviour": "Reprend l’idée du dirigeant.",
+            "i-interpretation": "Construit sur l’idée de l’autre.",
+        },
+    )
     assert response.status_code == 302
     incident = draft.incidents.get()
-    assert (incident.minute, incident.who, incident.interpretation) == (25, "candidate",
-                                                                        "Construit sur l’idée de l’autre.")
+    assert (incident.minute, incident.who, incident.interpretation) == (
+        25,
+        "candidate",
+        "Construit sur l’idée de l’autre.",
+    )
     client.post(reverse("working_sessions:incident_delete", kwargs={"pk": incident.pk}))
     assert not draft.incidents.exists()
 
@@ -276,8 +337,9 @@ def test_revision_from_the_form(client, world):
 # ------------------------------------------------------------------------------ debriefs
 
 
-def test_candidate_debrief_link_emailed_when_held_and_usable_without_login(client, world,
-                                                                           django_capture_on_commit_callbacks):
+def test_candidate_debrief_link_emailed_when_held_and_usable_without_login(
+    client, world, django_capture_on_commit_callbacks
+):
     session = world.past_session()
     with django_capture_on_commit_callbacks(execute=True):
         observe(session)
@@ -319,10 +381,18 @@ def test_tampered_candidate_link_is_a_clear_404_without_session_details(client, 
     assert response.status_code == 404
     html = response.content.decode()
     assert "This link is not valid" in html
-    for detail in ("Claire", "Testeuse", observed.application.mandate.company.name, "Salle Lumière",
-                   "dim_listening", "Send my debrief"):
+    for detail in (
+        "Claire",
+        "Testeuse",
+        observed.application.mandate.company.name,
+        "Salle Lumière",
+        "dim_listening",
+        "Send my debrief",
+    ):
         assert detail not in html
-    posted = client.post(reverse("working_sessions:candidate_debrief", kwargs={"token": tampered}), dims_post(3))
+    posted = client.post(
+        reverse("working_sessions:candidate_debrief", kwargs={"token": tampered}), dims_post(3)
+    )
     assert posted.status_code == 404
     assert not Debrief.objects.filter(party="candidate").exists()
 
@@ -360,16 +430,22 @@ def test_ceo_debrief_form(client, world, observed):
 def test_ceo_debrief_of_a_session_not_held_is_refused_with_a_message(client, world):
     session = world.schedule(at(DAY, 10))
     client.force_login(world.ceo)
-    response = client.post(reverse("working_sessions:ceo_debrief", kwargs={"session_pk": session.pk}),
-                           dims_post(4))
+    response = client.post(
+        reverse("working_sessions:ceo_debrief", kwargs={"session_pk": session.pk}), dims_post(4)
+    )
     assert response.status_code == 200
     assert "A debrief is given after a held session." in response.content.decode()
     assert not Debrief.objects.exists()
 
 
-@pytest.mark.parametrize(("status", "why"), [("planned", "This session is not marked held yet."),
-                                            ("no_show", "This session is marked no-show."),
-                                            ("cancelled", "This session is cancelled.")])
+@pytest.mark.parametrize(
+    ("status", "why"),
+    [
+        ("planned", "This session is not marked held yet."),
+        ("no_show", "This session is marked no-show."),
+        ("cancelled", "This session is cancelled."),
+    ],
+)
 def test_ceo_debrief_page_of_a_session_not_held_says_why_and_shows_no_form(client, world, status, why):
     session = world.past_session()
     if status == "no_show":
@@ -396,8 +472,9 @@ def test_no_observation_button_on_a_no_show_session(client, world):
     services.session_set_status(session=session, status="no_show", by=world.recruiter)
     html = page(client, world.mediator, session.get_absolute_url())
     assert reverse("working_sessions:observation_start", kwargs={"session_pk": session.pk}) not in html
-    response = client.post(reverse("working_sessions:observation_start", kwargs={"session_pk": session.pk}),
-                           follow=True)
+    response = client.post(
+        reverse("working_sessions:observation_start", kwargs={"session_pk": session.pk}), follow=True
+    )
     assert "marked no-show" in response.content.decode()
     assert not Observation.objects.exists()
 
@@ -408,9 +485,18 @@ def test_no_observation_button_on_a_no_show_session(client, world):
 def test_schedule_from_the_application_page_explains_conflicts(client, world):
     world.schedule(at(DAY, 10))
     client.force_login(world.recruiter)
-    response = client.post(reverse("working_sessions:application", kwargs={"application_pk": world.application.pk}),
-                           {"date": DAY.isoformat(), "start": "11:00", "end": "12:00", "tz": "Europe/Paris",
-                            "location": "Visio", "problem": "Budget RH.", "mediator": world.mediator2.pk})
+    response = client.post(
+        reverse("working_sessions:application", kwargs={"application_pk": world.application.pk}),
+        {
+            "date": DAY.isoformat(),
+            "start": "11:00",
+            "end": "12:00",
+            "tz": "Europe/Paris",
+            "location": "Visio",
+            "problem": "Budget RH.",
+            "mediator": world.mediator2.pk,
+        },
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert f"The CEO already has a working session from {DAY_EN} 10:00 to {DAY_EN} 11:30." in html
@@ -424,13 +510,24 @@ def test_reschedule_and_cancel_from_the_session_page(client, world):
     html = client.get(session.get_absolute_url()).content.decode()
     assert f'value="{DAY.isoformat()}"' in html and 'value="10:00"' in html and 'value="11:30"' in html
 
-    response = client.post(session.get_absolute_url(), {
-        "action": "reschedule", "r-date": (DAY + timedelta(days=1)).isoformat(), "r-start": "09:00", "r-end": "10:00",
-        "r-tz": "Europe/London", "r-reason": "Comité déplacé."})
+    response = client.post(
+        session.get_absolute_url(),
+        {
+            "action": "reschedule",
+            "r-date": (DAY + timedelta(days=1)).isoformat(),
+            "r-start": "09:00",
+            "r-end": "10:00",
+            "r-tz": "Europe/London",
+            "r-reason": "Comité déplacé.",
+        },
+    )
     assert response.status_code == 302
     session.refresh_from_db()
     assert (session.starts_at, session.sequence, session.timezone) == (
-        at(DAY + timedelta(days=1), 9, tz="Europe/London"), 1, "Europe/London")
+        at(DAY + timedelta(days=1), 9, tz="Europe/London"),
+        1,
+        "Europe/London",
+    )
 
     response = client.post(session.get_absolute_url(), {"action": "cancel", "c-reason": ""})
     assert response.status_code == 200
@@ -468,17 +565,28 @@ TYPED_BEHAVIOUR = "Coupe la parole au dirigeant pendant le chiffrage"
 TYPED_INTERPRETATION = "Impatience devant les hypotheses"
 
 
-@pytest.mark.parametrize(("post", "field", "error"), [
-    ({"i-minute": "601"}, "minute", "The minute must be between 0 and 600."),
-    ({"i-minute": "-1"}, "minute", "The minute must be between 0 and 600."),
-    ({"i-behaviour": ""}, "behaviour", "This field is required."),
-], ids=["minute-601", "minute-negative", "no-behaviour"])
+@pytest.mark.parametrize(
+    ("post", "field", "error"),
+    [
+        ({"i-minute": "601"}, "minute", "The minute must be between 0 and 600."),
+        ({"i-minute": "-1"}, "minute", "The minute must be between 0 and 600."),
+        ({"i-behaviour": ""}, "behaviour", "This field is required."),
+    ],
+    ids=["minute-601", "minute-negative", "no-behaviour"],
+)
 def test_a_refused_incident_shows_the_observation_page_again_with_the_errors_and_the_typed_texts(
-        client, world, draft, post, field, error):
+    client, world, draft, post, field, error
+):
     client.force_login(world.mediator)
     edit = client.get(draft.get_absolute_url())
-    data = {"i-minute": "25", "i-who": "candidate", "i-tag": "disagreement", "i-behaviour": TYPED_BEHAVIOUR,
-            "i-interpretation": TYPED_INTERPRETATION, **post}
+    data = {
+        "i-minute": "25",
+        "i-who": "candidate",
+        "i-tag": "disagreement",
+        "i-behaviour": TYPED_BEHAVIOUR,
+        "i-interpretation": TYPED_INTERPRETATION,
+        **post,
+    }
     response = client.post(incident_url(draft), data)
     assert response.status_code == 200
     assert [t.name for t in response.templates][0] == "sessions/observation_form.html"
@@ -507,8 +615,11 @@ def test_the_incident_form_posts_back_to_the_incidents_section(client, world, dr
 def test_an_incident_on_a_locked_observation_is_refused_with_a_message(client, world, observed):
     observation = Observation.objects.get(session=observed)
     client.force_login(world.mediator)
-    response = client.post(incident_url(observation), {
-        "i-minute": "3", "i-who": "ceo", "i-tag": "other", "i-behaviour": "Tardif."}, follow=True)
+    response = client.post(
+        incident_url(observation),
+        {"i-minute": "3", "i-who": "ceo", "i-tag": "other", "i-behaviour": "Tardif."},
+        follow=True,
+    )
     assert response.redirect_chain[-1][0] == observation.get_absolute_url()
     assert "This observation is submitted and locked" in response.content.decode()
     assert observation.incidents.count() == 1  # the fixture's, nothing more
@@ -527,7 +638,8 @@ def test_a_too_long_revision_reason_says_so_and_keeps_the_text(client, world, ob
     assert response.status_code == 200
     assert [t.name for t in response.templates][0] == "sessions/observation_form.html"
     assert response.context["revision_form"].errors["reason"] == [
-        f"Ensure this value has at most 1000 characters (it has {len(reason)})."]
+        f"Ensure this value has at most 1000 characters (it has {len(reason)})."
+    ]
     html = response.content.decode()
     assert f"Ensure this value has at most 1000 characters (it has {len(reason)})." in html
     assert "A reason is required" not in html
@@ -560,18 +672,31 @@ def test_a_revision_of_an_observation_no_longer_current_is_refused_with_a_messag
 OUT_OF_RANGE = "This date is out of range: a working session must start no more than 366 days ago"
 
 
-@pytest.mark.parametrize(("day", "start", "end", "tz"), [
-    ("0001-01-01", "10:00", "11:00", "Europe/Paris"),
-    ("9999-12-31", "10:00", "11:00", "Europe/Paris"),
-    # at the edge of Python's datetimes: not even expressible in UTC (a form error, not a crash)
-    ("0001-01-01", "00:00", "01:00", "Europe/Paris"),
-    ("9999-12-31", "22:00", "23:00", "America/Montreal"),
-], ids=["year-1", "year-9999", "year-1-before-utc", "year-9999-after-utc"])
+@pytest.mark.parametrize(
+    ("day", "start", "end", "tz"),
+    [
+        ("0001-01-01", "10:00", "11:00", "Europe/Paris"),
+        ("9999-12-31", "10:00", "11:00", "Europe/Paris"),
+        # at the edge of Python's datetimes: not even expressible in UTC (a form error, not a crash)
+        ("0001-01-01", "00:00", "01:00", "Europe/Paris"),
+        ("9999-12-31", "22:00", "23:00", "America/Montreal"),
+    ],
+    ids=["year-1", "year-9999", "year-1-before-utc", "year-9999-after-utc"],
+)
 def test_an_absurd_date_is_refused_on_the_schedule_form(client, world, day, start, end, tz):
     client.force_login(world.recruiter)
-    response = client.post(reverse("working_sessions:application", kwargs={"application_pk": world.application.pk}),
-                           {"date": day, "start": start, "end": end, "tz": tz,
-                            "location": "Visio", "problem": "Budget RH.", "mediator": world.mediator.pk})
+    response = client.post(
+        reverse("working_sessions:application", kwargs={"application_pk": world.application.pk}),
+        {
+            "date": day,
+            "start": start,
+            "end": end,
+            "tz": tz,
+            "location": "Visio",
+            "problem": "Budget RH.",
+            "mediator": world.mediator.pk,
+        },
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert OUT_OF_RANGE in html, response.context["form"].errors
@@ -582,9 +707,16 @@ def test_an_absurd_date_is_refused_on_the_schedule_form(client, world, day, star
 def test_a_reschedule_years_ahead_is_refused_on_the_session_page(client, world):
     session = world.schedule(at(DAY, 10))
     client.force_login(world.recruiter)
-    response = client.post(session.get_absolute_url(), {
-        "action": "reschedule", "r-date": f"{DAY.year + 5}-03-12", "r-start": "09:00", "r-end": "10:00",
-        "r-tz": "Europe/Paris"})
+    response = client.post(
+        session.get_absolute_url(),
+        {
+            "action": "reschedule",
+            "r-date": f"{DAY.year + 5}-03-12",
+            "r-start": "09:00",
+            "r-end": "10:00",
+            "r-tz": "Europe/Paris",
+        },
+    )
     assert response.status_code == 200
     assert OUT_OF_RANGE in response.content.decode()
     session.refresh_from_db()
@@ -598,8 +730,10 @@ def test_an_observed_session_cannot_be_marked_no_show_from_the_session_page(clie
     client.force_login(world.recruiter)
     response = client.post(observed.get_absolute_url(), {"action": "no_show"})
     assert response.status_code == 200
-    assert ("This session has a submitted observation: it took place and cannot be marked no-show."
-            in response.content.decode())
+    assert (
+        "This session has a submitted observation: it took place and cannot be marked no-show."
+        in response.content.decode()
+    )
     observed.refresh_from_db()
     assert observed.status == "held"
 
@@ -607,8 +741,10 @@ def test_an_observed_session_cannot_be_marked_no_show_from_the_session_page(clie
 # ------------------------------------------------------------------------------ candidate debrief of a session not held
 
 
-@pytest.mark.parametrize(("status", "why"), [("planned", "This session is not marked held yet."),
-                                            ("no_show", "This session is marked no-show.")])
+@pytest.mark.parametrize(
+    ("status", "why"),
+    [("planned", "This session is not marked held yet."), ("no_show", "This session is marked no-show.")],
+)
 def test_candidate_debrief_of_a_session_not_held_says_why_and_saves_nothing(client, world, status, why):
     session = world.past_session()
     if status == "no_show":
@@ -625,8 +761,9 @@ def test_candidate_debrief_of_a_session_not_held_says_why_and_saves_nothing(clie
     assert services.debrief_invitation_check(token).used_at is None
 
 
-def test_candidate_debrief_refused_by_the_service_meanwhile_shows_the_same_page(client, world, observed,
-                                                                                monkeypatch):
+def test_candidate_debrief_refused_by_the_service_meanwhile_shows_the_same_page(
+    client, world, observed, monkeypatch
+):
     """The page was opened while held; the session is no longer held when the post reaches the service."""
     token = services.debrief_invitation_create(session=observed)
     url = reverse("working_sessions:candidate_debrief", kwargs={"token": token})
@@ -640,7 +777,10 @@ def test_candidate_debrief_refused_by_the_service_meanwhile_shows_the_same_page(
     monkeypatch.setattr(services, "debrief_invitation_check", check_then_no_show)
     response = client.post(url, dims_post(3))
     assert response.status_code == 200
-    assert "A debrief is given after a held session. This session is marked no-show." in response.content.decode()
+    assert (
+        "A debrief is given after a held session. This session is marked no-show."
+        in response.content.decode()
+    )
     assert not Debrief.objects.exists()
 
 
@@ -654,7 +794,7 @@ def test_the_observation_script_gets_its_messages_from_the_page(client, world, d
     assert 'data-error-message="The draft was not saved: check the fields."' in html
     client.cookies["django_language"] = "fr"
     french = client.get(draft.get_absolute_url()).content.decode()
-    assert french.count("data-offline-message=") == 2 and "<html lang=\"fr\"" in french
+    assert french.count("data-offline-message=") == 2 and '<html lang="fr"' in french
 
 
 def test_the_observation_script_has_no_language_logic():

@@ -13,21 +13,31 @@ from figures import selectors
 
 
 class Command(BaseCommand):
-    help = ("Print the assessment summary of an application: role scores, fit and gate, balance profile, "
-            "disagreements, raters, recommendations, inter-rater agreement (and compatibility).")
+    help = (
+        "Print the assessment summary of an application: role scores, fit and gate, balance profile, "
+        "disagreements, raters, recommendations, inter-rater agreement (and compatibility)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("application_id", type=int)
-        parser.add_argument("--json", dest="as_json", action="store_true", help="one JSON object on standard output")
-        parser.add_argument("--as", dest="username",
-                            help="apply this user's access and independence rules (as the pages do)")
+        parser.add_argument(
+            "--json", dest="as_json", action="store_true", help="one JSON object on standard output"
+        )
+        parser.add_argument(
+            "--as", dest="username", help="apply this user's access and independence rules (as the pages do)"
+        )
 
     def handle(self, *args, application_id, as_json, username, **options):
         application, user = application_as(application_id, username)
         data = selectors.application_summary(application=application, user=user)
         if data is None:
-            raise CommandError(_("%(user)s has a scorecard in progress for this application: the other "
-                                 "ratings stay hidden until it is submitted.") % {"user": username})
+            raise CommandError(
+                _(
+                    "%(user)s has a scorecard in progress for this application: the other "
+                    "ratings stay hidden until it is submitted."
+                )
+                % {"user": username}
+            )
         summary = data.to_dict()
         if as_json:
             self.stdout.write(_dumps(summary))
@@ -45,44 +55,103 @@ class Command(BaseCommand):
                 gate = _("gate passed")
             else:
                 gate = _("gate failed: %(roles)s") % {
-                    "roles": ", ".join(roles[r] for r in summary["gate"]["missing_roles"]) or "—"}
-            self.stdout.write("  " + _("overall fit %(fit)s — %(gate)s") % {"fit": _fmt(summary["fit"]), "gate": gate})
+                    "roles": ", ".join(roles[r] for r in summary["gate"]["missing_roles"]) or "—"
+                }
+            self.stdout.write(
+                "  " + _("overall fit %(fit)s — %(gate)s") % {"fit": _fmt(summary["fit"]), "gate": gate}
+            )
             if summary["gate"]["failing_criteria"]:
-                self.stdout.write("  " + _("Criteria below 2.0:") + " " + "; ".join(
-                    labels.get(c, c) for c in summary["gate"]["failing_criteria"]))
-        bands = {"balanced": _("Balanced"), "watch": _("Watch"), "narrow": _("Narrow"),
-                 "concentrated": _("Concentrated")}
-        self.stdout.write("  " + _("balance profile: %(band)s (HHI* %(hhi)s)") % {
-            "band": bands.get(summary["balance"]["band"], "—"), "hhi": _fmt(summary["balance"]["hhi_star"], 3)})
+                self.stdout.write(
+                    "  "
+                    + _("Criteria below 2.0:")
+                    + " "
+                    + "; ".join(labels.get(c, c) for c in summary["gate"]["failing_criteria"])
+                )
+        bands = {
+            "balanced": _("Balanced"),
+            "watch": _("Watch"),
+            "narrow": _("Narrow"),
+            "concentrated": _("Concentrated"),
+        }
+        self.stdout.write(
+            "  "
+            + _("balance profile: %(band)s (HHI* %(hhi)s)")
+            % {
+                "band": bands.get(summary["balance"]["band"], "—"),
+                "hhi": _fmt(summary["balance"]["hhi_star"], 3),
+            }
+        )
         for item in summary["disagreements"]:
-            self.stdout.write("  ! " + _("%(criterion)s: range %(range)s → %(advice)s") % {
-                "criterion": labels.get(item["criterion"], item["criterion"]), "range": _fmt(item["range"], -2),
-                "advice": _(item["advice"])})
+            self.stdout.write(
+                "  ! "
+                + _("%(criterion)s: range %(range)s → %(advice)s")
+                % {
+                    "criterion": labels.get(item["criterion"], item["criterion"]),
+                    "range": _fmt(item["range"], -2),
+                    "advice": _(item["advice"]),
+                }
+            )
         flags = {"lenient": _("lenient"), "severe": _("severe")}
         for rater in summary["raters"]:
             flag = f" ({flags[rater['bias']]})" if rater.get("bias") else ""
-            self.stdout.write("  " + ngettext("rater %(name)s: %(n)d scorecard%(flag)s",
-                                              "rater %(name)s: %(n)d scorecards%(flag)s", rater["scorecards"])
-                              % {"name": rater["name"], "n": rater["scorecards"], "flag": flag})
+            self.stdout.write(
+                "  "
+                + ngettext(
+                    "rater %(name)s: %(n)d scorecard%(flag)s",
+                    "rater %(name)s: %(n)d scorecards%(flag)s",
+                    rater["scorecards"],
+                )
+                % {"name": rater["name"], "n": rater["scorecards"], "flag": flag}
+            )
         for item in summary["recommendations"]:
-            self.stdout.write("  " + _("recommendation of %(rater)s: %(label)s") % {
-                "rater": item["rater"], "label": item["recommendation_label"]})
+            self.stdout.write(
+                "  "
+                + _("recommendation of %(rater)s: %(label)s")
+                % {"rater": item["rater"], "label": item["recommendation_label"]}
+            )
         if summary["alpha"] is None:
-            self.stdout.write("  " + _("inter-rater agreement: %(reason)s") % {
-                "reason": summary["mandate_statistics"]["message"]})
+            self.stdout.write(
+                "  "
+                + _("inter-rater agreement: %(reason)s")
+                % {"reason": summary["mandate_statistics"]["message"]}
+            )
         else:
-            alpha_readings = {"reliable": _("reliable (≥ 0.80)"), "tentative": _("tentative (0.667–0.80)"),
-                              "unreliable": _("unreliable (< 0.667)"), "undefined": _("not computable yet")}
-            self.stdout.write("  " + _("inter-rater agreement: α %(alpha)s (%(reading)s)") % {
-                "alpha": _fmt(summary["alpha"]["value"]), "reading": alpha_readings[summary["alpha"]["reading"]]})
+            alpha_readings = {
+                "reliable": _("reliable (≥ 0.80)"),
+                "tentative": _("tentative (0.667–0.80)"),
+                "unreliable": _("unreliable (< 0.667)"),
+                "undefined": _("not computable yet"),
+            }
+            self.stdout.write(
+                "  "
+                + _("inter-rater agreement: α %(alpha)s (%(reading)s)")
+                % {
+                    "alpha": _fmt(summary["alpha"]["value"]),
+                    "reading": alpha_readings[summary["alpha"]["reading"]],
+                }
+            )
         if scored and summary["reliability"]["level"] == "unreliable":
             self.stdout.write("  ! " + _("Panel agreement unreliable: discuss before deciding."))
         compatibility = summary["compatibility"]
-        verdicts = {"compatible": _("Compatible"), "to_confirm": _("To confirm"), "not_compatible": _("Not compatible")}
-        self.stdout.write("  " + _("compatibility: %(verdict)s (%(held)d sessions held and observed)") % {
-            "verdict": verdicts.get(compatibility.get("verdict"), "—"), "held": compatibility.get("held_sessions") or 0})
-        levels = {"favourable": _("favourable"), "reserved": _("favourable with reservations"),
-                  "incomplete": _("incomplete"), "unfavourable": _("unfavourable")}
+        verdicts = {
+            "compatible": _("Compatible"),
+            "to_confirm": _("To confirm"),
+            "not_compatible": _("Not compatible"),
+        }
+        self.stdout.write(
+            "  "
+            + _("compatibility: %(verdict)s (%(held)d sessions held and observed)")
+            % {
+                "verdict": verdicts.get(compatibility.get("verdict"), "—"),
+                "held": compatibility.get("held_sessions") or 0,
+            }
+        )
+        levels = {
+            "favourable": _("favourable"),
+            "reserved": _("favourable with reservations"),
+            "incomplete": _("incomplete"),
+            "unfavourable": _("unfavourable"),
+        }
         self.stdout.write("  " + _("reading: %(level)s") % {"level": levels[summary["reading"]["level"]]})
 
 

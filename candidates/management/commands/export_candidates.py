@@ -22,13 +22,17 @@ class Command(BaseCommand):
             mandate_obj = Mandate.objects.get(slug=mandate)
         except Mandate.DoesNotExist as exc:
             raise CommandError(_("No mandate with slug “%(slug)s”.") % {"slug": mandate}) from exc
-        applications = (Application.objects.filter(mandate=mandate_obj).select_related("candidate")
-                        .order_by("candidate__last_name", "candidate__first_name"))
+        applications = (
+            Application.objects.filter(mandate=mandate_obj)
+            .select_related("candidate")
+            .order_by("candidate__last_name", "candidate__first_name")
+        )
         data = services.candidates_export(applications=applications)
         if output:
             output.write_bytes(data)
-            self.stderr.write(_("%(count)d candidates written to %(file)s.") % {
-                "count": len(applications), "file": output})
+            self.stderr.write(
+                _("%(count)d candidates written to %(file)s.") % {"count": len(applications), "file": output}
+            )
         else:
             sys.stdout.buffer.write(data)
             sys.stdout.flush()

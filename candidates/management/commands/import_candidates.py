@@ -11,8 +11,10 @@ from candidates.models import Mandate
 
 
 class Command(BaseCommand):
-    help = ("Import candidates from a CSV file (French Excel export or English CSV) into a mandate. "
-            "All-or-nothing: any invalid row → nothing saved, every problem listed, exit code 1.")
+    help = (
+        "Import candidates from a CSV file (French Excel export or English CSV) into a mandate. "
+        "All-or-nothing: any invalid row → nothing saved, every problem listed, exit code 1."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
@@ -39,24 +41,44 @@ class Command(BaseCommand):
         except csv_format.CsvFormatError as exc:
             raise CommandError(str(exc)) from exc
         parse = report.parse
-        self.stdout.write(_("%(file)s: encoding %(encoding)s, separator “%(delimiter)s”, %(rows)d rows.") % {
-            "file": file, "encoding": parse.encoding, "delimiter": parse.delimiter,
-            "rows": len(parse.rows) + len({e.line for e in parse.errors if e.line})})
+        self.stdout.write(
+            _("%(file)s: encoding %(encoding)s, separator “%(delimiter)s”, %(rows)d rows.")
+            % {
+                "file": file,
+                "encoding": parse.encoding,
+                "delimiter": parse.delimiter,
+                "rows": len(parse.rows) + len({e.line for e in parse.errors if e.line}),
+            }
+        )
         for warning in parse.warnings:
-            self.stdout.write(self.style.WARNING(_("line %(line)s, column “%(column)s”: %(message)s") % {
-                "line": warning.line, "column": warning.column, "message": warning.message}))
+            self.stdout.write(
+                self.style.WARNING(
+                    _("line %(line)s, column “%(column)s”: %(message)s")
+                    % {"line": warning.line, "column": warning.column, "message": warning.message}
+                )
+            )
         if not report.ok:
             for error in parse.errors:
-                self.stderr.write(_("line %(line)s, column “%(column)s”: %(message)s") % {
-                    "line": error.line, "column": error.column, "message": error.message})
-            self.stderr.write(self.style.ERROR(_("%(count)d problem(s): nothing was saved.")
-                                               % {"count": len(parse.errors)}))
+                self.stderr.write(
+                    _("line %(line)s, column “%(column)s”: %(message)s")
+                    % {"line": error.line, "column": error.column, "message": error.message}
+                )
+            self.stderr.write(
+                self.style.ERROR(_("%(count)d problem(s): nothing was saved.") % {"count": len(parse.errors)})
+            )
             raise SystemExit(1)
-        summary = _("%(created)d created, %(updated)d updated, %(unchanged)d unchanged, "
-                    "%(applications)d added to the mandate.") % {
-            "created": len(report.created), "updated": len(report.updated),
-            "unchanged": len(report.unchanged), "applications": report.applications_created}
+        summary = _(
+            "%(created)d created, %(updated)d updated, %(unchanged)d unchanged, "
+            "%(applications)d added to the mandate."
+        ) % {
+            "created": len(report.created),
+            "updated": len(report.updated),
+            "unchanged": len(report.unchanged),
+            "applications": report.applications_created,
+        }
         if dry_run:
-            self.stdout.write(self.style.WARNING(_("Dry run, nothing saved: %(summary)s") % {"summary": summary}))
+            self.stdout.write(
+                self.style.WARNING(_("Dry run, nothing saved: %(summary)s") % {"summary": summary})
+            )
         else:
             self.stdout.write(self.style.SUCCESS(summary))

@@ -49,8 +49,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, force, **options):
         if not settings.DEBUG and not force:
-            raise CommandError(_("seed_demo creates accounts with a known password: run it only with DEBUG on "
-                                 "(or --force on a throw-away database)."))
+            raise CommandError(
+                _(
+                    "seed_demo creates accounts with a known password: run it only with DEBUG on "
+                    "(or --force on a throw-away database)."
+                )
+            )
         with transaction.atomic():
             users = self._users()
             mandate = self._mandate(users)
@@ -61,14 +65,23 @@ class Command(BaseCommand):
             from sessions.demo import seed_sessions
 
             created = seed_sessions(mandate=mandate, users=users) > 0 or created
-        self.stdout.write(self.style.SUCCESS(_("Demo data ready (%(state)s).") % {
-            "state": _("created") if created else _("already there, unchanged")}))
-        self.stdout.write(_("Demo mandate: “%(slug)s” — pipeline at %(url)s") % {
-            "slug": MANDATE_SLUG, "url": settings.SITE_URL.rstrip("/") + mandate.get_absolute_url()})
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Demo data ready (%(state)s).")
+                % {"state": _("created") if created else _("already there, unchanged")}
+            )
+        )
+        self.stdout.write(
+            _("Demo mandate: “%(slug)s” — pipeline at %(url)s")
+            % {"slug": MANDATE_SLUG, "url": settings.SITE_URL.rstrip("/") + mandate.get_absolute_url()}
+        )
         self.stdout.write(_("Demo logins (password “%(password)s”):") % {"password": DEMO_PASSWORD})
         for username, first, last, groups, _staff in USERS:
-            labels = {access.GROUP_RECRUITER: _("recruiter"), access.GROUP_CEO: _("CEO"),
-                      access.GROUP_MEDIATOR: _("mediator")}
+            labels = {
+                access.GROUP_RECRUITER: _("recruiter"),
+                access.GROUP_CEO: _("CEO"),
+                access.GROUP_MEDIATOR: _("mediator"),
+            }
             role = ", ".join(str(labels[g]) for g in groups) or _("administrator")
             self.stdout.write(f"  {username:<12} {first} {last} ({role})")
 
@@ -76,9 +89,16 @@ class Command(BaseCommand):
         User = get_user_model()
         users = {}
         for username, first, last, groups, staff in USERS:
-            user, created = User.objects.get_or_create(username=username, defaults={
-                "first_name": first, "last_name": last, "email": f"{username}@example.org",
-                "is_staff": staff, "is_superuser": staff})
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{username}@example.org",
+                    "is_staff": staff,
+                    "is_superuser": staff,
+                },
+            )
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
@@ -89,9 +109,12 @@ class Command(BaseCommand):
 
     def _mandate(self, users):
         company, _created = Company.objects.get_or_create(
-            name="Atelier Lumen SAS", defaults={"sector": _("Industrial lighting"), "city": "Lyon"})
-        mandate, created = Mandate.objects.get_or_create(slug=MANDATE_SLUG, defaults={
-            "company": company, "title": _("Chief Support Officer"), "ceo": users["dg"]})
+            name="Atelier Lumen SAS", defaults={"sector": _("Industrial lighting"), "city": "Lyon"}
+        )
+        mandate, created = Mandate.objects.get_or_create(
+            slug=MANDATE_SLUG,
+            defaults={"company": company, "title": _("Chief Support Officer"), "ceo": users["dg"]},
+        )
         if created:
             mandate.recruiters.add(users["recruteur"], users["recruteur2"])
             mandate.mediators.add(users["mediateur"])
@@ -107,11 +130,16 @@ class Command(BaseCommand):
             for stage in PATHS.get(application.candidate.email, []):
                 extra = {}
                 if stage == Stage.REJECTED:
-                    extra = {"rejection_reason": RejectionReason.TOO_SPECIALISED,
-                             "reason": _("Fourteen years in finance and little elsewhere: too specialised "
-                                         "for a CSO who must treat every support domain alike.")}
-                application = services.application_move(application=application, to_stage=stage,
-                                                        by=recruiter, **extra)
+                    extra = {
+                        "rejection_reason": RejectionReason.TOO_SPECIALISED,
+                        "reason": _(
+                            "Fourteen years in finance and little elsewhere: too specialised "
+                            "for a CSO who must treat every support domain alike."
+                        ),
+                    }
+                application = services.application_move(
+                    application=application, to_stage=stage, by=recruiter, **extra
+                )
         self._backdate(mandate)
         return True
 
@@ -122,8 +150,10 @@ class Command(BaseCommand):
         board's "time in stage" says something. Deterministic."""
         start = timezone.now() - timedelta(weeks=12)
         for application in Application.objects.filter(mandate=mandate).prefetch_related("transitions"):
-            moments = [start + timedelta(days=13 * i, hours=application.pk)
-                       for i, _t in enumerate(application.transitions.all())]
+            moments = [
+                start + timedelta(days=13 * i, hours=application.pk)
+                for i, _t in enumerate(application.transitions.all())
+            ]
             for transition, moment in zip(application.transitions.all(), moments, strict=True):
                 StageTransition.objects.filter(pk=transition.pk).update(at=moment)
             Application.objects.filter(pk=application.pk).update(stage_entered_at=moments[-1])
