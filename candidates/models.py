@@ -5,7 +5,6 @@ what is decided in ``cso_recruit.access`` only.
 """
 
 import uuid
-from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -19,6 +18,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from cso_recruit.runs import run_lifetime
 from cso_recruit.zones import validate_time_zone
 
 
@@ -557,5 +557,5 @@ class ImportJob(models.Model):
 
 
 def import_job_lifetime():
-    """The longest a live import task can last: its hard time limit, plus a minute's margin."""
-    return timedelta(seconds=IMPORT_TIME_LIMIT + 60)
+    """The longest a live import task can last (``cso_recruit.runs.run_lifetime`` of its hard limit)."""
+    return run_lifetime(IMPORT_TIME_LIMIT)

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from cso_recruit import access
 from cso_recruit.events import figures_inputs_changed
+from cso_recruit.runs import live_elsewhere
 from outbox.services import task_request
 
 from . import csv_format
@@ -605,11 +606,13 @@ def _claim(job_id: int, task_id: str | None) -> ImportJob | None:
             return None
         if job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED):
             return None
-        if (
-            job.status == ImportJob.Status.RUNNING
-            and task_id is not None
-            and job.task_id != task_id
-            and not job.is_stale
+        if live_elsewhere(
+            running=job.status == ImportJob.Status.RUNNING,
+            task_id=task_id,
+            run_task_id=job.task_id,
+            started_at=job.started_at,
+            lifetime=import_job_lifetime(),
+            now=timezone.now(),
         ):
             return None  # another worker is running it right now
         job.status = ImportJob.Status.RUNNING

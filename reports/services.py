@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from assessments.selectors import has_open_draft
 from candidates.models import Application
+from cso_recruit.runs import live_elsewhere, run_lifetime
 from outbox.services import task_request
 
 from . import rendering
@@ -146,12 +147,13 @@ def _claim(report_id, task_id=None):
         if report.status not in (Report.Status.QUEUED, Report.Status.RENDERING):
             return None  # ready: idempotent; failed: only a retry re-queues it
         now = timezone.now()
-        if (
-            report.status == Report.Status.RENDERING
-            and task_id is not None
-            and report.task_id != task_id
-            and report.started_at
-            and now - report.started_at < _render_lifetime()
+        if live_elsewhere(
+            running=report.status == Report.Status.RENDERING,
+            task_id=task_id,
+            run_task_id=report.task_id,
+            started_at=report.started_at,
+            lifetime=_render_lifetime(),
+            now=now,
         ):
             return None  # another worker is rendering it right now
         if report.status == Report.Status.RENDERING:
@@ -177,8 +179,8 @@ def _give_up(report, now):
 
 
 def _render_lifetime():
-    """The longest a live render can last: the hard time limit, plus a minute's margin."""
-    return timedelta(seconds=settings.REPORT_RENDER_TIME_LIMIT + 60)
+    """The longest a live render can last (``outbox.services.run_lifetime`` of the hard limit)."""
+    return run_lifetime(settings.REPORT_RENDER_TIME_LIMIT)
 
 
 def _finish(report_id, **fields):
