@@ -4,7 +4,16 @@ from simple_history.admin import SimpleHistoryAdmin
 from cso_recruit.admin_tools import ReadOnlyAdminMixin
 from cso_recruit.events import FiguresInputsAdminMixin
 
-from .models import Application, Candidate, Company, ImportJob, Mandate, StageTransition, UserProfile
+from .models import (
+    Application,
+    Candidate,
+    Company,
+    ExportJob,
+    ImportJob,
+    Mandate,
+    StageTransition,
+    UserProfile,
+)
 
 
 class MandateListFilter(admin.RelatedFieldListFilter):
@@ -118,3 +127,15 @@ class ImportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("status", "mode")
     list_select_related = ("mandate__company", "requested_by")
     search_fields = ("original_name", "mandate__title", "requested_by__username")
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """CSV exports, written by ``services`` and the export task only: read here (the file itself
+    is its requester's, downloaded from the export's page)."""
+
+    list_display = ("mandate", "status", "rows_total", "requested_by", "created_at", "finished_at")
+    list_filter = ("status",)
+    list_select_related = ("mandate__company", "requested_by")
+    search_fields = ("mandate__title", "requested_by__username")
+    exclude = ("file",)

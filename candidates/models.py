@@ -421,6 +421,9 @@ class StageTransition(models.Model):
 #: with a message, nothing saved), hard (the worker child is killed).
 IMPORT_SOFT_TIME_LIMIT = 600
 IMPORT_TIME_LIMIT = 660
+#: Time limits of the export task (``candidates.tasks.run_export``), in seconds.
+EXPORT_SOFT_TIME_LIMIT = 300
+EXPORT_TIME_LIMIT = 360
 
 
 def import_upload_to(instance, filename):
@@ -429,20 +432,24 @@ def import_upload_to(instance, filename):
     return f"imports/{uuid.uuid4().hex}.csv"
 
 
-class ImportJob(models.Model):
-    """One run of the CSV import of a mandate, done by a Celery task (``candidates.tasks.run_import``).
+def export_upload_to(instance, filename):
+    """Server-made name under ``MEDIA_ROOT/exports/`` (never served: downloaded through
+    ``candidates.views.export_job_download``, which checks access)."""
+    return f"exports/{uuid.uuid4().hex}.csv"
 
-    ``mode`` ``preview`` checks the file and saves nothing; ``save`` confirms a preview (``preview``)
-    and imports the same stored file, all-or-nothing. The task moves ``status`` queued → running →
-    done (``result`` holds the import report: counts, errors and warnings with their line numbers,
-    the first rows) or failed (``error`` says why: unreadable file, time limit, crash). While
-    running, ``rows_done`` of ``rows_total`` rows are checked (preview) or saved (save).
-    ``attempts`` counts the runs that started (a redelivered task takes the job over).
+
+class BackgroundJob(models.Model):
+    """What every mandate job run by a Celery task records (CSV imports, CSV exports).
+
+    The task moves ``status`` queued → running → done or failed (``error`` says why: unreadable
+    file, time limit, crash). While running, ``rows_done`` of ``rows_total`` rows are handled; the
+    job's page shows them. ``attempts`` counts the runs that started, ``task_id`` names the delivery
+    running it (a redelivered task takes the job over: ``cso_recruit.runs``). Messages are written
+    in ``language``, the requester's page language. Subclasses give ``TIME_LIMIT`` (the task's hard
+    limit, seconds).
     """
 
-    class Mode(models.TextChoices):
-        PREVIEW = "preview", _("Preview")
-        SAVE = "save", _("Save")
+    TIME_LIMIT = 0
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -450,9 +457,6 @@ class ImportJob(models.Model):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 
-    mandate = models.ForeignKey(
-        Mandate, on_delete=models.CASCADE, related_name="import_jobs", verbose_name=_("mandate")
-    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -460,6 +464,85 @@ class ImportJob(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("requested by"),
+    )
+    #: Language of the messages the task writes (the requester's page language).
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="fr")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    rows_total = models.PositiveIntegerField(_("rows in all"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    task_id = models.CharField(_("task id"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["queued", "running", "done", "failed"]),
+                name="%(class)s_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rows_done__lte=models.F("rows_total")),
+                name="%(class)s_rows_done_within_total",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["queued", "failed"]) | models.Q(started_at__isnull=False),
+                name="%(class)s_started_has_start",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="failed")
+                | (~models.Q(error="") & models.Q(finished_at__isnull=False)),
+                name="%(class)s_failed_has_error",
+            ),
+        ]
+
+    @classmethod
+    def lifetime(cls):
+        """The longest a live run of the job's task can last (``cso_recruit.runs.run_lifetime``)."""
+        return run_lifetime(cls.TIME_LIMIT)
+
+    @property
+    def is_pending(self):
+        """Queued or running: its page keeps asking for news."""
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def is_stale(self):
+        """Running for longer than the task's hard time limit (plus a minute): its worker is gone."""
+        return (
+            self.status == self.Status.RUNNING
+            and self.started_at is not None
+            and timezone.now() - self.started_at > self.lifetime()
+        )
+
+    @property
+    def percent(self):
+        """Progress in whole percent (0 before the rows are counted)."""
+        return min(100, self.rows_done * 100 // self.rows_total) if self.rows_total else 0
+
+
+class ImportJob(BackgroundJob):
+    """One run of the CSV import of a mandate, done by a Celery task (``candidates.tasks.run_import``).
+
+    ``mode`` ``preview`` checks the file and saves nothing; ``save`` confirms a preview (``preview``)
+    and imports the same stored file, all-or-nothing. Done, ``result`` holds the import report:
+    counts, errors and warnings with their line numbers, the first rows. While running,
+    ``rows_done`` of ``rows_total`` rows are checked (preview) or saved (save). See
+    ``BackgroundJob`` for the status, progress and takeover fields.
+    """
+
+    TIME_LIMIT = IMPORT_TIME_LIMIT
+
+    class Mode(models.TextChoices):
+        PREVIEW = "preview", _("Preview")
+        SAVE = "save", _("Save")
+
+    mandate = models.ForeignKey(
+        Mandate, on_delete=models.CASCADE, related_name="import_jobs", verbose_name=_("mandate")
     )
     mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, default=Mode.PREVIEW)
     preview = models.ForeignKey(
@@ -474,30 +557,15 @@ class ImportJob(models.Model):
     original_name = models.CharField(_("original file name"), max_length=255, blank=True)
     size = models.PositiveIntegerField(_("size (bytes)"), default=0)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
-    #: Language of the messages the task writes (the uploader's page language).
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="fr")
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
-    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
-    rows_total = models.PositiveIntegerField(_("rows in all"), default=0)
     result = models.JSONField(_("result"), null=True, blank=True)
-    error = models.TextField(_("error"), blank=True)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    task_id = models.CharField(_("task id"), max_length=255, blank=True)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-pk"]
+    class Meta(BackgroundJob.Meta):
         verbose_name = _("CSV import")
         verbose_name_plural = _("CSV imports")
         constraints = [
+            *BackgroundJob.Meta.constraints,
             models.CheckConstraint(
                 condition=models.Q(mode__in=["preview", "save"]), name="importjob_mode_valid"
-            ),
-            models.CheckConstraint(
-                condition=models.Q(status__in=["queued", "running", "done", "failed"]),
-                name="importjob_status_valid",
             ),
             # A save confirms exactly one preview, and a preview is confirmed at most once.
             models.CheckConstraint(
@@ -511,22 +579,9 @@ class ImportJob(models.Model):
                 name="importjob_one_save_per_preview",
             ),
             models.CheckConstraint(
-                condition=models.Q(rows_done__lte=models.F("rows_total")),
-                name="importjob_rows_done_within_total",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(status__in=["queued", "failed"]) | models.Q(started_at__isnull=False),
-                name="importjob_started_has_start",
-            ),
-            models.CheckConstraint(
                 condition=~models.Q(status="done")
                 | models.Q(result__isnull=False, finished_at__isnull=False),
                 name="importjob_done_has_result",
-            ),
-            models.CheckConstraint(
-                condition=~models.Q(status="failed")
-                | (~models.Q(error="") & models.Q(finished_at__isnull=False)),
-                name="importjob_failed_has_error",
             ),
         ]
 
@@ -536,26 +591,57 @@ class ImportJob(models.Model):
     def get_absolute_url(self):
         return reverse("candidates:import_job", kwargs={"pk": self.pk})
 
-    @property
-    def is_pending(self):
-        """Queued or running: its page keeps asking for news."""
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+class ExportJob(BackgroundJob):
+    """One CSV export of a mandate's candidates, written by a Celery task
+    (``candidates.tasks.run_export``) into a private file the requester downloads.
+
+    The file holds the applications ``requested_by`` may see (the board's access,
+    ``candidates.selectors.export_applications``), in the French Excel format the import reads back.
+    Done, ``file`` is set with its ``size`` (bytes) and ``sha256``; the file is deleted
+    ``EXPORT_FILE_RETENTION_HOURS`` after the job finished (``candidates.services.export_jobs_sweep``),
+    ``file`` then becomes empty and the job says "expired". Only the requester sees the job.
+    """
+
+    TIME_LIMIT = EXPORT_TIME_LIMIT
+
+    mandate = models.ForeignKey(
+        Mandate, on_delete=models.CASCADE, related_name="export_jobs", verbose_name=_("mandate")
+    )
+    file = models.FileField(_("file"), upload_to=export_upload_to, max_length=200, blank=True)
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+
+    class Meta(BackgroundJob.Meta):
+        verbose_name = _("CSV export")
+        verbose_name_plural = _("CSV exports")
+        constraints = [
+            *BackgroundJob.Meta.constraints,
+            models.CheckConstraint(
+                condition=~models.Q(status="done")
+                | models.Q(finished_at__isnull=False, sha256__regex=r"^[0-9a-f]{64}$"),
+                name="exportjob_done_has_file",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.mandate_id} #{self.pk} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("candidates:export_job", kwargs={"pk": self.pk})
 
     @property
-    def is_stale(self):
-        """Running for longer than the task's hard time limit (plus a minute): its worker is gone."""
-        return (
-            self.status == self.Status.RUNNING
-            and self.started_at is not None
-            and timezone.now() - self.started_at > import_job_lifetime()
-        )
+    def expired(self):
+        """Done, but its file was deleted after the retention period."""
+        return self.status == self.Status.DONE and not self.file
 
     @property
-    def percent(self):
-        """Progress in whole percent (0 before the rows are counted)."""
-        return min(100, self.rows_done * 100 // self.rows_total) if self.rows_total else 0
+    def download_name(self):
+        """The file name offered on download: ``candidats-<mandate slug>-<date of the export>.csv``."""
+        stamp = timezone.localdate(self.finished_at or self.created_at).isoformat()
+        return f"candidats-{self.mandate.slug}-{stamp}.csv"
 
 
 def import_job_lifetime():
     """The longest a live import task can last (``cso_recruit.runs.run_lifetime`` of its hard limit)."""
-    return run_lifetime(IMPORT_TIME_LIMIT)
+    return ImportJob.lifetime()

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cso_recruit import access
 
-from .models import ImportJob, Mandate, Stage, StageTransition
+from .models import ExportJob, ImportJob, Mandate, Stage, StageTransition
 
 BOARD_STAGES = [s for s in Stage if s not in (Stage.REJECTED, Stage.WITHDRAWN)]
 
@@ -161,3 +161,19 @@ def recent_import_jobs(*, mandate, user, limit=RECENT_IMPORTS):
         .select_related("requested_by")
         .defer("result")[:limit]
     )
+
+
+#: Export jobs the export page lists.
+RECENT_EXPORTS = 5
+
+
+def export_job_detail(*, pk, user) -> ExportJob:
+    """One CSV export job of the user (``access.export_jobs_visible_to``), with its mandate; 404
+    otherwise. One query."""
+    qs = access.export_jobs_visible_to(user).select_related("mandate__company")
+    return access.get_visible_or_404(qs, pk=pk)
+
+
+def recent_export_jobs(*, mandate, user, limit=RECENT_EXPORTS):
+    """The user's latest export jobs of ``mandate``, newest first (at most ``limit``)."""
+    return access.export_jobs_visible_to(user).filter(mandate=mandate).select_related("mandate")[:limit]

@@ -34,11 +34,13 @@ from . import csv_format
 from .models import (
     Application,
     Candidate,
+    ExportJob,
     ImportJob,
     Mandate,
     Stage,
     StageTransition,
     UserProfile,
+    export_upload_to,
     import_job_lifetime,
 )
 
@@ -384,10 +386,21 @@ def candidates_import(
     return report
 
 
-def candidates_export(*, applications) -> bytes:
-    """French Excel CSV (UTF-8 BOM, ``;``) of the candidates of ``applications``; imports back as is."""
-    rows = [{name: getattr(a.candidate, name) for name in CANDIDATE_FIELDS} for a in applications]
-    return csv_format.write_candidates_csv(rows, dialect="fr")
+def candidates_export(*, applications, progress=None) -> bytes:
+    """French Excel CSV (UTF-8 BOM, ``;``) of the candidates of ``applications`` (an iterable of
+    ``Application`` with their candidate); imports back as is (``csv_format.write_candidates_csv``).
+
+    ``progress(done)``, if given, is called with the number of rows written every
+    ``EXPORT_PROGRESS_EVERY`` rows.
+    """
+
+    def rows():
+        for done, application in enumerate(applications, start=1):
+            yield {name: getattr(application.candidate, name) for name in CANDIDATE_FIELDS}
+            if progress is not None and done % EXPORT_PROGRESS_EVERY == 0:
+                progress(done)
+
+    return csv_format.write_candidates_csv(rows(), dialect="fr")
 
 
 # --------------------------------------------------------------------------- import jobs
@@ -592,30 +605,32 @@ class _ProgressWriter:
             self._side = None
 
 
-def _claim(job_id: int, task_id: str | None) -> ImportJob | None:
-    """Move a queued job (or one whose run is over) to running; ``None`` if there is nothing to do.
+def _claim(model, job_id: int, task_id: str | None):
+    """Move a queued job of ``model`` (a ``BackgroundJob``: ``ImportJob``, ``ExportJob``), or one
+    whose run is over, to running; ``None`` if there is nothing to do.
 
     Done and failed jobs are never run again. A running job is taken over only when its run is
-    over: the same task message delivered again (``task_id`` equal: its worker died), a run
-    started longer ago than the task's hard time limit, or ``task_id`` ``None`` (a direct call).
+    over (``cso_recruit.runs.live_elsewhere``): the same task message delivered again (``task_id``
+    equal: its worker died), a run started longer ago than the task's hard time limit, or
+    ``task_id`` ``None`` (a direct call).
     """
     with transaction.atomic():
-        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
+        job = model.objects.select_for_update().filter(pk=job_id).first()
         if job is None:
-            logger.warning("Import job %s does not exist (deleted before it ran?)", job_id)
+            logger.warning("%s %s does not exist (deleted before it ran?)", model.__name__, job_id)
             return None
-        if job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED):
+        if job.status in (model.Status.DONE, model.Status.FAILED):
             return None
         if live_elsewhere(
-            running=job.status == ImportJob.Status.RUNNING,
+            running=job.status == model.Status.RUNNING,
             task_id=task_id,
             run_task_id=job.task_id,
             started_at=job.started_at,
-            lifetime=import_job_lifetime(),
+            lifetime=model.lifetime(),
             now=timezone.now(),
         ):
             return None  # another worker is running it right now
-        job.status = ImportJob.Status.RUNNING
+        job.status = model.Status.RUNNING
         job.started_at = timezone.now()
         job.attempts += 1
         job.task_id = task_id or ""
@@ -712,7 +727,7 @@ def import_job_run(*, job_id: int, task_id: str | None = None) -> ImportJob | No
     Returns the job, or ``None`` when it does not exist.
     """
     separate = connection.vendor == "postgresql" and not connection.in_atomic_block
-    job = _claim(job_id, task_id)
+    job = _claim(ImportJob, job_id, task_id)
     if job is None:
         return ImportJob.objects.filter(pk=job_id).first()
     progress = _ProgressWriter(job.pk, separate=separate)
@@ -805,4 +820,182 @@ def import_jobs_sweep(*, now=None) -> dict:
             if ImportJob.objects.filter(pk=job.pk).exclude(file="").update(file=""):
                 transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
                 counts["files_deleted"] += 1
+    return counts
+
+
+# --------------------------------------------------------------------------- export jobs
+#
+# The web request only queues an export job (``export_job_request``); the Celery task
+# ``candidates.tasks.run_export`` writes the CSV file (``export_job_run``) and the job's page
+# follows it, then offers the download. Writing an export changes nothing but its own job, so a
+# run may be repeated safely: a redelivered or re-sent task takes an interrupted run over.
+
+EXPORT_TASK = "candidates.tasks.run_export"
+#: Rows between two progress writes of an export.
+EXPORT_PROGRESS_EVERY = 200
+#: Runs an export may start before the sweeper gives up on it (its worker keeps dying).
+EXPORT_MAX_ATTEMPTS = 3
+
+
+@transaction.atomic
+def export_job_request(*, mandate: Mandate, by, language: str = "fr") -> ExportJob:
+    """Queue the CSV export of ``mandate`` for ``by`` (access checked by the caller:
+    ``access.pipeline_mandates``); the task is requested on commit through the outbox.
+
+    Returns the job with ``already_pending`` False; or, when ``by`` already has an export of this
+    mandate queued or running (a second click), that job with ``already_pending`` True.
+    """
+    Mandate.objects.select_for_update().filter(pk=mandate.pk).first()  # one request at a time
+    pending = [
+        job
+        for job in ExportJob.objects.filter(
+            mandate=mandate, requested_by=by, status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING]
+        )
+        if not job.is_stale
+    ]
+    if pending:
+        pending[0].already_pending = True
+        return pending[0]
+    job = ExportJob.objects.create(mandate=mandate, requested_by=by, language=language)
+    task_request(EXPORT_TASK, job_id=job.pk)
+    job.already_pending = False
+    return job
+
+
+def _export_progress(job_id: int, total: int):
+    def write(done: int) -> None:
+        ExportJob.objects.filter(pk=job_id).update(rows_done=min(done, total), rows_total=total)
+
+    return write
+
+
+def export_job_run(*, job_id: int, task_id: str | None = None) -> ExportJob | None:
+    """Write export job ``job_id``'s CSV file; idempotent (a done or failed job is returned as is,
+    one another worker is running is left to it: ``_claim``).
+
+    The file holds the applications the requester may see now
+    (``selectors.export_applications``), in name order; it is stored under a server-made name in
+    ``MEDIA_ROOT/exports/`` with its size and SHA-256. A requester deleted meanwhile, or one who
+    lost access to the mandate, gets a failed job (``error`` in the job's ``language``).
+    ``SoftTimeLimitExceeded`` propagates (the task fails the job).
+
+    Returns the job, or ``None`` when it does not exist.
+    """
+    from . import selectors  # the reads of the export: the board's access rule
+
+    job = _claim(ExportJob, job_id, task_id)
+    if job is None:
+        return ExportJob.objects.filter(pk=job_id).first()
+    with translation.override(job.language):
+        by = job.requested_by
+        if by is None or not access.pipeline_mandates(by).filter(pk=job.mandate_id).exists():
+            return _export_finish(job, error=_("The requester can no longer read this mandate's pipeline."))
+        applications = selectors.export_applications(mandate=job.mandate, user=by)
+        total = applications.count()
+        progress = _export_progress(job.pk, total)
+        progress(0)
+        try:
+            data = candidates_export(applications=applications.iterator(chunk_size=500), progress=progress)
+        except SoftTimeLimitExceeded:
+            raise
+        except Exception as exc:  # the job says why; the worker goes on with the next task
+            logger.exception("Export job %s failed", job.pk)
+            return _export_finish(
+                job,
+                error=_("The export stopped on an unexpected error (%(error)s).")
+                % {"error": f"{type(exc).__name__}: {exc}"},
+            )
+        return _export_finish(job, data=data, rows=total)
+
+
+def _export_finish(job: ExportJob, *, data: bytes | None = None, rows: int = 0, error: str = "") -> ExportJob:
+    """Store a run's outcome under the job's row lock; a run taken over meanwhile (another
+    attempt, or the job failed by the sweeper) leaves the job alone and deletes its own file."""
+    stored = None
+    if data is not None:
+        stored = job.file.storage.save(export_upload_to(job, "export.csv"), ContentFile(data))
+    with transaction.atomic():
+        current = ExportJob.objects.select_for_update().get(pk=job.pk)
+        if current.status != ExportJob.Status.RUNNING or current.attempts != job.attempts:
+            logger.warning("Export job %s was taken over by another run: this run's file is dropped", job.pk)
+            if stored:
+                transaction.on_commit(lambda: job.file.storage.delete(stored))
+            return current
+        current.finished_at = timezone.now()
+        if data is None:
+            current.status = ExportJob.Status.FAILED
+            current.error = error[:JOB_ERROR_MAX] or "?"
+        else:
+            current.status = ExportJob.Status.DONE
+            current.file = stored
+            current.size = len(data)
+            current.sha256 = hashlib.sha256(data).hexdigest()
+            current.rows_total = current.rows_done = rows
+        current.save()
+        return current
+
+
+def export_job_fail(*, job_id: int, error, params: dict | None = None) -> ExportJob | None:
+    """Mark a pending export failed with ``error`` (a string or a lazy translation, rendered in the
+    job's language with ``params``): the task's last word when its time runs out, or the sweeper's.
+    Finished jobs are left alone. Returns the job, ``None`` if it does not exist."""
+    with transaction.atomic():
+        job = ExportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or not job.is_pending:
+            return job
+        with translation.override(job.language):
+            message = str(error) % params if params else str(error)
+        job.status = ExportJob.Status.FAILED
+        job.error = message[:JOB_ERROR_MAX] or "?"
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "error", "finished_at"])
+        return job
+
+
+def export_jobs_sweep(*, now=None) -> dict:
+    """No export pending for ever, no export file kept for ever (beat, every few minutes; safe to
+    run twice).
+
+    * A job "running" past the task's lifetime lost its worker: its task is requested again (the
+      run is repeatable), or, after ``EXPORT_MAX_ATTEMPTS`` runs, it is failed with a reason.
+    * A job "queued" for longer than ``EXPORT_RESEND_AFTER`` seconds (its message lost with the
+      broker's data): its task is requested again.
+    * The file of a done job is deleted ``EXPORT_FILE_RETENTION_HOURS`` hours after it was
+      written (personal data, kept no longer than the download needs); the job stays, "expired".
+
+    Returns ``{"failed": n, "resent": m, "files_deleted": k}``.
+    """
+    now = now or timezone.now()
+    counts = {"failed": 0, "resent": 0, "files_deleted": 0}
+    lost = ExportJob.objects.filter(
+        status=ExportJob.Status.RUNNING, started_at__lt=now - ExportJob.lifetime()
+    )
+    for pk, attempts in list(lost.values_list("pk", "attempts")):
+        if attempts >= EXPORT_MAX_ATTEMPTS:
+            job = export_job_fail(
+                job_id=pk,
+                error=gettext_lazy(
+                    "The export was interrupted %(attempts)d times (the worker stopped); ask for it again."
+                ),
+                params={"attempts": attempts},
+            )
+            counts["failed"] += int(job is not None and job.status == ExportJob.Status.FAILED)
+        else:
+            task_request(EXPORT_TASK, job_id=pk)
+            counts["resent"] += 1
+    forgotten = ExportJob.objects.filter(
+        status=ExportJob.Status.QUEUED, created_at__lt=now - timedelta(seconds=settings.EXPORT_RESEND_AFTER)
+    )
+    for pk in list(forgotten.values_list("pk", flat=True)):
+        task_request(EXPORT_TASK, job_id=pk)
+        counts["resent"] += 1
+    expired = ExportJob.objects.filter(
+        status=ExportJob.Status.DONE,
+        finished_at__lt=now - timedelta(hours=settings.EXPORT_FILE_RETENTION_HOURS),
+    ).exclude(file="")
+    for job in list(expired):
+        name, storage = job.file.name, job.file.storage
+        ExportJob.objects.filter(pk=job.pk).update(file="")
+        transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
+        counts["files_deleted"] += 1
     return counts

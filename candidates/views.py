@@ -1,5 +1,6 @@
 """Recruiter and CEO screens: mandates, pipeline board, candidates, stage moves, import/export.
-The CSV import runs in the background (``ImportJob``, ``candidates.tasks.run_import``).
+The CSV import runs in the background (``ImportJob``, ``candidates.tasks.run_import``), and so
+does the CSV export (``ExportJob``, ``candidates.tasks.run_export``).
 
 Thin views: access through ``cso_recruit.access`` (out of scope → 404), reads through
 ``selectors``, writes through ``services``.
@@ -7,11 +8,12 @@ Thin views: access through ``cso_recruit.access`` (out of scope → 404), reads 
 
 from pathlib import PurePosixPath
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -316,12 +318,69 @@ def import_job_confirm(request, pk):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def candidate_export(request, slug):
+    """The mandate's CSV export: POST queues it (a background task writes the file; a second
+    click returns the export already under way) and leads to its page; GET lists the user's
+    latest exports of the mandate with the button."""
     mandate = access.get_visible_or_404(access.pipeline_mandates(request.user), slug=slug)
-    data = services.candidates_export(
-        applications=selectors.export_applications(mandate=mandate, user=request.user)
+    if request.method == "POST":
+        job = services.export_job_request(mandate=mandate, by=request.user, language=_language())
+        if job.already_pending:
+            messages.info(request, _("An export of this mandate is already under way: here it is."))
+        return redirect(job)
+    return render(
+        request,
+        "candidates/export.html",
+        {
+            "mandate": mandate,
+            "jobs": selectors.recent_export_jobs(mandate=mandate, user=request.user),
+            "retention_hours": settings.EXPORT_FILE_RETENTION_HOURS,
+        },
     )
-    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="candidats-{mandate.slug}-{stamp}.csv"'
+
+
+def _export_job_context(job):
+    live = job.is_pending and not job.is_stale
+    return {
+        "job": job,
+        "mandate": job.mandate,
+        "live": live,
+        "refresh": IMPORT_REFRESH if live else None,
+        "interval_ms": LIVE_INTERVAL_MS,
+    }
+
+
+@login_required
+def export_job(request, pk):
+    """An export's page: progress while the task writes the file (updated in place by
+    ``static/js/live.js`` from :func:`export_job_status`), then the download button."""
+    job = selectors.export_job_detail(pk=pk, user=request.user)
+    response = render(request, "candidates/export_job.html", _export_job_context(job))
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def export_job_status(request, pk):
+    """The live part of an export's page alone (the fragment ``live.js`` asks for every second)."""
+    job = selectors.export_job_detail(pk=pk, user=request.user)
+    response = render(request, "candidates/_export_job_status.html", _export_job_context(job))
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def export_job_download(request, pk):
+    """The export's CSV file (its requester only; 404 before it is written, or once expired)."""
+    job = selectors.export_job_detail(pk=pk, user=request.user)
+    if job.status != job.Status.DONE or not job.file:
+        raise Http404("export not available")
+    try:
+        handle = job.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("export file gone") from exc
+    response = FileResponse(handle, as_attachment=True, filename=job.download_name, content_type="text/csv")
+    response["Content-Type"] = "text/csv; charset=utf-8"
+    response["Cache-Control"] = "private, no-store"
     return response

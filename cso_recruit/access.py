@@ -14,7 +14,7 @@ Every view, export and command goes through these functions. Rules:
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from candidates.models import Application, Candidate, ImportJob, Mandate
+from candidates.models import Application, Candidate, ExportJob, ImportJob, Mandate
 
 GROUP_RECRUITER = "recruiter"
 GROUP_CEO = "ceo"
@@ -64,6 +64,14 @@ def import_jobs_visible_to(user) -> QuerySet:
     """CSV import jobs the user may follow and confirm: those of the mandates they manage
     (recruiters and staff), the rule of the import itself."""
     return ImportJob.objects.filter(mandate__in=managed_mandates(user).values("pk"))
+
+
+def export_jobs_visible_to(user) -> QuerySet:
+    """CSV export jobs the user may follow and download: their own, of a mandate whose pipeline
+    they still read (the file holds what its requester could see, so it is theirs alone)."""
+    if not _authenticated(user):
+        return ExportJob.objects.none()
+    return ExportJob.objects.filter(requested_by=user, mandate__in=pipeline_mandates(user).values("pk"))
 
 
 def applications_visible_to(user) -> QuerySet:

@@ -280,6 +280,11 @@ CELERY_BEAT_SCHEDULE["imports-sweep"] = {"task": "candidates.tasks.sweep_import_
 # IMPORT_FILE_RETENTION_DAYS days (a save deletes its file at once).
 IMPORT_RESEND_AFTER = env.int("IMPORT_RESEND_AFTER", default=600)
 IMPORT_FILE_RETENTION_DAYS = env.int("IMPORT_FILE_RETENTION_DAYS", default=7)
+# CSV exports: a job still queued after EXPORT_RESEND_AFTER seconds is requested again; an export
+# file (personal data) is deleted EXPORT_FILE_RETENTION_HOURS hours after it was written.
+CELERY_BEAT_SCHEDULE["exports-sweep"] = {"task": "candidates.tasks.sweep_export_jobs", "schedule": 5 * 60}
+EXPORT_RESEND_AFTER = env.int("EXPORT_RESEND_AFTER", default=600)
+EXPORT_FILE_RETENTION_HOURS = env.int("EXPORT_FILE_RETENTION_HOURS", default=24)
 # A publish that cannot reach the broker fails fast (the outbox keeps the work) instead of
 # holding the user's request: 2 s to connect, 5 s for any answer (a broker that accepts and then
 # hangs would otherwise hold every request that sends a task, and the worker). The read timeout

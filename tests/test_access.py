@@ -14,7 +14,7 @@ from django.conf import settings
 from django.urls import get_resolver, reverse
 
 from candidates import services
-from candidates.models import Application, Candidate, ImportJob, Stage, StageTransition
+from candidates.models import Application, Candidate, ExportJob, ImportJob, Stage, StageTransition
 from tests.candidates.documents import make_pdf, upload
 from tests.conftest import sample_path
 from tests.factories import ApplicationFactory, CandidateFactory, MandateFactory, UserFactory
@@ -66,6 +66,8 @@ class World:
     other_application: object
     import_job: object = None
     other_import_job: object = None
+    export_job: object = None
+    other_export_job: object = None
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,8 @@ class Row:
     """One URL (and method) of the matrix: the roles that get it and what they get.
 
     ``target``: which object fills the URL (``"mandate"``, ``"candidate"``, ``"application"``,
-    ``"import_job"`` (a done preview) or ``None``); ``data``: POST data (a callable for a file upload); ``ok_status``: what an allowed
+    ``"import_job"`` (a done preview), ``"export_job"`` (a done export of the recruiter of the
+    mandate; another mandate's for "other") or ``None``); ``data``: POST data (a callable for a file upload); ``ok_status``: what an allowed
     role gets; ``state``: snapshot of the data a POST may change — must not move for refused
     roles (and must move for allowed ones when ``changes``)."""
 
@@ -110,6 +113,14 @@ def stage_state(world):
 
 def import_jobs(world):
     return ImportJob.objects.count()
+
+
+def export_jobs(world):
+    return ExportJob.objects.count()
+
+
+#: An export job is its requester's alone (its file holds what they can see).
+EXPORTER = frozenset({RECRUITER})
 
 
 def sample_upload():
@@ -158,6 +169,18 @@ MATRIX = [
         changes=True,
     ),
     Row("export", "mandate", READERS),
+    Row(
+        "export",
+        "mandate",
+        READERS,
+        method="post",
+        ok_status=302,
+        state=export_jobs,
+        changes=True,
+    ),
+    Row("export_job", "export_job", EXPORTER),
+    Row("export_job_status", "export_job", EXPORTER),
+    Row("export_job_download", "export_job", EXPORTER),
     Row("candidate_detail", "candidate", READERS),
     Row("candidate_edit", "candidate", MANAGERS),
     Row(
@@ -218,6 +241,10 @@ def world(db):
     for target, user in ((mandate, users[RECRUITER]), (other_mandate, users[RECRUITER_OTHER])):
         job = services.import_job_create(mandate=target, by=user, upload=sample_upload()["file"])
         jobs.append(services.import_job_run(job_id=job.pk))  # the preview, done
+    exports = []
+    for target, user in ((mandate, users[RECRUITER]), (other_mandate, users[RECRUITER_OTHER])):
+        job = services.export_job_request(mandate=target, by=user)
+        exports.append(services.export_job_run(job_id=job.pk))  # written
     return World(
         users=users,
         mandate=mandate,
@@ -227,6 +254,8 @@ def world(db):
         other_application=other_application,
         import_job=jobs[0],
         other_import_job=jobs[1],
+        export_job=exports[0],
+        other_export_job=exports[1],
     )
 
 
@@ -238,6 +267,7 @@ def url_for(row, world, *, other=False):
         "candidate": world.other_application.candidate if other else world.candidate,
         "application": world.other_application if other else world.application,
         "import_job": world.other_import_job if other else world.import_job,
+        "export_job": world.other_export_job if other else world.export_job,
     }[row.target]
     kwargs = {"slug": obj.slug} if row.target == "mandate" else {"pk": obj.pk}
     kwargs.update(dict(row.extra))
@@ -363,11 +393,14 @@ def test_a_ceo_cannot_move_a_stage_even_with_a_valid_form(client, world):
     assert page.context["form"] is None and 'name="to_stage"' not in page.content.decode()
 
 
-def test_the_export_of_a_ceo_is_the_mandate_only(client, world):
+def test_the_export_of_a_ceo_is_the_mandate_only(client, world, django_capture_on_commit_callbacks):
     client.force_login(world.users[CEO])
-    data = client.get(reverse("candidates:export", kwargs={"slug": world.mandate.slug})).content.decode(
-        "utf-8-sig"
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("candidates:export", kwargs={"slug": world.mandate.slug}))
+    job = ExportJob.objects.get(requested_by=world.users[CEO])
+    assert response["Location"] == job.get_absolute_url() and job.status == ExportJob.Status.DONE
+    download = client.get(reverse("candidates:export_job_download", kwargs={"pk": job.pk}))
+    data = b"".join(download.streaming_content).decode("utf-8-sig")
     assert "claire.cible@example.org" in data and "Autre" not in data
 
 

@@ -1,4 +1,4 @@
-"""The CSV import on the real path: PostgreSQL + Redis + a Celery worker process (no eager mode).
+"""The CSV import (and then the export) on the real path: PostgreSQL + Redis + a Celery worker process (no eager mode).
 
 The upload answers at once; the worker runs the preview, then the save; while the save's single
 transaction is still open, this process (as the job's page would) sees the progress counters move
@@ -18,7 +18,7 @@ from django.test import Client
 from django.urls import reverse
 
 from candidates import csv_format
-from candidates.models import Candidate, ImportJob
+from candidates.models import Candidate, ExportJob, ImportJob
 from cso_recruit.celery import app as celery_app
 from tests.conftest import ensure_reference_data, require_service
 from tests.factories import MandateFactory, UserFactory
@@ -101,6 +101,25 @@ def test_import_run_by_a_real_worker_with_visible_progress(tmp_path):
         assert {count for _, _, count in during} == {0}  # one transaction: nothing visible before the end
         html = client.get(reverse("candidates:import_job_status", kwargs={"pk": save.pk})).content.decode()
         assert "data-live-pending" not in html
+
+        # The export of what was imported, written by the worker too, reads back the same rows.
+        response = client.post(reverse("candidates:export", kwargs={"slug": mandate.slug}))
+        export = ExportJob.objects.get()
+        assert response["Location"] == export.get_absolute_url()
+        wait_until(
+            lambda: ExportJob.objects.filter(pk=export.pk, status__in=["done", "failed"]).exists(),
+            timeout=TIMEOUT,
+            process=process,
+            log_path=log_path,
+            what="the export",
+        )
+        export.refresh_from_db()
+        assert export.status == "done" and (export.rows_done, export.rows_total) == (ROWS, ROWS), export.error
+        download = client.get(reverse("candidates:export_job_download", kwargs={"pk": export.pk}))
+        data = b"".join(download.streaming_content)
+        lines = [line for line in data.decode("utf-8-sig").split("\r\n")[1:] if line]
+        assert len(lines) == ROWS and lines[0].startswith("Réel00000;Dominique;")
+        assert "candidates.tasks.run_export" in log_path.read_text(errors="replace")
     finally:
         celery_app.conf.task_always_eager = previous
         stop_worker(process, log)

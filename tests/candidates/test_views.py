@@ -16,7 +16,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from candidates import csv_format, services
-from candidates.models import Application, Candidate, ImportJob, RejectionReason, Stage, StageTransition
+from candidates.models import (
+    Application,
+    Candidate,
+    ExportJob,
+    ImportJob,
+    RejectionReason,
+    Stage,
+    StageTransition,
+)
 from outbox.models import TaskRequest
 from tests.conftest import sample_path
 from tests.factories import ApplicationFactory, CandidateFactory, MandateFactory, UserFactory
@@ -119,7 +127,7 @@ def test_the_ceo_sees_the_board_without_the_change_buttons(client, mandate):
     assert "Aline" in html
     assert reverse("candidates:candidate_create", kwargs={"slug": mandate.slug}) not in html
     assert reverse("candidates:import", kwargs={"slug": mandate.slug}) not in html
-    assert reverse("candidates:export", kwargs={"slug": mandate.slug}) in html
+    assert f'action="{reverse("candidates:export", kwargs={"slug": mandate.slug})}"' in html
 
 
 def test_mandate_list_shows_counts_and_links_only_where_the_pipeline_is_readable(client, mandate):
@@ -342,7 +350,9 @@ def form_data_values():
     return {"first_name": "Zoé", "last_name": "Lambert", "email": "zoe.lambert@example.org"}
 
 
-def test_what_the_form_saves_exports_and_imports_back(as_recruiter, recruiter, mandate):
+def test_what_the_form_saves_exports_and_imports_back(
+    as_recruiter, recruiter, mandate, django_capture_on_commit_callbacks
+):
     url = reverse("candidates:candidate_create", kwargs={"slug": mandate.slug})
     response = as_recruiter.post(url, form_data(linkedin_url="ftp://example.org/cv"))
     assert list(response.context["form"].errors) == ["linkedin_url"]
@@ -363,7 +373,7 @@ def test_what_the_form_saves_exports_and_imports_back(as_recruiter, recruiter, m
     assert candidate.linkedin_url == "https://www.linkedin.com/in/zoe-example"
     expected = all_candidate_values()
 
-    data = as_recruiter.get(reverse("candidates:export", kwargs={"slug": mandate.slug})).content
+    data = exported(as_recruiter, mandate, django_capture_on_commit_callbacks)
     report = services.candidates_import(mandate=mandate, data=data, by=recruiter)
     assert report.ok and report.unchanged == ["zoe.lambert@example.org"]
     assert all_candidate_values() == expected
@@ -827,17 +837,37 @@ def test_the_import_page_lists_the_latest_imports(as_recruiter, mandate):
 # --------------------------------------------------------------------------- export
 
 
-def test_export_download_is_french_excel_csv(as_recruiter, recruiter, mandate):
+def exported(client, mandate, capture):
+    """Ask for the mandate's export (its task runs on commit, eager here: ``capture`` is the
+    ``django_capture_on_commit_callbacks`` fixture) and download it: the file's bytes."""
+    with capture(execute=True):
+        response = client.post(reverse("candidates:export", kwargs={"slug": mandate.slug}))
+    assert response.status_code == 302
+    job = ExportJob.objects.get(pk=int(response["Location"].strip("/").split("/")[-1]))
+    assert job.status == ExportJob.Status.DONE, job.error
+    download = client.get(reverse("candidates:export_job_download", kwargs={"pk": job.pk}))
+    assert download.status_code == 200
+    return b"".join(download.streaming_content)
+
+
+def test_export_download_is_french_excel_csv(
+    as_recruiter, recruiter, mandate, django_capture_on_commit_callbacks
+):
     services.candidates_import(mandate=mandate, data=sample_path(SAMPLE_FILES[0]).read_bytes(), by=recruiter)
     ApplicationFactory(candidate=CandidateFactory(last_name="Ailleurs"))  # another mandate: not exported
 
-    response = as_recruiter.get(reverse("candidates:export", kwargs={"slug": mandate.slug}))
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = as_recruiter.post(reverse("candidates:export", kwargs={"slug": mandate.slug}))
+    job = ExportJob.objects.get()
+    response = as_recruiter.get(reverse("candidates:export_job_download", kwargs={"pk": job.pk}))
 
+    assert asked.status_code == 302 and asked["Location"] == job.get_absolute_url()
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Cache-Control"] == "private, no-store"
     stamp = timezone.localdate().isoformat()
     assert response["Content-Disposition"] == f'attachment; filename="candidats-{mandate.slug}-{stamp}.csv"'
-    data = response.content
+    data = b"".join(response.streaming_content)
     assert data.startswith(b"\xef\xbb\xbf")
     lines = data.decode("utf-8-sig").split("\r\n")
     assert lines[0].split(";") == list(csv_format.FR_HEADERS.values())
