@@ -258,16 +258,21 @@ def candidate_import(request, slug):
     )
 
 
-def _import_job_context(job):
+def _job_page(request, template, job):
+    """A background job's page or its live fragment (``template``), for an ``ImportJob`` or an
+    ``ExportJob``: never cached (it changes every second and names people)."""
     live = job.is_pending and not job.is_stale
-    return {
+    context = {
         "job": job,
         "mandate": job.mandate,
-        "result": job.result or {},
+        "result": getattr(job, "result", None) or {},
         "live": live,
         "refresh": IMPORT_REFRESH if live else None,
         "interval_ms": LIVE_INTERVAL_MS,
     }
+    response = render(request, template, context)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required
@@ -275,19 +280,17 @@ def import_job(request, pk):
     """An import job's page: progress while it runs (updated in place by ``static/js/live.js``
     from :func:`import_job_status`; without JavaScript the page reloads itself), then the
     preview with its problems and the "save" button, or the outcome of the save."""
-    job = selectors.import_job_detail(pk=pk, user=request.user)
-    response = render(request, "candidates/import_job.html", _import_job_context(job))
-    response["Cache-Control"] = "no-store"
-    return response
+    return _job_page(
+        request, "candidates/import_job.html", selectors.import_job_detail(pk=pk, user=request.user)
+    )
 
 
 @login_required
 def import_job_status(request, pk):
     """The live part of an import job's page alone (the fragment ``live.js`` asks for every second)."""
-    job = selectors.import_job_detail(pk=pk, user=request.user)
-    response = render(request, "candidates/_import_job_status.html", _import_job_context(job))
-    response["Cache-Control"] = "no-store"
-    return response
+    return _job_page(
+        request, "candidates/_import_job_status.html", selectors.import_job_detail(pk=pk, user=request.user)
+    )
 
 
 @login_required
@@ -340,34 +343,21 @@ def candidate_export(request, slug):
     )
 
 
-def _export_job_context(job):
-    live = job.is_pending and not job.is_stale
-    return {
-        "job": job,
-        "mandate": job.mandate,
-        "live": live,
-        "refresh": IMPORT_REFRESH if live else None,
-        "interval_ms": LIVE_INTERVAL_MS,
-    }
-
-
 @login_required
 def export_job(request, pk):
     """An export's page: progress while the task writes the file (updated in place by
     ``static/js/live.js`` from :func:`export_job_status`), then the download button."""
-    job = selectors.export_job_detail(pk=pk, user=request.user)
-    response = render(request, "candidates/export_job.html", _export_job_context(job))
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return _job_page(
+        request, "candidates/export_job.html", selectors.export_job_detail(pk=pk, user=request.user)
+    )
 
 
 @login_required
 def export_job_status(request, pk):
     """The live part of an export's page alone (the fragment ``live.js`` asks for every second)."""
-    job = selectors.export_job_detail(pk=pk, user=request.user)
-    response = render(request, "candidates/_export_job_status.html", _export_job_context(job))
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return _job_page(
+        request, "candidates/_export_job_status.html", selectors.export_job_detail(pk=pk, user=request.user)
+    )
 
 
 @login_required

@@ -191,6 +191,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://localhost/"
+# Redis brokers go through kombu's Redis transport with one reconnection fault fixed (a worker
+# holding an unacknowledged task exits instead of reconnecting when Redis drops): cso_recruit/broker.py.
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT = "cso_recruit.broker:Transport"
 
 # Periodic tasks (make beat): session reminders read due sessions from the database.
 CELERY_BEAT_SCHEDULE = {

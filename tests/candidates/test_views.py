@@ -571,7 +571,7 @@ def test_the_upload_returns_at_once_and_the_task_makes_the_preview(
     assert "Waiting for a worker to start the import…" in html
     assert f'data-live-url="{status_url(job)}"' in html and "data-live-pending" in html
     assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in html
-    assert page["Cache-Control"] == "no-store" and "js/live.js" in html
+    assert page["Cache-Control"] == "private, no-store" and "js/live.js" in html
     assert 'name="confirm"' not in html
 
     callbacks[0]()  # the commit: the outbox sends the task, which runs the preview (eager)
@@ -788,7 +788,7 @@ def test_the_status_fragment_is_the_live_part_only(as_recruiter, mandate, django
     response = as_recruiter.get(status_url(job))
 
     html = text(response)
-    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
     assert html.lstrip().startswith('<div class="import-job-status" data-live-pending>')
     assert "<html" not in html and "<nav" not in html and "<script" not in html and "<h1" not in html
     assert "Checking the rows: 3 of 8." in html

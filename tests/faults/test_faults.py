@@ -16,6 +16,7 @@ Skips without PostgreSQL or ``redis-server``; FAILS when ``CSO_REQUIRE_SERVICES=
 
 import os
 import signal
+import time
 from datetime import timedelta
 from email import message_from_string
 from pathlib import Path
@@ -206,13 +207,16 @@ def _pids(marker: Path):
     return [int(line) for line in marker.read_text().split()] if marker.exists() else []
 
 
-def test_a_worker_child_killed_mid_render_is_taken_over(rig):
+def _render_in_flight(rig, delay):
+    """Start the broker and a prefork worker whose renders last ``delay`` seconds, request a
+    report and wait until its render has started. Returns ``(process, log_path, marker, world,
+    report)``; ``marker`` lists the pids of the children that started a render."""
     rig.redis.start()
     marker = rig.tmp_path / "renders"
     process, log_path = rig.worker(
         app=FAULT_APP,
         pool="prefork",
-        env={"CSO_FAULT_RENDER_DELAY": "3", "CSO_FAULT_RENDER_MARKER": str(marker)},
+        env={"CSO_FAULT_RENDER_DELAY": str(delay), "CSO_FAULT_RENDER_MARKER": str(marker)},
     )
     world = make_world()
     _client_, _response, report = _request_report(world)
@@ -223,6 +227,11 @@ def test_a_worker_child_killed_mid_render_is_taken_over(rig):
         log_path=log_path,
         what="the first render to start",
     )
+    return process, log_path, marker, world, report
+
+
+def test_a_worker_child_killed_mid_render_is_taken_over(rig):
+    process, log_path, marker, _world, report = _render_in_flight(rig, 3)
     os.kill(_pids(marker)[0], signal.SIGKILL)
     wait_until(
         lambda: _status(report) in ("ready", "failed"),
@@ -326,3 +335,38 @@ def test_no_fonts_the_worker_refuses_to_start_and_the_report_waits(rig):
         what="the report by a worker with fonts",
     )
     assert report.status == "ready", report.error
+
+
+def test_the_broker_drops_while_a_render_is_in_flight_and_the_worker_stays(rig):
+    """Redis stops and starts again (empty) while a render is in flight (``acks_late``: its
+    message not acknowledged): the render ends, the worker stays up, reconnects and renders the
+    next report. (The upstream crash this can meet — kombu's channel restoring the message
+    through a detached transport — is reproduced deterministically in ``tests/ops/test_broker.py``;
+    here, on the product's transport, it must not stop the worker.)"""
+    process, log_path, _marker, world, report = _render_in_flight(rig, 4)
+    rig.redis.stop()  # the broker goes away with the render in flight (acks_late: not acknowledged)
+    time.sleep(1.5)
+    rig.redis.start()
+    wait_until(
+        lambda: _status(report) in ("ready", "failed"),
+        timeout=90,
+        process=process,
+        log_path=log_path,
+        what="the report after the broker came back",
+    )
+    assert report.status == "ready", report.error
+    assert process.poll() is None, log_path.read_text()[-3000:]
+    log = log_path.read_text()
+    assert "Unrecoverable error" not in log and "Connection to broker lost" in log
+
+    # The worker reconnected: a second report is rendered by the same process.
+    second = report_services.report_request(application=world.application, by=world.ceo)
+    wait_until(
+        lambda: _status(second) in ("ready", "failed"),
+        timeout=90,
+        process=process,
+        log_path=log_path,
+        what="a report requested after the reconnection",
+    )
+    assert second.status == "ready", second.error
+    assert process.poll() is None
