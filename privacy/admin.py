@@ -26,10 +26,10 @@ ERASE_PERMISSION = "privacy.erase_candidate"
 
 @admin.register(Erasure)
 class ErasureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("candidate_id", "kind", "rule", "actor", "at")
+    list_display = ("candidate_number", "kind", "rule", "actor", "at")
     list_filter = ("kind", "rule")
     list_select_related = ("actor",)
-    fields = ("candidate", "kind", "rule", "actor", "reason", "at", "counts")
+    fields = ("candidate_number", "candidate", "kind", "rule", "actor", "reason", "at", "counts")
 
 
 @admin.register(RetentionWarning)

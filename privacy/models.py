@@ -20,7 +20,7 @@ class RetentionRule(models.TextChoices):
 
 
 class Erasure(models.Model):
-    """A candidate anonymised everywhere (``privacy.services.candidate_erase``): by an erasure
+    """A candidate erased everywhere (``privacy.services.candidate_erase``): by an erasure
     request (GDPR art. 17, from the admin or ``manage.py erase_candidate``) or at the end of the
     retention period (``privacy.tasks.apply_retention``). One row per candidate (unique): the
     retention task and a second request find it and do nothing twice. ``counts`` says what was
@@ -30,8 +30,16 @@ class Erasure(models.Model):
         REQUEST = "request", _("Erasure request (GDPR art. 17)")
         RETENTION = "retention", _("End of the retention period")
 
+    #: The candidate's id, kept when the row itself is deleted (unique: once per candidate).
+    candidate_number = models.PositiveIntegerField(_("candidate id"), unique=True)
+    #: The anonymous shell left when reports must stay as tombstones; ``None`` once deleted.
     candidate = models.OneToOneField(
-        Candidate, on_delete=models.CASCADE, related_name="erasure", verbose_name=_("candidate")
+        Candidate,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="erasure",
+        verbose_name=_("candidate"),
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     rule = models.CharField(_("retention rule"), max_length=20, choices=RetentionRule.choices, blank=True)
@@ -62,7 +70,7 @@ class Erasure(models.Model):
         ]
 
     def __str__(self):
-        return f"#{self.candidate_id} ({self.get_kind_display()}, {self.at:%Y-%m-%d})"
+        return f"#{self.candidate_number} ({self.get_kind_display()}, {self.at:%Y-%m-%d})"
 
 
 class RetentionWarning(models.Model):

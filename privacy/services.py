@@ -23,7 +23,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assessments.models import Scorecard
-from candidates.models import ALL_DOMAINS, Application, Candidate, ExportJob, ImportJob, Mandate, StageTransition
+from candidates.models import (
+    ALL_DOMAINS,
+    Application,
+    Candidate,
+    ExportJob,
+    ImportJob,
+    Mandate,
+    StageTransition,
+)
 from cso_recruit.events import figures_inputs_changed
 from outbox.models import OutboundEmail
 from outbox.services import Message, email_enqueue
@@ -180,7 +188,8 @@ def _anonymise_row(candidate: Candidate, actor) -> None:
 def candidate_erase(candidate: Candidate, actor=None, reason: str = "", *, kind=Erasure.Kind.REQUEST, rule=""):
     """Erase one candidate everywhere (GDPR art. 17; CNIL recruitment guidance, 2023).
 
-    What goes: the candidate row's personal fields (anonymised: "Anonyme #<id>", an address in the
+    What goes: the candidate row — deleted when no report of theirs exists, otherwise kept as an
+    anonymous shell for the report tombstones: its personal fields anonymised: "Anonyme #<id>", an address in the
     reserved ``.invalid`` domain, no phone, city, CV, consent, years) and every
     django-simple-history copy of it (one anonymised copy is left, "erasure"); every CV file the
     row ever pointed to; their applications' SWOT texts, stage transitions (with their reasons),
@@ -204,7 +213,7 @@ def candidate_erase(candidate: Candidate, actor=None, reason: str = "", *, kind=
     """
     apps = list(Application.objects.select_for_update().filter(candidate_id=candidate.pk).order_by("pk"))
     candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
-    existing = Erasure.objects.filter(candidate=candidate).first()
+    existing = Erasure.objects.filter(candidate_number=candidate.pk).first()
     if existing is not None:
         return existing
     app_ids = [a.pk for a in apps]
@@ -240,20 +249,29 @@ def candidate_erase(candidate: Candidate, actor=None, reason: str = "", *, kind=
     RetentionWarning.objects.filter(candidate=candidate).delete()
 
     counts["history_rows"] += candidate.history.all().delete()[0]
-    _anonymise_row(candidate, actor)
+    pk = candidate.pk
     erasure = Erasure.objects.create(
-        candidate=candidate, kind=kind, rule=rule, actor=actor, reason=reason.strip(), counts=counts
+        candidate_number=pk, candidate=candidate, kind=kind, rule=rule, actor=actor, reason=reason.strip()
     )
-    figures_inputs_changed(application_ids=app_ids, statistics_mandate_ids=mandate_ids, ratings=True)
+    if counts["reports"]:  # tombstones need their application: an anonymous shell stays
+        _anonymise_row(candidate, actor)
+        figures_inputs_changed(application_ids=app_ids, statistics_mandate_ids=mandate_ids)
+    else:  # nothing must stay: the row goes, with its applications and their figures
+        candidate.delete()
+        counts["history_rows"] += Candidate.history.filter(id=pk).delete()[0]
+        counts["deleted"] = True
+        figures_inputs_changed(statistics_mandate_ids=mandate_ids)
+    Erasure.objects.filter(pk=erasure.pk).update(counts=counts)
+    erasure.refresh_from_db()
 
     def delete_files():
         done = {}
         for name in sorted(cv_files | report_files):
             _delete_file(name, done)
-        logger.info("candidate erased: files deleted", extra={"candidate": candidate.pk, **done})
+        logger.info("candidate erased: files deleted", extra={"candidate": pk, **done})
 
     transaction.on_commit(delete_files)
-    logger.info("candidate erased", extra={"candidate": candidate.pk, "kind": kind, "rule": rule, **counts})
+    logger.info("candidate erased", extra={"candidate": pk, "kind": kind, "rule": rule, **counts})
     return erasure
 
 
