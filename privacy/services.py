@@ -145,7 +145,9 @@ def _scrub_jobs(terms, counts) -> None:
     for job in ImportJob.objects.exclude(result=None).select_for_update():
         text = json.dumps(job.result, ensure_ascii=False)
         if _mentions(text, terms):
-            ImportJob.objects.filter(pk=job.pk).update(result=json.loads(_redact(text, [json.dumps(t)[1:-1] for t in terms])))
+            ImportJob.objects.filter(pk=job.pk).update(
+                result=json.loads(_redact(text, [json.dumps(t)[1:-1] for t in terms]))
+            )
             counts["imports_redacted"] = counts.get("imports_redacted", 0) + 1
     for job in ExportJob.objects.exclude(file="").select_for_update():
         if _file_mentions(job.file.name, terms):
@@ -185,7 +187,9 @@ def _anonymise_row(candidate: Candidate, actor) -> None:
 
 
 @transaction.atomic
-def candidate_erase(candidate: Candidate, actor=None, reason: str = "", *, kind=Erasure.Kind.REQUEST, rule=""):
+def candidate_erase(
+    candidate: Candidate, actor=None, reason: str = "", *, kind=Erasure.Kind.REQUEST, rule=""
+):
     """Erase one candidate everywhere (GDPR art. 17; CNIL recruitment guidance, 2023).
 
     What goes: the candidate row — deleted when no report of theirs exists, otherwise kept as an
@@ -285,7 +289,9 @@ def mandate_delete(mandate: Mandate, actor=None) -> None:
     session_ids = set(
         WorkingSession.history.filter(application_id__in=app_ids).values_list("id", flat=True).distinct()
     )
-    files = set(Report.objects.filter(application_id__in=app_ids).exclude(pdf="").values_list("pdf", flat=True))
+    files = set(
+        Report.objects.filter(application_id__in=app_ids).exclude(pdf="").values_list("pdf", flat=True)
+    )
     files |= set(ImportJob.objects.filter(mandate=mandate).exclude(file="").values_list("file", flat=True))
     files |= set(ExportJob.objects.filter(mandate=mandate).exclude(file="").values_list("file", flat=True))
     Observation.objects.filter(session__application_id__in=app_ids).update(supersedes=None)
@@ -295,8 +301,13 @@ def mandate_delete(mandate: Mandate, actor=None) -> None:
     mandate.delete()
     WorkingSession.history.filter(id__in=session_ids).delete()
     figures_inputs_changed(candidate_ids=candidate_ids)
-    transaction.on_commit(lambda: [default_storage.delete(n) for n in sorted(files) if default_storage.exists(n)])
-    logger.info("mandate deleted", extra={"mandate": mandate.pk if mandate.pk else None, "by": getattr(actor, "pk", None)})
+    transaction.on_commit(
+        lambda: [default_storage.delete(n) for n in sorted(files) if default_storage.exists(n)]
+    )
+    logger.info(
+        "mandate deleted",
+        extra={"mandate": mandate.pk if mandate.pk else None, "by": getattr(actor, "pk", None)},
+    )
 
 
 # ----------------------------------------------------------------------------------- retention
@@ -334,7 +345,8 @@ def _warning_messages(candidate: Candidate, schedule) -> list[Message]:
                     "closed": schedule.closed_on.isoformat(),
                 }
                 + "\n\n"
-                + _("Their page: %(url)s") % {"url": settings.SITE_URL.rstrip("/") + candidate.get_absolute_url()}
+                + _("Their page: %(url)s")
+                % {"url": settings.SITE_URL.rstrip("/") + candidate.get_absolute_url()}
                 + "\n"
             )
         messages.append(

@@ -66,7 +66,8 @@ def _tables_mentioning(term):
     found = {}
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names(include_views=False):
-            cursor.execute(f'SELECT count(*) FROM "{table}" AS row WHERE row::text ILIKE %s', [f"%{term}%"])
+            name = connection.ops.quote_name(table)  # a table name from the catalogue, quoted
+            cursor.execute(f"SELECT count(*) FROM {name} AS row WHERE row::text ILIKE %s", [f"%{term}%"])  # noqa: S608
             count = cursor.fetchone()[0]
             if count:
                 found[table] = count
