@@ -72,6 +72,10 @@ class PrivacyCandidateAdmin(ServiceDeleteMixin, CandidateAdmin):
             request, _("The candidate was erased: anonymised everywhere, files deleted."), messages.INFO
         )
 
+    def response_delete(self, request, obj_display, obj_id):
+        # Django's message would name the person just erased: the id only.
+        return super().response_delete(request, f"#{obj_id}", obj_id)
+
     def delete_queryset(self, request, queryset):
         for candidate in queryset.order_by("pk"):
             services.candidate_erase(candidate, request.user, "Django admin")

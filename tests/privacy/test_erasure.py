@@ -262,3 +262,19 @@ def test_the_command_refuses_an_unknown_candidate(db):
 
     with pytest.raises(CommandError, match="No candidate with id 999999"):
         call_command("erase_candidate", "999999", "--yes")
+
+
+def test_the_pages_of_an_erased_candidate_answer_without_their_data(erased_world, world, client):
+    report = erased_world["report"]
+    client.force_login(world.ceo)
+    pages = {
+        reverse("reports:list", args=[world.application.pk]): 200,
+        reverse("reports:status", args=[report.pk]): 200,
+        reverse("reports:download", args=[report.pk]): 404,
+        reverse("candidates:application_detail", args=[world.application.pk]): 200,
+        reverse("candidates:candidate_detail", args=[world.application.candidate_id]): 200,
+    }
+    for url, status in pages.items():
+        response = client.get(url)
+        assert response.status_code == status, url
+        assert LAST not in response.content.decode() and OLD_LAST not in response.content.decode()

@@ -136,3 +136,33 @@ def test_the_page_says_nothing_is_scheduled_while_an_application_is_open(client)
     client.force_login(recruiter)
     page = client.get(reverse("candidates:candidate_detail", args=[application.candidate_id]))
     assert "tant qu’une candidature est ouverte" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("PRIVACY_RETENTION_MONTHS_NO_CONSENT", "0", "PRIVACY_RETENTION_MONTHS_NO_CONSENT must be a number"),
+        (
+            "PRIVACY_RETENTION_MONTHS_TALENT_POOL",
+            "121",
+            "PRIVACY_RETENTION_MONTHS_TALENT_POOL must be a number",
+        ),
+        ("PRIVACY_RETENTION_WARNING_DAYS", "-1", "PRIVACY_RETENTION_WARNING_DAYS must be between"),
+    ],
+)
+def test_the_policy_refuses_values_out_of_range(variable, value, message):
+    from tests.test_settings import run
+
+    result = run(["manage.py", "check"], **{variable: value})
+    assert result.returncode != 0 and message in result.stderr
+
+
+def test_the_policy_is_read_from_the_environment():
+    from tests.test_settings import run
+
+    code = "import django; django.setup(); from django.conf import settings as s; "
+    code += "print(s.PRIVACY_RETENTION_MONTHS_TALENT_POOL, s.PRIVACY_RETENTION_MONTHS_NO_CONSENT)"
+    result = run(
+        ["-c", code], PRIVACY_RETENTION_MONTHS_TALENT_POOL="12", PRIVACY_RETENTION_MONTHS_NO_CONSENT="6"
+    )
+    assert result.stdout.split() == ["12", "6"], result.stderr
