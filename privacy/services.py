@@ -146,7 +146,7 @@ def _scrub_jobs(terms, counts) -> None:
         text = json.dumps(job.result, ensure_ascii=False)
         if _mentions(text, terms):
             ImportJob.objects.filter(pk=job.pk).update(
-                result=json.loads(_redact(text, [json.dumps(t)[1:-1] for t in terms]))
+                result=json.loads(_redact(text, [json.dumps(t, ensure_ascii=False)[1:-1] for t in terms]))
             )
             counts["imports_redacted"] = counts.get("imports_redacted", 0) + 1
     for job in ExportJob.objects.exclude(file="").select_for_update():
@@ -296,7 +296,9 @@ def mandate_delete(mandate: Mandate, actor=None) -> None:
     files |= set(ExportJob.objects.filter(mandate=mandate).exclude(file="").values_list("file", flat=True))
     Observation.objects.filter(session__application_id__in=app_ids).update(supersedes=None)
     Scorecard.objects.filter(application_id__in=app_ids).update(supersedes=None)
-    ImportJob.objects.filter(mandate=mandate).update(preview=None)
+    ImportJob.objects.filter(
+        mandate=mandate, mode=ImportJob.Mode.SAVE
+    ).delete()  # before the previews they confirm
     candidate_ids = list(Application.objects.filter(mandate=mandate).values_list("candidate_id", flat=True))
     mandate.delete()
     WorkingSession.history.filter(id__in=session_ids).delete()

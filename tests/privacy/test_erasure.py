@@ -17,7 +17,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from candidates import services as candidate_services
-from candidates.models import Candidate, Stage
+from candidates.models import Candidate, ImportJob, Stage
 from figures import compute
 from figures.models import MandateStatistics
 from outbox.models import OutboundEmail
@@ -26,16 +26,17 @@ from reports import services as report_services
 from reports.models import Report
 from sessions.models import WorkingSession
 from tests.candidates.documents import make_pdf, upload
+from tests.conftest import sample_path
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 FIRST, LAST = "Zéphyrine", "Quintavalle-Brézé"
 EMAIL = "zephyrine.qbreze@example.org"
-PHONE = "+33 6 98 76 54 32"
+PHONE = "+33 6 41 52 63 74"
 #: What the row held before (``make_world``'s candidate): its history copies hold it too.
 OLD_LAST, OLD_EMAIL = "Lœwenbrück-Ngô", "eloise.lng@example.org"
-TERMS = (FIRST, LAST, EMAIL, PHONE, "98 76 54 32", OLD_LAST, OLD_EMAIL)
+TERMS = (FIRST, LAST, EMAIL, PHONE, "41 52 63 74", OLD_LAST, OLD_EMAIL)
 
 
 def _superuser_client(client):
@@ -60,6 +61,19 @@ def _render_report(world, capture):
     report = Report.objects.get(pk=requested.pk)
     assert report.is_ready, report.error
     return report
+
+
+def _import_preview(world):
+    """An import preview (not confirmed: its file is kept) whose rows hold the person."""
+    header = sample_path("candidates_fr_utf8_bom.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    line = f"{LAST};{FIRST};{EMAIL};{PHONE};Lyon;;Annonce;Non;;2;2;2;2;2;2;2;2;2;Master"
+    data = ("\ufeff" + header + "\r\n" + line + "\r\n").encode("utf-8")
+    job = candidate_services.import_job_create(
+        mandate=world.mandate, by=world.recruiter, upload=upload("import.csv", data, "text/csv")
+    )
+    job = candidate_services.import_job_run(job_id=job.pk)
+    assert job.status == "done", job.error
+    return job
 
 
 def _tables_mentioning(term):
@@ -104,6 +118,8 @@ def erased_world(world, client, settings, django_capture_on_commit_callbacks):
         application=second, to_stage=Stage.SCREENING, by=world.staff, reason=f"Appel de {FIRST} au {PHONE}"
     )
     other = world.candidate_application("Aline", "Témoin", levels=(3, 3, 4))  # stays, and keeps its ratings
+    preview = _import_preview(world)
+    assert FIRST in str(preview.result) and preview.file
     report = _render_report(world, django_capture_on_commit_callbacks)
     other_report = _render_report(
         type("W", (), {"application": other, "ceo": world.ceo}), django_capture_on_commit_callbacks
@@ -240,11 +256,15 @@ def test_the_superuser_can_delete_a_mandate_with_sessions_and_reports(
     """On main: 403 likewise; and the PDFs would stay on disk."""
     report = _render_report(world, django_capture_on_commit_callbacks)
     path = Path(settings.MEDIA_ROOT) / report.pdf.name
+    preview = _import_preview(world)
+    saved = candidate_services.import_job_confirm(preview=preview, by=world.recruiter)
+    assert saved.preview_id == preview.pk  # a save holds its preview (RESTRICT): deleted in order
     url = reverse("admin:candidates_mandate_delete", args=[world.mandate.pk])
     with django_capture_on_commit_callbacks(execute=True):
         response = _superuser_client(client).post(url, {"post": "yes"})
     assert response.status_code == 302
     assert not Report.objects.filter(pk=report.pk).exists() and not path.exists()
+    assert not ImportJob.objects.filter(pk__in=[preview.pk, saved.pk]).exists()
     assert not WorkingSession.history.filter(application_id=world.application.pk).exists()
     assert Candidate.objects.filter(pk=world.application.candidate_id).exists()  # people stay
 
