@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "figures",
     "reports",
     "outbox",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -297,4 +298,31 @@ CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT",
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": env.float("CELERY_BROKER_SOCKET_CONNECT_TIMEOUT", default=2.0),
     "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=5.0),
+}
+
+# Retention of candidates' data (privacy app; CNIL, "Référentiel relatif aux traitements de données
+# à caractère personnel mis en œuvre aux fins de gestion du recrutement", 2023; GDPR art. 5(1)(e)):
+# a candidate whose applications are all closed (hired, rejected, withdrawn) is anonymised
+# PRIVACY_RETENTION_MONTHS_TALENT_POOL months after the last closure when they consented to be
+# kept in the talent pool (CNIL: at most 2 years after the last contact), otherwise
+# PRIVACY_RETENTION_MONTHS_NO_CONSENT months after it (the time to answer a dispute of the
+# decision); a hired candidate leaves the recruitment data set under the same rule (their
+# employee file lives elsewhere). The mandate's recruiters are warned by e-mail
+# PRIVACY_RETENTION_WARNING_DAYS days before, once, and the anonymisation never comes sooner than
+# that many days after the warning. privacy.tasks.apply_retention applies it (beat, every
+# PRIVACY_RETENTION_EVERY seconds; default 6 h).
+PRIVACY_RETENTION_MONTHS_TALENT_POOL = env.int("PRIVACY_RETENTION_MONTHS_TALENT_POOL", default=24)
+PRIVACY_RETENTION_MONTHS_NO_CONSENT = env.int("PRIVACY_RETENTION_MONTHS_NO_CONSENT", default=3)
+PRIVACY_RETENTION_WARNING_DAYS = env.int("PRIVACY_RETENTION_WARNING_DAYS", default=30)
+PRIVACY_RETENTION_EVERY = env.int("PRIVACY_RETENTION_EVERY", default=6 * 3600)
+for _name in ("PRIVACY_RETENTION_MONTHS_TALENT_POOL", "PRIVACY_RETENTION_MONTHS_NO_CONSENT"):
+    if not 1 <= globals()[_name] <= 120:
+        raise ImproperlyConfigured(f"{_name} must be a number of months between 1 and 120.")
+if not 0 <= PRIVACY_RETENTION_WARNING_DAYS <= 365:
+    raise ImproperlyConfigured("PRIVACY_RETENTION_WARNING_DAYS must be between 0 and 365 days.")
+if PRIVACY_RETENTION_EVERY < 60:
+    raise ImproperlyConfigured("PRIVACY_RETENTION_EVERY must be at least 60 seconds.")
+CELERY_BEAT_SCHEDULE["privacy-retention"] = {
+    "task": "privacy.tasks.apply_retention",
+    "schedule": PRIVACY_RETENTION_EVERY,
 }

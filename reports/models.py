@@ -40,6 +40,9 @@ class Report(models.Model):
         RENDERING = "rendering", _("Rendering")
         READY = "ready", _("Ready")
         FAILED = "failed", _("Failed")
+        #: Its candidate was erased (GDPR art. 17, ``privacy.services.candidate_erase``): the row stays
+        #: as a tombstone (version number, SHA-256, size and page count), its PDF and snapshot are gone.
+        ERASED = "erased", _("Erased")
 
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="reports", verbose_name=_("application")
@@ -80,7 +83,7 @@ class Report(models.Model):
             models.UniqueConstraint(fields=["application", "version"], name="report_version_unique"),
             models.CheckConstraint(condition=models.Q(version__gte=1), name="report_version_positive"),
             models.CheckConstraint(
-                condition=models.Q(status__in=["queued", "rendering", "ready", "failed"]),
+                condition=models.Q(status__in=["queued", "rendering", "ready", "failed", "erased"]),
                 name="report_status_known",
             ),
             models.CheckConstraint(
@@ -94,6 +97,10 @@ class Report(models.Model):
             ),
             models.CheckConstraint(
                 condition=~models.Q(status="failed") | ~models.Q(error=""), name="report_failed_has_error"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="erased") | models.Q(pdf="", snapshot={}),
+                name="report_erased_is_empty",
             ),
         ]
         indexes = [models.Index(fields=["status", "requested_at"])]
