@@ -149,19 +149,32 @@ def application_headers_visible_to(user) -> QuerySet:
 
 
 def observation_visible(user, observation) -> bool:
-    """Sealed observation rule: the mediator sees their own; recruiters and staff see it once
-    submitted; the CEO sees it once submitted AND after submitting their own debrief of the session."""
+    """Sealed observation rule (DESIGN.md §3), about the person, not the role.
+
+    The mandate's CEO reads a session's observation only once it is submitted AND after
+    submitting their own debrief of that session — whatever other role they also hold (recruiter
+    of the mandate, staff, mediator of other sessions): the CEO rule is checked first. Otherwise
+    the session's mediator reads their own (drafts included); recruiters of the mandate and staff
+    read it once submitted; nobody else does. Returns a bool; one or two queries.
+    """
     from sessions.models import Debrief
 
     if not _authenticated(user):
         return False
     session = observation.session
+    if session.application.mandate.ceo_id == user.pk:
+        return observation.is_submitted and Debrief.objects.filter(session=session, party="ceo").exists()
     if observation.mediator_id == user.pk:
         return True
     if not observation.is_submitted:
         return False
-    if user.is_staff or managed_mandates(user).filter(pk=session.application.mandate_id).exists():
-        return True
-    if session.application.mandate.ceo_id == user.pk:
-        return Debrief.objects.filter(session=session, party="ceo").exists()
-    return False
+    return user.is_staff or managed_mandates(user).filter(pk=session.application.mandate_id).exists()
+
+
+def reads_full_compatibility(user, mandate) -> bool:
+    """Whether ``user`` reads the mandate's compatibility in the ``full`` reading (every submitted
+    observation): staff and recruiters of the mandate — but never its CEO, who reads the ``ceo``
+    reading (sealed until their own debrief) whatever other role they hold."""
+    if not _authenticated(user) or mandate.ceo_id == user.pk:
+        return False
+    return user.is_staff or can_manage_mandate(user, mandate)

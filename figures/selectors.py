@@ -10,7 +10,7 @@ Every page, export, command and the report snapshot reads figures here:
   scorecards", and the reliability (hence the reading) is ``hidden``.
 * **Sealing**: the compatibility a viewer reads is the stored ``full`` reading for the mandate's
   recruiters and staff, the ``ceo`` reading (observations sealed until the CEO's own debrief) for
-  anyone else — the rule of ``cso_recruit.access.observation_visible``.
+  the mandate's CEO — even one who is also a recruiter or staff — and anyone else — the rule of ``cso_recruit.access.observation_visible``.
 
 Rows are read as stored; a row that is missing, stale or computed by older formulas is recomputed
 (``figures.services.figures_refresh``) before it is read, so a reader never sees figures that
@@ -56,7 +56,8 @@ class Viewer:
         user: the user, or ``None`` for an unrestricted reader (management commands).
         mandate_id: the mandate read.
         drafts: ids of the mandate's applications for which the user has an open scorecard.
-        compatibility_view: "full" (recruiters of the mandate, staff, unrestricted) or "ceo".
+        compatibility_view: "full" (recruiters of the mandate, staff, unrestricted) or "ceo" (the
+            mandate's CEO whatever other role they hold, and anyone else).
     """
 
     user: Any
@@ -79,7 +80,7 @@ def viewer_for(user, mandate) -> Viewer:
     if user is None:
         return Viewer(user=None, mandate_id=mandate.pk)
     drafts = frozenset(open_draft_applications(user, mandate_id=mandate.pk))
-    full = user.is_staff or access.can_manage_mandate(user, mandate)
+    full = access.reads_full_compatibility(user, mandate)
     return Viewer(
         user=user, mandate_id=mandate.pk, drafts=drafts, compatibility_view="full" if full else "ceo"
     )

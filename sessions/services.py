@@ -130,6 +130,10 @@ def _schedule_static_rules(*, application, starts_at, ends_at, mediator, tz_name
         raise ValidationError(_("This application is closed."), code="closed")
     if not application.mandate.mediators.filter(pk=mediator.pk).exists():
         raise ValidationError({"mediator": _("Choose a mediator of this mandate.")})
+    if mediator.pk == application.mandate.ceo_id:
+        # The CEO is a party to the session: observing it would also unseal the notes before their
+        # own debrief (``cso_recruit.access.observation_visible``).
+        raise ValidationError({"mediator": _("The mandate's CEO cannot observe their own session.")})
     scheduling._zone(tz_name)  # an unknown zone would break every later display and .ics
     scheduling.check_interval(starts_at, ends_at)
 
