@@ -150,4 +150,4 @@ def test_the_ceo_cannot_observe_their_own_session(db):
             location="Salle Lumière, Lyon",
             by=world.recruiter,
         )
-    assert caught.value.message_dict["mediator"] == ["The mandate's CEO cannot observe their own session."]
+    assert caught.value.message_dict["mediator"] == ["Le DG du mandat ne peut pas observer sa propre séance."]
