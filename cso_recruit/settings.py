@@ -127,6 +127,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 
+# Reverse proxies in front of the app (cso_recruit/clientip.py): X-Forwarded-For is read only
+# when one is configured; by default the socket's address is the client's.
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_PROXY_IPS = env.list("DJANGO_TRUSTED_PROXY_IPS", default=[])
+AXES_CLIENT_IP_CALLABLE = "cso_recruit.clientip.client_ip"
+
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = env.list("DJANGO_LOCALE_PATHS", default=[str(BASE_DIR / "locale")])

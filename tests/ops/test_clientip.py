@@ -1,0 +1,36 @@
+"""The client's address: X-Forwarded-For is believed only behind a configured trusted proxy."""
+
+from django.test import RequestFactory, override_settings
+
+from cso_recruit.clientip import client_ip
+
+
+def _request(remote="203.0.113.9", forwarded=None):
+    meta = {"REMOTE_ADDR": remote}
+    if forwarded is not None:
+        meta["HTTP_X_FORWARDED_FOR"] = forwarded
+    return RequestFactory().get("/", **meta)
+
+
+@override_settings(TRUSTED_PROXY_COUNT=0, TRUSTED_PROXY_IPS=[])
+def test_without_a_trusted_proxy_a_forged_header_is_ignored():
+    assert client_ip(_request(forwarded="198.51.100.1")) == "203.0.113.9"
+
+
+@override_settings(TRUSTED_PROXY_COUNT=1, TRUSTED_PROXY_IPS=[])
+def test_behind_one_proxy_the_address_it_saw_is_the_clients():
+    # The client forged the first hop; the proxy appended the address it really saw.
+    request = _request(remote="10.0.0.2", forwarded="198.51.100.1, 192.0.2.44")
+    assert client_ip(request) == "192.0.2.44"
+
+
+@override_settings(TRUSTED_PROXY_COUNT=0, TRUSTED_PROXY_IPS=["10.0.0.2"])
+def test_a_connection_from_the_trusted_proxy_is_read_through():
+    request = _request(remote="10.0.0.2", forwarded="198.51.100.1, 192.0.2.44")
+    assert client_ip(request) == "192.0.2.44"
+
+
+@override_settings(TRUSTED_PROXY_COUNT=0, TRUSTED_PROXY_IPS=["10.0.0.2"])
+def test_a_connection_from_elsewhere_keeps_the_socket_address():
+    request = _request(remote="203.0.113.9", forwarded="192.0.2.44, 198.51.100.7")
+    assert client_ip(request) == "203.0.113.9"
