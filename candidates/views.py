@@ -20,6 +20,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from audit import services as audit_services
+from audit.models import ReadEvent
 from cso_recruit import access
 from figures import selectors as figures_selectors
 
@@ -152,6 +154,8 @@ def candidate_detail(request, pk):
             "candidate": candidate,
             "applications": selectors.candidate_applications(candidate=candidate, user=request.user),
             "can_edit": access.candidates_managed_by(request.user).filter(pk=pk).exists(),
+            "can_export_access": access.may_request_access_export(request.user, candidate),
+            "can_read_journal": access.may_read_journal(request.user),
         },
     )
 
@@ -186,6 +190,14 @@ def candidate_cv(request, pk):
     # as "cv.pdf" downloads as "cv.docx"); it also sets the Content-Type.
     extension = candidate.cv.name.rsplit(".", 1)[-1]
     stem = PurePosixPath(candidate.cv_original_name).stem or f"cv-{candidate.pk}"
+    audit_services.read_record(
+        request,
+        kind=ReadEvent.Kind.CV,
+        object_id=candidate.pk,
+        label=_("CV of %(name)s") % {"name": candidate.full_name},
+        candidate=candidate,
+        mandates=access.pipeline_mandates(request.user).filter(applications__candidate=candidate),
+    )
     return FileResponse(candidate.cv.open("rb"), as_attachment=True, filename=f"{stem}.{extension}")
 
 
@@ -370,6 +382,13 @@ def export_job_download(request, pk):
         handle = job.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404("export file gone") from exc
+    audit_services.read_record(
+        request,
+        kind=ReadEvent.Kind.CSV_EXPORT,
+        object_id=job.pk,
+        label=_("CSV export of %(mandate)s") % {"mandate": job.mandate.title},
+        mandates=[job.mandate_id],
+    )
     response = FileResponse(handle, as_attachment=True, filename=job.download_name, content_type="text/csv")
     response["Content-Type"] = "text/csv; charset=utf-8"
     response["Cache-Control"] = "private, no-store"

@@ -178,3 +178,69 @@ def reads_full_compatibility(user, mandate) -> bool:
     if not _authenticated(user) or mandate.ceo_id == user.pk:
         return False
     return user.is_staff or can_manage_mandate(user, mandate)
+
+
+# ---------------------------------------------------------------- access exports and read audit
+
+
+def access_export_scope(user, candidate) -> QuerySet:
+    """The mandates an access export of ``candidate`` requested by ``user`` would cover: the
+    candidate's mandates the user manages (recruiter), every one of them for staff; none when the
+    user may not request it.
+
+    Refused (empty) for anonymous users, for whoever manages none of the candidate's mandates
+    (CEO, mediator, other mandates' recruiters), and for the CEO of any mandate in that scope
+    whatever other role they hold (recruiter, staff): the export holds every submitted
+    observation and the other raters' scorecards, which the sealing and independence rules keep
+    from the CEO. Returns a ``Mandate`` queryset (one query when evaluated).
+    """
+    if not _authenticated(user):
+        return Mandate.objects.none()
+    mandates = Mandate.objects.filter(applications__candidate=candidate).distinct()
+    if not user.is_staff:
+        mandates = mandates.filter(pk__in=managed_mandates(user).values("pk"))
+    if mandates.filter(ceo=user).exists():
+        return Mandate.objects.none()
+    return mandates
+
+
+def may_request_access_export(user, candidate) -> bool:
+    """Whether ``user`` may request an access export of ``candidate`` (``access_export_scope`` is
+    not empty): recruiters of the candidate's mandates and staff, never a CEO of one of them."""
+    return access_export_scope(user, candidate).exists()
+
+
+def access_exports_visible_to(user) -> QuerySet:
+    """Access exports the user may follow and download: those whose every covered mandate they
+    manage (recruiters: a job covering another mandate too is not theirs), all for staff; never
+    one covering a mandate whose CEO they are. Everyone else: none (404 as for a missing job)."""
+    from audit.models import AccessExport
+
+    if not _authenticated(user):
+        return AccessExport.objects.none()
+    through = AccessExport.mandates.through.objects.filter(accessexport=OuterRef("pk"))
+    qs = AccessExport.objects.exclude(Exists(through.filter(mandate__ceo=user)))
+    if user.is_staff:
+        return qs
+    outside = through.exclude(mandate__in=managed_mandates(user).values("pk"))
+    return qs.filter(Exists(through)).exclude(Exists(outside))
+
+
+def may_read_journal(user) -> bool:
+    """Whether ``user`` may open the read journal ("Journal des accès"): staff and recruiters."""
+    return _authenticated(user) and (user.is_staff or managed_mandates(user).exists())
+
+
+def read_events_visible_to(user) -> QuerySet:
+    """Read events the user may see in the journal: all for staff; for recruiters, those about a
+    mandate they manage (the events' ``mandates``); none for anyone else."""
+    from audit.models import ReadEvent
+
+    if not _authenticated(user):
+        return ReadEvent.objects.none()
+    if user.is_staff:
+        return ReadEvent.objects.all()
+    through = ReadEvent.mandates.through.objects.filter(
+        readevent=OuterRef("pk"), mandate__in=managed_mandates(user).values("pk")
+    )
+    return ReadEvent.objects.filter(Exists(through))

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "reports",
     "outbox",
     "privacy",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -332,3 +333,9 @@ CELERY_BEAT_SCHEDULE["privacy-retention"] = {
     "task": "privacy.tasks.apply_retention",
     "schedule": PRIVACY_RETENTION_EVERY,
 }
+
+# Access exports (audit app; GDPR art. 15 and 20): the ZIP of everything held about a candidate is
+# deleted ACCESS_EXPORT_FILE_RETENTION_HOURS hours after it was written (the time to hand it to the
+# person); a job still queued after EXPORT_RESEND_AFTER seconds is requested again.
+ACCESS_EXPORT_FILE_RETENTION_HOURS = env.int("ACCESS_EXPORT_FILE_RETENTION_HOURS", default=72)
+CELERY_BEAT_SCHEDULE["access-exports-sweep"] = {"task": "audit.tasks.sweep_access_exports", "schedule": 5 * 60}

@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("assessments.urls")),
     path("", include("sessions.urls")),
     path("", include("reports.urls")),
+    path("", include("audit.urls")),
 ]

@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assessments.models import Scorecard
+from audit.models import AccessExport, ReadEvent
 from candidates.models import (
     ALL_DOMAINS,
     Application,
@@ -169,6 +170,24 @@ def _scrub_admin_log(candidate, terms, counts) -> None:
     counts["admin_log_redacted"] = redacted
 
 
+def _scrub_audit(candidate, terms, counts) -> set:
+    """The candidate's access exports are deleted (their files on commit: the names are returned);
+    the read events about them stay — who read their data, when, from where — with a label that
+    no longer names them ("Anonyme #<id>"), and any other event whose label names them is redacted."""
+    exports = AccessExport.objects.filter(candidate_id=candidate.pk)
+    files = set(exports.exclude(file="").values_list("file", flat=True))
+    counts["access_exports"] = exports.delete()[0]
+    label = f"Anonyme #{candidate.pk}"
+    counts["read_events_scrubbed"] = ReadEvent.objects.filter(candidate_id=candidate.pk).update(label=label)
+    query = Q()
+    for term in terms:
+        query |= Q(label__icontains=term)
+    for event in ReadEvent.objects.filter(query) if query else []:
+        ReadEvent.objects.filter(pk=event.pk).update(label=_redact(event.label, terms)[:200])
+        counts["read_events_scrubbed"] += 1
+    return files
+
+
 def _anonymise_row(candidate: Candidate, actor) -> None:
     candidate.first_name = "Anonyme"
     candidate.last_name = f"#{candidate.pk}"
@@ -202,7 +221,8 @@ def candidate_erase(
     (the report rows stay as ``erased`` tombstones: version, SHA-256, size, page count); the
     e-mails sent to them (deleted) and those about them (redacted); import previews and CSV
     exports that name them (files deleted, results redacted); the admin log entries that name
-    them. Their figures and the mandates' agreement statistics are recomputed without them (on
+    them; their access exports (rows and ZIP files deleted) and the labels of the read events
+    about them (the events stay, "Anonyme #<id>": who read their data, when, from where). Their figures and the mandates' agreement statistics are recomputed without them (on
     commit, ``figures``).
 
     Args:
@@ -250,6 +270,7 @@ def candidate_erase(
     _scrub_emails(candidate, terms, session_ids, emails, counts)
     _scrub_jobs(terms, counts)
     _scrub_admin_log(candidate, terms, counts)
+    export_files = _scrub_audit(candidate, terms, counts)
     RetentionWarning.objects.filter(candidate=candidate).delete()
 
     counts["history_rows"] += candidate.history.all().delete()[0]
@@ -270,7 +291,7 @@ def candidate_erase(
 
     def delete_files():
         done = {}
-        for name in sorted(cv_files | report_files):
+        for name in sorted(cv_files | report_files | export_files):
             _delete_file(name, done)
         logger.info("candidate erased: files deleted", extra={"candidate": pk, **done})
 

@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assessments.models import RoleGroup
+from audit import services as audit_services
+from audit.models import ReadEvent
 from candidates.models import Stage
 from cso_recruit import access
 
@@ -166,6 +168,15 @@ def report_download(request, pk):
         handle = report.pdf.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
+    audit_services.read_record(
+        request,
+        kind=ReadEvent.Kind.REPORT_PDF,
+        object_id=report.pk,
+        label=_("Report v%(version)d of %(name)s")
+        % {"version": report.version, "name": report.application.candidate.full_name},
+        candidate=report.application.candidate,
+        mandates=[report.application.mandate_id],
+    )
     response = FileResponse(
         handle, as_attachment=True, filename=report_filename(report), content_type="application/pdf"
     )

@@ -1,0 +1,1 @@
+from tests.reports.conftest import world  # noqa: F401 — the report tests' world, reused
