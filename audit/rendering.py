@@ -6,11 +6,13 @@ static files and ``data:`` URIs can be loaded) and its shared font configuration
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
+from assessments.models import Scorecard
 from candidates.models import RejectionReason, Stage
 from reports import rendering as report_rendering
 
-TEMPLATE = "audit/access_export.html"
+TEMPLATE = "audit/access_export_summary.html"
 
 
 def _when(value):
@@ -19,6 +21,14 @@ def _when(value):
 
 def _stage(code):
     return Stage(code).label if code in Stage.values else code
+
+
+def _context_label(card: dict) -> str:
+    if card["context"] == Scorecard.Context.WORKING_SESSION:
+        return _("Working session %(n)d") % {"n": card["session_number"]}
+    if card["context"] in Scorecard.Context.values:
+        return Scorecard.Context(card["context"]).label
+    return card["context"]
 
 
 def summary_context(data: dict) -> dict:
@@ -42,6 +52,7 @@ def summary_context(data: dict) -> dict:
                 "sessions": [
                     {**s, "starts_at": _when(s["starts_at"])} for s in application["working_sessions"]
                 ],
+                "scorecards": [{**c, "context_label": _context_label(c)} for c in application["scorecards"]],
                 "report_rows": [
                     {**r, "requested_at": _when(r["requested_at"])} for r in application["reports"]
                 ],

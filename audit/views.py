@@ -87,7 +87,7 @@ def access_export(request, pk):
     """An access export's page: progress while the task writes the ZIP (updated in place by
     ``static/js/live.js`` from :func:`access_export_status`), then the download button."""
     return _job_page(
-        request, "audit/access_export.html", selectors.access_export_detail(pk=pk, user=request.user)
+        request, "audit/access_export_job.html", selectors.access_export_detail(pk=pk, user=request.user)
     )
 
 
