@@ -16,6 +16,7 @@ from django.db import connection
 from django.urls import reverse
 from pypdf import PdfReader
 
+from audit.models import AccessExport, ReadEvent
 from candidates import services as candidate_services
 from candidates.models import Candidate, ImportJob, Stage
 from figures import compute
@@ -104,6 +105,30 @@ def _media_mentioning(root: Path, term):
     return hits
 
 
+def _access_export_and_reads(world, candidate, report, capture):
+    """An access export of the person (written: a ZIP in the media folder) and read events about
+    them (their CV, their report and that export downloaded, labels naming them)."""
+    from django.test import Client
+
+    from audit import services as audit_services
+
+    with capture(execute=True):
+        job = audit_services.access_export_request(candidate=candidate, by=world.staff)
+    job.refresh_from_db()
+    assert job.status == "done", job.error
+    reader = Client()
+    reader.force_login(world.staff)
+    for url in (
+        reverse("candidates:candidate_cv", kwargs={"pk": candidate.pk}),
+        reverse("reports:download", kwargs={"pk": report.pk}),
+        reverse("audit:access_export_download", kwargs={"pk": job.pk}),
+    ):
+        assert reader.get(url).status_code == 200, url
+    events = list(ReadEvent.objects.filter(candidate=candidate).order_by("pk"))
+    assert len(events) == 3 and all(LAST in e.label for e in events)
+    return job, events
+
+
 @pytest.fixture
 def erased_world(world, client, settings, django_capture_on_commit_callbacks):
     """The world's candidate with a distinctive identity, a second application, a CV, a report,
@@ -124,12 +149,17 @@ def erased_world(world, client, settings, django_capture_on_commit_callbacks):
     other_report = _render_report(
         type("W", (), {"application": other, "ceo": world.ceo}), django_capture_on_commit_callbacks
     )
+    access_export, events = _access_export_and_reads(
+        world, candidate, report, django_capture_on_commit_callbacks
+    )
+    export_path = Path(settings.MEDIA_ROOT) / access_export.file.name
     emails = OutboundEmail.objects.filter(to__in=[EMAIL, OLD_EMAIL]).count()
     cv_path = Path(settings.MEDIA_ROOT) / candidate.cv.name
     pdf_path = Path(settings.MEDIA_ROOT) / report.pdf.name
     for term in TERMS[:4]:
         assert _tables_mentioning(term), term  # the search finds them before the erasure
-    assert emails and cv_path.exists() and pdf_path.exists()
+    assert emails and cv_path.exists() and pdf_path.exists() and export_path.exists()
+    assert _tables_mentioning(LAST).keys() >= {"audit_readevent"}
     assert _media_mentioning(Path(settings.MEDIA_ROOT), FIRST)  # the CV's file name
 
     units_before = compute.compute_mandate_statistics(world.mandate.pk).units
@@ -144,6 +174,9 @@ def erased_world(world, client, settings, django_capture_on_commit_callbacks):
         "cv_path": cv_path,
         "pdf_path": pdf_path,
         "units_before": units_before,
+        "access_export": access_export,
+        "export_path": export_path,
+        "read_events": events,
     }
 
 
@@ -151,6 +184,18 @@ def test_nothing_of_the_person_is_left_in_the_database_or_the_media_folder(erase
     for term in TERMS:
         assert _tables_mentioning(term) == {}, term
         assert _media_mentioning(Path(settings.MEDIA_ROOT), term) == [], term
+
+
+def test_access_exports_are_deleted_and_read_events_kept_without_the_name(erased_world):
+    """The access export's row and ZIP go; the journal keeps who read what, when and from where,
+    about "Anonyme #<id>"."""
+    candidate = erased_world["candidate"]
+    assert not AccessExport.objects.exists()
+    assert not erased_world["export_path"].exists()
+    events = ReadEvent.objects.filter(pk__in=[e.pk for e in erased_world["read_events"]]).order_by("pk")
+    assert [e.kind for e in events] == ["cv", "report_pdf", "access_export"]
+    assert {e.label for e in events} == {f"Anonyme #{candidate.pk}"}
+    assert all(e.user is not None and e.ip == "127.0.0.1" for e in events)
 
 
 def test_report_rows_stay_as_tombstones_and_other_reports_are_untouched(erased_world):
