@@ -303,9 +303,10 @@ def candidate_erase(
 @transaction.atomic
 def mandate_delete(mandate: Mandate, actor=None) -> None:
     """Delete a mandate and what only it holds (applications, sessions with their history copies,
-    scorecards, reports with their PDF files, imports and exports with their files); its candidates
-    stay (they may apply elsewhere). Revised scorecards and observations, whose revisions protect
-    each other, are unlinked first so the cascade can run."""
+    scorecards, reports with their PDF files, imports and exports with their files, the access
+    exports covering it with their files); its candidates stay (they may apply elsewhere).
+    Revised scorecards and observations, whose revisions protect each other, are unlinked first
+    so the cascade can run."""
     app_ids = list(Application.objects.filter(mandate=mandate).values_list("pk", flat=True))
     session_ids = set(
         WorkingSession.history.filter(application_id__in=app_ids).values_list("id", flat=True).distinct()
@@ -315,6 +316,9 @@ def mandate_delete(mandate: Mandate, actor=None) -> None:
     )
     files |= set(ImportJob.objects.filter(mandate=mandate).exclude(file="").values_list("file", flat=True))
     files |= set(ExportJob.objects.filter(mandate=mandate).exclude(file="").values_list("file", flat=True))
+    access_exports = AccessExport.objects.filter(mandates=mandate)  # they hold what the mandate held
+    files |= set(access_exports.exclude(file="").values_list("file", flat=True))
+    access_exports.delete()
     Observation.objects.filter(session__application_id__in=app_ids).update(supersedes=None)
     Scorecard.objects.filter(application_id__in=app_ids).update(supersedes=None)
     ImportJob.objects.filter(

@@ -261,3 +261,17 @@ def test_the_sweep_resends_a_lost_run_then_fails_it(world):
     assert services.access_exports_sweep()["failed"] == 1
     job.refresh_from_db()
     assert job.status == "failed" and "3" in job.error
+
+
+def test_deleting_a_mandate_deletes_the_access_exports_covering_it(world, django_capture_on_commit_callbacks):
+    from privacy.services import mandate_delete
+    from tests.audit.test_access import done_export
+
+    candidate = world.application.candidate
+    job = done_export(candidate, world.mandate, world.recruiter)
+    kept = done_export(world.other_application.candidate, world.other_mandate, world.other_recruiter)
+    name = job.file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        mandate_delete(world.mandate)
+    assert list(AccessExport.objects.all()) == [kept]
+    assert not default_storage.exists(name) and default_storage.exists(kept.file.name)
