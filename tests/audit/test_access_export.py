@@ -275,3 +275,29 @@ def test_deleting_a_mandate_deletes_the_access_exports_covering_it(world, django
         mandate_delete(world.mandate)
     assert list(AccessExport.objects.all()) == [kept]
     assert not default_storage.exists(name) and default_storage.exists(kept.file.name)
+
+
+def test_an_open_draft_also_withholds_the_download(world, client):
+    """A written export, then the other recruiter of the mandate opens a draft: 404 for them
+    until they submit it (they would read the other raters' scorecards first)."""
+    from tests.audit.test_access import done_export
+
+    job = done_export(world.application.candidate, world.mandate, world.recruiter)
+    url = reverse("audit:access_export_download", kwargs={"pk": job.pk})
+    client.force_login(world.recruiter2)
+    assert client.get(url).status_code == 200
+    world.draft_for(world.recruiter2)
+    assert client.get(url).status_code == 404
+
+
+def test_the_summary_is_in_english_for_an_english_request(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.access_export_request(
+            candidate=world.application.candidate, by=world.staff, language="en"
+        )
+    job.refresh_from_db()
+    archive = zipfile.ZipFile(job.file.open("rb"))
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(archive.read("summary.pdf"))).pages)
+    assert "Personal data held about Éloïse Lœwenbrück-Ngô" in text
+    assert "Ratings and evidence" in text and "Stage history" in text
+    assert json.loads(archive.read("data.json"))["export"]["language"] == "en"
