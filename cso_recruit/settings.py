@@ -338,4 +338,7 @@ CELERY_BEAT_SCHEDULE["privacy-retention"] = {
 # deleted ACCESS_EXPORT_FILE_RETENTION_HOURS hours after it was written (the time to hand it to the
 # person); a job still queued after EXPORT_RESEND_AFTER seconds is requested again.
 ACCESS_EXPORT_FILE_RETENTION_HOURS = env.int("ACCESS_EXPORT_FILE_RETENTION_HOURS", default=72)
-CELERY_BEAT_SCHEDULE["access-exports-sweep"] = {"task": "audit.tasks.sweep_access_exports", "schedule": 5 * 60}
+CELERY_BEAT_SCHEDULE["access-exports-sweep"] = {
+    "task": "audit.tasks.sweep_access_exports",
+    "schedule": 5 * 60,
+}
