@@ -29,3 +29,11 @@ def post_login(client, username, password, *, address="203.0.113.9", **extra):
     """POST the login form from ``address``; returns the response."""
     data = {"username": username, "password": password, **extra}
     return client.post(reverse("login"), data, REMOTE_ADDR=address)
+
+
+def unthrottle(device):
+    """Forget the device's wrong codes (django-otp makes the next try wait 2^(n-1) s)."""
+    type(device).objects.filter(pk=device.pk).update(
+        throttling_failure_count=0, throttling_failure_timestamp=None
+    )
+    device.refresh_from_db()

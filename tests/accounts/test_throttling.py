@@ -8,12 +8,11 @@ import re
 
 import pytest
 from django.contrib.auth import get_user
-from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
 
 from outbox.models import OutboundEmail
-from tests.accounts.helpers import PASSWORD, code, post_login, totp_device
+from tests.accounts.helpers import PASSWORD, code, post_login, totp_device, unthrottle
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,14 +30,13 @@ def logged_in(client) -> bool:
 
 
 def test_a_the_same_account_from_another_address_is_refused_after_the_limit(client, settings):
-    user = UserFactory(username="victime")
+    UserFactory(username="victime")
     for i in range(settings.AXES_FAILURE_LIMIT):
         response = post_login(client, "victime", f"faux-{i}", address=f"198.51.100.{i + 1}")
         assert response.status_code in (200, 429)
     response = post_login(client, "victime", PASSWORD, address="203.0.113.200")
     assert locked(response)
     assert not logged_in(client)
-    assert user.username in response.content.decode() or True  # the page names no other account
 
 
 def test_b_one_address_trying_many_accounts_is_blocked(client, settings):
@@ -84,10 +82,7 @@ def test_c_the_owner_passes_the_account_lock_with_password_and_second_factor(cli
 
     assert masked(wrong_password) == masked(wrong_code)
     # The owner: password + a valid code → signed in, second factor already shown.
-    device.refresh_from_db()
-    device.throttling_failure_count = 0
-    device.throttling_failure_timestamp = None
-    device.save()
+    unthrottle(device)
     response = post_login(
         client, "proprietaire", PASSWORD, address=OWNER, otp_token=code(device, offset=1), next="/admin/"
     )
@@ -127,7 +122,6 @@ def test_c_an_owner_without_second_factor_gets_in_through_the_reset_email(client
     )
     assert response.status_code == 302 and logged_in(client)
     assert client.get(reverse("candidates:mandate_list")).status_code == 200
-    assert mail.outbox == [] or True  # sent by the outbox on commit (not in this test's transaction)
 
 
 @override_settings(TRUSTED_PROXY_COUNT=1, TRUSTED_PROXY_IPS=["10.0.0.2"])
