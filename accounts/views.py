@@ -1,6 +1,8 @@
 """Sign-in pages: the second factor (enrol, verify, backup codes, disable) and Django's password
 change and reset views in the site's layout."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -74,7 +76,7 @@ def two_factor_enrol(request):
         return redirect("accounts:two_factor")
     if has_second_factor(user) and not is_verified(user):
         return redirect(
-            f"{reverse('accounts:two_factor_verify')}?next={reverse('accounts:two_factor_enrol')}"
+            f"{reverse('accounts:two_factor_verify')}?{urlencode({'next': reverse('accounts:two_factor_enrol')})}"
         )
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
     if device is None:
@@ -92,7 +94,9 @@ def two_factor_enrol(request):
             otp_login(request, device)
             request.session[NEW_CODES_SESSION_KEY] = codes
             messages.success(request, _("Your second factor is on."))
-            return redirect(f"{reverse('accounts:two_factor_backup_codes')}?next={_next_url(request)}")
+            return redirect(
+                f"{reverse('accounts:two_factor_backup_codes')}?{urlencode({'next': _next_url(request)})}"
+            )
         form.add_error("otp_token", _("This code is not valid. Check the time on your phone and try again."))
     secret = _base32(device)
     context = {

@@ -74,15 +74,9 @@ def _force_login_shows_the_second_factor(monkeypatch):
 
 def mark_second_factor_verified(client, user):
     """Record in ``client``'s session that ``user`` showed a second factor (a test device)."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_static.models import StaticDevice
+    from accounts.testing import mark_second_factor_verified as mark
 
-    device, _created = StaticDevice.objects.get_or_create(
-        user=user, name="tests", defaults={"confirmed": True}
-    )
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
+    mark(client, user)
 
 
 @pytest.fixture(autouse=True)
