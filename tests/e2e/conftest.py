@@ -96,9 +96,13 @@ def new_page(browser, transactional_db):
     contexts = []
 
     def _new_page(**options):
-        context = browser.new_context(
-            locale="fr-FR", viewport={"width": 1280, "height": 900}, accept_downloads=True, **options
-        )
+        options = {
+            "locale": "fr-FR",
+            "viewport": {"width": 1280, "height": 900},
+            "accept_downloads": True,
+            **options,
+        }
+        context = browser.new_context(**options)
         contexts.append(context)
         return context.new_page()
 

@@ -68,6 +68,7 @@ def test_second_factor_journey_at_phone_width(new_page, live_server, ceo, axe, s
     fits(page, "password change")
 
     # Log out, log in again: the code is asked.
+    page.get_by_role("button", name="Afficher le menu").click()  # the menu is folded at phone width
     page.get_by_role("button", name="Se déconnecter").click()
     fill_login(page, base, ceo.username, PASSWORD)
     page.wait_for_url(re.compile(r".*/two-factor/verify/.*"))
