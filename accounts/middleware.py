@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.db import DatabaseError
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
@@ -38,8 +39,11 @@ class SessionLifetimeMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            self._check(request)
+        try:
+            if user is not None and user.is_authenticated:
+                self._check(request)
+        except DatabaseError:
+            pass  # the session cannot be read (database down): the view reports the outage
         return self.get_response(request)
 
     @staticmethod
@@ -101,8 +105,10 @@ class SecondFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if _exempt(request):  # decided before touching the session (/health/ during an outage)
+            return self.get_response(request)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not _exempt(request):
+        if user is not None and user.is_authenticated:
             step = must_show_second_factor(user)
             if step:
                 target = reverse(
