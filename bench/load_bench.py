@@ -217,8 +217,11 @@ def mint_session(user) -> tuple[str, str]:
     from django.conf import settings
     from django.test import Client
 
+    from accounts.testing import mark_second_factor_verified
+
     client = Client()
     client.force_login(user)
+    mark_second_factor_verified(client, user, device_name="bench")  # the CEO must show one (accounts/)
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
     token = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
     return f"{settings.SESSION_COOKIE_NAME}={session}; {settings.CSRF_COOKIE_NAME}={token}", token

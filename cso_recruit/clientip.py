@@ -5,24 +5,35 @@ header sent by a client is ignored, so nobody can pose as another address. Behin
 set ``DJANGO_TRUSTED_PROXY_COUNT`` (how many proxies append to ``X-Forwarded-For`` in front of the
 app, default 1 once proxy addresses are given) and optionally ``DJANGO_TRUSTED_PROXY_IPS`` (the
 addresses the proxy connects from: the header is believed only on connections from them). The
-header is then read right to left by django-ipware, skipping exactly those hops, as RFC 7239 §5.2
-and OWASP's "X-Forwarded-For" guidance recommend (the left-most entry is whatever the client sent).
+header is then read right to left, taking the entry the outermost trusted proxy appended, as RFC
+7239 §5.2 and OWASP's "X-Forwarded-For" guidance recommend (the left-most entry is whatever the
+client sent). A client that sent no header of its own gives a one-entry header behind one proxy: that
+entry is its address (django-ipware, used before, fell back to the proxy's address then, so every
+such client shared one address).
 """
 
-from django.conf import settings
-from ipware import get_client_ip
+import ipaddress
 
-_PROXY_HEADERS = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+from django.conf import settings
+
+
+def _valid(address: str) -> str:
+    """``address`` when it is an IPv4 or IPv6 address, else ``""``."""
+    try:
+        return str(ipaddress.ip_address(address.strip()))
+    except ValueError:
+        return ""
 
 
 def client_ip(request) -> str:
     """Return the client's IP address as a string (``""`` when none can be read).
 
     ``request``: a Django ``HttpRequest``. With no trusted proxy configured this is
-    ``request.META["REMOTE_ADDR"]``. With ``TRUSTED_PROXY_COUNT`` > 0 or ``TRUSTED_PROXY_IPS``
-    set, it is the address the last trusted proxy saw (django-ipware, right-most order); a
-    connection from outside ``TRUSTED_PROXY_IPS`` (when set), or a chain shorter than the proxy
-    count, falls back to ``REMOTE_ADDR``.
+    ``request.META["REMOTE_ADDR"]``. With ``TRUSTED_PROXY_COUNT`` = N > 0 (or ``TRUSTED_PROXY_IPS``
+    set, N = 1 by default), each of the N proxies appended the address it saw to X-Forwarded-For,
+    so the client is the N-th entry from the right (what the outermost trusted proxy saw; entries
+    to its left are the client's own claims). A connection from outside ``TRUSTED_PROXY_IPS``
+    (when set), or a header with fewer than N valid entries, falls back to ``REMOTE_ADDR``.
     Used as django-axes' ``AXES_CLIENT_IP_CALLABLE``.
     """
     remote = request.META.get("REMOTE_ADDR", "") or ""
@@ -32,10 +43,8 @@ def client_ip(request) -> str:
         return remote
     if trusted and not any(remote.startswith(prefix) for prefix in trusted):
         return remote  # not our proxy: its X-Forwarded-For is the client's own claim
-    address, _routable = get_client_ip(
-        request,
-        proxy_order="right-most",
-        proxy_count=count or 1,
-        request_header_order=_PROXY_HEADERS,
-    )
-    return address or remote
+    hops = [hop for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    count = count or 1
+    if len(hops) < count:
+        return remote
+    return _valid(hops[-count]) or remote

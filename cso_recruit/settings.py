@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_guid",
     "health_check",
     "candidates",
@@ -53,6 +56,7 @@ INSTALLED_APPS = [
     "outbox",
     "privacy",
     "audit",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -66,6 +70,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "cso_recruit.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Sign-in (accounts/middleware.py): idle timeout and absolute lifetime, then the second factor.
+    "accounts.middleware.SessionLifetimeMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "outbox.middleware.OutboxNoticeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -108,7 +116,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "accounts.throttle.ThrottledLoginBackend",  # axes' lock, passed by password + second factor
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -121,12 +129,39 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "candidates:mandate_list"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling (django-axes): lock a username+IP pair after 5 failures for 15 minutes.
+# Login throttling (django-axes, accounts/throttle.py), two counters over AXES_COOLOFF_TIME (15 min):
+# AXES_FAILURE_LIMIT failures for one username from any address lock that account;
+# LOGIN_IP_FAILURE_LIMIT failures from one client address (cso_recruit/clientip.py) over any usernames
+# lock that address. Since anyone can lock an account by failing on purpose, the account lock is
+# passed by its owner: the right password together with a valid second-factor code (the lock page asks
+# for both at once), or the password-reset e-mail, which signs them in. The address lock has no bypass.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = 0.25
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=20)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_HANDLER = "accounts.throttle.ThrottlingHandler"
+AXES_LOCKOUT_CALLABLE = "accounts.throttle.lockout_response"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+if AXES_FAILURE_LIMIT < 1 or LOGIN_IP_FAILURE_LIMIT < AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured("LOGIN_IP_FAILURE_LIMIT must be at least AXES_FAILURE_LIMIT (>= 1).")
+
+# Second factor (django-otp, TOTP + backup codes; accounts/policy.py): required for staff and for every
+# CEO of a mandate, optional for the others; once enrolled, asked at every login.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="CSO Recruit")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a user's TOTP secret
+
+# Sessions: signed out after SESSION_IDLE_TIMEOUT seconds without a request (default 8 h) and
+# SESSION_COOKIE_AGE seconds after the login whatever the activity (default 24 h: one working day; Django's
+# own expiry slides, so accounts/middleware.py keeps the absolute lifetime from the login's time).
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=8 * 3600)
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=24 * 3600)
+if not 60 <= SESSION_IDLE_TIMEOUT <= SESSION_COOKIE_AGE:
+    raise ImproperlyConfigured("SESSION_IDLE_TIMEOUT must be between 60 s and SESSION_COOKIE_AGE.")
+
+# Password reset by e-mail (accounts/views.py): the link is valid PASSWORD_RESET_TIMEOUT seconds (1 h);
+# at most PASSWORD_RESET_MAX_PER_HOUR e-mails an hour to one account.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)
+PASSWORD_RESET_MAX_PER_HOUR = env.int("PASSWORD_RESET_MAX_PER_HOUR", default=3)
 
 # Reverse proxies in front of the app (cso_recruit/clientip.py): X-Forwarded-For is read only
 # when one is configured; by default the socket's address is the client's.

@@ -14,6 +14,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("account/profile/", views.profile, name="profile"),
+    path("account/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("", include("candidates.urls")),
     path("", include("assessments.urls")),

@@ -55,6 +55,31 @@ def _fast_password_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
+def _force_login_shows_the_second_factor(monkeypatch):
+    """Staff and CEOs must show a second factor before any page (``accounts.middleware``). A test's
+    ``client.force_login(user)`` stands for a complete login, second factor included: it also
+    records a confirmed backup-code device of the user as verified in the session. Tests of the
+    second factor itself log in with ``tests.accounts.helpers.password_only_login``."""
+    from django.test import Client
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        mark_second_factor_verified(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+    monkeypatch.setattr(Client, "_force_login_without_second_factor", original, raising=False)
+
+
+def mark_second_factor_verified(client, user):
+    """Record in ``client``'s session that ``user`` showed a second factor (a test device)."""
+    from accounts.testing import mark_second_factor_verified as mark
+
+    mark(client, user)
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 

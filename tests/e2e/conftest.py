@@ -96,12 +96,35 @@ def new_page(browser, transactional_db):
     contexts = []
 
     def _new_page(**options):
-        context = browser.new_context(
-            locale="fr-FR", viewport={"width": 1280, "height": 900}, accept_downloads=True, **options
-        )
+        options = {
+            "locale": "fr-FR",
+            "viewport": {"width": 1280, "height": 900},
+            "accept_downloads": True,
+            **options,
+        }
+        context = browser.new_context(**options)
         contexts.append(context)
         return context.new_page()
 
     yield _new_page
     for context in contexts:
         context.close()
+
+
+def pass_second_factor(page, axe=None):
+    """After the password, when the site asks a staff member or a CEO to set up the second factor:
+    do it as a user would — read the secret key shown beside the QR code, type the authenticator's
+    code — then keep the backup codes and go on (``accounts/``)."""
+    import base64
+
+    from django_otp.oath import TOTP
+
+    if "/account/two-factor/enrol/" not in page.url:
+        return
+    if axe is not None:
+        axe.check(page, "second factor set-up")
+    secret = page.locator("#otp-secret").inner_text().replace(" ", "")
+    token = TOTP(base64.b32decode(secret + "=" * (-len(secret) % 8))).token()
+    page.get_by_label("Code").fill(f"{token:06d}")
+    page.get_by_role("button", name="Activer", exact=True).click()
+    page.get_by_role("link", name="Je les ai conservés").click()

@@ -17,6 +17,7 @@ from django.core import mail
 from django.utils import timezone
 
 from tests.conftest import FIXTURES, SHARED_SAMPLES, ensure_reference_data
+from tests.e2e.conftest import pass_second_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -63,6 +64,8 @@ def login(new_page, live_server, user):
     page.get_by_label("Nom d’utilisateur").fill(user.username)
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(re.compile(r".*(/|/two-factor/enrol/\?next=.*)$"))
+    pass_second_factor(page)  # staff and CEOs set up their second factor at their first login
     page.wait_for_url(re.compile(r".*/$"))
     return page
 

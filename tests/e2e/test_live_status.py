@@ -10,6 +10,7 @@ import re
 import pytest
 
 from tests.conftest import ensure_reference_data, sample_path
+from tests.e2e.conftest import pass_second_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,6 +37,8 @@ def login(page, base, user):
     page.get_by_label("Nom d’utilisateur").fill(user.username)
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(re.compile(r".*(/|/two-factor/enrol/\?next=.*)$"))
+    pass_second_factor(page)  # staff and CEOs set up their second factor at their first login
     page.wait_for_url(re.compile(r".*/$"))
 
 

@@ -34,3 +34,19 @@ def test_a_connection_from_the_trusted_proxy_is_read_through():
 def test_a_connection_from_elsewhere_keeps_the_socket_address():
     request = _request(remote="203.0.113.9", forwarded="192.0.2.44, 198.51.100.7")
     assert client_ip(request) == "203.0.113.9"
+
+
+@override_settings(TRUSTED_PROXY_COUNT=1, TRUSTED_PROXY_IPS=["10.0.0.2"])
+def test_behind_one_proxy_a_client_that_sent_no_header_is_told_apart():
+    """nginx's ``$proxy_add_x_forwarded_for`` gives a one-entry header when the client sent none:
+    that entry is the client, not the proxy (every client would otherwise share one address)."""
+    assert client_ip(_request(remote="10.0.0.2", forwarded="192.0.2.1")) == "192.0.2.1"
+    assert client_ip(_request(remote="10.0.0.2", forwarded="192.0.2.2")) == "192.0.2.2"
+
+
+@override_settings(TRUSTED_PROXY_COUNT=2, TRUSTED_PROXY_IPS=[])
+def test_behind_two_proxies_the_outer_ones_entry_is_the_client():
+    request = _request(remote="10.0.0.3", forwarded="198.51.100.1, 192.0.2.44, 10.0.0.2")
+    assert client_ip(request) == "192.0.2.44"
+    assert client_ip(_request(remote="10.0.0.3", forwarded="10.0.0.2")) == "10.0.0.3"  # too short
+    assert client_ip(_request(remote="10.0.0.3", forwarded="not-an-ip, 10.0.0.2")) == "10.0.0.3"
