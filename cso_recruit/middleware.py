@@ -12,6 +12,7 @@ nor the browser's disk may keep.
 from django.conf import settings
 from django.db import DatabaseError
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 
 
 class UserLanguageMiddleware:
@@ -36,9 +37,6 @@ class UserLanguageMiddleware:
         return self.get_response(request)
 
 
-PRIVATE = "private, no-store"
-
-
 def must_not_be_stored(request, response) -> bool:
     """Whether ``response`` is private: every answer to a signed-in user (or when who is signed in
     cannot be told, the database being down), every download (a ``Content-Disposition``: CV,
@@ -58,8 +56,8 @@ def must_not_be_stored(request, response) -> bool:
 
 
 class PrivateCacheMiddleware:
-    """``Cache-Control: private, no-store`` (replacing any other value) on every private response
-    (:func:`must_not_be_stored`)."""
+    """``Cache-Control: private, no-store`` (added to the view's own directives, ``public``
+    removed) on every private response (:func:`must_not_be_stored`)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -67,7 +65,8 @@ class PrivateCacheMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if must_not_be_stored(request, response):
-            response["Cache-Control"] = PRIVATE
+            # Merged into what the view set (``never_cache``'s no-cache, max-age=0 stay; public goes).
+            patch_cache_control(response, private=True, no_store=True)
             if response.has_header("Expires"):
                 del response["Expires"]
         return response

@@ -160,7 +160,8 @@ def test_a_chart_has_no_script_and_no_style_attribute():
 
 
 def is_private(response):
-    return response.get("Cache-Control") == "private, no-store"
+    directives = {d.strip() for d in response.get("Cache-Control", "").split(",")}
+    return {"private", "no-store"} <= directives and "public" not in directives
 
 
 def test_every_authenticated_page_and_secret_link_is_private_no_store(client, world):
