@@ -128,7 +128,9 @@ def test_the_same_candidate_cannot_be_in_two_overlapping_sessions_across_mandate
     assert excinfo.value.messages == ["The candidate is not available at that time."]
     world.other_mandate.recruiters.add(world.recruiter)  # a recruiter of both mandates sees both sessions
     with pytest.raises(ValidationError) as excinfo:
-        world.schedule(at(DAY, 11, 29), application=elsewhere, mediator=world.other_mediator, by=world.recruiter)
+        world.schedule(
+            at(DAY, 11, 29), application=elsewhere, mediator=world.other_mediator, by=world.recruiter
+        )
     assert excinfo.value.messages == [
         f"The candidate already has a working session from {local(at(DAY, 10))} to {local(at(DAY, 11, 30))}."
     ]
@@ -153,9 +155,13 @@ def test_a_conflict_with_a_session_the_user_cannot_see_names_nothing_of_it(world
     first = world.schedule(at(DAY, 10))
     second_mandate = MandateFactory(ceo=world.mandate.ceo, recruiters=[world.other_recruiter])
     second_mandate.mediators.add(world.other_mediator)
-    second = ApplicationFactory(mandate=second_mandate, candidate=CandidateFactory(email="c.tiers@example.org"))
+    second = ApplicationFactory(
+        mandate=second_mandate, candidate=CandidateFactory(email="c.tiers@example.org")
+    )
     with translation.override("fr"), pytest.raises(ValidationError) as excinfo:
-        world.schedule(at(DAY, 10, 30), application=second, mediator=world.other_mediator, by=world.other_recruiter)
+        world.schedule(
+            at(DAY, 10, 30), application=second, mediator=world.other_mediator, by=world.other_recruiter
+        )
     [message] = excinfo.value.messages
     assert message == "Le ou la DG n’est pas disponible à ce moment-là."
     for secret in (first.application.candidate.last_name, world.mandate.company.name, "10:00", "11:30"):
