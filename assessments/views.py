@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from candidates import selectors as candidate_selectors
 from candidates.models import SupportDomain
 from cso_recruit import access
 from figures import selectors as figures_selectors
@@ -17,6 +18,7 @@ from reports import charts
 from . import selectors, services
 from .forms import RevisionForm, ScorecardForm, ScorecardStartForm
 from .models import RoleGroup, Scorecard
+from .scoring import ROLE_GATE
 from .summary import context_key
 
 
@@ -124,13 +126,18 @@ def summary(request, pk):
     }
     years = application.candidate.years_by_domain()
     # Labels as str: pygal JSON-encodes them and cannot take lazy translation proxies.
+    # The same charts as the PDF's: years on the mandate's common axis, role bars with the gate.
     context["balance_chart"] = charts.balance_bars(
-        {str(SupportDomain(code).label): years[code] for code in application.mandate.support_domains}
+        {str(SupportDomain(code).label): years[code] for code in application.mandate.support_domains},
+        axis_top=candidate_selectors.mandate_years_ceiling(application.mandate),
+        axis_title=_("Years of experience"),
     )
     if data is not None:
         context.update(summary_context(data, context["role_labels"], context["context_labels"]))
         context["role_chart"] = charts.role_bars(
-            {str(context["role_labels"][key]): role.score for key, role in data.assessment.roles.items()}
+            {str(context["role_labels"][key]): role.score for key, role in data.assessment.roles.items()},
+            gate=ROLE_GATE,
+            horizontal=True,
         )
     return render(request, "assessments/summary.html", context)
 

@@ -2,13 +2,13 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, Prefetch, Q, Value, When
+from django.db.models import Case, Count, Max, Prefetch, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cso_recruit import access
 
-from .models import ExportJob, ImportJob, Mandate, Stage, StageTransition
+from .models import Candidate, ExportJob, ImportJob, Mandate, Stage, StageTransition
 
 BOARD_STAGES = [s for s in Stage if s not in (Stage.REJECTED, Stage.WITHDRAWN)]
 
@@ -177,3 +177,17 @@ def export_job_detail(*, pk, user) -> ExportJob:
 def recent_export_jobs(*, mandate, user, limit=RECENT_EXPORTS):
     """The user's latest export jobs of ``mandate``, newest first (at most ``limit``)."""
     return access.export_jobs_visible_to(user).filter(mandate=mandate).select_related("mandate")[:limit]
+
+
+def mandate_years_ceiling(mandate) -> float:
+    """The largest number of years any candidate of ``mandate`` has in one of its support domains
+    (a ``float``, 0.0 for a mandate without candidates) — the common top of the years axis of the
+    balance charts, so every candidate of a mandate is drawn on the same scale on the summary
+    page and in the PDF. One aggregate query; no access check (a bound, not a person's data)."""
+    columns = [f"years_{code}" for code in mandate.support_domains]
+    if not columns:
+        return 0.0
+    maxima = Candidate.objects.filter(applications__mandate=mandate).aggregate(
+        **{column: Max(column) for column in columns}
+    )
+    return float(max((value for value in maxima.values() if value is not None), default=0))

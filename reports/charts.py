@@ -60,6 +60,8 @@ PRINT_STYLE_PLAIN = Style(
     **{**PRINT_STYLE.to_dict(), "major_guide_stroke_color": "#adb5bd", "major_guide_stroke_dasharray": "2,4"}
 )
 PRINT_STYLE_RADAR = Style(**{**PRINT_STYLE_PLAIN.to_dict(), "opacity": ".3"})
+#: Dash patterns of overlaid radar lines (solid, dashed, dotted, dash-dot), in series order.
+DASHES = ("none", "8,4", "2,4", "10,4,2,4")
 #: Size (pixels of the SVG's view box) of a print chart.
 PRINT_SIZE = {"width": 560, "height": 400}
 
@@ -100,14 +102,25 @@ def _decimal(digits):
     return lambda v: floatformat(v, digits)
 
 
-def balance_bars(years_by_label: dict, *, title: str = "", highlight: str | None = None, **options) -> str:
+def balance_bars(
+    years_by_label: dict,
+    *,
+    title: str = "",
+    highlight: str | None = None,
+    axis_top: float | None = None,
+    axis_title: str = "",
+    **options,
+) -> str:
     """Horizontal bars of years of experience per support domain (``{label: years}``).
 
     ``highlight``: label of one domain drawn in the warning colour (the dominant domain, say);
-    ``None`` draws every bar alike. ``options`` override pygal settings (e.g. ``style=PRINT_STYLE``).
-    The value axis runs from 0 to the next whole year above the largest value.
+    ``None`` draws every bar alike. ``axis_top``: the largest value the axis must hold — pass the
+    mandate's (``candidates.selectors.mandate_years_ceiling``) so every candidate of a mandate is
+    drawn on the same scale, on the page and in the PDF; ``None`` uses this chart's own largest
+    value. ``axis_title`` names the value axis (years). The axis runs from 0 to the next tick
+    above the top. ``options`` override pygal settings (e.g. ``style=PRINT_STYLE``).
     """
-    top = max([float(v) for v in years_by_label.values()] + [1.0])
+    top = max([float(v) for v in years_by_label.values()] + [1.0, float(axis_top or 0)])
     step = 1 if top <= 8 else 2 if top <= 16 else 5
     ticks = list(range(0, int(top) + step + 1, step))
     config = _config(
@@ -117,6 +130,7 @@ def balance_bars(years_by_label: dict, *, title: str = "", highlight: str | None
         y_labels=ticks,
         truncate_label=-1,
         value_formatter=lambda v: f"{v:g}".replace(".", get_format("DECIMAL_SEPARATOR")),
+        y_title=str(axis_title) or None,  # the value axis (drawn horizontally)
     )
     config.update(options)
     chart = pygal.HorizontalBar(**config)
@@ -190,8 +204,16 @@ def criteria_radar(series: dict, labels: list, *, title: str = "", fill: bool = 
     config.update(options)
     chart = pygal.Radar(**config)
     chart.x_labels = labels
-    for name, values in series.items():
-        chart.add(name, [None if v is None else float(v) for v in values])
+    for index, (name, values) in enumerate(series.items()):
+        # Overlaid candidates (comparison): each line has its own dash pattern and dot size, so one
+        # never hides another where their scores coincide (and colour is not the only cue).
+        stroke = {"width": 2.5, "dasharray": DASHES[index % len(DASHES)]} if len(series) > 1 else {}
+        chart.add(
+            name,
+            [None if v is None else float(v) for v in values],
+            stroke_style=stroke or None,
+            dots_size=3 + 1.5 * (len(series) - 1 - index) if len(series) > 1 else 3,
+        )
     return _render(chart)
 
 

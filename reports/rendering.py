@@ -39,6 +39,7 @@ from django.template.loader import render_to_string
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
+from assessments.scoring import ROLE_GATE
 from candidates.models import Stage, SupportDomain
 from figures import reading as readings
 from figures.models import FORMULAS_VERSION
@@ -50,7 +51,7 @@ from .templatetags.report_tags import num
 TEMPLATE = "reports/report.html"
 STYLESHEET = "reports/report.css"
 ROLE_CODES = ("conductor", "business_partner", "entrepreneur")
-GATE = 3.0
+GATE = ROLE_GATE  # the same gate as the scoring (assessments.scoring)
 #: How many criteria the SWOT lists as strengths and as weaknesses.
 SWOT_SIZE = 3
 
@@ -352,6 +353,8 @@ def _charts(snapshot, role_labels):
     result["balance"] = charts.balance_bars(
         {_domain_label(code): years.get(code, 0) for code in domains},
         highlight=_domain_label(dominant) if dominant else None,
+        axis_top=snapshot["mandate"].get("years_axis_top"),  # absent from snapshots before it existed
+        axis_title=_("Years of experience"),
         style=charts.PRINT_STYLE_PLAIN,
         width=560,
         height=60 + 38 * max(len(domains), 1),

@@ -29,6 +29,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone, translation
 
 from assessments.models import CompetencyFramework
+from candidates.selectors import mandate_years_ceiling
 from cso_recruit import access
 from figures.selectors import application_summary, viewer_for
 from sessions.models import WorkingSession
@@ -116,7 +117,7 @@ def build_snapshot(*, application, version, by=None, language="fr", now=None) ->
         "candidate": {first_name, last_name, full_name, city, education, career_years (float | None),
         years: {domain: float}},
         "mandate": {title, slug, company, sector, city, ceo, support_domains, min_breadth,
-        min_depth}, "application": {id, public_id, stage, stage_entered_at, swot_opportunities,
+        min_depth, years_axis_top}, "application": {id, public_id, stage, stage_entered_at, swot_opportunities,
         swot_threats}, "framework": {name, version} | None, "summary": (assessment summary, see
         ``figures.selectors.AssessmentSummary.to_dict``, with ``compatibility`` as the CEO may read
         it and the mandate statistics as the requester may read them),
@@ -160,6 +161,7 @@ def build_snapshot(*, application, version, by=None, language="fr", now=None) ->
             "support_domains": list(mandate.support_domains),
             "min_breadth": mandate.min_breadth,
             "min_depth": float(mandate.min_depth),
+            "years_axis_top": mandate_years_ceiling(mandate),
         },
         "application": {
             "id": application.pk,
