@@ -149,11 +149,16 @@ def test_served_pages_have_no_inline_script_or_style_but_the_charts_nonced_style
     assert charts >= 3  # the summary's two charts and the comparison's radar
 
 
-def test_a_chart_has_no_script_and_no_style_attribute():
+def test_a_page_chart_has_no_script_and_no_style_attribute_and_keeps_its_colours():
     from reports import charts
+    from reports.templatetags.report_tags import page_chart
 
-    svg = charts.role_bars({"A": 3.0, "B": 2.0})
-    assert "<script" not in svg and 'style="' not in svg and 'opacity="0"' in svg
+    svg = page_chart(charts.role_bars({"A": 3.5, "B": 2.0}, gate=3.0), "NONCE")
+    assert "<script" not in svg and not STYLE_ATTR.search(svg) and 'opacity="0"' in svg
+    assert '<style nonce="NONCE"' in svg
+    chart_id = re.search(r'<svg[^>]*id="([^"]+)"', svg).group(1)
+    for colour in (charts.PASS, charts.FAIL):  # the bar colours moved into the nonced style element
+        assert re.search(rf'#{chart_id} \[data-chart-style="\d"\]\{{fill: {colour} !important;', svg)
 
 
 # ----------------------------------------------------------------------------- Cache-Control

@@ -64,6 +64,12 @@ def test_pages_with_charts_the_admin_and_the_language_menu_work_under_the_policy
     # The chart's own <style> (nonced) applies: its background rect is transparent, not black.
     fill = chart.locator("rect.background").first.evaluate("el => getComputedStyle(el).fill")
     assert fill in ("rgba(0, 0, 0, 0)", "transparent"), fill
+    # The bars' own colours (pass green / fail red), moved from style attributes into the nonced
+    # style element (``page_chart``), apply too.
+    colours = page.locator("g[data-chart-style]").evaluate_all(
+        "els => els.map(el => getComputedStyle(el).fill)"
+    )
+    assert colours and set(colours) <= {"rgb(25, 135, 84)", "rgb(220, 53, 69)", "rgb(253, 126, 20)"}, colours
     axe.check(page, "assessment summary (charts)")
     page.goto(f"{live_server.url}/mandates/{world.mandate.slug}/dashboard/")
     page.select_option("#language-select", "en")  # submits through static/js/app.js
