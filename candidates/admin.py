@@ -1,7 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from cso_recruit.admin_tools import ReadOnlyAdminMixin
+from cso_recruit.admin_tools import HistoryAdmin, ReadOnlyAdminMixin
 from cso_recruit.events import FiguresInputsAdminMixin
 
 from .models import (
@@ -32,7 +31,7 @@ class CompanyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Mandate)
-class MandateAdmin(FiguresInputsAdminMixin, SimpleHistoryAdmin):
+class MandateAdmin(FiguresInputsAdminMixin, HistoryAdmin):
     list_display = ("title", "company", "ceo", "status", "created_at")
     list_filter = ("status", "company")
     list_select_related = ("company", "ceo")
@@ -56,7 +55,7 @@ class StageTransitionInline(admin.TabularInline):
 
 
 @admin.register(Candidate)
-class CandidateAdmin(FiguresInputsAdminMixin, SimpleHistoryAdmin):
+class CandidateAdmin(FiguresInputsAdminMixin, HistoryAdmin):
     list_display = ("last_name", "first_name", "email", "city", "gdpr_consent", "created_at")
     list_filter = ("gdpr_consent", "source")
     search_fields = ("last_name", "first_name", "email", "city")

@@ -66,6 +66,7 @@ import filetype
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
+from django.utils.formats import number_format
 from django.utils.translation import gettext
 
 
@@ -678,12 +679,43 @@ def _parse_value(name: str, value: str) -> object:
 # --------------------------------------------------------------------------- parsing
 
 
-def _records(text: str, dialect: csv.Dialect) -> Iterable[tuple[int, list[str]]]:
-    """Yield ``(line where the record starts, cells)`` for every record, blank ones included."""
+def _number(value: int) -> str:
+    """``value`` with the active language's thousands separator once Django is set up."""
+    if apps.ready:
+        return number_format(value, force_grouping=True)
+    return str(value)
+
+
+def _records(text: str, dialect: csv.Dialect, offset: int = 0) -> Iterable[tuple[int, list[str]]]:
+    """Yield ``(line where the record starts, cells)`` for every record, blank ones included;
+    ``offset`` lines precede ``text`` in the file (a ``sep=`` line).
+
+    Raises ``CsvFormatError`` naming the line where the record starts when Python's reader gives
+    up on it: a cell longer than ``csv.field_size_limit()`` (131,072 characters — no cell of a
+    candidates file is anywhere near that; it is almost always a quote never closed, which runs
+    to the end of the file) or any other ``csv.Error``. The whole file is refused (all-or-nothing)."""
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     previous_end = 0
-    for cells in reader:
-        yield previous_end + 1, cells
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            line = previous_end + 1 + offset
+            if "field larger than field limit" in str(exc):
+                message = _(
+                    "Line %(line)d: a cell is longer than %(max)s characters, probably because a "
+                    'quotation mark (") is never closed. Nothing was imported; correct the file and '
+                    "upload it again."
+                ) % {"line": line, "max": _number(csv.field_size_limit())}
+            else:
+                message = _(
+                    "Line %(line)d cannot be read as CSV (%(error)s). Nothing was imported; correct "
+                    "the file and upload it again."
+                ) % {"line": line, "error": exc}
+            raise CsvFormatError(message) from exc
+        yield previous_end + 1 + offset, cells
         previous_end = reader.line_num
 
 
@@ -724,7 +756,7 @@ def parse_candidates_csv(data: bytes) -> ParseResult:
         dialect = sniff_dialect(text)
 
     result = ParseResult(encoding=encoding, delimiter=dialect.delimiter)
-    records = ((line + line_offset, cells) for line, cells in _records(text, dialect))
+    records = _records(text, dialect, offset=line_offset)
 
     # Header row: the first non-blank record.
     for line, cells in records:

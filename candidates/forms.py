@@ -37,7 +37,12 @@ YEARS_FIELDS = [years_field(code) for code in ALL_DOMAINS]
 
 
 class CandidateForm(forms.ModelForm):
-    """Create or edit a candidate: identity, consent, education, years per support domain, CV."""
+    """Create or edit a candidate: identity, consent, education, years per support domain, CV.
+
+    ``user``: who fills it in. An e-mail address is one person (unique across mandates), so an
+    address already held is refused — with a message that depends only on what ``user`` may see
+    (``services.email_taken_message``), never on whether another mandate holds the person.
+    """
 
     # A plain FileInput: "clearing" is not offered, and a forged "-clear" checkbox would hand the
     # service ``False`` instead of a file.
@@ -76,8 +81,9 @@ class CandidateForm(forms.ModelForm):
             },
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
@@ -103,8 +109,9 @@ class CandidateForm(forms.ModelForm):
         others = Candidate.objects.filter(email__iexact=email)
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk)
-        if others.exists():
-            raise forms.ValidationError(_("Another candidate already uses this e-mail address."))
+        other = others.first()
+        if other is not None:
+            raise forms.ValidationError(services.email_taken_message(other, self.user))
         return email
 
     def clean_cv_upload(self):

@@ -129,6 +129,30 @@ def application_create(*, candidate: Candidate, mandate: Mandate, by) -> Applica
     return application
 
 
+def email_taken_message(candidate: Candidate, user) -> str:
+    """Why an e-mail address already held by ``candidate`` cannot be given to another candidate,
+    as ``user`` may be told (no oracle across mandates; see the README, "One person, one e-mail").
+
+    An address is one person, whatever the mandate (``candidate_email_ci_unique``), so it is
+    refused — but the reason never depends on a mandate ``user`` cannot see. If ``user`` may see
+    ``candidate`` (an application in a mandate whose pipeline they read; staff see everyone):
+    "another candidate already uses it". Otherwise one and the same message, whether the person is
+    a candidate of another mandate or of none (a person on file without any application): the
+    address is on file and an administrator can add the person to this mandate. Nothing of the
+    other record is shown or changed. ``user=None`` (commands) is told as staff."""
+    if user is None or user.is_staff or access.candidates_visible_to(user).filter(pk=candidate.pk).exists():
+        return _("Another candidate already uses this e-mail address.")
+    return email_on_file_message()
+
+
+def email_on_file_message() -> str:
+    """The refusal for an address held by a person the user may not see (form and CSV import)."""
+    return _(
+        "This e-mail address is already on file and cannot be used here; ask an administrator, "
+        "who can add the person to this mandate."
+    )
+
+
 @transaction.atomic
 def candidate_create(*, mandate: Mandate, data: dict, by, cv=None) -> Application:
     """Create a candidate and their application to ``mandate``.
@@ -266,7 +290,9 @@ def candidates_import(
     Scope: a user (``by``, not staff) may only update candidates they already manage (an
     application in one of their mandates). A row whose e-mail belongs to a candidate outside
     their mandates is an error — it is never overwritten nor attached to this mandate, so an
-    import cannot take over another mandate's candidate. ``by=None`` (command line) and staff
+    import cannot take over another mandate's candidate — and its message
+    (``email_on_file_message``) is the same whether that person is a candidate of another mandate
+    or of none: the report is no oracle of other mandates. ``by=None`` (command line) and staff
     are unrestricted.
 
     ``progress``: optional callable ``progress(rows_done, rows_total)``, called once the file is
@@ -340,10 +366,7 @@ def candidates_import(
                 csv_format.RowError(
                     line=row.line,
                     column=email_column,
-                    message=_(
-                        "This e-mail address belongs to a candidate of another mandate; ask an administrator "
-                        "to add them to this mandate."
-                    ),
+                    message=email_on_file_message(),
                 )
             )
             continue

@@ -46,11 +46,9 @@ def _apply_errors(form, exc: ValidationError):
 @login_required
 def mandate_list(request):
     """The user's mandates. A mediator who reads no pipeline lands on their sessions instead."""
-    from sessions.models import WorkingSession
-
     if (
         not access.pipeline_mandates(request.user).exists()
-        and WorkingSession.objects.filter(mediator=request.user).exists()
+        and access.sessions_assigned_to(request.user).exists()
     ):
         return redirect("working_sessions:mine")
     return render(
@@ -125,7 +123,7 @@ def pipeline_column(request, slug, column):
 @require_http_methods(["GET", "POST"])
 def candidate_create(request, slug):
     mandate = access.get_visible_or_404(access.managed_mandates(request.user), slug=slug)
-    form = CandidateForm(request.POST or None, request.FILES or None)
+    form = CandidateForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             application = services.candidate_create(
@@ -164,7 +162,7 @@ def candidate_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def candidate_edit(request, pk):
     candidate = access.get_visible_or_404(access.candidates_managed_by(request.user), pk=pk)
-    form = CandidateForm(request.POST or None, request.FILES or None, instance=candidate)
+    form = CandidateForm(request.POST or None, request.FILES or None, instance=candidate, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.candidate_update(

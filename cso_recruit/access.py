@@ -6,7 +6,9 @@ Every view, export and command goes through these functions. Rules:
   membership of that mandate (CEO, recruiter or mediator). Staff see everything.
 - CEO and recruiters of a mandate see its pipeline and applications; recruiters (and staff)
   change them.
-- A mediator sees only the working sessions assigned to them and the header of those applications.
+- A mediator sees only the working sessions assigned to them and the header of those applications,
+  and only while they are a mediator of the session's mandate: removed from the mandate, they
+  lose them (``sessions_assigned_to``).
 - Objects outside a user's scope answer 404 (``get_object_or_404`` over a visible queryset),
   never 403, so their existence does not leak.
 """
@@ -116,15 +118,58 @@ def get_visible_or_404(queryset: QuerySet, **lookup):
 # ---------------------------------------------------------------------------- working sessions
 
 
+def _mediated_mandate_ids(user) -> QuerySet:
+    """Ids of the mandates ``user`` is a mediator of today (``Mandate.mediators``)."""
+    return Mandate.mediators.through.objects.filter(user=user).values("mandate_id")
+
+
+def _assigned(user) -> Q:
+    """``Q`` of the sessions assigned to ``user`` as mediator in a mandate they are still a
+    mediator of."""
+    return Q(mediator=user, application__mandate__in=_mediated_mandate_ids(user))
+
+
+def sessions_assigned_to(user) -> QuerySet:
+    """Working sessions the user mediates: assigned to them, in a mandate they are still a mediator
+    of — a mediator removed from a mandate loses its sessions (pages, observations, calendar,
+    "My sessions"), even those assigned to them before."""
+    from sessions.models import WorkingSession
+
+    if not _authenticated(user):
+        return WorkingSession.objects.none()
+    return WorkingSession.objects.filter(_assigned(user))
+
+
+def observations_of_mediator(user) -> QuerySet:
+    """Observations the user wrote as mediator and may still open and edit: those of sessions of a
+    mandate they are still a mediator of (see :func:`sessions_assigned_to`)."""
+    from sessions.models import Observation
+
+    if not _authenticated(user):
+        return Observation.objects.none()
+    return Observation.objects.filter(
+        mediator=user, session__application__mandate__in=_mediated_mandate_ids(user)
+    )
+
+
+def is_mediator_of(user, mandate_id) -> bool:
+    """Whether ``user`` is a mediator of mandate ``mandate_id`` today."""
+    return (
+        _authenticated(user)
+        and Mandate.mediators.through.objects.filter(user=user, mandate_id=mandate_id).exists()
+    )
+
+
 def sessions_visible_to(user) -> QuerySet:
     """Working sessions the user may see: all those of mandates whose pipeline they read (CEO,
-    recruiters, staff), plus the sessions assigned to them as mediator."""
+    recruiters, staff), plus the sessions assigned to them as mediator of a mandate they are
+    still a mediator of (:func:`sessions_assigned_to`)."""
     from sessions.models import WorkingSession
 
     if not _authenticated(user):
         return WorkingSession.objects.none()
     return WorkingSession.objects.filter(
-        Q(application__mandate__in=pipeline_mandates(user).values("pk")) | Q(mediator=user)
+        Q(application__mandate__in=pipeline_mandates(user).values("pk")) | _assigned(user)
     )
 
 
@@ -137,12 +182,12 @@ def sessions_managed_by(user) -> QuerySet:
 
 def application_headers_visible_to(user) -> QuerySet:
     """Applications whose header (candidate name, mandate, stage) the user may see: pipeline
-    members, plus the mediator of any of its working sessions."""
+    members, plus the mediator of any of its working sessions (while a mediator of its mandate)."""
     from sessions.models import WorkingSession
 
     if not _authenticated(user):
         return Application.objects.none()
-    assigned = WorkingSession.objects.filter(application=OuterRef("pk"), mediator=user)
+    assigned = WorkingSession.objects.filter(_assigned(user), application=OuterRef("pk"))
     return Application.objects.filter(
         Q(mandate__in=pipeline_mandates(user).values("pk")) | Q(Exists(assigned))
     )
@@ -154,7 +199,7 @@ def observation_visible(user, observation) -> bool:
     The mandate's CEO reads a session's observation only once it is submitted AND after
     submitting their own debrief of that session — whatever other role they also hold (recruiter
     of the mandate, staff, mediator of other sessions): the CEO rule is checked first. Otherwise
-    the session's mediator reads their own (drafts included); recruiters of the mandate and staff
+    the session's mediator reads their own (drafts included) while a mediator of the mandate; recruiters of the mandate and staff
     read it once submitted; nobody else does. Returns a bool; one or two queries.
     """
     from sessions.models import Debrief
@@ -164,7 +209,7 @@ def observation_visible(user, observation) -> bool:
     session = observation.session
     if session.application.mandate.ceo_id == user.pk:
         return observation.is_submitted and Debrief.objects.filter(session=session, party="ceo").exists()
-    if observation.mediator_id == user.pk:
+    if observation.mediator_id == user.pk and is_mediator_of(user, session.application.mandate_id):
         return True
     if not observation.is_submitted:
         return False

@@ -2,6 +2,8 @@
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from . import zones
@@ -17,3 +19,16 @@ class ProfileForm(forms.Form):
         choices=lambda: zones.zone_choices(blank_label=_("Same as each session's")),
         help_text=_("The times in your e-mails (invitations, reminders) are given in this zone."),
     )
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form with the user name's length really checked: Django sets the field's
+    ``max_length`` (150, the user model's) after creating it, so no validator enforces it, and a
+    longer name went on to ``authenticate`` — whose failure signal made django-axes store it in a
+    255-character column (a 500 on PostgreSQL). A name longer than any account's is now a plain
+    form error ("at most 150 characters"), and no login attempt is made or recorded."""
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))

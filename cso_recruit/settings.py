@@ -10,6 +10,7 @@ production" for gunicorn, whitenoise, ``/health/``, JSON logs and error reportin
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from whitenoise.compress import Compressor
@@ -57,12 +58,17 @@ INSTALLED_APPS = [
     "privacy",
     "audit",
     "accounts",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django_guid.middleware.guid_middleware",  # first: every later line of the request has its id
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After whitenoise (static files keep their far-future cache headers): "private, no-store" on
+    # every response to a signed-in user, every download and every secret-link page.
+    "cso_recruit.middleware.PrivateCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -261,14 +267,38 @@ PRODUCT_VERSION = "0.1.0"
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 SESSION_COOKIE_HTTPONLY = True
+# The language cookie (switcher, profile): never read by JavaScript, Secure with DEBUG off (below).
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): only this site's own scripts, styles, images and forms; no
+# inline script or style attribute anywhere (templates keep them in static/css and static/js). The
+# one inline style element allowed is a server-made SVG chart's, with the request's nonce
+# (``page_chart`` filter); ``data:`` images are Bootstrap's icons (CSS). The admin works under the
+# same policy (Django's admin has no inline script). No frames: frame-ancestors 'none' (as
+# X-Frame-Options DENY).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
     SECURE_REDIRECT_EXEMPT = [r"^health/$"]  # load balancers probe over plain HTTP
     SESSION_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -43,9 +43,12 @@ def profile(request):
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,
             form.cleaned_data["language"],
-            samesite="Lax",
-            secure=request.is_secure(),
-            httponly=True,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            secure=settings.LANGUAGE_COOKIE_SECURE or request.is_secure(),
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
         )
         return response
     return render(request, "account/profile.html", {"form": form})

@@ -6,6 +6,8 @@ safe to embed in a template. Scores are on the 1–5 scale; ``None`` means "no e
 the point or bar out. Values printed on the charts use the active language's decimal separator.
 """
 
+import re
+
 import pygal
 from django.template.defaultfilters import floatformat
 from django.utils.formats import get_format
@@ -79,8 +81,18 @@ def _config(**kwargs):
     return base
 
 
+_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL)
+
+
 def _render(chart) -> str:
-    return mark_safe(chart.render(is_unicode=True))  # noqa: S308 — pygal output, labels escaped by pygal
+    """The chart's SVG without what a Content-Security-Policy would refuse in a page: pygal's
+    configuration ``<script>`` (unused: no tooltip script, ``js=[]``) is removed and its hidden
+    tooltip's ``style="opacity: 0"`` becomes the presentation attribute ``opacity="0"``. The SVG's
+    own ``<style>`` element stays: a page gives it the request's CSP nonce (``page_chart`` filter,
+    ``reports/templatetags/report_tags.py``); the PDF takes the SVG as an image."""
+    svg = _SCRIPT.sub("", chart.render(is_unicode=True))
+    svg = svg.replace('style="opacity: 0"', 'opacity="0"')
+    return mark_safe(svg)  # noqa: S308 — pygal output, labels escaped by pygal
 
 
 def _decimal(digits):

@@ -31,10 +31,9 @@ from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from candidates.admin import MandateListFilter
-from cso_recruit.admin_tools import ReadOnlyAdminMixin
+from cso_recruit.admin_tools import HistoryAdmin, ReadOnlyAdminMixin
 
 from . import scheduling, services
 from .forms import TIMEZONE_CHOICES
@@ -232,7 +231,7 @@ class _ServiceRefused(Exception):
 
 
 @admin.register(WorkingSession)
-class WorkingSessionAdmin(SimpleHistoryAdmin):
+class WorkingSessionAdmin(HistoryAdmin):
     form = WorkingSessionAdminForm
     list_display = ("__str__", "order", "mandate", "local_slot", "mediator", "status", "sequence")
     list_filter = ("status", "timezone", ("application__mandate", MandateListFilter))

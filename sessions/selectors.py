@@ -39,7 +39,7 @@ def mediator_sessions(*, user, now=None):
     (started, no observation yet; no-shows left out) and ``drafts`` (an observation in progress)."""
     now = now or timezone.now()
     sessions = list(
-        _base(WorkingSession.objects.filter(mediator=user))
+        _base(access.sessions_assigned_to(user))
         .exclude(status=WorkingSession.Status.CANCELLED)
         .prefetch_related(
             Prefetch(

@@ -20,6 +20,7 @@ from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
 from candidates.models import Application, Candidate
+from cso_recruit import access
 from cso_recruit.events import figures_inputs_changed
 from outbox.services import email_enqueue
 
@@ -56,8 +57,14 @@ def _local(value, tz_name):
     return f"{date_format(local, 'SHORT_DATE_FORMAT')} {time_format(local, 'H:i')}"
 
 
-def _conflicts(*, application, mediator, starts_at, ends_at, exclude_pk=None):
-    """Messages naming each participant already busy in [starts_at, ends_at)."""
+def _conflicts(*, application, mediator, starts_at, ends_at, exclude_pk=None, viewer=None):
+    """Messages naming each participant already busy in [starts_at, ends_at).
+
+    A message gives the other session's times only when ``viewer`` (the user scheduling) may see
+    that session (``access.sessions_visible_to``); a session they may not see — another mandate's,
+    of the same CEO, mediator or candidate — only makes the participant "not available at that
+    time", with nothing about it (time, candidate, mandate). ``viewer=None`` (admin forms: staff;
+    commands) sees every session."""
     overlapping = WorkingSession.objects.filter(
         ACTIVE, starts_at__lt=ends_at, ends_at__gt=starts_at
     ).select_related("application__candidate", "application__mandate", "mediator")
@@ -69,30 +76,58 @@ def _conflicts(*, application, mediator, starts_at, ends_at, exclude_pk=None):
         | Q(mediator=mediator)
         | Q(application__candidate_id=candidate_id)
     )
+    overlapping = list(overlapping)
+    hidden = set()
+    if viewer is not None and overlapping:
+        visible = access.sessions_visible_to(viewer).filter(pk__in=[o.pk for o in overlapping])
+        hidden = {o.pk for o in overlapping} - set(visible.values_list("pk", flat=True))
     messages = []
     for other in overlapping:
+        busy = []
+        if other.application.mandate.ceo_id == ceo_id:
+            busy.append("ceo")
+        if other.mediator_id == mediator.pk:
+            busy.append("mediator")
+        if other.application.candidate_id == candidate_id:
+            busy.append("candidate")
+        if other.pk in hidden:
+            messages.extend(_unavailable(who) for who in busy)
+            continue
         when = {
             "start": _local(other.starts_at, other.timezone),
             "end": _local(other.ends_at, other.timezone),
         }
-        if other.application.mandate.ceo_id == ceo_id:
-            messages.append(_("The CEO already has a working session from %(start)s to %(end)s.") % when)
-        if other.mediator_id == mediator.pk:
-            messages.append(
-                _("The mediator already observes a working session from %(start)s to %(end)s.") % when
-            )
-        if other.application.candidate_id == candidate_id:
-            messages.append(
-                _("The candidate already has a working session from %(start)s to %(end)s.") % when
-            )
+        for who in busy:
+            if who == "ceo":
+                messages.append(_("The CEO already has a working session from %(start)s to %(end)s.") % when)
+            elif who == "mediator":
+                messages.append(
+                    _("The mediator already observes a working session from %(start)s to %(end)s.") % when
+                )
+            else:
+                messages.append(
+                    _("The candidate already has a working session from %(start)s to %(end)s.") % when
+                )
     return list(dict.fromkeys(messages))
 
 
-def _check_slot(*, application, mediator, starts_at, ends_at, exclude_pk=None, check_window=True):
+def _unavailable(who):
+    """The conflict message for a session the scheduling user may not see: who is busy, no more."""
+    if who == "ceo":
+        return _("The CEO is not available at that time.")
+    if who == "mediator":
+        return _("The mediator is not available at that time.")
+    return _("The candidate is not available at that time.")
+
+
+def _check_slot(
+    *, application, mediator, starts_at, ends_at, exclude_pk=None, check_window=True, viewer=None
+):
     """The rules shared by schedule and reschedule (hence the admin): a valid interval, a start
     within the plausible window around now (``out_of_range``: 366 days back, 731 ahead), nobody busy.
     ``check_window=False`` when a reschedule keeps the start (an old planned session can still move
-    its end or place)."""
+    its end or place). ``viewer``: who schedules (what the conflict messages may name, see
+    :func:`_conflicts`)."""
     scheduling.check_interval(starts_at, ends_at)
     if check_window:
         scheduling.check_window(starts_at, timezone.now())
@@ -102,6 +137,7 @@ def _check_slot(*, application, mediator, starts_at, ends_at, exclude_pk=None, c
         starts_at=starts_at,
         ends_at=ends_at,
         exclude_pk=exclude_pk,
+        viewer=viewer,
     )
     if messages:
         # One error per busy participant, each keeping the code (a list passed with ``code=`` loses it).
@@ -138,7 +174,7 @@ def _schedule_static_rules(*, application, starts_at, ends_at, mediator, tz_name
     scheduling.check_interval(starts_at, ends_at)
 
 
-def _schedule_busy_rules(*, application, starts_at, ends_at, mediator) -> int:
+def _schedule_busy_rules(*, application, starts_at, ends_at, mediator, viewer=None) -> int:
     """The rules that read other sessions (run under the locks by the service): at most four
     non-cancelled sessions, nobody busy. Returns the order number the new session gets."""
     active = list(
@@ -153,7 +189,9 @@ def _schedule_busy_rules(*, application, starts_at, ends_at, mediator) -> int:
             % {"n": len(active)},
             code="too_many",
         )
-    _check_slot(application=application, mediator=mediator, starts_at=starts_at, ends_at=ends_at)
+    _check_slot(
+        application=application, mediator=mediator, starts_at=starts_at, ends_at=ends_at, viewer=viewer
+    )
     return min(n for n in range(1, scheduling.MAX_ACTIVE_SESSIONS + 1) if n not in active)
 
 
@@ -188,7 +226,7 @@ def session_schedule(
     entered in, used for display and the calendar). Returns the session.
 
     Raises ``ValidationError``: closed application, mediator not on the mandate, end ≤ start or
-    longer than 8 h, a start out of range (code ``out_of_range``), a fifth non-cancelled session, or any participant busy (each conflict named).
+    longer than 8 h, a start out of range (code ``out_of_range``), a fifth non-cancelled session, or any participant busy (each conflict named; with the other session's times only if ``by`` may see it).
     On commit, the .ics invitation is e-mailed to the CEO, the mediator and the candidate.
     """
     application = _load_application(application)
@@ -197,7 +235,7 @@ def session_schedule(
     )
     _lock_participants(application, mediator)
     order = _schedule_busy_rules(
-        application=application, starts_at=starts_at, ends_at=ends_at, mediator=mediator
+        application=application, starts_at=starts_at, ends_at=ends_at, mediator=mediator, viewer=by
     )
     session = WorkingSession(
         application=application,
@@ -232,7 +270,7 @@ def _require_planned(session, message):
         raise ValidationError(message, code="not_planned")
 
 
-def _reschedule_rules(*, session, starts_at, ends_at, tz_name):
+def _reschedule_rules(*, session, starts_at, ends_at, tz_name, viewer=None):
     if tz_name is not None:
         scheduling._zone(tz_name)
     _check_slot(
@@ -242,6 +280,7 @@ def _reschedule_rules(*, session, starts_at, ends_at, tz_name):
         ends_at=ends_at,
         exclude_pk=session.pk,
         check_window=starts_at != session.starts_at,
+        viewer=viewer,
     )
 
 
@@ -266,7 +305,7 @@ def session_reschedule(
     session = _locked_session(session)
     _require_planned(session, _("Only a planned session can be rescheduled."))
     _lock_participants(session.application, session.mediator)
-    _reschedule_rules(session=session, starts_at=starts_at, ends_at=ends_at, tz_name=tz_name)
+    _reschedule_rules(session=session, starts_at=starts_at, ends_at=ends_at, tz_name=tz_name, viewer=by)
     if starts_at != session.starts_at:
         SessionReminder.objects.filter(session=session).delete()
     session.starts_at, session.ends_at = starts_at, ends_at

@@ -5,6 +5,8 @@ Thin views: access through ``cso_recruit.access`` (out of scope → 404), reads 
 ``selectors``, writes through ``services``.
 """
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -28,7 +30,10 @@ from .forms import (
     RevisionForm,
     ScheduleForm,
 )
-from .models import CalendarFeed, CriticalIncident, Debrief, Observation, WorkingSession
+from .models import CalendarFeed, CriticalIncident, Debrief, WorkingSession
+
+#: What a calendar-feed token can be (``secrets.token_urlsafe``, at most the column's 64 characters).
+FEED_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def _errors_to_form(form, exc):
@@ -148,7 +153,7 @@ def session_detail(request, pk):
             "observation": observation,
             "is_ceo": is_ceo,
             "ceo_debrief": ceo_debrief,
-            "is_mediator": session.mediator_id == request.user.pk,
+            "is_mediator": access.sessions_assigned_to(request.user).filter(pk=session.pk).exists(),
             "can_see_application": access.applications_visible_to(request.user)
             .filter(pk=session.application_id)
             .exists(),
@@ -177,11 +182,10 @@ def my_sessions(request):
 
 def _mediator_observation(request, pk):
     observation = get_object_or_404(
-        Observation.objects.select_related(
+        access.observations_of_mediator(request.user).select_related(
             "session__application__candidate", "session__application__mandate"
         ),
         pk=pk,
-        mediator=request.user,
     )
     return observation
 
@@ -189,7 +193,7 @@ def _mediator_observation(request, pk):
 @login_required
 @require_POST
 def observation_start(request, session_pk):
-    session = get_object_or_404(WorkingSession, pk=session_pk, mediator=request.user)
+    session = get_object_or_404(access.sessions_assigned_to(request.user), pk=session_pk)
     try:
         observation = services.observation_start(session=session, mediator=request.user)
     except ValidationError as exc:
@@ -354,7 +358,9 @@ def incident_add(request, pk):
 @require_POST
 def incident_delete(request, pk):
     incident = get_object_or_404(
-        CriticalIncident.objects.select_related("observation"), pk=pk, observation__mediator=request.user
+        CriticalIncident.objects.select_related("observation"),
+        pk=pk,
+        observation__in=access.observations_of_mediator(request.user),
     )
     try:
         services.incident_delete(incident=incident, by=request.user)
@@ -487,7 +493,11 @@ def calendar_reset(request):
 
 
 def calendar_feed(request, token):
-    """The personal feed (secret URL, no login): the user's sessions as CEO, mediator or recruiter."""
+    """The personal feed (secret URL, no login): the user's sessions as CEO, mediator or recruiter.
+    An address that cannot be a token (``secrets.token_urlsafe``: letters, digits, ``-`` and ``_``;
+    e.g. a NUL character, which PostgreSQL refuses in a query) is a 404 like an unknown one."""
+    if not FEED_TOKEN.fullmatch(token):
+        raise Http404
     feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
     if feed is None or not feed.user.is_active:
         raise Http404

@@ -105,3 +105,33 @@ def pct(value):
 def absval(value):
     """Absolute value (None stays None)."""
     return None if value is None else abs(value)
+
+
+_STYLE_ATTR = re.compile(r'\sstyle="([^"]*)"')
+_SVG_ID = re.compile(r'<svg\b[^>]*\sid="([^"]+)"')
+
+
+def _important(declarations: str) -> str:
+    return "".join(f"{d.strip()} !important;" for d in declarations.split(";") if d.strip())
+
+
+@register.filter
+def page_chart(svg, nonce):
+    """A server-made SVG chart (``reports.charts``) for a page, under the Content-Security-Policy
+    (no inline style attribute): each ``style="…"`` pygal gives a bar (its colour: pass, fail,
+    highlight) becomes a ``data-chart-style`` attribute and a rule of the chart's own ``<style>``
+    element, which gets the request's nonce (``{{ chart|page_chart:request.csp_nonce }}``). The
+    PDF takes the charts as images and keeps pygal's attributes. Empty input gives ""."""
+    if not svg:
+        return ""
+    styles: dict[str, int] = {}
+
+    def _numbered(match):
+        return f' data-chart-style="{styles.setdefault(match.group(1), len(styles))}"'
+
+    svg = _STYLE_ATTR.sub(_numbered, str(svg))
+    found = _SVG_ID.search(svg)
+    scope = f"#{found.group(1)} " if found else ""
+    rules = "".join(f'{scope}[data-chart-style="{n}"]{{{_important(d)}}}' for d, n in styles.items())
+    svg = svg.replace("</style>", rules + "</style>", 1)
+    return mark_safe(svg.replace("<style", f'<style nonce="{conditional_escape(nonce)}"', 1))  # noqa: S308

@@ -34,6 +34,12 @@ from .samples import EXPECTED, SAMPLE_FILES, all_candidate_values
 
 pytestmark = pytest.mark.django_db
 
+#: The refusal of an e-mail address held by a person the user may not see (no cross-mandate oracle).
+ON_FILE = (
+    "This e-mail address is already on file and cannot be used here; ask an administrator, "
+    "who can add the person to this mandate."
+)
+
 
 def counts():
     return (Candidate.objects.count(), Application.objects.count(), StageTransition.objects.count())
@@ -285,14 +291,14 @@ def test_candidate_create_with_bad_input_keeps_typed_values_and_shows_the_errors
     assert response.status_code == 200
     form = response.context["form"]
     assert set(form.errors) == {"email", "years_it", "years_legal", "linkedin_url", "consent_date"}
-    assert form.errors["email"] == ["Another candidate already uses this e-mail address."]
+    assert form.errors["email"] == [ON_FILE]  # a person on file in no mandate: the recruiter cannot see them
     assert form.errors["consent_date"] == ["Give the date the candidate consented."]
     assert form.errors["years_legal"] == ["Between 0 and 50 years."]
     html = text(response)
     assert 'value="Zoé-Éléonore"' in html and 'value="Saint-Étienne"' in html
     assert 'value="DEJA.pris@example.org"' in html and 'value="pas une url"' in html
     assert "is-invalid" in html
-    assert "Another candidate already uses this e-mail address." in html
+    assert ON_FILE in html
     assert "Constraint" not in html
     assert Candidate.objects.count() == 1 and not Application.objects.exists()
 
@@ -425,9 +431,7 @@ def test_candidate_edit_keeps_its_own_email_but_refuses_another_one(as_recruiter
     url = reverse("candidates:candidate_edit", kwargs={"pk": candidate.pk})
     response = as_recruiter.post(url, form_data(email="AUTRE@example.org"))
     assert response.status_code == 200
-    assert response.context["form"].errors == {
-        "email": ["Another candidate already uses this e-mail address."]
-    }
+    assert response.context["form"].errors == {"email": [ON_FILE]}
     assert Candidate.objects.get(pk=candidate.pk).email == candidate.email
 
 
@@ -707,7 +711,8 @@ def test_a_row_failing_at_save_time_imports_nothing_and_the_page_gives_its_line(
     html = text(as_recruiter.get(save.get_absolute_url()))
     assert "1 problem found — nothing was saved." in html
     assert error_rows(html) == [("5", "E-mail")]
-    assert "belongs to a candidate of another mandate" in html
+    assert "This e-mail address is already on file and cannot be used here" in html
+    assert "another mandate" not in html
 
 
 def test_import_warnings_are_readable_sentences(as_recruiter, mandate, committed):

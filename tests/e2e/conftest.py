@@ -1,10 +1,14 @@
 """Browser fixtures: Playwright driving Debian's Chromium (/usr/bin/chromium), no browser download.
 
 Without Chromium the browser tests skip and say so; with ``CSO_REQUIRE_SERVICES=1`` (CI) they fail
-instead. axe-core comes from the npm package (``node_modules/axe-core/axe.min.js``).
+instead. axe-core comes from the npm package (``node_modules/axe-core/axe.min.js``), loaded as a
+same-origin script (``/__axe__.js``, answered by Playwright) so the site's Content-Security-Policy
+(no inline script) stays on. Every page opened with ``new_page`` fails its test on any CSP
+violation (Chromium's console, and the ``securitypolicyviolation`` events).
 """
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -48,6 +52,9 @@ def browser():
         browser.close()
 
 
+AXE_PATH = "/__axe__.js"
+
+
 class Axe:
     """Runs axe-core in a page and fails on serious or critical violations."""
 
@@ -55,7 +62,14 @@ class Axe:
         self.source = AXE.read_text(encoding="utf-8")
 
     def check(self, page, name):
-        page.add_script_tag(content=self.source)
+        # Same origin as the page, so the policy's script-src 'self' lets it in (an inline script,
+        # ``add_script_tag(content=…)``, would be refused).
+        page.route(
+            f"**{AXE_PATH}",
+            lambda route: route.fulfill(body=self.source, content_type="application/javascript"),
+        )
+        origin = re.match(r"https?://[^/]+", page.url).group(0)
+        page.add_script_tag(url=origin + AXE_PATH)
         result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
         bad = [v for v in result["violations"] if v.get("impact") in ("serious", "critical")]
         details = "\n".join(
@@ -89,10 +103,45 @@ def shoot():
     yield _shoot
 
 
+#: Reports every Content-Security-Policy violation of a page to its console (an init script is
+#: injected by the browser itself, so the policy does not apply to it).
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`Content Security Policy violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"} (${event.sourceFile}:${event.lineNumber})`);
+});
+"""
+
+
+def watch_csp(context, violations):
+    """Collect the CSP violations of every page of ``context`` into ``violations``."""
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
+
+    def on_page(page):
+        page.on(
+            "console",
+            lambda message: (
+                violations.append(f"{page.url}: {message.text}")
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
+
+    context.on("page", on_page)
+
+
 @pytest.fixture
-def new_page(browser, transactional_db):
+def csp_violations():
+    """The CSP violations seen by the pages of the test; it fails if there is any."""
+    violations = []
+    yield violations
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
+@pytest.fixture
+def new_page(browser, transactional_db, csp_violations):
     """Open a page in a fresh browser context (one per person); every context is closed when the
-    test ends, before the live server stops, so no page keeps requesting a stopped server."""
+    test ends, before the live server stops, so no page keeps requesting a stopped server. Any
+    Content-Security-Policy violation in its pages fails the test (``csp_violations``)."""
     contexts = []
 
     def _new_page(**options):
@@ -103,6 +152,7 @@ def new_page(browser, transactional_db):
             **options,
         }
         context = browser.new_context(**options)
+        watch_csp(context, csp_violations)
         contexts.append(context)
         return context.new_page()
 

@@ -101,14 +101,14 @@ def test_status_page_updates_in_place_until_ready(world, django_capture_on_commi
     fragment_url = reverse("reports:status_fragment", args=[report.pk])
     pending = client.get(reverse("reports:status", args=[report.pk]))
     html = pending.content.decode()
-    assert "Refresh" not in pending and pending["Cache-Control"] == "no-store"
+    assert "Refresh" not in pending and pending["Cache-Control"] == "no-store, private"
     assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in html
     assert f'data-live-url="{fragment_url}"' in html and "data-live-pending" in html
     assert 'aria-busy="true"' in html and "js/live.js" in html
     assert reverse("reports:download", args=[report.pk]) not in html
 
     fragment = client.get(fragment_url)
-    assert fragment.status_code == 200 and fragment["Cache-Control"] == "no-store"
+    assert fragment.status_code == 200 and fragment["Cache-Control"] == "no-store, private"
     part = fragment.content.decode()
     assert "data-live-pending" in part and "<html" not in part and "<nav" not in part
     with translation.override("fr"):  # the default language

@@ -24,7 +24,7 @@ from django.utils.formats import date_format
 from candidates.models import Stage
 from sessions import ipa, services
 from sessions.models import CriticalIncident, Debrief, IpaTally, Observation, WorkingSession
-from tests.factories import ApplicationFactory, CandidateFactory
+from tests.factories import ApplicationFactory, CandidateFactory, MandateFactory, UserFactory
 from tests.sessions.conftest import DAY, DAY_EN, DAY_FR, at, observe, ratings
 
 pytestmark = pytest.mark.django_db
@@ -101,11 +101,17 @@ def test_the_same_ceo_cannot_be_in_two_overlapping_sessions(world):
 
 
 def test_the_same_mediator_cannot_observe_two_overlapping_sessions(world):
-    """A session of another mandate (other CEO, other candidate) with the same mediator."""
+    """A session of another mandate (other CEO, other candidate) with the same mediator: the
+    other mandate's recruiter learns that the mediator is busy, nothing about the session (its
+    times, candidate or mandate); staff (who see both) read its times."""
     world.schedule(at(DAY, 10), minutes=90)
     world.other_mandate.mediators.add(world.mediator)
     with pytest.raises(ValidationError) as excinfo:
         world.schedule(at(DAY, 9), minutes=90, application=world.other_application, by=world.other_recruiter)
+    assert excinfo.value.messages == ["The mediator is not available at that time."]
+    staff = UserFactory(is_staff=True)
+    with pytest.raises(ValidationError) as excinfo:
+        world.schedule(at(DAY, 9), minutes=90, application=world.other_application, by=staff)
     assert excinfo.value.messages == [
         f"The mediator already observes a working session from {local(at(DAY, 10))} to {local(at(DAY, 11, 30))}."
     ]
@@ -119,6 +125,12 @@ def test_the_same_candidate_cannot_be_in_two_overlapping_sessions_across_mandate
         world.schedule(
             at(DAY, 11, 29), application=elsewhere, mediator=world.other_mediator, by=world.other_recruiter
         )
+    assert excinfo.value.messages == ["The candidate is not available at that time."]
+    world.other_mandate.recruiters.add(world.recruiter)  # a recruiter of both mandates sees both sessions
+    with pytest.raises(ValidationError) as excinfo:
+        world.schedule(
+            at(DAY, 11, 29), application=elsewhere, mediator=world.other_mediator, by=world.recruiter
+        )
     assert excinfo.value.messages == [
         f"The candidate already has a working session from {local(at(DAY, 10))} to {local(at(DAY, 11, 30))}."
     ]
@@ -131,9 +143,29 @@ def test_every_busy_participant_is_named(world):
     with pytest.raises(ValidationError) as excinfo:
         world.schedule(at(DAY, 10, 30), application=elsewhere, by=world.other_recruiter)
     text = messages_of(excinfo)
-    assert "The mediator already observes" in text
-    assert "The candidate already has" in text
+    assert "The mediator is not available at that time." in text
+    assert "The candidate is not available at that time." in text
     assert "The CEO" not in text  # another mandate, another CEO
+    assert local(at(DAY, 10)) not in text  # the other mandate's session is not described
+
+
+def test_a_conflict_with_a_session_the_user_cannot_see_names_nothing_of_it(world):
+    """The CEO of two mandates: the second mandate's recruiter is told the CEO is busy, without the
+    time, candidate or mandate of the first mandate's session; in French too."""
+    first = world.schedule(at(DAY, 10))
+    second_mandate = MandateFactory(ceo=world.mandate.ceo, recruiters=[world.other_recruiter])
+    second_mandate.mediators.add(world.other_mediator)
+    second = ApplicationFactory(
+        mandate=second_mandate, candidate=CandidateFactory(email="c.tiers@example.org")
+    )
+    with translation.override("fr"), pytest.raises(ValidationError) as excinfo:
+        world.schedule(
+            at(DAY, 10, 30), application=second, mediator=world.other_mediator, by=world.other_recruiter
+        )
+    [message] = excinfo.value.messages
+    assert message == "Le ou la DG n’est pas disponible à ce moment-là."
+    for secret in (first.application.candidate.last_name, world.mandate.company.name, "10:00", "11:30"):
+        assert secret not in message
 
 
 @pytest.mark.parametrize(("language", "date"), [("en", DAY_EN), ("fr", DAY_FR)])
