@@ -8,8 +8,8 @@ addresses the proxy connects from: the header is believed only on connections fr
 header is then read right to left, taking the entry the outermost trusted proxy appended, as RFC
 7239 §5.2 and OWASP's "X-Forwarded-For" guidance recommend (the left-most entry is whatever the
 client sent). A client that sent no header of its own gives a one-entry header behind one proxy: that
-entry is its address (django-ipware, used before, fell back to the proxy's address then, so every
-such client shared one address).
+entry is its address. (django-ipware was tried first and dropped: it fell back to the proxy's
+address for such one-entry headers, so every client behind the proxy shared one address.)
 """
 
 import ipaddress
