@@ -24,7 +24,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from cso_recruit import zones
+from cso_recruit import access, zones
 from outbox.services import Message
 
 from .ics import session_ics
@@ -81,11 +81,13 @@ def _user_recipient(role, user, session) -> Recipient:
 def recipients(session: WorkingSession) -> list[Recipient]:
     """The CEO, the mediator and the candidate of ``session``, in that order (the order of
     ``sessions.services.participants``); a participant without an e-mail address (a user created
-    in the admin without one) is left out, and logged."""
+    in the admin without one) is left out, and logged. A mediator removed from the mandate is left
+    out too (``access.sessions_assigned_to``): they no longer hear of its sessions."""
     candidate = session.application.candidate
+    mediating = access.sessions_assigned_to(session.mediator).filter(pk=session.pk).exists()
     everyone = [
         _user_recipient("ceo", session.application.mandate.ceo, session),
-        _user_recipient("mediator", session.mediator, session),
+        *([_user_recipient("mediator", session.mediator, session)] if mediating else []),
         Recipient(
             role="candidate",
             name=candidate.full_name,

@@ -273,3 +273,24 @@ def test_the_mandates_recruiters_still_read_the_removed_mediators_observation(cl
 
     assert access.observation_visible(world.recruiter, observation)
     assert not access.observation_visible(world.mediator, observation)
+
+
+def test_a_removed_mediator_gets_no_more_reminders_of_the_mandates_sessions(
+    removed, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.core import mail
+
+    from sessions.tasks import send_due_reminders
+    from tests.factories import WorkingSessionFactory
+
+    world, _session, _observation = removed
+    planned = WorkingSessionFactory(application=world.application, mediator=world.mediator, order=3)
+    world.mandate.mediators.remove(world.mediator)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        send_due_reminders((planned.starts_at - timedelta(hours=6)).isoformat())
+    recipients = sorted(message.to[0] for message in mail.outbox)
+    assert recipients == sorted([world.ceo.email, world.application.candidate.email])
+    assert world.mediator.email not in recipients
