@@ -226,8 +226,10 @@ def test_the_language_cookie_is_secure_when_configured(client, world):
 
 
 def test_check_deploy_is_clean_and_the_language_cookie_secure_with_debug_off(tmp_path):
+    # Not the test process's own DJANGO_ALLOW_ASYNC_UNSAFE (the browser tests set it; check
+    # --deploy rightly refuses it in production).
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "x.example.org",

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from tests.conftest import ensure_reference_data
+from tests.e2e.conftest import pass_second_factor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,7 +19,8 @@ def login(page, base, username):
     page.get_by_label("Nom d’utilisateur").fill(username)
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(re.compile(r".*/$"))
+    page.wait_for_url(re.compile(r".*(/|/two-factor/enrol/\?next=.*)$"))
+    pass_second_factor(page)  # the CEO and staff set up their second factor at their first login
 
 
 def test_the_watcher_reports_an_inline_style_and_script_refused_by_the_policy(
