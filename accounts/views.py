@@ -65,6 +65,10 @@ def two_factor(request):
     return render(request, "account/two_factor/overview.html", context)
 
 
+#: Session key of the authenticator this browser session is setting up (``two_factor_enrol``).
+ENROL_DEVICE_SESSION_KEY = "accounts_enrol_device"
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def two_factor_enrol(request):
@@ -78,12 +82,20 @@ def two_factor_enrol(request):
         return redirect(
             f"{reverse('accounts:two_factor_verify')}?{urlencode({'next': reverse('accounts:two_factor_enrol')})}"
         )
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    # The pending secret belongs to this browser session only: another session (someone else who
+    # knows the password) never sees it, and confirming it discards every other pending one.
+    device = TOTPDevice.objects.filter(
+        user=user, confirmed=False, pk=request.session.get(ENROL_DEVICE_SESSION_KEY)
+    ).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+        request.session[ENROL_DEVICE_SESSION_KEY] = device.pk
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
+            device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+            if device.confirmed:  # a double submit: the first one already confirmed it
+                return redirect("accounts:two_factor")
             accepted = device.verify_token(form.cleaned_data["otp_token"].replace(" ", ""))
             if accepted:
                 device.confirmed = True

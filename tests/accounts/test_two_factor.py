@@ -196,3 +196,47 @@ def test_verify_ignores_a_next_to_another_site(client):
         reverse("accounts:two_factor_verify"), {"otp_token": code(device), "next": "https://evil.example/"}
     )
     assert response.status_code == 302 and response["Location"] == reverse("candidates:mandate_list")
+
+
+def _shown_secret(client) -> str:
+    html = client.get(reverse("accounts:two_factor_enrol")).content.decode()
+    return re.search(r'id="otp-secret">([A-Z2-7 ]+)<', html).group(1).replace(" ", "")
+
+
+def test_a_pending_secret_is_this_sessions_only_and_dies_when_the_owner_enrols():
+    """Someone who knows the password and opened the enrolment page first must not end up holding
+    the owner's authenticator: each session sets up its own secret; the owner's confirmation
+    discards the others."""
+    from base64 import b32encode
+
+    from django.test import Client
+
+    user = UserFactory(groups=["ceo"])
+    MandateFactory(ceo=user)
+    intruder, owner = Client(), Client()
+    post_login(intruder, user.username, PASSWORD)
+    post_login(owner, user.username, PASSWORD, address="198.51.100.7")
+    stolen = _shown_secret(intruder)
+    assert _shown_secret(intruder) == stolen  # a reload keeps this session's secret
+    mine = _shown_secret(owner)
+    assert mine != stolen
+    device = next(
+        d for d in TOTPDevice.objects.filter(user=user) if b32encode(d.bin_key).decode().rstrip("=") == mine
+    )
+    assert owner.post(reverse("accounts:two_factor_enrol"), {"otp_token": code(device)}).status_code == 302
+    confirmed = TOTPDevice.objects.get(user=user)  # the intruder's pending device is gone
+    assert confirmed.confirmed and b32encode(confirmed.bin_key).decode().rstrip("=") == mine
+
+
+def test_a_double_submitted_enrolment_creates_one_set_of_backup_codes(client):
+    user = UserFactory(is_staff=True)
+    post_login(client, user.username, PASSWORD)
+    client.get(reverse("accounts:two_factor_enrol"))
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    token = code(device)
+    first = client.post(reverse("accounts:two_factor_enrol"), {"otp_token": token})
+    codes = set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True))
+    second = client.post(reverse("accounts:two_factor_enrol"), {"otp_token": token})
+    assert first.status_code == second.status_code == 302
+    assert second["Location"] == reverse("accounts:two_factor")  # no second set of codes
+    assert set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True)) == codes
