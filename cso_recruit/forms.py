@@ -2,6 +2,7 @@
 
 from django import forms
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,13 @@ class ProfileForm(forms.Form):
     )
 
 
+def check_username_length(form) -> None:
+    """Give ``form``'s ``username`` field (an ``AuthenticationForm``'s) the validator its
+    ``max_length`` implies (the user model's, 150), which Django sets without enforcing."""
+    field = form.fields["username"]
+    field.validators.append(MaxLengthValidator(field.max_length))
+
+
 class LoginForm(AuthenticationForm):
     """Django's login form with the user name's length really checked: Django sets the field's
     ``max_length`` (150, the user model's) after creating it, so no validator enforces it, and a
@@ -30,5 +38,13 @@ class LoginForm(AuthenticationForm):
 
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
-        field = self.fields["username"]
-        field.validators.append(MaxLengthValidator(field.max_length))
+        check_username_length(self)
+
+
+class AdminLoginForm(AdminAuthenticationForm):
+    """The admin's login form (``/admin/login/``) with the same length check as :class:`LoginForm`
+    (installed as ``admin.site.login_form`` in ``cso_recruit/urls.py``)."""
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        check_username_length(self)

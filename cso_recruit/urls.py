@@ -6,8 +6,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
-from .forms import LoginForm
+from .forms import AdminLoginForm, LoginForm
 from .health import HealthView
+
+admin.site.login_form = AdminLoginForm  # the user name's length checked there too
 
 urlpatterns = [
     path("health/", HealthView.as_view(), name="health"),

@@ -16,13 +16,15 @@ pytestmark = pytest.mark.django_db
 # ----------------------------------------------------------------------- 1. a very long user name
 
 
+@pytest.mark.parametrize("login_url", ["/login/", "/admin/login/"])
 @pytest.mark.parametrize("length", [151, 256, 5000])
-def test_a_login_with_a_user_name_longer_than_any_account_is_a_form_error(client, length):
-    """Django's login form never checked the name's length: django-axes then stored it in a
-    255-character column (a 500 on PostgreSQL). Now a form error, and no attempt recorded."""
+def test_a_login_with_a_user_name_longer_than_any_account_is_a_form_error(client, length, login_url):
+    """Django's login forms (the site's and the admin's) never checked the name's length:
+    django-axes then stored it in a 255-character column (a 500 on PostgreSQL). Now a form
+    error, and no attempt recorded."""
     from axes.models import AccessAttempt
 
-    response = client.post(reverse("login"), {"username": "a" * length, "password": "x"})
+    response = client.post(login_url, {"username": "a" * length, "password": "x"})
     assert response.status_code == 200
     [error] = response.context["form"].errors["username"]
     assert error == f"Assurez-vous que cette valeur comporte au plus 150 caractères (actuellement {length})."
