@@ -50,3 +50,16 @@ def test_behind_two_proxies_the_outer_ones_entry_is_the_client():
     assert client_ip(request) == "192.0.2.44"
     assert client_ip(_request(remote="10.0.0.3", forwarded="10.0.0.2")) == "10.0.0.3"  # too short
     assert client_ip(_request(remote="10.0.0.3", forwarded="not-an-ip, 10.0.0.2")) == "10.0.0.3"
+
+
+@override_settings(TRUSTED_PROXY_COUNT=0, TRUSTED_PROXY_IPS=["10.0.0.1"])
+def test_a_trusted_address_is_one_address_not_a_text_prefix():
+    forged = _request(remote="10.0.0.17", forwarded="192.0.2.44")
+    assert client_ip(forged) == "10.0.0.17"  # 10.0.0.17 starts with "10.0.0.1" but is not it
+    assert client_ip(_request(remote="10.0.0.1", forwarded="192.0.2.44")) == "192.0.2.44"
+
+
+@override_settings(TRUSTED_PROXY_COUNT=0, TRUSTED_PROXY_IPS=["10.0.0.0/24"])
+def test_a_trusted_block_covers_its_addresses_only():
+    assert client_ip(_request(remote="10.0.0.200", forwarded="192.0.2.44")) == "192.0.2.44"
+    assert client_ip(_request(remote="10.0.1.5", forwarded="192.0.2.44")) == "10.0.1.5"
