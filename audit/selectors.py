@@ -335,9 +335,13 @@ def journal_page(*, user, candidate_id=None, page=1) -> JournalPage:
     """The read events ``user`` may see (``access.read_events_visible_to``), newest first,
     ``JOURNAL_PAGE_SIZE`` a page, optionally about one candidate; a page number out of range gives
     the last page. A fixed number of queries whatever the number of events (count, page, the
-    page's mandates, the filter's candidates)."""
+    page's mandates the viewer manages, the filter's candidates)."""
     visible = access.read_events_visible_to(user)
-    events = visible.select_related("user", "candidate").prefetch_related("mandates")
+    # Only the mandates the viewer manages are named: an event about a person who is also in
+    # another mandate must not reveal that mandate to its recruiter (staff see them all).
+    events = visible.select_related("user", "candidate").prefetch_related(
+        Prefetch("mandates", queryset=access.managed_mandates(user).order_by("title", "pk"))
+    )
     if candidate_id is not None:
         events = events.filter(candidate_id=candidate_id)
     paginator = Paginator(events.order_by("-at", "-pk"), JOURNAL_PAGE_SIZE)

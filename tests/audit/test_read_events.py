@@ -230,3 +230,33 @@ def test_the_admin_reads_events_but_never_writes_them(client, scene):
     )
     assert ReadEvent.objects.get().label == "CV 0"
     assert client.get(reverse("admin:audit_accessexport_changelist")).status_code == 200
+
+
+def test_the_journal_names_only_the_mandates_the_viewer_manages(client, scene):
+    """An event about a person in two mandates (a staff access export covering both) must not
+    tell one mandate's recruiter about the other mandate."""
+    from django.test import RequestFactory
+
+    from audit import services as audit_services
+
+    ApplicationFactory(mandate=scene["other_mandate"], candidate=scene["candidate"])
+    request = RequestFactory().get("/", REMOTE_ADDR="192.0.2.10")
+    request.user = scene["staff"]
+    audit_services.read_record(
+        request,
+        kind=ReadEvent.Kind.CV,
+        object_id=scene["candidate"].pk,
+        label="CV de Lina Lecture",
+        candidate=scene["candidate"],
+        mandates=[scene["mandate"], scene["other_mandate"]],
+    )
+    titles = {}
+    for who in ("recruiter", "other_recruiter", "staff"):
+        client.force_login(scene[who])
+        html = client.get(reverse("audit:journal")).content.decode()
+        titles[who] = ("CSO Alpha" in html, "CSO Bêta" in html)
+    assert titles == {
+        "recruiter": (True, False),
+        "other_recruiter": (False, True),
+        "staff": (True, True),
+    }
