@@ -11,12 +11,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from . import services
 from .forms import OutboxPasswordResetForm, TokenForm
 from .policy import has_second_factor, is_verified, second_factor_required
 from .qr import qr_svg
@@ -212,14 +214,18 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    """Django's reset request: the same answer whether the address is known or not; the e-mail
-    goes through the outbox."""
+    """Django's reset request: the same answer, in the same time, whether the address is known or
+    not; the accounts are looked up and the e-mail queued in the background."""
 
     form_class = OutboxPasswordResetForm
     template_name = "registration/password_reset_form.html"
-    email_template_name = "registration/password_reset_email.txt"
-    subject_template_name = "registration/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        """Hand the address to the background (``services.password_reset_request``): the page
+        answers in the same time whether the address is known or not."""
+        services.password_reset_request(email=form.cleaned_data["email"], language=get_language())
+        return redirect(self.get_success_url())
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

@@ -3,9 +3,11 @@ the same answer for known and unknown addresses, at most PASSWORD_RESET_MAX_PER_
 hour to one account), in the site's layout and in French."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user
+from django.test import TestCase
 from django.urls import reverse
 
 from outbox.models import OutboundEmail
@@ -48,7 +50,9 @@ def test_a_wrong_old_password_changes_nothing(client):
 
 
 def _reset(client, email):
-    return client.post(reverse("accounts:password_reset"), {"email": email})
+    """Post the reset form; the background task runs on commit (in-process in tests)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(reverse("accounts:password_reset"), {"email": email})
 
 
 def test_the_reset_page_does_not_say_whether_an_address_exists(client):
@@ -61,6 +65,54 @@ def test_the_reset_page_does_not_say_whether_an_address_exists(client):
     assert not OutboundEmail.objects.filter(to="inconnue@example.org").exists()
     done = client.get(known["Location"]).content.decode()
     assert "Si un compte utilise cette adresse" in done
+
+
+def test_the_reset_request_does_the_same_work_for_a_known_and_an_unknown_address(client):
+    """No timing oracle: the request never looks the address up — it writes one task request and
+    sends it on commit, the same queries and rows either way (the lookup runs in the worker)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from outbox.models import TaskRequest
+
+    UserFactory(username="connue", email="connue@example.org")
+    work = []
+    for email in ("connue@example.org", "inconnue@example.org"):
+        with CaptureQueriesContext(connection) as queries, TestCase.captureOnCommitCallbacks() as callbacks:
+            client.post(reverse("accounts:password_reset"), {"email": email})
+        tables = [re.sub(r"'[^']*'|\d+", "?", q["sql"]) for q in queries.captured_queries]
+        work.append((tables, len(callbacks)))
+        assert not any("auth_user" in sql for sql in tables)
+    assert work[0] == work[1] and work[0][1] == 1
+    requests = TaskRequest.objects.order_by("pk")
+    assert [(r.task, r.kwargs["email"]) for r in requests] == [
+        ("accounts.tasks.send_password_reset", "connue@example.org"),
+        ("accounts.tasks.send_password_reset", "inconnue@example.org"),
+    ]
+    assert not OutboundEmail.objects.exists()  # nothing ran: the callbacks were not executed
+
+
+def test_with_the_broker_down_the_request_is_kept_and_the_sweeper_sends_it(client, monkeypatch):
+    from celery.exceptions import OperationalError
+
+    from accounts import tasks
+    from outbox.models import TaskRequest
+    from outbox.services import outbox_sweep
+
+    UserFactory(email="patiente@example.org")
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("broker down")
+
+    monkeypatch.setattr(tasks.send_password_reset, "apply_async", refuse)
+    monkeypatch.setattr("celery.current_app.conf.task_always_eager", False)
+    response = _reset(client, "patiente@example.org")
+    assert response["Location"] == reverse("accounts:password_reset_done")
+    assert TaskRequest.objects.get().status == TaskRequest.Status.PENDING
+    assert not OutboundEmail.objects.exists()
+    monkeypatch.undo()
+    outbox_sweep(now=TaskRequest.objects.get().created_at + timedelta(hours=1))
+    assert OutboundEmail.objects.filter(to="patiente@example.org").count() == 1
 
 
 def test_the_reset_email_goes_through_the_outbox_with_a_link_on_site_url(client, settings):

@@ -1,0 +1,12 @@
+"""Celery tasks of the sign-in pages."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task
+def send_password_reset(email: str, language: str) -> int:
+    """Queue the reset e-mail for the accounts using ``email`` (``services.password_reset_send``);
+    safe to run twice (the e-mails are capped per account and hour). Returns the accounts found."""
+    return services.password_reset_send(email=email, language=language)
