@@ -6,7 +6,7 @@ through ``cso_recruit.access``.
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from assessments.models import Rating, Scorecard
@@ -246,9 +246,19 @@ def export_applications(candidate: Candidate, mandate_ids) -> list[Application]:
     )
 
 
-def candidate_emails(candidate: Candidate) -> list[OutboundEmail]:
-    """The e-mails of the outbox addressed to the candidate (their address, any case), oldest first."""
-    return list(OutboundEmail.objects.filter(to__iexact=candidate.email).order_by("created_at", "pk"))
+def candidate_emails(candidate: Candidate, applications) -> list[OutboundEmail]:
+    """The e-mails of the outbox addressed to the candidate (their address, any case) about
+    ``applications`` (those of the export), oldest first.
+
+    Every e-mail to a candidate is about one of their working sessions (its key starts with
+    ``session:<id>:``, ``sessions.emails``), so the export holds only those of the exported
+    mandates: an address is unique only as far as a user can see (``candidates.selectors.email_holder``),
+    and the same address may have received e-mails of another mandate, as another record."""
+    session_ids = [s.pk for a in applications for s in a.working_sessions.all()]
+    about = Q(pk__in=[])
+    for sid in session_ids:
+        about |= Q(key__startswith=f"session:{sid}:")
+    return list(OutboundEmail.objects.filter(about, to__iexact=candidate.email).order_by("created_at", "pk"))
 
 
 def access_export_data(job: AccessExport, *, applications=None, emails=None) -> dict:
@@ -261,7 +271,7 @@ def access_export_data(job: AccessExport, *, applications=None, emails=None) -> 
     if applications is None:
         applications = export_applications(candidate, [m.pk for m in mandates])
     if emails is None:
-        emails = candidate_emails(candidate)
+        emails = candidate_emails(candidate, applications)
     apps = [_application(a) for a in applications]
     own = [d for a in apps for s in a["working_sessions"] for d in s["debriefs"] if d["party"] == "candidate"]
     return {

@@ -1,8 +1,10 @@
+from django import forms
 from django.contrib import admin
 
 from cso_recruit.admin_tools import HistoryAdmin, ReadOnlyAdminMixin
 from cso_recruit.events import FiguresInputsAdminMixin
 
+from . import selectors, services
 from .models import (
     Application,
     Candidate,
@@ -54,8 +56,24 @@ class StageTransitionInline(admin.TabularInline):
         return False
 
 
+class CandidateAdminForm(forms.ModelForm):
+    """The admin's candidate form: staff see every candidate, so an address any other candidate
+    uses is refused (``selectors.email_holder`` with the staff scope), as on the site's form."""
+
+    class Meta:
+        model = Candidate
+        fields = "__all__"  # noqa: DJ007 — the admin lists every field, as without this form
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if selectors.email_holder(email, None, exclude_pk=self.instance.pk) is not None:
+            raise forms.ValidationError(services.email_taken_message())
+        return email
+
+
 @admin.register(Candidate)
 class CandidateAdmin(FiguresInputsAdminMixin, HistoryAdmin):
+    form = CandidateAdminForm
     list_display = ("last_name", "first_name", "email", "city", "gdpr_consent", "created_at")
     list_filter = ("gdpr_consent", "source")
     search_fields = ("last_name", "first_name", "email", "city")

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cso_recruit import zones
 
-from . import services
+from . import selectors, services
 from .models import (
     ALL_DOMAINS,
     MAX_CAREER_YEARS,
@@ -39,9 +39,9 @@ YEARS_FIELDS = [years_field(code) for code in ALL_DOMAINS]
 class CandidateForm(forms.ModelForm):
     """Create or edit a candidate: identity, consent, education, years per support domain, CV.
 
-    ``user``: who fills it in. An e-mail address is one person (unique across mandates), so an
-    address already held is refused — with a message that depends only on what ``user`` may see
-    (``services.email_taken_message``), never on whether another mandate holds the person.
+    ``user``: who fills it in. An address another candidate ``user`` can see already uses is
+    refused (``selectors.email_holder``); one held only in mandates they cannot see is accepted as
+    a new address, so the form tells nothing about other mandates.
     """
 
     # A plain FileInput: "clearing" is not offered, and a forged "-clear" checkbox would hand the
@@ -106,12 +106,8 @@ class CandidateForm(forms.ModelForm):
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
-        others = Candidate.objects.filter(email__iexact=email)
-        if self.instance.pk:
-            others = others.exclude(pk=self.instance.pk)
-        other = others.first()
-        if other is not None:
-            raise forms.ValidationError(services.email_taken_message(other, self.user))
+        if selectors.email_holder(email, self.user, exclude_pk=self.instance.pk) is not None:
+            raise forms.ValidationError(services.email_taken_message())
         return email
 
     def clean_cv_upload(self):

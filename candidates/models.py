@@ -187,8 +187,13 @@ class Mandate(models.Model):
 
 
 class Candidate(models.Model):
-    """A person; may apply to several mandates. Years of experience per support domain feed the
-    balance profile ("expert, but not too much")."""
+    """A person as one set of mandates knows them; may apply to several mandates. Years of
+    experience per support domain feed the balance profile ("expert, but not too much").
+
+    The e-mail address is unique among the candidates a user can see, not in the whole database
+    (``candidates.selectors.email_holder``; README, "One address per person, as far as you can
+    see"): a recruiter who adds an address already held in a mandate they cannot see creates a
+    record of their own, so that nothing tells them the address was known."""
 
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
@@ -238,9 +243,9 @@ class Candidate(models.Model):
         ordering = ["last_name", "first_name"]
         verbose_name = _("candidate")
         verbose_name_plural = _("candidates")
+        indexes = [models.Index(Lower("email"), name="candidate_email_ci")]
         constraints = (
             [
-                models.UniqueConstraint(Lower("email"), name="candidate_email_ci_unique"),
                 models.CheckConstraint(
                     condition=models.Q(gdpr_consent=False) | models.Q(consent_date__isnull=False),
                     name="candidate_consent_has_date",

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, Max, Prefetch, Q, Value, When
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +19,22 @@ STATUS_ORDER = Case(
     *(When(status=status, then=Value(rank)) for rank, status in enumerate(Mandate.Status.values)),
     default=Value(len(Mandate.Status.values)),
 )
+
+
+def email_holder(email: str, user, *, exclude_pk: int | None = None) -> Candidate | None:
+    """The candidate ``user`` can see who already uses ``email`` (case-insensitive), or ``None``.
+
+    Uniqueness of a candidate's address is scoped to what the user can see
+    (``access.candidates_visible_to``; everyone for staff and for ``user=None``, the command
+    line): an address held only by candidates outside that scope is free for this user, so that no
+    answer tells them the address is known elsewhere (issue 12, item 6; README, "One address per
+    person, as far as you can see"). ``exclude_pk``: the candidate being edited. When several
+    visible candidates hold the address, the oldest (lowest pk) is returned. One query."""
+    scope = Candidate.objects.all() if user is None or user.is_staff else access.candidates_visible_to(user)
+    others = scope.annotate(email_ci=Lower("email")).filter(email_ci=email.strip().lower())
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    return others.order_by("pk").first()
 
 
 def mandate_list(user):

@@ -30,7 +30,7 @@ from cso_recruit.events import figures_inputs_changed
 from cso_recruit.runs import live_elsewhere
 from outbox.services import task_request
 
-from . import csv_format
+from . import csv_format, selectors
 from .models import (
     Application,
     Candidate,
@@ -129,28 +129,25 @@ def application_create(*, candidate: Candidate, mandate: Mandate, by) -> Applica
     return application
 
 
-def email_taken_message(candidate: Candidate, user) -> str:
-    """Why an e-mail address already held by ``candidate`` cannot be given to another candidate,
-    as ``user`` may be told (no oracle across mandates; see the README, "One person, one e-mail").
-
-    An address is one person, whatever the mandate (``candidate_email_ci_unique``), so it is
-    refused — but the reason never depends on a mandate ``user`` cannot see. If ``user`` may see
-    ``candidate`` (an application in a mandate whose pipeline they read; staff see everyone):
-    "another candidate already uses it". Otherwise one and the same message, whether the person is
-    a candidate of another mandate or of none (a person on file without any application): the
-    address is on file and an administrator can add the person to this mandate. Nothing of the
-    other record is shown or changed. ``user=None`` (commands) is told as staff."""
-    if user is None or user.is_staff or access.candidates_visible_to(user).filter(pk=candidate.pk).exists():
-        return _("Another candidate already uses this e-mail address.")
-    return email_on_file_message()
+def email_taken_message() -> str:
+    """The refusal for an address another candidate the user can see already uses
+    (``selectors.email_holder``): the form and the CSV import say the same."""
+    return _("Another candidate already uses this e-mail address.")
 
 
-def email_on_file_message() -> str:
-    """The refusal for an address held by a person the user may not see (form and CSV import)."""
-    return _(
-        "This e-mail address is already on file and cannot be used here; ask an administrator, "
-        "who can add the person to this mandate."
+def _lock_mandates(mandate_ids) -> None:
+    """Lock the mandates' rows (in pk order): the creations and e-mail changes of their candidates
+    run one at a time, so that two requests cannot both find an address free. Lock order of every
+    write on a candidate: mandates, then applications, then the candidate."""
+    list(
+        Mandate.objects.select_for_update().filter(pk__in=list(mandate_ids)).order_by("pk").values_list("pk")
     )
+
+
+def _check_email_free(candidate: Candidate, by) -> None:
+    """Raise ``ValidationError`` on ``email`` if a candidate ``by`` can see already uses the address."""
+    if selectors.email_holder(candidate.email, by, exclude_pk=candidate.pk) is not None:
+        raise ValidationError({"email": email_taken_message()})
 
 
 @transaction.atomic
@@ -158,12 +155,15 @@ def candidate_create(*, mandate: Mandate, data: dict, by, cv=None) -> Applicatio
     """Create a candidate and their application to ``mandate``.
 
     ``data`` holds Candidate field values (names of ``csv_format.FIELDS``). Returns the new
-    application. Raises ``ValidationError`` (e.g. an e-mail already used by another candidate).
+    application. Raises ``ValidationError`` (e.g. an e-mail already used by a candidate ``by`` can
+    see: ``selectors.email_holder``; one held only outside their view is theirs to use).
     """
     candidate = Candidate(**data)
     if cv is not None:
         validate_cv(cv)
     candidate.full_clean()  # before writing the CV: an invalid candidate leaves no file behind
+    _lock_mandates([mandate.pk])
+    _check_email_free(candidate, by)
     if cv is not None:
         _store_cv(candidate, cv)
     candidate.save()
@@ -172,14 +172,17 @@ def candidate_create(*, mandate: Mandate, data: dict, by, cv=None) -> Applicatio
 
 @transaction.atomic
 def candidate_update(*, candidate: Candidate, data: dict, by, cv=None) -> Candidate:
-    """Change a candidate's fields (and CV). Raises ``ValidationError`` on invalid values."""
+    """Change a candidate's fields (and CV). Raises ``ValidationError`` on invalid values, or on an
+    e-mail a candidate ``by`` can see already uses (``selectors.email_holder``)."""
     for name, value in data.items():
         setattr(candidate, name, value)
     if cv is not None:
         validate_cv(cv)
     candidate._history_user = by
     candidate.full_clean()  # before touching the files: an invalid change keeps the old CV
-    # Lock order of every write on an application's data: applications, then the candidate.
+    # Lock order of every write on a candidate: mandates, applications, then the candidate.
+    _lock_mandates(Application.objects.filter(candidate=candidate).values_list("mandate_id", flat=True))
+    _check_email_free(candidate, by)
     list(Application.objects.select_for_update().filter(candidate=candidate).order_by("pk").values_list("pk"))
     if cv is not None:
         _store_cv(candidate, cv)
@@ -287,13 +290,14 @@ def candidates_import(
     values. ``dry_run`` computes the same report and saves nothing. At most ``MAX_IMPORT_ROWS``
     rows per file.
 
-    Scope: a user (``by``, not staff) may only update candidates they already manage (an
-    application in one of their mandates). A row whose e-mail belongs to a candidate outside
-    their mandates is an error — it is never overwritten nor attached to this mandate, so an
-    import cannot take over another mandate's candidate — and its message
-    (``email_on_file_message``) is the same whether that person is a candidate of another mandate
-    or of none: the report is no oracle of other mandates. ``by=None`` (command line) and staff
-    are unrestricted.
+    Scope (the e-mail is unique as far as ``by`` can see: ``selectors.email_holder``): a row is
+    matched to a candidate ``by`` can see (``access.candidates_visible_to``; everyone for staff and
+    ``by=None``, the command line) — one with an application in this mandate first, else the
+    oldest. A row whose address only candidates outside that view hold creates a new candidate, as
+    for an unknown address: nothing is read from, attached to or changed in the other record, and
+    the report is the same as for an address nobody holds. A matched candidate ``by`` can see but
+    does not manage (an application in one of their mandates) is an error
+    (``email_taken_message``): an import never takes over a record it may not edit.
 
     ``progress``: optional callable ``progress(rows_done, rows_total)``, called once the file is
     parsed (``rows_total`` = its valid rows), every ``PROGRESS_EVERY`` rows checked (or saved), and
@@ -323,19 +327,24 @@ def candidates_import(
         advance(total)
         return report
     emails = [row.values["email"] for row in parse.rows]
-    # Case-insensitive on both sides, like the ``candidate_email_ci_unique`` constraint: a row
-    # stored with capitals (written around ``Candidate.save()``) must match, not collide.
-    existing = {
-        c.email.lower(): c
-        for c in Candidate.objects.annotate(email_ci=Lower("email")).filter(email_ci__in=emails)
-    }
-    in_mandate = {
-        email.lower()
-        for email in Application.objects.filter(mandate=mandate, candidate__in=existing.values()).values_list(
-            "candidate__email", flat=True
-        )
-    }
+    if not dry_run:
+        _lock_mandates([mandate.pk])  # one import or creation at a time finds an address free
+    # Case-insensitive on both sides (the ``candidate_email_ci`` index): a row stored with capitals
+    # (written around ``Candidate.save()``) must match, not collide.
     restricted = by is not None and not by.is_staff
+    scope = access.candidates_visible_to(by) if restricted else Candidate.objects.all()
+    holders = list(scope.annotate(email_ci=Lower("email")).filter(email_ci__in=emails).order_by("pk"))
+    in_mandate_pks = set(
+        Application.objects.filter(mandate=mandate, candidate__in=[c.pk for c in holders]).values_list(
+            "candidate_id", flat=True
+        )
+    )
+    existing: dict[str, Candidate] = {}
+    for c in holders:  # the holder in this mandate first, else the oldest (``email_holder``)
+        key = c.email.lower()
+        if key not in existing or (c.pk in in_mandate_pks and existing[key].pk not in in_mandate_pks):
+            existing[key] = c
+    in_mandate = {key for key, c in existing.items() if c.pk in in_mandate_pks}
     managed = (
         set(
             access.candidates_managed_by(by)
@@ -366,7 +375,7 @@ def candidates_import(
                 csv_format.RowError(
                     line=row.line,
                     column=email_column,
-                    message=email_on_file_message(),
+                    message=email_taken_message(),
                 )
             )
             continue

@@ -1,10 +1,11 @@
 """No oracles, no stale access (issue 12, item 6).
 
-* A candidate's e-mail is one person across mandates (``candidate_email_ci_unique``), so an address
-  already held is refused — but what a recruiter is told depends only on what they may see: the
-  answer for an address held by a candidate of a mandate they cannot see is byte for byte the
-  answer for an address held by a person on file in no mandate at all (form and CSV import), and
-  the other record is neither shown nor changed.
+* A candidate's e-mail is unique as far as the user can see (``candidates.selectors.email_holder``):
+  an address held only in a mandate a recruiter cannot see (or by a person on file in no mandate)
+  is, for them, an address nobody holds — the form creates a record of their own and the CSV import
+  reports a new candidate, byte for byte as for an unknown address — and the other record is
+  neither shown, attached nor changed. An address a candidate they can see holds is refused; staff
+  see everyone.
 * A mediator removed from a mandate loses the sessions assigned to them in it.
 * (The conflict messages that name only what the user can see are in tests/sessions/test_services.py.)
 """
@@ -23,10 +24,6 @@ from tests.reports.conftest import make_world
 
 pytestmark = pytest.mark.django_db
 
-ON_FILE = (
-    "Cette adresse e-mail est déjà enregistrée et ne peut pas être utilisée ici\u202f; demandez à un "
-    "administrateur, qui pourra ajouter la personne à ce mandat."
-)
 VISIBLE = "Cette adresse e-mail est déjà utilisée par une autre fiche candidat."
 
 
@@ -92,53 +89,88 @@ def state(*candidates):
     ], Application.objects.count()
 
 
-def test_the_candidate_form_answers_another_mandates_address_as_an_address_on_file_in_no_mandate(
-    client, two_mandates
-):
+def created_page(client, response):
+    """The page a creation leads to, with the new application's own numbers masked."""
+    assert response.status_code == 302, response.content.decode()[:2000]
+    page = client.get(response["Location"])
+    html = re.sub(r"/(applications|candidates)/\d+/", "/X/", page.content.decode())
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "CSRF", html)
+    return re.sub(r'nonce="[^"]+"', "NONCE", html)
+
+
+@pytest.mark.parametrize("held", ["berenice@example.org", "Odile@example.org"])
+def test_an_address_held_out_of_sight_is_a_new_address_on_the_candidate_form(client, two_mandates, held):
     rec, mandate_a, mandate_b, secret, orphan, mine = two_mandates
     client.force_login(rec)
     url = reverse("candidates:candidate_create", kwargs={"slug": mandate_a.slug})
     before = state(secret, orphan)
 
-    elsewhere = client.post(url, form_data("Berenice@example.org"))
-    nowhere = client.post(url, form_data("Odile@example.org"))
+    taken = client.post(url, form_data(held))
+    taken_page = created_page(client, taken)
+    fresh = client.post(url, form_data("personne@example.org"))
+    fresh_page = created_page(client, fresh)
 
-    assert elsewhere.status_code == nowhere.status_code == 200
-    assert elsewhere.context["form"].errors == nowhere.context["form"].errors == {"email": [ON_FILE]}
-    assert normalised(elsewhere, "Berenice@example.org") == normalised(nowhere, "Odile@example.org")
-    html = elsewhere.content.decode()
-    assert "Secrète" not in html and "Bérénice" not in html and "mandat" not in html.split(ON_FILE)[0][-200:]
-    assert "autre mandat" not in html and "another mandate" not in html
-    assert state(secret, orphan) == before  # nothing read into the page, nothing changed
-    assert not mandate_a.applications.filter(candidate=secret).exists()
-
-
-def test_the_edit_form_answers_the_same(client, two_mandates):
-    rec, mandate_a, mandate_b, secret, orphan, mine = two_mandates
-    client.force_login(rec)
-    url = reverse("candidates:candidate_edit", kwargs={"pk": mine.pk})
-    elsewhere = client.post(url, form_data("berenice@example.org"))
-    nowhere = client.post(url, form_data("odile@example.org"))
-    assert elsewhere.context["form"].errors == nowhere.context["form"].errors == {"email": [ON_FILE]}
-    assert normalised(elsewhere, "berenice@example.org") == normalised(nowhere, "odile@example.org")
-    assert Candidate.objects.get(pk=mine.pk).email == "marc@example.org"
+    assert taken_page.replace(held.lower(), "EMAIL") == fresh_page.replace("personne@example.org", "EMAIL")
+    assert "Secrète" not in taken_page and "Orpheline" not in taken_page
+    assert state(secret, orphan)[0] == before[0]  # the other record is neither read into the page nor changed
+    assert not mandate_a.applications.filter(candidate__in=[secret, orphan]).exists()
+    own = mandate_a.applications.get(candidate__email=held.lower()).candidate
+    assert own.pk not in (secret.pk, orphan.pk) and own.email == held.lower() and own.city == "Rennes"
+    assert Candidate.objects.filter(email=held.lower()).count() == 2
 
 
-def test_an_address_the_user_can_see_is_named_as_another_candidates(client, two_mandates):
+def test_the_edit_form_takes_an_address_held_out_of_sight(client, two_mandates):
     rec, mandate_a, mandate_b, secret, orphan, mine = two_mandates
     client.force_login(rec)
     response = client.post(
-        reverse("candidates:candidate_create", kwargs={"slug": mandate_a.slug}), form_data("marc@example.org")
+        reverse("candidates:candidate_edit", kwargs={"pk": mine.pk}), form_data("berenice@example.org")
+    )
+    assert response.status_code == 302
+    assert Candidate.objects.get(pk=mine.pk).email == "berenice@example.org"
+    assert Candidate.objects.get(pk=secret.pk).email == "berenice@example.org"  # untouched
+
+
+def test_an_address_the_user_can_see_is_refused_as_another_candidates(client, two_mandates):
+    rec, mandate_a, mandate_b, secret, orphan, mine = two_mandates
+    client.force_login(rec)
+    response = client.post(
+        reverse("candidates:candidate_create", kwargs={"slug": mandate_a.slug}), form_data("MARC@example.org")
     )
     assert response.context["form"].errors == {"email": [VISIBLE]}
+    assert 'value="MARC@example.org"' in response.content.decode()  # what was typed is kept
+    assert Candidate.objects.filter(email="marc@example.org").count() == 1
 
 
-def test_staff_see_every_candidate_and_are_told_so(client, two_mandates):
+def test_a_recruiter_of_both_mandates_sees_the_holder_and_is_refused(client, two_mandates):
+    rec, mandate_a, mandate_b, secret, orphan, mine = two_mandates
+    mandate_b.recruiters.add(rec)
+    client.force_login(rec)
+    url = reverse("candidates:candidate_create", kwargs={"slug": mandate_a.slug})
+    assert client.post(url, form_data("berenice@example.org")).context["form"].errors == {"email": [VISIBLE]}
+
+
+def test_staff_see_every_candidate_and_are_refused_for_any_holder(client, two_mandates):
     rec, mandate_a, mandate_b, secret, orphan, mine = two_mandates
     client.force_login(UserFactory(username="staff-oracle", is_staff=True))
     url = reverse("candidates:candidate_create", kwargs={"slug": mandate_a.slug})
     for email in ("berenice@example.org", "odile@example.org"):
         assert client.post(url, form_data(email)).context["form"].errors == {"email": [VISIBLE]}
+
+
+def test_the_service_checks_again_what_the_form_checked(two_mandates):
+    """A second request that passed the form before the first one committed is refused by the
+    service (under the mandate's row lock), not by a database error."""
+    from django.core.exceptions import ValidationError
+
+    from candidates.services import candidate_create
+
+    rec, mandate_a, mandate_b, secret, orphan, mine = two_mandates
+    data = {"first_name": "Nina", "last_name": "Nouvelle", "email": "marc@example.org"}
+    with pytest.raises(ValidationError) as caught:
+        candidate_create(mandate=mandate_a, data=data, by=rec)
+    assert caught.value.message_dict == {"email": [VISIBLE]}
+    created = candidate_create(mandate=mandate_b, data={**data, "email": "odile@example.org"}, by=rec)
+    assert created.candidate.pk != orphan.pk  # rec cannot see Odile: a record of their own
 
 
 HEADER = "Nom;Prénom;E-mail;" + ";".join(
@@ -173,7 +205,7 @@ def import_preview(client, mandate, email, django_capture_on_commit_callbacks):
     return ImportJob.objects.order_by("-pk").first()
 
 
-def test_the_import_preview_answers_another_mandates_address_as_an_address_on_file_in_no_mandate(
+def test_the_import_preview_answers_an_address_held_out_of_sight_as_an_unknown_one(
     client, two_mandates, django_capture_on_commit_callbacks
 ):
     rec, mandate_a, mandate_b, secret, orphan, mine = two_mandates
@@ -181,20 +213,61 @@ def test_the_import_preview_answers_another_mandates_address_as_an_address_on_fi
     before = state(secret, orphan)
     elsewhere = import_preview(client, mandate_a, "berenice@example.org", django_capture_on_commit_callbacks)
     nowhere = import_preview(client, mandate_a, "odile@example.org", django_capture_on_commit_callbacks)
+    unknown = import_preview(client, mandate_a, "inconnue@example.org", django_capture_on_commit_callbacks)
 
-    assert elsewhere.result["errors"] == nowhere.result["errors"]
-    assert [(e["line"], e["message"]) for e in elsewhere.result["errors"]] == [(3, ON_FILE)]
-    as_json = json.dumps(elsewhere.result, sort_keys=True).replace("berenice@example.org", "EMAIL")
-    assert as_json == json.dumps(nowhere.result, sort_keys=True).replace("odile@example.org", "EMAIL")
-    page_elsewhere = client.get(elsewhere.get_absolute_url()).content.decode()
-    page_nowhere = client.get(nowhere.get_absolute_url()).content.decode()
-    mask = re.compile(
-        rf"/imports/({elsewhere.pk}|{nowhere.pk})/|nonce=\"[^\"]+\"|csrfmiddlewaretoken\" value=\"[^\"]+\""
-        r"|berenice@example.org|odile@example.org"
-    )
-    assert mask.sub("X", page_elsewhere) == mask.sub("X", page_nowhere)
-    assert "autre mandat" not in page_elsewhere and "Secrète" not in page_elsewhere
+    assert elsewhere.result["errors"] == [] and elsewhere.result["created"] == 2
+    for job, email in ((nowhere, "odile@example.org"), (unknown, "inconnue@example.org")):
+        as_json = json.dumps(job.result, sort_keys=True).replace(email, "EMAIL")
+        assert as_json == json.dumps(elsewhere.result, sort_keys=True).replace(
+            "berenice@example.org", "EMAIL"
+        )
+    pages = []
+    for job, email in ((elsewhere, "berenice@example.org"), (unknown, "inconnue@example.org")):
+        html = client.get(job.get_absolute_url()).content.decode()
+        mask = re.compile(
+            rf"/imports/{job.pk}/|nonce=\"[^\"]+\"|csrfmiddlewaretoken\" value=\"[^\"]+\"|{re.escape(email)}"
+        )
+        pages.append(mask.sub("X", html))
+    assert pages[0] == pages[1]
+    assert "autre mandat" not in pages[0] and "Secrète" not in pages[0]
     assert state(secret, orphan) == before
+
+
+def test_importing_an_address_held_out_of_sight_creates_a_record_of_ones_own(two_mandates):
+    from candidates.services import candidates_import
+
+    rec, mandate_a, mandate_b, secret, orphan, mine = two_mandates
+    content = "\r\n".join(
+        [
+            HEADER,
+            "Secrète;Bérénice;berenice@example.org;" + ";".join(["2"] * 9),
+            "Mien;Marc;MARC@example.org;" + ";".join(["3"] * 9),
+        ]
+    ).encode("utf-8")
+    before = state(secret, orphan)
+    report = candidates_import(mandate=mandate_a, data=content, by=rec)
+    assert (
+        report.saved and report.created == ["berenice@example.org"] and report.updated == ["marc@example.org"]
+    )
+    assert state(secret, orphan)[0] == before[0]
+    own = mandate_a.applications.get(candidate__email="berenice@example.org").candidate
+    assert own.pk != secret.pk and own.years_finance == 2
+    assert not mandate_b.applications.filter(candidate=own).exists()
+    # Imported again: the row now matches the record of this mandate, never the other one.
+    again = candidates_import(mandate=mandate_a, data=content, by=rec)
+    assert again.unchanged == ["berenice@example.org", "marc@example.org"] and again.created == []
+    assert Candidate.objects.filter(email="berenice@example.org").count() == 2
+
+
+def test_staff_importing_attach_the_person_already_on_file(two_mandates):
+    from candidates.services import candidates_import
+
+    rec, mandate_a, mandate_b, secret, orphan, mine = two_mandates
+    content = "\r\n".join([HEADER, "Secrète;Bérénice;berenice@example.org;" + ";".join(["1"] * 9)]).encode()
+    report = candidates_import(mandate=mandate_a, data=content, by=UserFactory(is_staff=True))
+    assert report.saved and report.updated == ["berenice@example.org"]
+    assert mandate_a.applications.filter(candidate=secret).exists()
+    assert Candidate.objects.filter(email="berenice@example.org").count() == 1
 
 
 # ---------------------------------------------------------------------------- stale membership
@@ -294,3 +367,19 @@ def test_a_removed_mediator_gets_no_more_reminders_of_the_mandates_sessions(
     recipients = sorted(message.to[0] for message in mail.outbox)
     assert recipients == sorted([world.ceo.email, world.application.candidate.email])
     assert world.mediator.email not in recipients
+
+
+def test_the_admin_refuses_an_address_any_other_candidate_uses(client, two_mandates):
+    rec, mandate_a, mandate_b, secret, orphan, mine = two_mandates
+    client.force_login(UserFactory(username="admin-oracle", is_staff=True, is_superuser=True))
+    url = reverse("admin:candidates_candidate_change", args=[mine.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {name: form.initial.get(name) or "" for name in form.fields}
+    data.update({"email": "Berenice@example.org", "gdpr_consent": "", "consent_date": ""})
+    data = {k: v for k, v in data.items() if v is not None}
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["email"] == [VISIBLE]
+    assert Candidate.objects.get(pk=mine.pk).email == "marc@example.org"

@@ -173,6 +173,9 @@ def test_a_recruiter_of_one_mandate_exports_that_mandate_only(world, django_capt
     assert data["export"]["complete"] is False
     assert [a["mandate"]["slug"] for a in data["applications"]] == ["cso-autre"]
     assert "Preuve" not in json.dumps(data)
+    # The e-mails the address received are all about the world's sessions: none is in this export.
+    assert OutboundEmail.objects.filter(to__iexact=candidate.email, key__startswith="session:").exists()
+    assert data["emails"] == []
 
 
 def test_an_open_draft_scorecard_refuses_the_export(world, client):

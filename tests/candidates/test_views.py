@@ -34,11 +34,8 @@ from .samples import EXPECTED, SAMPLE_FILES, all_candidate_values
 
 pytestmark = pytest.mark.django_db
 
-#: The refusal of an e-mail address held by a person the user may not see (no cross-mandate oracle).
-ON_FILE = (
-    "This e-mail address is already on file and cannot be used here; ask an administrator, "
-    "who can add the person to this mandate."
-)
+#: The refusal of an e-mail address another candidate the user can see already uses.
+TAKEN = "Another candidate already uses this e-mail address."
 
 
 def counts():
@@ -272,7 +269,7 @@ def test_candidate_create_saves_and_redirects_to_the_application(as_recruiter, r
 
 
 def test_candidate_create_with_bad_input_keeps_typed_values_and_shows_the_errors(as_recruiter, mandate):
-    CandidateFactory(email="deja.pris@example.org")
+    ApplicationFactory(mandate=mandate, candidate=CandidateFactory(email="deja.pris@example.org"))
     url = reverse("candidates:candidate_create", kwargs={"slug": mandate.slug})
     response = as_recruiter.post(
         url,
@@ -291,16 +288,16 @@ def test_candidate_create_with_bad_input_keeps_typed_values_and_shows_the_errors
     assert response.status_code == 200
     form = response.context["form"]
     assert set(form.errors) == {"email", "years_it", "years_legal", "linkedin_url", "consent_date"}
-    assert form.errors["email"] == [ON_FILE]  # a person on file in no mandate: the recruiter cannot see them
+    assert form.errors["email"] == [TAKEN]  # a candidate of this mandate, whatever the case
     assert form.errors["consent_date"] == ["Give the date the candidate consented."]
     assert form.errors["years_legal"] == ["Between 0 and 50 years."]
     html = text(response)
     assert 'value="Zoé-Éléonore"' in html and 'value="Saint-Étienne"' in html
     assert 'value="DEJA.pris@example.org"' in html and 'value="pas une url"' in html
     assert "is-invalid" in html
-    assert ON_FILE in html
+    assert TAKEN in html
     assert "Constraint" not in html
-    assert Candidate.objects.count() == 1 and not Application.objects.exists()
+    assert Candidate.objects.count() == 1 and Application.objects.count() == 1
 
 
 def test_candidate_create_rejects_a_cv_that_is_not_a_pdf_or_docx(as_recruiter, mandate):
@@ -427,11 +424,11 @@ def test_candidate_edit_shows_values_and_saves_changes(as_recruiter, recruiter, 
 
 def test_candidate_edit_keeps_its_own_email_but_refuses_another_one(as_recruiter, mandate):
     candidate = ApplicationFactory(mandate=mandate).candidate
-    CandidateFactory(email="autre@example.org")
+    ApplicationFactory(mandate=mandate, candidate=CandidateFactory(email="autre@example.org"))
     url = reverse("candidates:candidate_edit", kwargs={"pk": candidate.pk})
     response = as_recruiter.post(url, form_data(email="AUTRE@example.org"))
     assert response.status_code == 200
-    assert response.context["form"].errors == {"email": [ON_FILE]}
+    assert response.context["form"].errors == {"email": [TAKEN]}
     assert Candidate.objects.get(pk=candidate.pk).email == candidate.email
 
 
@@ -693,13 +690,15 @@ def test_import_of_an_invalid_file_shows_the_errors_with_line_numbers_and_no_con
 
 
 def test_a_row_failing_at_save_time_imports_nothing_and_the_page_gives_its_line(
-    as_recruiter, mandate, committed
+    as_recruiter, recruiter, mandate, committed
 ):
-    """Between the preview and the save, one e-mail of the file went to another mandate's candidate:
-    the save refuses that row, so nothing at all is imported, and its page says which line."""
+    """Between the preview and the save, one e-mail of the file went to a candidate the recruiter
+    can see but may not edit (of a mandate where they sit as CEO): the save refuses that row, so
+    nothing at all is imported, and its page says which line."""
     committed(preview, as_recruiter, mandate)
     job = ImportJob.objects.get()
-    ApplicationFactory(candidate=CandidateFactory(email="julien.moreau@example.org"))  # another mandate
+    seen = MandateFactory(ceo=recruiter)
+    ApplicationFactory(mandate=seen, candidate=CandidateFactory(email="julien.moreau@example.org"))
     before = counts()
 
     response = committed(as_recruiter.post, confirm_url(job))
@@ -711,7 +710,7 @@ def test_a_row_failing_at_save_time_imports_nothing_and_the_page_gives_its_line(
     html = text(as_recruiter.get(save.get_absolute_url()))
     assert "1 problem found — nothing was saved." in html
     assert error_rows(html) == [("5", "E-mail")]
-    assert "This e-mail address is already on file and cannot be used here" in html
+    assert TAKEN in html
     assert "another mandate" not in html
 
 
