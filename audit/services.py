@@ -25,8 +25,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assessments import selectors as assessment_selectors
+from candidates import jobs
+from candidates.jobs import JOB_ERROR_MAX
 from candidates.models import Candidate
-from candidates.services import JOB_ERROR_MAX
 from candidates.services import _claim as claim_job
 from cso_recruit import access
 from cso_recruit.clientip import client_ip
@@ -258,65 +259,33 @@ def _finish(job: AccessExport, *, data: bytes | None = None, error: str = "") ->
 
 
 def access_export_fail(*, job_id: int, error, params: dict | None = None) -> AccessExport | None:
-    """Mark a pending access export failed with ``error`` (a string or a lazy translation, rendered
-    in the job's language with ``params``): the task's last word when its time runs out, or the
-    sweeper's. Finished jobs are left alone. Returns the job, ``None`` if it does not exist."""
-    with transaction.atomic():
-        job = AccessExport.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or not job.is_pending:
-            return job
-        with translation.override(job.language):
-            message = str(error) % params if params else str(error)
-        job.status = AccessExport.Status.FAILED
-        job.error = message[:JOB_ERROR_MAX] or "?"
-        job.finished_at = timezone.now()
-        job.save(update_fields=["status", "error", "finished_at"])
-        return job
+    """Mark a pending access export failed with ``error`` (``candidates.jobs.job_fail``): the
+    task's last word when its time runs out, or the sweeper's. Returns the job, ``None`` if it does
+    not exist."""
+    return jobs.job_fail(AccessExport, job_id=job_id, error=error, params=params)
 
 
 def access_exports_sweep(*, now=None) -> dict:
     """No access export pending for ever, no file kept for ever (beat, every few minutes; safe to
-    run twice). As ``candidates.services.export_jobs_sweep``: a run that lost its worker is
-    requested again (failed after ``ACCESS_EXPORT_MAX_ATTEMPTS``), a job queued for longer than
-    ``EXPORT_RESEND_AFTER`` seconds is requested again, and the file of a done job is deleted
-    ``ACCESS_EXPORT_FILE_RETENTION_HOURS`` hours after it was written (the job stays, "expired").
+    run twice): ``candidates.jobs.file_jobs_sweep``, as for the CSV exports — a run that lost its
+    worker is requested again (failed after ``ACCESS_EXPORT_MAX_ATTEMPTS``), a job queued for
+    longer than ``EXPORT_RESEND_AFTER`` seconds is requested again, and the file of a done job is
+    deleted ``ACCESS_EXPORT_FILE_RETENTION_HOURS`` hours after it was written (the job stays,
+    "expired").
 
     Returns ``{"failed": n, "resent": m, "files_deleted": k}``.
     """
-    now = now or timezone.now()
-    counts = {"failed": 0, "resent": 0, "files_deleted": 0}
-    lost = AccessExport.objects.filter(
-        status=AccessExport.Status.RUNNING, started_at__lt=now - AccessExport.lifetime()
+    counts = jobs.file_jobs_sweep(
+        AccessExport,
+        task=ACCESS_EXPORT_TASK,
+        max_attempts=ACCESS_EXPORT_MAX_ATTEMPTS,
+        resend_after=timedelta(seconds=settings.EXPORT_RESEND_AFTER),
+        file_retention=timedelta(hours=settings.ACCESS_EXPORT_FILE_RETENTION_HOURS),
+        interrupted=gettext_lazy(
+            "The access export was interrupted %(attempts)d times (the worker stopped); ask for it again."
+        ),
+        now=now,
     )
-    for pk, attempts in list(lost.values_list("pk", "attempts")):
-        if attempts >= ACCESS_EXPORT_MAX_ATTEMPTS:
-            job = access_export_fail(
-                job_id=pk,
-                error=gettext_lazy(
-                    "The access export was interrupted %(attempts)d times (the worker stopped); ask for it again."
-                ),
-                params={"attempts": attempts},
-            )
-            counts["failed"] += int(job is not None and job.status == AccessExport.Status.FAILED)
-        else:
-            task_request(ACCESS_EXPORT_TASK, job_id=pk)
-            counts["resent"] += 1
-    forgotten = AccessExport.objects.filter(
-        status=AccessExport.Status.QUEUED,
-        created_at__lt=now - timedelta(seconds=settings.EXPORT_RESEND_AFTER),
-    )
-    for pk in list(forgotten.values_list("pk", flat=True)):
-        task_request(ACCESS_EXPORT_TASK, job_id=pk)
-        counts["resent"] += 1
-    expired = AccessExport.objects.filter(
-        status=AccessExport.Status.DONE,
-        finished_at__lt=now - timedelta(hours=settings.ACCESS_EXPORT_FILE_RETENTION_HOURS),
-    ).exclude(file="")
-    for job in list(expired):
-        name, storage = job.file.name, job.file.storage
-        AccessExport.objects.filter(pk=job.pk).update(file="")
-        transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
-        counts["files_deleted"] += 1
     if any(counts.values()):
         logger.info("access exports swept", extra=counts)
     return counts

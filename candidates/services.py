@@ -30,7 +30,7 @@ from cso_recruit.events import figures_inputs_changed
 from cso_recruit.runs import live_elsewhere
 from outbox.services import task_request
 
-from . import csv_format, selectors
+from . import csv_format, jobs, selectors
 from .models import (
     Application,
     Candidate,
@@ -449,7 +449,7 @@ PREVIEW_ROWS = 100
 #: Errors, and warnings, a job keeps for its page; ``error_count``/``warning_count`` say how many in all.
 MAX_STORED_ISSUES = 1000
 #: Longest error text kept on a failed job.
-JOB_ERROR_MAX = 2000
+JOB_ERROR_MAX = jobs.JOB_ERROR_MAX
 
 
 def _issues(issues) -> list[dict]:
@@ -771,22 +771,14 @@ def import_job_run(*, job_id: int, task_id: str | None = None) -> ImportJob | No
 
 
 def import_job_fail(*, job_id: int, error, params: dict | None = None) -> ImportJob | None:
-    """Mark a pending job failed with ``error`` (a string, or a lazy translation rendered in the
-    job's language with ``params``): the task's last word when its time runs out. Finished jobs
-    are left alone. Returns the job, ``None`` if it does not exist."""
-    with transaction.atomic():
-        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or not job.is_pending:
-            return job
-        with translation.override(job.language):
-            message = str(error) % params if params else str(error)
-        job.error = message[:JOB_ERROR_MAX] or "?"
-        job.status = ImportJob.Status.FAILED
-        job.finished_at = timezone.now()
-        job.save(update_fields=["status", "error", "finished_at"])
+    """Mark a pending job failed with ``error`` (``jobs.job_fail``): the task's last word when its
+    time runs out. A failed save releases its file. Returns the job, ``None`` if it does not exist."""
+
+    def release(job):
         if job.mode == ImportJob.Mode.SAVE:
             _release_file(job)
-        return job
+
+    return jobs.job_fail(ImportJob, job_id=job_id, error=error, params=params, on_failed=release)
 
 
 def profile_update(*, user, language=None, time_zone=None) -> UserProfile:
@@ -968,66 +960,25 @@ def _export_finish(job: ExportJob, *, data: bytes | None = None, rows: int = 0, 
 
 
 def export_job_fail(*, job_id: int, error, params: dict | None = None) -> ExportJob | None:
-    """Mark a pending export failed with ``error`` (a string or a lazy translation, rendered in the
-    job's language with ``params``): the task's last word when its time runs out, or the sweeper's.
-    Finished jobs are left alone. Returns the job, ``None`` if it does not exist."""
-    with transaction.atomic():
-        job = ExportJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or not job.is_pending:
-            return job
-        with translation.override(job.language):
-            message = str(error) % params if params else str(error)
-        job.status = ExportJob.Status.FAILED
-        job.error = message[:JOB_ERROR_MAX] or "?"
-        job.finished_at = timezone.now()
-        job.save(update_fields=["status", "error", "finished_at"])
-        return job
+    """Mark a pending export failed with ``error`` (``jobs.job_fail``): the task's last word when
+    its time runs out, or the sweeper's. Returns the job, ``None`` if it does not exist."""
+    return jobs.job_fail(ExportJob, job_id=job_id, error=error, params=params)
 
 
 def export_jobs_sweep(*, now=None) -> dict:
-    """No export pending for ever, no export file kept for ever (beat, every few minutes; safe to
-    run twice).
-
-    * A job "running" past the task's lifetime lost its worker: its task is requested again (the
-      run is repeatable), or, after ``EXPORT_MAX_ATTEMPTS`` runs, it is failed with a reason.
-    * A job "queued" for longer than ``EXPORT_RESEND_AFTER`` seconds (its message lost with the
-      broker's data): its task is requested again.
-    * The file of a done job is deleted ``EXPORT_FILE_RETENTION_HOURS`` hours after it was
-      written (personal data, kept no longer than the download needs); the job stays, "expired".
-
-    Returns ``{"failed": n, "resent": m, "files_deleted": k}``.
-    """
-    now = now or timezone.now()
-    counts = {"failed": 0, "resent": 0, "files_deleted": 0}
-    lost = ExportJob.objects.filter(
-        status=ExportJob.Status.RUNNING, started_at__lt=now - ExportJob.lifetime()
+    """No export pending for ever, no export file kept for ever (``jobs.file_jobs_sweep``: a run
+    that lost its worker is requested again, failed after ``EXPORT_MAX_ATTEMPTS`` runs; a job
+    queued for longer than ``EXPORT_RESEND_AFTER`` seconds is requested again; the file of a done
+    job is deleted ``EXPORT_FILE_RETENTION_HOURS`` hours after it was written, the job stays,
+    "expired"). Returns ``{"failed": n, "resent": m, "files_deleted": k}``."""
+    return jobs.file_jobs_sweep(
+        ExportJob,
+        task=EXPORT_TASK,
+        max_attempts=EXPORT_MAX_ATTEMPTS,
+        resend_after=timedelta(seconds=settings.EXPORT_RESEND_AFTER),
+        file_retention=timedelta(hours=settings.EXPORT_FILE_RETENTION_HOURS),
+        interrupted=gettext_lazy(
+            "The export was interrupted %(attempts)d times (the worker stopped); ask for it again."
+        ),
+        now=now,
     )
-    for pk, attempts in list(lost.values_list("pk", "attempts")):
-        if attempts >= EXPORT_MAX_ATTEMPTS:
-            job = export_job_fail(
-                job_id=pk,
-                error=gettext_lazy(
-                    "The export was interrupted %(attempts)d times (the worker stopped); ask for it again."
-                ),
-                params={"attempts": attempts},
-            )
-            counts["failed"] += int(job is not None and job.status == ExportJob.Status.FAILED)
-        else:
-            task_request(EXPORT_TASK, job_id=pk)
-            counts["resent"] += 1
-    forgotten = ExportJob.objects.filter(
-        status=ExportJob.Status.QUEUED, created_at__lt=now - timedelta(seconds=settings.EXPORT_RESEND_AFTER)
-    )
-    for pk in list(forgotten.values_list("pk", flat=True)):
-        task_request(EXPORT_TASK, job_id=pk)
-        counts["resent"] += 1
-    expired = ExportJob.objects.filter(
-        status=ExportJob.Status.DONE,
-        finished_at__lt=now - timedelta(hours=settings.EXPORT_FILE_RETENTION_HOURS),
-    ).exclude(file="")
-    for job in list(expired):
-        name, storage = job.file.name, job.file.storage
-        ExportJob.objects.filter(pk=job.pk).update(file="")
-        transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
-        counts["files_deleted"] += 1
-    return counts
