@@ -66,6 +66,9 @@ class Criterion(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     label_fr = models.CharField(_("label (French)"), max_length=200)
     label_en = models.CharField(_("label (English)"), max_length=200)
+    #: Two or three words naming the criterion on charts (the radar's spokes), never cut.
+    short_label_fr = models.CharField(_("short label (French)"), max_length=40, blank=True)
+    short_label_en = models.CharField(_("short label (English)"), max_length=40, blank=True)
     description_fr = models.TextField(_("description (French)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
     weight = models.DecimalField(

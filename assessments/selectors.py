@@ -88,9 +88,16 @@ def submitted_scorecards(applications):
     )
 
 
-def _catalogue_entry(code, group, label_fr, label_en, weight, order) -> summary.CriterionInfo:
+def _catalogue_entry(
+    code, group, label_fr, label_en, short_fr, short_en, weight, order
+) -> summary.CriterionInfo:
     return summary.CriterionInfo(
-        code=code, group=group, labels={"fr": label_fr, "en": label_en}, weight=weight, order=order
+        code=code,
+        group=group,
+        labels={"fr": label_fr, "en": label_en},
+        short_labels={k: v for k, v in (("fr", short_fr), ("en", short_en)) if v},
+        weight=weight,
+        order=order,
     )
 
 
@@ -100,6 +107,8 @@ _CRITERION_VALUES = (
     "group",
     "label_fr",
     "label_en",
+    "short_label_fr",
+    "short_label_en",
     "weight",
     "order",
     "framework__is_active",
@@ -122,10 +131,8 @@ class Catalogues:
         actives = {(created, framework_id) for framework_id, *_rest, is_active, created in rows if is_active}
         self.active = max(actives)[1] if actives else None
         self._by_framework = defaultdict(list)
-        for framework_id, code, group, label_fr, label_en, weight, order, _flag, _created in rows:
-            self._by_framework[framework_id].append(
-                _catalogue_entry(code, group, label_fr, label_en, weight, order)
-            )
+        for framework_id, *values, _flag, _created in rows:
+            self._by_framework[framework_id].append(_catalogue_entry(*values))
         self._cache = {}
 
     def for_frameworks(self, framework_ids) -> list[summary.CriterionInfo]:

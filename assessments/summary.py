@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -95,6 +95,8 @@ class CriterionInfo:
     labels: Mapping[str, str]
     weight: Any
     order: int
+    #: Chart names ``{"fr", "en"}`` (``Criterion.short_label_*``); empty: charts use the label.
+    short_labels: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,11 +171,17 @@ class CriterionFigures:
     outlier: bool
     level: str
     rwg: float | None
+    short_labels: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
         """The label in the active language."""
         return _localized(self.labels, _current_language())
+
+    @property
+    def short_label(self) -> str:
+        """The chart name in the active language (the label when the criterion has none)."""
+        return _localized(self.short_labels, _current_language()) or self.label
 
     @property
     def score_100(self) -> float | None:
@@ -185,11 +193,12 @@ class CriterionFigures:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: the keys of ``assessment_summary --json`` (code, label in the active language,
-        group, score, score_100, n_ratings, range, level, advice) plus n_raters, contexts,
-        rater_values, outlier, rwg, labels and order."""
+        group, score, score_100, n_ratings, range, level, advice) plus short_label (the chart name),
+        n_raters, contexts, rater_values, outlier, rwg, labels, short_labels and order."""
         return {
             "code": self.code,
             "label": self.label,
+            "short_label": self.short_label,
             "group": self.group,
             "score": self.score,
             "score_100": self.score_100,
@@ -203,6 +212,7 @@ class CriterionFigures:
             "advice": self.advice,
             "rwg": self.rwg,
             "labels": dict(self.labels),
+            "short_labels": dict(self.short_labels),
             "order": self.order,
             "weight": self.weight,
         }
@@ -213,6 +223,7 @@ class CriterionFigures:
             code=data["code"],
             group=data["group"],
             labels=dict(data["labels"]),
+            short_labels=dict(data.get("short_labels") or {}),
             order=data["order"],
             weight=data.get("weight", 1.0),
             score=data["score"],
@@ -370,12 +381,13 @@ class AssessmentFigures:
         }
 
     def to_storage(self) -> dict[str, Any]:
-        """:meth:`to_dict` without what depends on the active language (each criterion's ``label``
-        and ``advice``; ``labels`` keeps both languages): what the figures rows store, so that a
+        """:meth:`to_dict` without what depends on the active language (each criterion's ``label``,
+        ``short_label`` and ``advice``; ``labels`` and ``short_labels`` keep both languages): what the figures rows store, so that a
         row does not depend on the language of the request that wrote it. :meth:`from_dict` reads it."""
         data = self.to_dict()
         for criterion in data["criteria"]:
             criterion.pop("label")
+            criterion.pop("short_label")
             criterion.pop("advice")
         return data
 
@@ -481,6 +493,7 @@ def assessment_figures(
                 code=info.code,
                 group=info.group,
                 labels=dict(info.labels),
+                short_labels=dict(info.short_labels),
                 order=info.order,
                 weight=float(info.weight),
                 score=None if exact is None else float(exact),

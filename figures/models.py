@@ -23,7 +23,7 @@ from candidates.models import Application, Mandate
 from sessions.models import Observation
 
 #: Bump whenever a formula or the stored shape changes: older rows are recomputed on read.
-FORMULAS_VERSION = 2
+FORMULAS_VERSION = 3
 
 
 class Band(models.TextChoices):

@@ -6,7 +6,9 @@ safe to embed in a template. Scores are on the 1–5 scale; ``None`` means "no e
 the point or bar out. Values printed on the charts use the active language's decimal separator.
 """
 
+import math
 import re
+import textwrap
 
 import pygal
 from django.template.defaultfilters import floatformat
@@ -185,15 +187,79 @@ def role_bars(
     return _render(chart)
 
 
+#: Characters per line of a radar spoke's name before it wraps (at most three lines); narrower
+#: for the spokes near the top and the bottom, whose neighbours stand close beside them.
+SPOKE_LINE = 16
+SPOKE_LINE_NARROW = 11
+#: pygal's own style sheets plus the anchoring of the radar's level spoke names (``_Radar``).
+RADAR_CSS = [
+    "file://style.css",
+    "file://graph.css",
+    # pygal does not prefix inline rules with the chart's id, whose rule they must beat.
+    "inline:.axis.x text.spoke-start { text-anchor: start !important; }"
+    " .axis.x text.spoke-end { text-anchor: end !important; }",
+]
+
+
+class _Radar(pygal.Radar):
+    """pygal's radar whose spoke names are written level, anchored away from the centre (left of a
+    left spoke, right of a right one) and wrapped on up to two lines — pygal turns them along the
+    circle, where sixteen names collide and read upside down."""
+
+    def _set_view(self):
+        # A round web: the plot area made square (pygal stretches it to the box, an ellipse), the
+        # room left on the sides going to the level spoke names.
+        extra = (self.width - self.margin_box.x) - (self.height - self.margin_box.y)
+        if extra > 0:
+            self.margin_box.left += extra / 2
+            self.margin_box.right += extra / 2
+        else:
+            self.margin_box.top -= extra / 2
+            self.margin_box.bottom -= extra / 2
+        super()._set_view()
+
+    def _x_axis(self, draw_axes=True):
+        if not self._x_labels or not self.show_x_labels:
+            return
+        axis = self.svg.node(self.nodes["plot"], class_="axis x web")
+        cx, cy = self.view((0, 0))
+        r_text = (1 - self._box.__class__.margin) * self._box.ymax
+        for label, theta in self._x_labels:
+            guides = self.svg.node(axis, class_="guides")
+            ex, ey = self.view((self._rmax, theta))
+            self.svg.node(guides, "path", d=f"M{cx:f} {cy:f} L{ex:f} {ey:f}", class_="line")
+            x, y = self.view((r_text, theta))
+            side = "" if abs(x - cx) < 1 else ("spoke-start" if x > cx else "spoke-end")
+            # Near the top and the bottom, neighbours are close side by side: narrower lines.
+            upright = abs(ex - cx) < 0.5 * math.hypot(ex - cx, ey - cy)  # within 30° of vertical
+            width = SPOKE_LINE_NARROW if upright else SPOKE_LINE
+            lines = textwrap.wrap(label, width, break_long_words=False)[:3] or [""]
+            # Above the centre the lines grow upwards, below it downwards; level: in the middle.
+            first_dy = (
+                -(len(lines) - 1) * 1.1 if y < cy - 1 else (0.8 if y > cy + 1 else -(len(lines) - 1) * 0.55)
+            )
+            text = self.svg.node(guides, "text", x=x, y=y, class_=side)
+            for index, line in enumerate(lines):
+                span = self.svg.node(text, "tspan", x=x, dy=f"{first_dy if index == 0 else 1.1:.2f}em")
+                span.text = line
+            self.svg.node(guides, "title").text = label
+
+
 def criteria_radar(series: dict, labels: list, *, title: str = "", fill: bool = False, **options) -> str:
     """Radar of criterion scores (1–5); ``series`` maps a name to scores in ``labels`` order.
 
-    Several series overlay (candidate comparison), with a legend under the radar; ``options``
-    override pygal settings.
+    ``labels``: the spokes' names, the criteria's short labels (``CriterionFigures.short_label``,
+    two or three words), written in full (never truncated). Several series overlay (candidate
+    comparison), with a legend under the radar; ``options`` override pygal settings.
     """
     config = _config(
         title=title,
         range=(1, 5),
+        y_labels=[1, 2, 3, 4, 5],
+        css=RADAR_CSS,
+        margin_top=40,
+        margin_bottom=20,
+        width=760,  # room beside the circle for the level spoke names
         show_legend=len(series) > 1,
         print_values=False,
         fill=fill,
@@ -202,7 +268,7 @@ def criteria_radar(series: dict, labels: list, *, title: str = "", fill: bool = 
         legend_at_bottom_columns=min(max(len(series), 1), 4),
     )
     config.update(options)
-    chart = pygal.Radar(**config)
+    chart = _Radar(**config)
     chart.x_labels = labels
     for index, (name, values) in enumerate(series.items()):
         # Overlaid candidates (comparison): each line has its own dash pattern and dot size, so one

@@ -331,12 +331,12 @@ def _charts(snapshot, role_labels):
     printed = {"style": charts.PRINT_STYLE, **charts.PRINT_SIZE}
     result = {}
     if summary.get("submitted_scorecards"):
-        labels = [f"{index}" for index, _c in enumerate(criteria, start=1)]
+        labels = [c.get("short_label") or c["label"] for c in criteria]
         result["radar"] = charts.criteria_radar(
             {_("Panel"): [c["score"] for c in criteria]},
             labels,
             fill=True,
-            **{**printed, "style": charts.PRINT_STYLE_RADAR, "height": 460},
+            **{**printed, "style": charts.PRINT_STYLE_RADAR, "width": 720, "height": 460},
         )
         result["roles"] = charts.role_bars(
             {

@@ -290,7 +290,9 @@ def compare(request, slug):
         for row in scored:
             by_code = {c["code"]: c["score"] for c in row.criteria}
             series[row.candidate.full_name] = [by_code.get(c["code"]) for c in criteria]
-        context["radar"] = charts.criteria_radar(series, [str(i) for i in range(1, len(criteria) + 1)])
+        context["radar"] = charts.criteria_radar(
+            series, [c.get("short_label") or c["label"] for c in criteria]
+        )
     context.update(rows=rows, table=table, role_labels=_role_labels())
     return render(request, "reports/compare.html", context)
 

@@ -130,3 +130,6 @@ def ensure_reference_data():
     importlib.import_module("assessments.migrations.0002_default_framework").create_default_framework(
         apps, None
     )
+    importlib.import_module("assessments.migrations.0003_criterion_short_labels").fill_short_labels(
+        apps, None
+    )

@@ -89,3 +89,54 @@ def test_ceiling_counts_only_the_mandates_support_domains(bare_world):
     world.mandate.save()
     world.candidate_application("Iris", "Informatique", years_it=12, years_finance=4)
     assert mandate_years_ceiling(world.mandate) == 4.0  # 12 years of IT are outside this mandate
+
+
+SPOKES = ["Outils du support", "Posture entrepreneuriale", "Catalogue de services", "Sens et cap"]
+
+
+def _spoke_texts(svg):
+    """The radar's spoke names: ``(full text, anchor class, x)`` per spoke, in order."""
+    root = _tree(svg)
+    web = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "axis x web")
+    out = []
+    for text in web.iter(f"{SVG}text"):
+        words = " ".join((span.text or "") for span in text.iter(f"{SVG}tspan"))
+        out.append((words, text.get("class", ""), float(text.get("x"))))
+    return out
+
+
+def test_radar_spokes_carry_the_short_names_in_full_level_and_away_from_the_centre():
+    svg = charts.criteria_radar({"Panel": [3, 4, 2, 5]}, SPOKES)
+    spokes = _spoke_texts(svg)
+    assert [s[0] for s in spokes] == SPOKES  # wrapped on lines, never cut
+    assert "…" not in svg and "rotate(" not in svg.split('class="axis x web"')[1].split("</g></g>")[0]
+    # Four spokes, counter-clockwise from the top (pygal's order): top (centred), left (the name
+    # ends at the spoke), bottom (centred), right (it starts there).
+    assert [s[1] for s in spokes] == ["", "spoke-end", "", "spoke-start"]
+    assert spokes[3][2] > spokes[0][2] > spokes[1][2]
+
+
+def test_the_radar_web_is_round_whatever_the_box():
+    """pygal stretches the web to its box; ours stays a circle, the room going to the names."""
+    svg = charts.criteria_radar({"Panel": [5, 5, 5, 5]}, SPOKES, width=760, height=420)
+    root = _tree(svg)
+    outer = next(
+        p for g in root.iter(f"{SVG}g") if g.get("class") == "axis y web" for p in g.iter(f"{SVG}path")
+    )
+    points = [tuple(map(float, pair.split())) for pair in re.findall(r"[\d.]+ [\d.]+", outer.get("d"))]
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    assert abs((max(xs) - min(xs)) - (max(ys) - min(ys))) < 1.0
+
+
+def test_the_report_radar_is_labelled_with_the_criteria_short_names(world):
+    from assessments.models import Criterion
+
+    snapshot = build_snapshot(application=world.application, version=1, language="fr")
+    svg = _charts(snapshot, _role_labels())["radar"]
+    names = [s[0] for s in _spoke_texts(svg)]
+    expected = [
+        c.short_label_fr
+        for c in Criterion.objects.filter(framework__is_active=True).order_by("order", "code")
+        if c.code in {x["code"] for x in snapshot["summary"]["criteria"]}
+    ]
+    assert names == expected and "Outils du support" in names and "Goût de l’innovation" in names
