@@ -55,6 +55,7 @@ test: install messages
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 worker: install
 	$(BIN)/celery -A cso_recruit worker -l info -Q celery,reports --max-tasks-per-child=50

@@ -36,7 +36,9 @@ def test_the_reset_email_is_looked_up_and_sent_by_a_real_worker(tmp_path):
         client = Client()
         for email in ("oublieux@example.org", "personne@example.org"):
             response = client.post(reverse("accounts:password_reset"), {"email": email})
-            assert response.status_code == 302 and response["Location"] == reverse("accounts:password_reset_done")
+            assert response.status_code == 302 and response["Location"] == reverse(
+                "accounts:password_reset_done"
+            )
         wait_until(
             lambda: OutboundEmail.objects.filter(to="oublieux@example.org", status="sent").exists(),
             timeout=TIMEOUT,
