@@ -37,7 +37,7 @@ from cso_recruit.events import figures_inputs_changed
 from outbox.models import OutboundEmail
 from outbox.services import Message, email_enqueue
 from reports.models import Report
-from sessions.models import Observation, WorkingSession
+from sessions.models import AssessmentNotice, Observation, WorkingSession
 
 from . import selectors
 from .models import Erasure, RetentionWarning
@@ -262,6 +262,7 @@ def candidate_erase(
     Scorecard.objects.filter(application_id__in=app_ids).update(supersedes=None)
     counts["scorecards"] = Scorecard.objects.filter(application_id__in=app_ids).delete()[0]
     StageTransition.objects.filter(application_id__in=app_ids).delete()
+    counts["notices"] = AssessmentNotice.objects.filter(application_id__in=app_ids).delete()[0]
     Application.objects.filter(pk__in=app_ids).update(swot_opportunities="", swot_threats="")
     counts["reports"] = reports.update(
         status=Report.Status.ERASED, snapshot={}, pdf="", error="", task_id="", started_at=None

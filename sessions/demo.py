@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
-from . import ipa, scheduling, services
+from . import ipa, notices, scheduling, services
 from .models import WorkingSession
 
 PROBLEMS = [
@@ -78,6 +78,11 @@ def seed_sessions(*, mandate, users, now=None):
                 by=recruiter,
             )
             made += 1
+            if n == 0 and held:
+                # The candidates with held sessions read the notice sent with their first one;
+                # the one with planned sessions only has not yet (it shows on the sessions page).
+                notice = application.assessment_notices.get()
+                notices.notice_acknowledge(token=notices.notice_token(notice), language="fr")
             if n >= held:
                 continue
             level = levels[n]

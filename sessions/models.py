@@ -297,3 +297,61 @@ class DebriefInvitation(models.Model):
 
     def __str__(self):
         return f"{self.session} ({'used' if self.used_at else 'open'})"
+
+
+class AssessmentNotice(models.Model):
+    """The notice telling a candidate, before their first working session, how they are assessed
+    (Code du travail L.1221-8: candidates are informed beforehand of the assessment methods used;
+    L.1221-6: the methods are relevant to the post; GDPR art. 13: what is recorded, who sees it,
+    how long it is kept, their rights). ``sessions.notices`` sends it by a signed, expiring link
+    and records the acknowledgement: when, the version and the SHA-256 of the text shown, in which
+    language, and the SHA-256 of the briefing pack it covered (empty: no pack). A recruiter may
+    record an acknowledgement given on paper, with a reason. Acknowledged, a notice never changes.
+    A working session cannot be marked held before one of its application's notices is
+    acknowledged (``sessions.notices.notice_acknowledged``)."""
+
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="assessment_notices",
+        verbose_name=_("application"),
+    )
+    nonce = models.CharField(max_length=64, unique=True, default=_feed_token, editable=False)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="fr")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    text_version = models.CharField(_("text version"), max_length=20, blank=True)
+    text_sha256 = models.CharField(_("SHA-256 of the text shown"), max_length=64, blank=True)
+    pack_sha256 = models.CharField(_("SHA-256 of the briefing pack"), max_length=64, blank=True)
+    confidentiality_accepted = models.BooleanField(_("confidentiality undertaking accepted"), default=False)
+    on_paper = models.BooleanField(_("acknowledged on paper"), default=False)
+    paper_reason = models.TextField(_("why on paper"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+
+    class Meta:
+        ordering = ["application", "-created_at", "-pk"]
+        verbose_name = _("assessment notice")
+        verbose_name_plural = _("assessment notices")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(acknowledged_at__isnull=True)
+                | (~models.Q(text_version="") & ~models.Q(text_sha256="")),
+                name="notice_acknowledged_has_text",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(on_paper=False)
+                | (~models.Q(paper_reason="") & models.Q(acknowledged_at__isnull=False)),
+                name="notice_paper_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        state = self.acknowledged_at.date().isoformat() if self.acknowledged_at else "open"
+        return f"{self.application} — notice ({state})"

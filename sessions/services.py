@@ -24,7 +24,7 @@ from cso_recruit import access
 from cso_recruit.events import figures_inputs_changed
 from outbox.services import email_enqueue
 
-from . import emails, i18n, ipa, scheduling
+from . import emails, i18n, ipa, notices, scheduling
 from .models import (
     CriticalIncident,
     Debrief,
@@ -227,7 +227,8 @@ def session_schedule(
 
     Raises ``ValidationError``: closed application, mediator not on the mandate, end ≤ start or
     longer than 8 h, a start out of range (code ``out_of_range``), a fifth non-cancelled session, or any participant busy (each conflict named; with the other session's times only if ``by`` may see it).
-    On commit, the .ics invitation is e-mailed to the CEO, the mediator and the candidate.
+    On commit, the .ics invitation is e-mailed to the CEO, the mediator and the candidate; with
+    the first session, the candidate also gets the assessment notice (``notices``).
     """
     application = _load_application(application)
     _schedule_static_rules(
@@ -252,6 +253,7 @@ def session_schedule(
     session.full_clean()
     session.save()
     _notify(session, "request")
+    notices.notice_send_before_first_session(application=application)  # told before being assessed
     figures_inputs_changed(application_ids=[session.application_id])
     return session
 
@@ -361,6 +363,8 @@ def _status_rules(*, session, status, now):
         raise ValidationError(_("A cancelled session cannot change status."), code="cancelled")
     if session.starts_at > now:
         raise ValidationError(_("The session has not started yet."), code="future")
+    if status == WorkingSession.Status.HELD and session.status != status:
+        notices.require_acknowledged(session)  # L.1221-8: informed of the methods beforehand
     if (
         status == WorkingSession.Status.NO_SHOW
         and Observation.objects.filter(session=session, status=Observation.Status.SUBMITTED).exists()
@@ -532,6 +536,11 @@ def observation_submit(*, observation, by, now=None) -> Observation:
     _require_observable(session)
     if session.starts_at > (now or timezone.now()):
         problems.append(_("The session has not started yet."))
+    if session.status == WorkingSession.Status.PLANNED:
+        try:
+            notices.require_acknowledged(session)
+        except ValidationError as exc:
+            problems.extend(exc.messages)
     if problems:
         raise ValidationError(problems, code="incomplete")
     observation.status = Observation.Status.SUBMITTED

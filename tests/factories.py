@@ -78,6 +78,13 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     mandate = factory.SubFactory(MandateFactory)
     stage = Stage.SOURCED
 
+    @factory.post_generation
+    def notice(self, create, extracted, **kwargs):
+        """The candidate acknowledged the assessment notice (``notice=False``: not even sent), so
+        that its sessions may be marked held (``sessions.notices.require_acknowledged``)."""
+        if create and extracted is not False:
+            acknowledge_notice(self)
+
 
 # --------------------------------------------------------------------------- assessments
 
@@ -153,3 +160,19 @@ class WorkingSessionFactory(factory.django.DjangoModelFactory):
     def _mediator_on_mandate(self, create, extracted, **kwargs):
         if create:
             self.application.mandate.mediators.add(self.mediator)
+
+
+def acknowledge_notice(application):
+    """Record that ``application``'s candidate acknowledged the assessment notice (test data:
+    the fingerprint stands for a text, it is not one)."""
+    import hashlib
+
+    from sessions.models import AssessmentNotice
+    from sessions.notices import TEXT_VERSION
+
+    return AssessmentNotice.objects.create(
+        application=application,
+        acknowledged_at=timezone.now(),
+        text_version=TEXT_VERSION,
+        text_sha256=hashlib.sha256(b"test notice").hexdigest(),
+    )

@@ -16,6 +16,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from outbox.models import OutboundEmail
 from tests.conftest import FIXTURES, SHARED_SAMPLES, ensure_reference_data
 from tests.e2e.conftest import pass_second_factor
 
@@ -131,6 +132,20 @@ def test_hiring_journey(new_page, live_server, world, axe, shoot, settings):
     rec.get_by_text("a déjà une séance de travail").first.wait_for()
     axe.check(rec, "sessions with a conflict")
     shoot(rec, "sessions-conflict")
+
+    # 5b. Candidate, on a 390 px phone: the notice sent with session 1, read and acknowledged.
+    anne = mandate.applications.get(candidate__last_name="Roux-Lambert")
+    notice_mail = OutboundEmail.objects.get(key__startswith=f"notice:{anne.pk}:")
+    link = re.search(r"https?://\S+(/notice/\S+/)", notice_mail.body).group(1)
+    phone = new_page(viewport={"width": 390, "height": 844})
+    phone.goto(f"{base}{link}")
+    phone.get_by_role("heading", name=re.compile("Comment vous serez évalué")).wait_for()
+    axe.check(phone, "assessment notice (phone)")
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shoot(phone, "notice-phone")
+    phone.get_by_role("button", name="J’ai lu cette notice").click()
+    phone.get_by_text("Vous avez accusé réception de cette notice le").wait_for()
+    shoot(phone, "notice-acknowledged-phone")
 
     # 6. Mediator: live observation of session 1 with the IPA counters, then submit.
     med = login(new_page, live_server, users["mediator"])

@@ -20,7 +20,7 @@ from candidates import services as candidate_services
 from candidates.models import Application, Mandate, RejectionReason, Stage
 from figures import compute, selectors, services
 from figures.models import FORMULAS_VERSION, ApplicationFigures, MandateStatistics
-from sessions import ipa
+from sessions import ipa, notices
 from sessions import services as session_services
 from sessions.models import WorkingSession
 from tests.assessments.helpers import CODES, rate
@@ -144,6 +144,9 @@ def test_stored_figures_equal_fresh_ones_after_every_kind_of_write(
         location="Lyon",
         by=recruiter,
     )
+    stored_equals_fresh(ids)
+    notice = application.assessment_notices.get()  # sent with the first session
+    notices.notice_acknowledge(token=notices.notice_token(notice), language="fr")  # notice acknowledged
     stored_equals_fresh(ids)
     session_services.session_reschedule(
         session=session, starts_at=start - timedelta(hours=1), ends_at=start, by=recruiter, reason="Agenda."

@@ -21,8 +21,16 @@ from django.conf import settings
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
-from sessions import ipa, services
-from sessions.models import CalendarFeed, CriticalIncident, Debrief, IpaTally, Observation, WorkingSession
+from sessions import ipa, notices, services
+from sessions.models import (
+    AssessmentNotice,
+    CalendarFeed,
+    CriticalIncident,
+    Debrief,
+    IpaTally,
+    Observation,
+    WorkingSession,
+)
 from tests.factories import ApplicationFactory, CandidateFactory
 from tests.sessions.conftest import DAY, at, observe, ratings
 
@@ -115,6 +123,14 @@ def ceo_debriefs(w):
 
 def candidate_debriefs(w):
     return Debrief.objects.filter(party="candidate").count()
+
+
+def notice_count(w):
+    return AssessmentNotice.objects.count()
+
+
+def notice_acknowledged(w):
+    return AssessmentNotice.objects.get(pk=w.notice.pk).acknowledged_at
 
 
 def feed_token(w):
@@ -273,6 +289,39 @@ MATRIX = [
     Row("calendar", None, EVERYONE),
     Row("calendar_reset", None, EVERYONE, method="post", ok_status=302),
     Row("calendar_feed", "feed", PUBLIC),
+    Row("notice", "notice_token", PUBLIC),
+    Row(
+        "notice",
+        "notice_token",
+        PUBLIC,
+        method="post",
+        data={"lang": "fr"},
+        ok_status=302,
+        state=notice_acknowledged,
+        changes=True,
+    ),
+    Row(
+        "notice_send",
+        "application",
+        MANAGERS,
+        method="post",
+        data={"lang": "fr"},
+        ok_status=302,
+        state=notice_count,
+        changes=True,
+    ),
+    Row("notice_paper", "application", MANAGERS),
+    Row(
+        "notice_paper",
+        "application",
+        MANAGERS,
+        method="post",
+        data={"reason": "Signé sur place, sans accès à sa messagerie.", "language": "fr"},
+        ok_status=302,
+        state=notice_count,
+        changes=True,
+        label="record",
+    ),
 ]
 
 CASES = [pytest.param(row, role, id=f"{row.id}|{role}") for row in MATRIX for role in ROLES]
@@ -282,6 +331,9 @@ KWARG = {
     "ceo_debrief": "session_pk",
     "candidate_debrief": "token",
     "calendar_feed": "token",
+    "notice": "token",
+    "notice_send": "application_pk",
+    "notice_paper": "application_pk",
 }
 
 
@@ -314,6 +366,7 @@ def w(world):
     started = world.past_session(days_ago=4, application=second)
     token = services.debrief_invitation_create(session=past)
     CalendarFeed.objects.create(user=world.ceo)
+    notice = AssessmentNotice.objects.create(application=world.application)  # a link not yet used
 
     # theirs: the same on the other mandate, with its own mediator
     def theirs(start):
@@ -356,6 +409,7 @@ def w(world):
         started=started,
         observation=observation,
         token=token,
+        notice=notice,
     )
 
 
@@ -368,6 +422,8 @@ def url_for(row, w, *, other=False, missing=False):
         value = "not-a-valid-link" if missing else w.token
     elif row.target == "feed":
         value = "not-a-valid-token" if missing else feed_token(w)
+    elif row.target == "notice_token":
+        value = "not-a-valid-link" if missing else notices.notice_token(w.notice)
     elif missing:
         value = 987654
     else:

@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from assessments.models import RoleGroup
 from cso_recruit.cli import application_as
 from figures import selectors
+from sessions import notices
 
 
 class Command(BaseCommand):
@@ -39,6 +40,12 @@ class Command(BaseCommand):
                 % {"user": username}
             )
         summary = data.to_dict()
+        acknowledged = notices.notice_acknowledged(application.pk)
+        summary["notice"] = {
+            "acknowledged_at": acknowledged.acknowledged_at.isoformat() if acknowledged else None,
+            "on_paper": acknowledged.on_paper if acknowledged else None,
+            "text_version": acknowledged.text_version if acknowledged else None,
+        }
         if as_json:
             self.stdout.write(_dumps(summary))
             return

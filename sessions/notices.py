@@ -1,0 +1,272 @@
+"""The assessment notice (``models.AssessmentNotice``): what the candidate is told, before their
+first working session, about how they are assessed, and the record of their acknowledgement.
+
+Sources: Code du travail art. L.1221-8 (the candidate is informed beforehand of the recruitment
+methods and techniques used), L.1221-6 (the information asked and the methods are relevant to the
+post), L.1221-9 (no information about a candidate is collected by a means not brought to their
+knowledge beforehand); GDPR art. 13 (what is recorded, why, who receives it, how long it is kept,
+the person's rights, the right to complain to the supervisory authority — the CNIL in France).
+
+The text is generated from the mandate (company, panel roles, the framework's criteria by role,
+the sessions planned and their mediator, the retention policy in settings) in the notice's
+language; :data:`TEXT_VERSION` names the wording and the SHA-256 of the text shown is stored with
+the acknowledgement, so that what the candidate acknowledged can be proven later.
+
+The link follows the debrief link's rules (``sessions.services``): signed (Django's ``signing``,
+salt :data:`NOTICE_SALT`), expiring after :data:`NOTICE_MAX_AGE`, naming one notice by its nonce.
+Once acknowledged, the link shows the notice and the date, read only.
+"""
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from assessments.models import CompetencyFramework, RoleGroup
+from candidates.models import Application
+from outbox.services import Message, email_enqueue
+
+from .models import AssessmentNotice, WorkingSession
+
+#: Version of the notice's wording: raised whenever the template's text changes meaning.
+TEXT_VERSION = "2026-12-03"
+NOTICE_SALT = "working_sessions.notice"
+#: How long a notice link stays valid (the same as the debrief link's).
+NOTICE_MAX_AGE = 14 * 24 * 3600
+
+
+class NoticeLinkError(Exception):
+    """The candidate's notice link is tampered or expired (``reason``: ``bad`` or ``expired``)."""
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class NoticeContent:
+    """What the notice page says, in one language: ``company``, ``post`` (mandate title),
+    ``criteria`` ``[(role label, [criterion labels])]`` in framework order, ``sessions``
+    ``[(number, local start text)]`` of the planned or held sessions, ``recruiters`` (count),
+    retention months with and without talent-pool consent, and ``pack`` (whether a briefing pack
+    holds company data: the confidentiality undertaking is then asked)."""
+
+    company: str
+    post: str
+    criteria: list = field(default_factory=list)
+    sessions: list = field(default_factory=list)
+    recruiters: int = 0
+    months_talent_pool: int = 0
+    months_no_consent: int = 0
+    consent: bool = False
+    pack: bool = False
+
+
+def notice_content(application: Application, language: str) -> NoticeContent:
+    """The notice of ``application`` in ``language`` ("fr" or "en"), from the mandate, its active
+    competency framework and the application's sessions. A few queries, no writes."""
+    mandate = application.mandate
+    framework = (
+        CompetencyFramework.objects.filter(is_active=True).order_by("-created_at", "-pk").first()
+        if application.mandate_id
+        else None
+    )
+    english = language.startswith("en")
+    criteria = []
+    if framework is not None:
+        by_group: dict[str, list[str]] = {}
+        for criterion in framework.criteria.order_by("order", "code"):
+            by_group.setdefault(criterion.group, []).append(
+                criterion.label_en if english else criterion.label_fr
+            )
+        with translation.override(language):
+            criteria = [(str(RoleGroup(g).label), labels) for g, labels in by_group.items()]
+    sessions = [
+        (s.order, s.starts_at)
+        for s in application.working_sessions.exclude(status=WorkingSession.Status.CANCELLED).order_by(
+            "order"
+        )
+    ]
+    return NoticeContent(
+        company=mandate.company.name,
+        post=mandate.title,
+        criteria=criteria,
+        sessions=sessions,
+        recruiters=mandate.recruiters.count(),
+        months_talent_pool=settings.PRIVACY_RETENTION_MONTHS_TALENT_POOL,
+        months_no_consent=settings.PRIVACY_RETENTION_MONTHS_NO_CONSENT,
+        consent=application.candidate.gdpr_consent,
+        pack=False,
+    )
+
+
+def notice_text(application: Application, language: str) -> str:
+    """The notice's text as shown (the HTML fragment ``sessions/_notice_text.html``), in
+    ``language``: what the page shows and what :func:`text_sha256` hashes."""
+    with translation.override(language):
+        return render_to_string(
+            "sessions/_notice_text.html",
+            {"notice": notice_content(application, language), "language": language},
+        )
+
+
+def text_sha256(text: str) -> str:
+    """SHA-256 (hex) of a notice text with its markup and runs of white space reduced to single
+    spaces, so that a template's indentation does not change the proof of what was read."""
+    plain = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text)).strip()
+    return hashlib.sha256(plain.encode("utf-8")).hexdigest()
+
+
+# ------------------------------------------------------------------------------------ selectors
+
+
+def notice_acknowledged(application_id: int) -> AssessmentNotice | None:
+    """The application's acknowledged notice (the latest), or ``None``. One query."""
+    return (
+        AssessmentNotice.objects.filter(application_id=application_id, acknowledged_at__isnull=False)
+        .order_by("-acknowledged_at", "-pk")
+        .first()
+    )
+
+
+def notice_status(application: Application) -> dict:
+    """``{"acknowledged": notice or None, "sent": latest notice or None}`` for the sessions page."""
+    latest = application.assessment_notices.order_by("-created_at", "-pk").first()
+    return {"acknowledged": notice_acknowledged(application.pk), "sent": latest}
+
+
+# ------------------------------------------------------------------------------------- services
+
+
+def notice_token(notice: AssessmentNotice) -> str:
+    """The signed link token naming ``notice``."""
+    return signing.dumps({"n": notice.nonce}, salt=NOTICE_SALT, compress=True)
+
+
+def notice_check(token: str) -> AssessmentNotice:
+    """The notice behind ``token``; raises :class:`NoticeLinkError` if tampered or expired."""
+    try:
+        payload = signing.loads(token, salt=NOTICE_SALT, max_age=NOTICE_MAX_AGE)
+    except signing.SignatureExpired as exc:
+        raise NoticeLinkError("expired") from exc
+    except signing.BadSignature as exc:
+        raise NoticeLinkError("bad") from exc
+    notice = (
+        AssessmentNotice.objects.select_related("application__candidate", "application__mandate__company")
+        .filter(nonce=payload.get("n"))
+        .first()
+        if isinstance(payload, dict)
+        else None
+    )
+    if notice is None:
+        raise NoticeLinkError("bad")
+    return notice
+
+
+def _notice_message(notice: AssessmentNotice) -> Message:
+    candidate = notice.application.candidate
+    link = settings.SITE_URL.rstrip("/") + reverse("working_sessions:notice", args=[notice_token(notice)])
+    context = {"candidate": candidate, "mandate": notice.application.mandate, "link": link, "days": 14}
+    with translation.override(notice.language):
+        subject = " ".join(render_to_string("sessions/email/notice_subject.txt", context).split())
+        body = str.__str__(render_to_string("sessions/email/notice_body.txt", context)).strip() + "\n"
+        html = render_to_string(
+            "email/message.html", {"subject": subject, "body": body, "language": notice.language}
+        )
+    return Message(
+        key=f"notice:{notice.application_id}:{notice.pk}",
+        to=candidate.email,
+        subject=subject,
+        body=body,
+        html=html,
+    )
+
+
+@transaction.atomic
+def notice_send(*, application: Application, language: str = "fr") -> AssessmentNotice:
+    """Write a new notice for ``application`` in ``language`` and its e-mail (a fresh signed link)
+    in the current transaction; the outbox sends it on commit. Raises ``ValidationError`` for a
+    language the site does not offer. Returns the notice."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError(_("Choose French or English."), code="language")
+    notice = AssessmentNotice.objects.create(application=application, language=language)
+    email_enqueue([_notice_message(notice)])
+    return notice
+
+
+def notice_send_before_first_session(*, application: Application) -> AssessmentNotice | None:
+    """Send the notice when a session is scheduled for an application that has none acknowledged
+    nor sent yet (the first scheduling); ``None`` when nothing was sent."""
+    if application.assessment_notices.exists():
+        return None
+    return notice_send(application=application)
+
+
+@transaction.atomic
+def notice_acknowledge(*, token: str, language: str, confidentiality: bool = False) -> AssessmentNotice:
+    """The candidate acknowledges the notice behind ``token``, read in ``language``: the date, the
+    text version, the SHA-256 of the text shown and of the briefing pack are stored, once (a
+    second acknowledgement returns the first unchanged). When a briefing pack holds company data
+    the confidentiality undertaking must be accepted (``ValidationError`` code
+    ``confidentiality``). Raises :class:`NoticeLinkError` for a bad or expired link."""
+    notice = AssessmentNotice.objects.select_for_update().get(pk=notice_check(token).pk)
+    if notice.acknowledged_at is not None:
+        return notice
+    language = language if language in dict(settings.LANGUAGES) else notice.language
+    content = notice_content(notice.application, language)
+    if content.pack and not confidentiality:
+        raise ValidationError(_("Accept the confidentiality undertaking to go on."), code="confidentiality")
+    notice.language = language
+    notice.acknowledged_at = timezone.now()
+    notice.text_version = TEXT_VERSION
+    notice.text_sha256 = text_sha256(notice_text(notice.application, language))
+    notice.confidentiality_accepted = bool(content.pack and confidentiality)
+    notice.full_clean()
+    notice.save()
+    return notice
+
+
+@transaction.atomic
+def notice_record_on_paper(
+    *, application: Application, by, reason: str, language: str = "fr"
+) -> AssessmentNotice:
+    """Record an acknowledgement the candidate gave on paper (``by``: the recruiter; ``reason``
+    required: why not through the link). The text version and SHA-256 are those of the notice the
+    paper copy reproduces, in ``language``. Raises ``ValidationError`` without a reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the acknowledgement was given on paper.")})
+    notice = AssessmentNotice(
+        application=application,
+        language=language,
+        acknowledged_at=timezone.now(),
+        text_version=TEXT_VERSION,
+        text_sha256=text_sha256(notice_text(application, language)),
+        on_paper=True,
+        paper_reason=reason,
+        recorded_by=by,
+    )
+    notice.full_clean()
+    notice.save()
+    return notice
+
+
+def require_acknowledged(session: WorkingSession) -> None:
+    """Raise ``ValidationError`` (code ``notice``) unless the session's candidate acknowledged the
+    assessment notice (L.1221-8: informed before being assessed)."""
+    if notice_acknowledged(session.application_id) is None:
+        raise ValidationError(
+            _(
+                "The candidate has not acknowledged the assessment notice yet: a session cannot be "
+                "held before. A recruiter can record an acknowledgement given on paper."
+            ),
+            code="notice",
+        )
