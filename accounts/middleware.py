@@ -74,6 +74,7 @@ EXEMPT_URL_NAMES = frozenset(
         "logout",
         "set_language",
         "health",
+        "favicon",
         "accounts:two_factor_verify",
         "accounts:two_factor_enrol",
         "accounts:password_reset",

@@ -122,11 +122,25 @@ class CandidateForm(forms.ModelForm):
 
 
 class StageMoveForm(forms.Form):
-    """Move an application to another stage; rejecting needs a reason code and a written reason."""
+    """Move an application to another stage; rejecting needs a reason code and a written reason.
 
-    to_stage = forms.ChoiceField(label=_("New stage"))
+    The stage select offers ``services.allowed_targets`` and defaults to the next stage
+    (``services.next_stage``), never to the backward step. ``from_stage`` (hidden) is the stage the
+    page showed, so that the same form sent twice moves the application once. With JavaScript the
+    rejection reason is shown only when "Rejected" is chosen (static/js/board.js).
+    """
+
+    from_stage = forms.CharField(required=False, widget=forms.HiddenInput)
+    to_stage = forms.ChoiceField(
+        label=_("New stage"),
+        error_messages={"invalid_choice": _("This application cannot move to that stage from where it is.")},
+        widget=forms.Select(attrs={"data-stage-select": ""}),
+    )
     rejection_reason = forms.ChoiceField(
-        label=_("Rejection reason"), required=False, choices=[("", "—")] + list(RejectionReason.choices)
+        label=_("Rejection reason"),
+        required=False,
+        choices=[("", "—")] + list(RejectionReason.choices),
+        widget=forms.Select(attrs={"data-rejection-field": ""}),
     )
     reason = forms.CharField(
         label=_("Comment"),
@@ -138,7 +152,14 @@ class StageMoveForm(forms.Form):
     def __init__(self, *args, application, **kwargs):
         super().__init__(*args, **kwargs)
         targets = services.allowed_targets(application.stage)
-        self.fields["to_stage"].choices = [(s, Stage(s).label) for s in targets]
+        # Any stage is accepted here, so that a move the rules refuse gets the service's message
+        # ("cannot move from … to …"); the select offers the allowed targets only.
+        self.fields["to_stage"].choices = Stage.choices
+        self.fields["to_stage"].widget.choices = [(s, Stage(s).label) for s in targets]
+        self.fields["to_stage"].initial = services.next_stage(application.stage) or (
+            targets[0] if targets else None
+        )
+        self.fields["from_stage"].initial = application.stage
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.add_input(Submit("move", _("Move")))

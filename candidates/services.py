@@ -32,6 +32,7 @@ from outbox.services import task_request
 
 from . import csv_format, jobs, selectors
 from .models import (
+    CLOSED_STAGES,
     Application,
     Candidate,
     ExportJob,
@@ -214,18 +215,51 @@ def allowed_targets(stage: str) -> list[str]:
     return [s for s in Stage.values if s in targets]
 
 
+def next_stage(stage: str) -> str | None:
+    """The stage one step forward of ``stage`` ("Move to next stage"), or ``None`` for a closed
+    application (hired, rejected, withdrawn: reopening is a deliberate "Move to…")."""
+    order = list(Stage.values)
+    forward = [s for s in ALLOWED_MOVES[Stage(stage)] if order.index(s) > order.index(stage)]
+    if stage in CLOSED_STAGES or not forward:
+        return None
+    return min(forward, key=order.index)
+
+
+class AlreadyInStage(Exception):
+    """The application already is where a move asked to take it from ``from_stage`` (the same
+    form sent twice, or the same drop by two people): nothing to do, nothing recorded."""
+
+
 @transaction.atomic
 def application_move(
-    *, application: Application, to_stage: str, by, reason: str = "", rejection_reason: str = ""
+    *,
+    application: Application,
+    to_stage: str,
+    by,
+    reason: str = "",
+    rejection_reason: str = "",
+    from_stage: str = "",
 ) -> Application:
     """Move an application to another pipeline stage and record the transition.
 
     Rules: only moves in ``allowed_targets``; rejecting needs a ``rejection_reason`` code and a
     written ``reason``. The row is locked (``select_for_update``) so two simultaneous moves
-    serialise. Raises ``ValidationError`` with a field-keyed message.
+    serialise. ``from_stage``, when given, is the stage the mover saw: if the application has left
+    it meanwhile, the move is refused (``ValidationError``) — or, when it is already at
+    ``to_stage`` (a double submit), :class:`AlreadyInStage` is raised and nothing changes.
+    Raises ``ValidationError`` with a field-keyed message.
     """
     application = Application.objects.select_for_update().get(pk=application.pk)
     reason = (reason or "").strip()
+    if from_stage and application.stage != from_stage:
+        if application.stage == to_stage:
+            raise AlreadyInStage(to_stage)
+        raise ValidationError(
+            {
+                "to_stage": _("This application has moved to “%(stage)s” meanwhile; nothing was changed.")
+                % {"stage": Stage(application.stage).label}
+            }
+        )
     if to_stage not in allowed_targets(application.stage):
         raise ValidationError(
             {

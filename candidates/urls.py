@@ -21,4 +21,5 @@ urlpatterns = [
     path("candidates/<int:pk>/edit/", views.candidate_edit, name="candidate_edit"),
     path("candidates/<int:pk>/cv/", views.candidate_cv, name="candidate_cv"),
     path("applications/<int:pk>/", views.application_detail, name="application_detail"),
+    path("applications/<int:pk>/move/", views.application_move, name="application_move"),
 ]

@@ -13,9 +13,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -27,7 +29,7 @@ from figures import selectors as figures_selectors
 
 from . import selectors, services
 from .forms import CandidateForm, ImportUploadForm, StageMoveForm
-from .models import Stage
+from .models import RejectionReason, Stage
 
 #: Seconds between two reloads of a running import's page when JavaScript is off.
 IMPORT_REFRESH = 3
@@ -62,7 +64,9 @@ def mandate_list(request):
 
 
 def _with_cards(applications, *, mandate, user):
-    """Attach the stored figures a board card shows (``application.card``) to ``applications``."""
+    """Attach what a board card shows to ``applications``: the stored figures (``card``), the days
+    in stage, and its moves — ``next_stage`` (with ``next_stage_label``) and ``move_targets``
+    (``(code, label)`` pairs, ``services.allowed_targets``)."""
     viewer = figures_selectors.viewer_for(user, mandate)
     cards = figures_selectors.card_figures(application_ids=[a.pk for a in applications], viewer=viewer)
     now = timezone.now()
@@ -70,6 +74,9 @@ def _with_cards(applications, *, mandate, user):
         application.mandate = mandate
         application.card = cards.get(application.pk)
         application.days_in_stage = (now - application.stage_entered_at).days
+        application.next_stage = services.next_stage(application.stage)
+        application.next_stage_label = Stage(application.next_stage).label if application.next_stage else ""
+        application.move_targets = [(s, Stage(s).label) for s in services.allowed_targets(application.stage)]
 
 
 @login_required
@@ -90,6 +97,8 @@ def pipeline(request, slug):
             "closed": closed,
             "can_manage": access.can_manage_mandate(request.user, mandate),
             "total": sum(c.count for c in columns) + closed.count,
+            "drop_stages": [(s, Stage(s).label) for s in selectors.CLOSED_BOARD_STAGES],
+            "rejection_reasons": RejectionReason.choices,
         },
     )
 
@@ -115,6 +124,7 @@ def pipeline_column(request, slug, column):
             "label": label,
             "page": page,
             "applications": cards,
+            "can_manage": access.can_manage_mandate(request.user, mandate),
         },
     )
 
@@ -199,40 +209,129 @@ def candidate_cv(request, pk):
     return FileResponse(candidate.cv.open("rb"), as_attachment=True, filename=f"{stem}.{extension}")
 
 
+def _moved_message(application) -> str:
+    return _("%(name)s moved to “%(stage)s”.") % {
+        "name": application.candidate.full_name,
+        "stage": application.get_stage_display(),
+    }
+
+
+def _move(request, application, form):
+    """Run the stage move of a valid-or-not ``form`` through ``services.application_move``.
+
+    Returns ``(moved, message)``: ``moved`` is ``True`` when the application is now at the asked
+    stage (moved, or already there after a double submit), ``False`` when refused; the form then
+    carries the errors (typed text kept)."""
+    if not form.is_valid():
+        return False, " ".join(e for errors in form.errors.values() for e in errors)
+    data = form.cleaned_data
+    try:
+        application = services.application_move(
+            application=application,
+            to_stage=data["to_stage"],
+            by=request.user,
+            reason=data["reason"],
+            rejection_reason=data["rejection_reason"],
+            from_stage=data["from_stage"],
+        )
+    except services.AlreadyInStage:
+        application.refresh_from_db()
+        return True, _("%(name)s already is in “%(stage)s”; nothing was changed.") % {
+            "name": application.candidate.full_name,
+            "stage": application.get_stage_display(),
+        }
+    except ValidationError as exc:
+        _apply_errors(form, exc)
+        return False, " ".join(exc.messages)
+    return True, _moved_message(application)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def application_detail(request, pk):
+    """One application: header, history; its recruiters (and staff) move it to another stage."""
     application = selectors.application_detail(pk=pk, user=request.user)
     can_manage = access.can_manage_mandate(request.user, application.mandate)
     form = None
     if can_manage:
         form = StageMoveForm(request.POST or None, application=application)
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.application_move(
-                    application=application,
-                    to_stage=form.cleaned_data["to_stage"],
-                    by=request.user,
-                    reason=form.cleaned_data["reason"],
-                    rejection_reason=form.cleaned_data["rejection_reason"],
-                )
-            except ValidationError as exc:
-                _apply_errors(form, exc)
-            else:
-                messages.success(request, _("The application moved to a new stage."))
+        if request.method == "POST":
+            moved, message = _move(request, application, form)
+            if moved:
+                messages.success(request, message)
                 return redirect(application)
     elif request.method == "POST":
         raise Http404
+    return _application_page(request, application, form)
+
+
+def _application_page(request, application, form):
     return render(
         request,
         "candidates/application_detail.html",
         {
             "application": application,
             "form": form,
-            "can_manage": can_manage,
+            "can_manage": access.can_manage_mandate(request.user, application.mandate),
             "now": timezone.now(),
         },
     )
+
+
+def _wants_json(request) -> bool:
+    return request.headers.get("Accept", "").startswith("application/json")
+
+
+@login_required
+@require_POST
+def application_move(request, pk):
+    """POST: a stage move from the board — a card's "Move to next stage" or "Move to…" form, or a
+    drag-and-drop (``static/js/board.js``, which asks for JSON).
+
+    Same form and service as the application page (``StageMoveForm``,
+    ``services.application_move``): a move the rules refuse changes nothing and says why. JSON:
+    ``{"ok", "message", "stage", "errors"}`` (400 when refused). Otherwise: back to ``next`` (the
+    board) with the message; a refused rejection (no reason) shows the application page's form
+    with what was typed, so that it can be completed there. Out of scope: 404.
+    """
+    application = access.get_visible_or_404(
+        access.applications_managed_by(request.user).select_related("candidate", "mandate"), pk=pk
+    )
+    form = StageMoveForm(request.POST, application=application)
+    moved, message = _move(request, application, form)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = application.mandate.get_absolute_url()
+    if _wants_json(request):
+        application.refresh_from_db()
+        card = ""
+        if moved and application.stage in {s.value for s in selectors.BOARD_STAGES}:
+            _with_cards([application], mandate=application.mandate, user=request.user)
+            card = render_to_string(
+                "candidates/_board_card.html",
+                {"application": application, "can_manage": True, "board_next": target},
+                request=request,
+            )
+        return JsonResponse(
+            {
+                "ok": moved,
+                "message": message,
+                "stage": application.stage,
+                "errors": form.errors,
+                "card": card,
+            },
+            status=200 if moved else 400,
+        )
+    rejection_errors = {"rejection_reason", "reason"} & set(form.errors)
+    if not moved and rejection_errors:
+        messages.error(request, message)
+        return _application_page(
+            request, selectors.application_detail(pk=application.pk, user=request.user), form
+        )
+    (messages.success if moved else messages.error)(request, message)
+    return redirect(target)
 
 
 def _language():

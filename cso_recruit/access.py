@@ -13,6 +13,8 @@ Every view, export and command goes through these functions. Rules:
   never 403, so their existence does not leak.
 """
 
+from dataclasses import dataclass
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -289,3 +291,118 @@ def read_events_visible_to(user) -> QuerySet:
         readevent=OuterRef("pk"), mandate__in=managed_mandates(user).values("pk")
     )
     return ReadEvent.objects.filter(Exists(through))
+
+
+# ---------------------------------------------------------------------------- navigation
+
+
+@dataclass(frozen=True)
+class Roles:
+    """What a user is, for the navigation: each flag is the group *or* the membership (a recruiter
+    of a mandate counts as a recruiter even outside the ``recruiter`` group, and so on).
+    ``ceo_mandates``: ``(slug, title)`` of the mandates whose CEO the user is, for their dashboards."""
+
+    recruiter: bool = False
+    ceo: bool = False
+    mediator: bool = False
+    staff: bool = False
+    recruits: bool = False
+    ceo_mandates: tuple = ()
+
+    @property
+    def reads_journal(self) -> bool:
+        """The rule of :func:`may_read_journal` (staff, recruiters of a mandate) on these flags."""
+        return self.staff or self.recruits
+
+
+def roles_of(user) -> Roles:
+    """The roles ``user`` holds (a person may hold several; ``Roles()`` when anonymous): one query
+    for the groups and memberships, and one more for the CEO's mandates when they are a CEO."""
+    if not _authenticated(user):
+        return Roles()
+    from django.contrib.auth import get_user_model
+
+    def group(name):
+        return Exists(get_user_model().groups.through.objects.filter(user=OuterRef("pk"), group__name=name))
+
+    row = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(
+            g_recruiter=group(GROUP_RECRUITER),
+            g_ceo=group(GROUP_CEO),
+            g_mediator=group(GROUP_MEDIATOR),
+            recruits=Exists(Mandate.recruiters.through.objects.filter(user=OuterRef("pk"))),
+            heads=Exists(Mandate.objects.filter(ceo=OuterRef("pk"))),
+            mediates=Exists(Mandate.mediators.through.objects.filter(user=OuterRef("pk"))),
+        )
+        .values("g_recruiter", "g_ceo", "g_mediator", "recruits", "heads", "mediates")
+        .first()
+    )
+    if row is None:
+        return Roles()
+    ceo_mandates = ()
+    if row["heads"]:
+        ceo_mandates = tuple(
+            Mandate.objects.filter(ceo=user).order_by("title", "pk").values_list("slug", "title")
+        )
+    return Roles(
+        recruiter=row["g_recruiter"] or row["recruits"],
+        ceo=row["g_ceo"] or row["heads"],
+        mediator=row["g_mediator"] or row["mediates"],
+        staff=user.is_staff,
+        recruits=row["recruits"],
+        ceo_mandates=ceo_mandates,
+    )
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """One link of the main navigation: ``key`` (stable, for tests and styling), ``label``,
+    ``url``, and ``children`` (a menu of further entries, e.g. a CEO's several dashboards)."""
+
+    key: str
+    label: str
+    url: str
+    children: tuple = ()
+
+
+def navigation_for(user, roles: Roles | None = None) -> list[NavEntry]:
+    """The main navigation of ``user``, the union of their roles' links, in a fixed order.
+
+    - recruiter: Mandates, My scorecards, My sessions, Calendar (and the access journal while they
+      recruit for a mandate, :func:`may_read_journal`);
+    - CEO: their dashboard (a menu when they head several mandates), My scorecards (the CEO rates
+      candidates too), My sessions, Calendar — no Mandates list unless they also recruit;
+    - mediator: My sessions, Calendar;
+    - staff: everything, plus the access journal and the Django admin.
+    Nobody signed in, or no role at all: no links.
+    """
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    roles = roles if roles is not None else roles_of(user)
+    entries = []
+    if roles.recruiter or roles.staff:
+        entries.append(NavEntry("mandates", _("Mandates"), reverse("candidates:mandate_list")))
+    if roles.ceo_mandates:
+        dashboards = tuple(
+            NavEntry(f"dashboard:{slug}", title, reverse("reports:dashboard", args=[slug]))
+            for slug, title in roles.ceo_mandates
+        )
+        if len(dashboards) == 1:
+            entries.append(NavEntry("dashboard", _("My dashboard"), dashboards[0].url))
+        else:
+            entries.append(
+                NavEntry("dashboards", _("My dashboards"), reverse("candidates:mandate_list"), dashboards)
+            )
+    if roles.recruiter or roles.ceo or roles.staff:
+        entries.append(NavEntry("scorecards", _("My scorecards"), reverse("assessments:my_scorecards")))
+    if roles.recruiter or roles.ceo or roles.mediator or roles.staff:
+        entries.append(NavEntry("sessions", _("My sessions"), reverse("working_sessions:mine")))
+        entries.append(NavEntry("calendar", _("Calendar"), reverse("working_sessions:calendar")))
+    if roles.reads_journal:
+        entries.append(NavEntry("journal", _("Access journal"), reverse("audit:journal")))
+    if roles.staff:
+        entries.append(NavEntry("admin", _("Administration"), reverse("admin:index")))
+    return entries

@@ -99,6 +99,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "cso_recruit.context_processors.navigation",
             ],
         },
     },
@@ -188,6 +189,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Bootstrap comes from the npm package (package.json), never from a CDN.
 if (BASE_DIR / "node_modules" / "bootstrap" / "dist").exists():
     STATICFILES_DIRS.append(("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"))
+# SortableJS (the pipeline board's drag-and-drop) likewise, from its npm package.
+if (BASE_DIR / "node_modules" / "sortablejs").exists():
+    STATICFILES_DIRS.append(("vendor/sortablejs", BASE_DIR / "node_modules" / "sortablejs"))
 # DEBUG off (production, `make serve`): `collectstatic` writes hashed names and .gz variants
 # (whitenoise, see cso_recruit/storage.py) and whitenoise serves them from STATIC_ROOT with far-future
 # cache headers. DEBUG on (embedded default, tests): plain names, found in place by the finders, no

@@ -206,6 +206,17 @@ MATRIX = [
         changes=True,
         label="move",
     ),
+    Row(
+        "application_move",
+        "application",
+        MANAGERS,
+        method="post",
+        data={"from_stage": "sourced", "to_stage": "screening"},
+        ok_status=302,
+        state=stage_state,
+        changes=True,
+        label="board",
+    ),
 ]
 
 CASES = [pytest.param(row, role, id=f"{row.id}|{role}") for row in MATRIX for role in ROLES]

@@ -7,3 +7,21 @@ document.addEventListener("change", (event) => {
     field.form.submit();
   }
 });
+
+// A stage-move form (the application page): the rejection reason is shown only when "Rejected" is
+// chosen. Without JavaScript it stays visible (and the server still asks for it).
+function syncRejectionFields(select) {
+  const form = select.form;
+  if (!form) return;
+  const rejecting = select.value === "rejected";
+  form.querySelectorAll("[data-rejection-field]").forEach((field) => {
+    const wrapper = field.closest("[id^='div_id_']") || field;
+    wrapper.hidden = !rejecting;
+  });
+}
+document.querySelectorAll("select[data-stage-select]").forEach(syncRejectionFields);
+document.addEventListener("change", (event) => {
+  if (event.target instanceof HTMLSelectElement && event.target.hasAttribute("data-stage-select")) {
+    syncRejectionFields(event.target);
+  }
+});

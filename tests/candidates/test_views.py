@@ -456,7 +456,7 @@ def test_candidate_detail_shows_years_and_applications(as_recruiter, mandate):
 def test_the_move_form_offers_only_the_allowed_targets(as_recruiter, mandate):
     application = ApplicationFactory(mandate=mandate, stage=Stage.ASSESSMENT)
     response = as_recruiter.get(application.get_absolute_url())
-    choices = [value for value, _label in response.context["form"].fields["to_stage"].choices]
+    choices = [value for value, _label in response.context["form"].fields["to_stage"].widget.choices]
     assert choices == ["screening", "working_sessions", "rejected", "withdrawn"]
     assert 'value="working_sessions"' in text(response) and 'value="offer"' not in text(response)
 
@@ -478,7 +478,7 @@ def test_moving_an_application_records_history_shown_on_the_page(as_recruiter, r
     )
     html = text(as_recruiter.get(application.get_absolute_url()))
     assert "Sourced → <strong>Screening</strong>" in html and "Profil large" in html
-    assert "The application moved to a new stage." in html
+    assert f"{application.candidate.full_name} moved to “Screening”." in html
 
 
 def test_rejecting_without_reasons_shows_both_errors_and_changes_nothing(as_recruiter, mandate):

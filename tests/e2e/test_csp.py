@@ -76,7 +76,7 @@ def test_pages_with_charts_the_admin_and_the_language_menu_work_under_the_policy
     page.goto(f"{live_server.url}/mandates/{world.mandate.slug}/dashboard/")
     page.select_option("#language-select", "en")  # submits through static/js/app.js
     page.wait_for_load_state("load")
-    page.get_by_role("link", name="Mandates").first.wait_for()
+    page.get_by_role("link", name="My dashboard").first.wait_for()  # the CEO's menu, in English
 
     admin = new_page()
     login(admin, live_server.url, root.username)

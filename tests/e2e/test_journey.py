@@ -96,7 +96,7 @@ def test_hiring_journey(new_page, live_server, world, axe, shoot, settings):
     for stage in ("Présélection", "Évaluation"):
         rec.get_by_label("Nouvelle étape").select_option(label=stage)
         rec.get_by_role("button", name="Changer d’étape").click()
-        rec.get_by_text("La candidature est passée à une nouvelle étape.").wait_for()
+        rec.get_by_text(re.compile(f"Roux-Lambert est passé·e à l’étape «.{stage}.»")).wait_for()
     application_url = rec.url
     axe.check(rec, "application")
     shoot(rec, "application")
