@@ -95,7 +95,16 @@ def main_pages(world):
         ("my-scorecards", "recruiter", reverse("assessments:my_scorecards")),
         ("dashboard", "ceo", reverse("reports:dashboard", args=[slug])),
         ("comparison", "ceo", compare),
-        ("calendar", "ceo", reverse("working_sessions:calendar")),
+        (
+            "calendar",
+            "ceo",
+            reverse("working_sessions:calendar") + f"?day={session.starts_at.date().isoformat()}",
+        ),
+        (
+            "calendar-week",
+            "mediator",
+            reverse("working_sessions:calendar") + f"?view=week&day={session.starts_at.date().isoformat()}",
+        ),
         ("my-sessions", "mediator", reverse("working_sessions:mine")),
         ("session", "mediator", session.get_absolute_url()),
     ]
