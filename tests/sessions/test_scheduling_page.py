@@ -208,3 +208,19 @@ def test_month_grid_weeks_start_on_monday():
     assert agenda.step(agenda.MONTH, date(2027, 1, 15), -1) == date(2026, 12, 1)
     assert agenda.step(agenda.WEEK, date(2027, 1, 15), 1) == date(2027, 1, 22)
     assert agenda.period(agenda.WEEK, date(2027, 1, 15)) == (date(2027, 1, 11), date(2027, 1, 17))
+
+
+def test_calendar_queries_do_not_grow_with_the_sessions(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    world.schedule(at(DAY, 10))
+    calendar(client, world.ceo, day=DAY.isoformat())  # the feed row is made on the first visit
+    with CaptureQueriesContext(connection) as one:
+        calendar(client, world.ceo, day=DAY.isoformat())
+    for week in range(1, 3):
+        world.schedule(at(DAY + timedelta(weeks=week), 10))
+    with CaptureQueriesContext(connection) as three:
+        response = calendar(client, world.ceo, day=DAY.isoformat())
+    assert response.context["session_count"] == 3
+    assert len(three) == len(one), [q["sql"] for q in three.captured_queries]
