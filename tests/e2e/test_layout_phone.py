@@ -124,6 +124,15 @@ def test_main_pages_fit_and_pass_axe(new_page, live_server, layout_world, axe, s
         measured = page.evaluate(OVERFLOW)
         if measured["scrollWidth"] > measured["innerWidth"]:
             problems.append(f"{name}: {measured}")
+        if name == "reports-list":  # the download button used to sit off-screen on a phone
+            box = page.get_by_role("link", name="Télécharger (PDF)").bounding_box()
+            if box is None or box["x"] + box["width"] > measured["innerWidth"]:
+                problems.append(f"{name}: the download button is off-screen ({box})")
+        if name == "dashboard":  # the table on a laptop, one card per candidate on a phone
+            table, cards = page.locator("#dashboard"), page.locator("#dashboard-cards article")
+            wide = WIDTHS[width]["width"] >= 1200
+            if table.is_visible() != wide or cards.first.is_visible() == wide or cards.count() != 3:
+                problems.append(f"{name}: table visible {table.is_visible()}, {cards.count()} cards")
         if name in FIT_WITHOUT_INNER_SCROLL and measured["inner"]:
             problems.append(f"{name}: a table scrolls inside the page: {measured['inner']}")
         try:
