@@ -13,6 +13,7 @@ import textwrap
 import pygal
 from django.template.defaultfilters import floatformat
 from django.utils.formats import get_format
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from pygal.style import Style
 
@@ -299,3 +300,200 @@ def trend_line(values: list, labels: list, *, title: str = "", **options) -> str
     chart.x_labels = labels
     chart.add("", [None if v is None else float(v) for v in values])
     return _render(chart)
+
+
+# ---------------------------------------------------------------------------------- dot plot
+
+#: Marker of each candidate of a dot plot, in order: shape and colour (Okabe & Ito's palette, told
+#: apart with every common colour-vision deficiency; the shape alone tells candidates apart too).
+DOT_MARKERS = (
+    ("circle", "#0072B2"),
+    ("square", "#D55E00"),
+    ("triangle", "#009E73"),
+    ("diamond", "#CC79A7"),
+)
+#: Colour of a value printed below the gate (dark red, 6.5:1 on white) and of the gate line.
+DOT_FAIL_TEXT, DOT_GATE = "#b02a37", "#dc3545"
+#: Geometry of the dot plot, in the SVG's view-box pixels: total width, the name column on the
+#: left, the right margin, the height of one text line and the gap after each role.
+DOT_WIDTH, DOT_LEFT, DOT_RIGHT, DOT_LINE, DOT_GAP = 440, 150, 24, 16, 12
+#: Characters per line of a candidate's name in the name column (longer names wrap, never cut).
+DOT_NAME_CHARS = 18
+DOT_BOLD = ' font-weight="bold"'
+
+
+def dot_x(score: float) -> float:
+    """Horizontal position (view-box pixels) of ``score`` on the dot plot's 1–5 axis."""
+    return DOT_LEFT + (float(score) - 1) / 4 * (DOT_WIDTH - DOT_LEFT - DOT_RIGHT)
+
+
+def _wrap(text: str, width: int = DOT_NAME_CHARS) -> list[str]:
+    """``text`` in lines of at most ``width`` characters, broken after spaces or hyphens (a word
+    longer than ``width`` keeps its own line whole)."""
+    words = re.findall(r"[^\s-]+-?|\s+", text)
+    lines, line = [], ""
+    for word in words:
+        if word.isspace():
+            word = " "
+        if line and len(line.rstrip() + word.rstrip()) > width:
+            lines.append(line.rstrip())
+            line = "" if word == " " else word
+        else:
+            line += word
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines or [""]
+
+
+def _marker(shape: str, x: float, y: float, colour: str, size: float = 6.0) -> str:
+    """One marker centred on (``x``, ``y``), filled with ``colour`` and outlined in dark grey."""
+    common = f'fill="{colour}" stroke="#212529" stroke-width="1"'
+    if shape == "circle":
+        return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{size:.1f}" {common}/>'
+    if shape == "square":
+        s = size * 0.9
+        return f'<rect x="{x - s:.1f}" y="{y - s:.1f}" width="{2 * s:.1f}" height="{2 * s:.1f}" {common}/>'
+    if shape == "triangle":
+        s = size * 1.15
+        points = f"{x:.1f},{y - s:.1f} {x + s:.1f},{y + s * 0.8:.1f} {x - s:.1f},{y + s * 0.8:.1f}"
+        return f'<polygon points="{points}" {common}/>'
+    s = size * 1.2  # diamond
+    points = f"{x:.1f},{y - s:.1f} {x + s:.1f},{y:.1f} {x:.1f},{y + s:.1f} {x - s:.1f},{y:.1f}"
+    return f'<polygon points="{points}" {common}/>'
+
+
+def role_dot_plot(
+    candidates: list,
+    roles: list,
+    *,
+    gate: float = 3.0,
+    title: str = "",
+    axis_title: str = "",
+    gate_label: str = "",
+    no_evidence: str = "",
+    chart_id: str = "dot-plot",
+) -> str:
+    """A dot plot of candidates on each role, on the 1–5 scale, with the gate as a dashed line.
+
+    Args:
+        candidates: ``[(name, {role code: score 1–5 or None})]`` in display order — the figures
+            of the dashboard's rows (``reports.selectors.DashboardRow.role_scores``), so the chart
+            and the table say the same. Meant for 2 to 4 candidates (each has its own marker shape
+            and colour, :data:`DOT_MARKERS`; a fifth reuses the first).
+        roles: ``[(code, label)]``, one panel each, in order (the three roles, then posture).
+        gate: the gate on every panel (``assessments.scoring.ROLE_GATE``, 3.0): a dashed red
+            vertical line, the zone below it tinted, and values below it printed in dark red.
+        title, axis_title, gate_label, no_evidence: the texts (translated by the caller): the
+            chart's accessible title, the axis title, the label of the gate line (e.g. "gate 3.0")
+            and what is printed for a missing score.
+        chart_id: prefix of the SVG's ``id`` attributes (unique in the page).
+
+    Returns SVG markup (``str``, marked safe) sized by its view box (width :data:`DOT_WIDTH`).
+    Each candidate gets one lane per panel, labelled with the full name (wrapped, never cut), its
+    marker at :func:`dot_x` of the score and the score printed beside it with the tables'
+    rounding. Markers carry ``data-candidate`` (index), ``data-role`` and ``data-score``. Only
+    presentation attributes, no ``style``: the page's Content-Security-Policy needs no nonce.
+    """
+    names = [_wrap(str(name)) for name, _scores in candidates]
+    lane_heights = [DOT_LINE * len(lines) + 6 for lines in names]
+    top = 34
+    x0, x1 = dot_x(1), dot_x(5)
+    body, y = [], top
+    summary = []
+    for code, label in roles:
+        body.append(
+            f'<text x="8" y="{y + 13}" font-size="14" font-weight="bold" fill="#212529">{escape(label)}</text>'
+        )
+        y += 20
+        panel_top, panel = y, body
+        body = []
+        for index, (name, scores) in enumerate(candidates):
+            shape, colour = DOT_MARKERS[index % len(DOT_MARKERS)]
+            height = lane_heights[index]
+            middle = y + height / 2
+            for n, line in enumerate(names[index]):
+                first = middle - (len(names[index]) - 1) * DOT_LINE / 2 + 4
+                body.append(
+                    f'<text x="{DOT_LEFT - 22}" y="{first + n * DOT_LINE:.1f}" font-size="12" '
+                    f'text-anchor="end" fill="#212529">{escape(line)}</text>'
+                )
+            body.append(_marker(shape, DOT_LEFT - 12, middle, colour, size=4.5))
+            body.append(
+                f'<line x1="{x0:.1f}" y1="{middle:.1f}" x2="{x1:.1f}" y2="{middle:.1f}" '
+                'stroke="#dee2e6" stroke-width="1"/>'
+            )
+            score = scores.get(code)
+            if score is None:
+                body.append(
+                    f'<text x="{x0 + 4:.1f}" y="{middle + 4:.1f}" font-size="11" font-style="italic" '
+                    f'fill="#595f66">{escape(no_evidence)}</text>'
+                )
+                summary.append(f"{name}, {label}: {no_evidence}")
+            else:
+                x = dot_x(score)
+                text = floatformat(score, 2)
+                below = float(score) < gate
+                marker = _marker(shape, x, middle, colour)
+                body.append(
+                    marker.replace(
+                        "/>",
+                        f' data-candidate="{index}" data-role="{escape(code)}" '
+                        f'data-score="{float(score):.4f}"/>',
+                        1,
+                    )
+                )
+                right = x > dot_x(4.4)
+                body.append(
+                    f'<text x="{x - 10 if right else x + 10:.1f}" y="{middle + 4:.1f}" font-size="12" '
+                    f'text-anchor="{"end" if right else "start"}" '
+                    f'fill="{DOT_FAIL_TEXT if below else "#212529"}"'
+                    f"{DOT_BOLD if below else ''}>{escape(text)}</text>"
+                )
+                summary.append(f"{name}, {label}: {text}")
+            y += height
+        # The zone below the gate, tinted behind the lanes of this panel.
+        panel.append(
+            f'<rect x="{x0:.1f}" y="{panel_top}" width="{dot_x(gate) - x0:.1f}" height="{y - panel_top}" '
+            'fill="#f8d7da" fill-opacity="0.45"/>'
+        )
+        body = panel + body
+        y += DOT_GAP
+    bottom = y
+    grid = []
+    for tick in range(1, 6):
+        x = dot_x(tick)
+        grid.append(
+            f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{bottom}" stroke="#adb5bd" '
+            'stroke-width="1" stroke-dasharray="2,3"/>'
+        )
+        grid.append(
+            f'<text x="{x:.1f}" y="{bottom + 16}" font-size="12" text-anchor="middle" fill="#212529">'
+            f"{tick}</text>"
+        )
+    gx = dot_x(gate)
+    gate_marks = (
+        f'<line class="gate" x1="{gx:.1f}" y1="{top - 8}" x2="{gx:.1f}" y2="{bottom}" stroke="{DOT_GATE}" '
+        f'stroke-width="2" stroke-dasharray="6,3" data-gate="{float(gate):.4f}"/>'
+        f'<text x="{gx:.1f}" y="{top - 14}" font-size="12" text-anchor="middle" fill="{DOT_FAIL_TEXT}">'
+        f"{escape(gate_label)}</text>"
+    )
+    axis = (
+        f'<text x="{(x0 + x1) / 2:.1f}" y="{bottom + 34}" font-size="12" text-anchor="middle" '
+        f'fill="#212529">{escape(axis_title)}</text>'
+    )
+    height = bottom + 44
+    description = "; ".join(summary)
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" id="{escape(chart_id)}" class="dot-plot" '
+        f'viewBox="0 0 {DOT_WIDTH} {height:.0f}" role="img" '
+        f'aria-labelledby="{escape(chart_id)}-title {escape(chart_id)}-desc" '
+        f'font-family="DejaVu Sans, Arial, sans-serif">'
+        f'<title id="{escape(chart_id)}-title">{escape(title)}</title>'
+        f'<desc id="{escape(chart_id)}-desc">{escape(description)}</desc>'
+        + "".join(grid)
+        + "".join(body)
+        + gate_marks
+        + axis
+        + "</svg>"
+    )
+    return mark_safe(svg)  # noqa: S308 — every text escaped above

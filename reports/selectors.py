@@ -139,6 +139,12 @@ class DashboardRow:
         ]
 
     @property
+    def role_rows(self):
+        """``[(code, label, score)]``: :attr:`role_scores` with each group's translated label (the
+        dashboard's cards and the comparison's cards)."""
+        return [(code, RoleGroup(code).label, score) for code, score in self.role_scores]
+
+    @property
     def criteria(self) -> list:
         """The criteria dicts (``assessments.summary.CriterionFigures.to_dict``), empty when hidden
         or without scorecards."""

@@ -15,12 +15,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.formats import number_format
 from django.utils.text import slugify
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assessments.models import RoleGroup
+from assessments.scoring import ROLE_GATE
 from audit import services as audit_services
 from audit.models import ReadEvent
 from candidates.models import Stage
@@ -206,6 +208,32 @@ def _role_labels():
     return {g.value: g.label for g in RoleGroup}
 
 
+#: How many candidates the dashboard's dot plot shows (the first ones of the list's order).
+DOT_PLOT_MAX = COMPARE_MAX
+
+
+def _dot_plot(rows, *, chart_id):
+    """The role dot plot (``charts.role_dot_plot``) of ``rows`` (``selectors.DashboardRow``): the
+    rows with submitted scorecards visible to the viewer, at most :data:`DOT_PLOT_MAX`, their
+    ``role_scores`` — the table's figures. Returns ``(svg or "", the rows drawn)``."""
+    drawn = [row for row in rows if row.scorecards][:DOT_PLOT_MAX]
+    if not drawn:
+        return "", []
+    labels = _role_labels()
+    svg = charts.role_dot_plot(
+        [(row.candidate.full_name, dict(row.role_scores)) for row in drawn],
+        [(code, str(labels[code])) for code in (*selectors.ROLE_CODES, RoleGroup.POSTURE.value)],
+        gate=ROLE_GATE,
+        title=_("Role scores of the candidates (1 to 5) against the %(gate)s gate")
+        % {"gate": number_format(ROLE_GATE, 1)},
+        axis_title=_("Score (1 to 5)"),
+        gate_label=_("gate %(gate)s") % {"gate": number_format(ROLE_GATE, 1)},
+        no_evidence=_("no evidence"),
+        chart_id=chart_id,
+    )
+    return svg, drawn
+
+
 @login_required
 def dashboard(request, slug):
     """GET: the CEO dashboard of a mandate (pipeline members), from the stored figures, 50 rows a
@@ -227,6 +255,7 @@ def dashboard(request, slug):
         page=request.GET.get("page") or 1,
     )
     role_labels = _role_labels()
+    dot_plot, dot_plot_rows = _dot_plot(result.rows, chart_id="dashboard-dot-plot")
     columns = [("name", _("Candidate")), ("stage", _("Stage"))]
     columns += [
         (code, role_labels[code]) for code in ("conductor", "business_partner", "entrepreneur", "posture")
@@ -248,6 +277,8 @@ def dashboard(request, slug):
             "role_labels": role_labels,
             "compare_min": COMPARE_MIN,
             "compare_max": COMPARE_MAX,
+            "dot_plot": dot_plot,
+            "dot_plot_rows": dot_plot_rows,
         },
     )
 
@@ -293,6 +324,7 @@ def compare(request, slug):
         context["radar"] = charts.criteria_radar(
             series, [c.get("short_label") or c["label"] for c in criteria]
         )
+    context["dot_plot"], context["dot_plot_rows"] = _dot_plot(rows, chart_id="compare-dot-plot")
     context.update(rows=rows, table=table, role_labels=_role_labels())
     return render(request, "reports/compare.html", context)
 

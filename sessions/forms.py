@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -52,23 +53,54 @@ class _SlotMixin:
 
 
 class ScheduleForm(_SlotMixin, forms.Form):
+    """Schedule a working session. A start in the past (catching up on a session that took place)
+    is accepted only with ``confirm_past`` ticked: without it the form is invalid, with a warning
+    on that field, and the page shows the checkbox beside the warning (``needs_past_confirmation``),
+    the typed values kept."""
+
     location = forms.CharField(label=_("Place or video link"), max_length=300)
     problem = forms.CharField(
         label=_("Real business problem to work on"), widget=forms.Textarea(attrs={"rows": 3})
     )
     mediator = forms.ModelChoiceField(label=_("Mediator"), queryset=None, empty_label=None)
+    confirm_past = forms.BooleanField(
+        label=_("Yes, this session is in the past: it took place at that time"), required=False
+    )
 
-    field_order = ["date", "start", "end", "tz", "location", "problem", "mediator"]
+    field_order = ["date", "start", "end", "tz", "location", "problem", "mediator", "confirm_past"]
 
-    def __init__(self, *args, mandate, **kwargs):
+    def __init__(self, *args, mandate, now=None, **kwargs):
         super().__init__(*args, **kwargs)
         self._slot_fields()
         self.fields["mediator"].queryset = mandate.mediators.all()
         self.fields["mediator"].label_from_instance = lambda u: u.get_full_name() or u.username
         self.order_fields(self.field_order)
+        self.now = now
+        self.needs_past_confirmation = False
 
     def clean(self):
-        return self._clean_slot(super().clean())
+        cleaned = self._clean_slot(super().clean())
+        starts_at, now = cleaned.get("starts_at"), self.now or timezone.now()
+        if starts_at is not None:
+            try:  # an absurd year is an entry error to correct, not a past session to confirm
+                scheduling.check_window(starts_at, now)
+            except ValidationError as exc:
+                self.add_error("date", exc)
+                return cleaned
+        if starts_at is not None and starts_at < now:
+            self.needs_past_confirmation = True
+            if not cleaned.get("confirm_past"):
+                self.add_error(
+                    "confirm_past",
+                    ValidationError(
+                        _(
+                            "This session starts in the past. Tick the box to confirm that it took "
+                            "place at that time, or correct the date."
+                        ),
+                        code="past",
+                    ),
+                )
+        return cleaned
 
 
 class RescheduleForm(_SlotMixin, forms.Form):

@@ -3,9 +3,10 @@
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from candidates.models import UserProfile
 from cso_recruit import access
 
-from . import compatibility
+from . import compatibility, scheduling
 from .models import Debrief, Observation, WorkingSession
 
 
@@ -221,3 +222,34 @@ def compatibility_views(application_ids) -> dict:
             views[view] = data
         result[application_id] = views
     return result
+
+
+def active_session_count(*, application) -> int:
+    """How many non-cancelled (planned, held, no-show) sessions ``application`` has: at
+    ``sessions.scheduling.MAX_ACTIVE_SESSIONS`` (4) no other can be scheduled. One query."""
+    return (
+        WorkingSession.objects.filter(application=application)
+        .exclude(status=WorkingSession.Status.CANCELLED)
+        .count()
+    )
+
+
+def calendar_sessions(*, user, starts, ends):
+    """The sessions ``user`` may see (``cso_recruit.access.sessions_visible_to``: their mandates'
+    as CEO, recruiter or staff, and those assigned to them as mediator) starting in the aware
+    interval ``[starts, ends)``, cancelled ones left out, in time order, with candidate, company
+    and mediator loaded (the calendar page). One query."""
+    return list(
+        _base(access.sessions_visible_to(user))
+        .filter(starts_at__gte=starts, starts_at__lt=ends)
+        .exclude(status=WorkingSession.Status.CANCELLED)
+        .order_by("starts_at", "pk")
+    )
+
+
+def reader_zone_name(*, user) -> str:
+    """The IANA zone ``user`` reads times in on the calendar: their profile's
+    (``candidates.UserProfile.time_zone``), else ``scheduling.DEFAULT_TIMEZONE`` (Europe/Paris).
+    One query."""
+    profile = UserProfile.objects.filter(user=user).only("time_zone").first()
+    return (profile.time_zone if profile else "") or scheduling.DEFAULT_TIMEZONE

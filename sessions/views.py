@@ -6,6 +6,7 @@ Thin views: access through ``cso_recruit.access`` (out of scope → 404), reads 
 """
 
 import re
+from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cso_recruit import access
 
-from . import i18n, ics, ipa, scheduling, selectors, services
+from . import agenda, i18n, ics, ipa, scheduling, selectors, services
 from .forms import (
     CancelForm,
     DebriefForm,
@@ -48,13 +49,19 @@ def _errors_to_form(form, exc):
 @login_required
 @require_http_methods(["GET", "POST"])
 def application_sessions(request, application_pk):
-    """The application's working sessions and, for recruiters, the scheduling form."""
+    """The application's working sessions and, for recruiters, the scheduling form — replaced by
+    an explanation once the application has its four non-cancelled sessions (a POST then still
+    reaches the service, which refuses it). A start in the past needs the form's confirmation."""
     application = access.get_visible_or_404(
         access.applications_visible_to(request.user).select_related("candidate", "mandate__ceo"),
         pk=application_pk,
     )
     can_manage = access.can_manage_mandate(request.user, application.mandate)
-    form = ScheduleForm(request.POST or None, mandate=application.mandate) if can_manage else None
+    active = selectors.active_session_count(application=application)
+    full = active >= scheduling.MAX_ACTIVE_SESSIONS
+    form = None
+    if can_manage and (request.method == "POST" or not full):
+        form = ScheduleForm(request.POST or None, mandate=application.mandate)
     if request.method == "POST":
         if not can_manage:
             raise Http404
@@ -86,6 +93,9 @@ def application_sessions(request, application_pk):
             "sessions": selectors.application_sessions(application=application),
             "form": form,
             "can_manage": can_manage,
+            "full": full,
+            "active_sessions": active,
+            "max_sessions": scheduling.MAX_ACTIVE_SESSIONS,
             "compatibility": selectors.compatibility_for(application=application, user=request.user),
         },
     )
@@ -479,9 +489,44 @@ def candidate_debrief(request, token):
 
 @login_required
 def calendar_page(request):
+    """GET: the user's working sessions on a month (default) or week grid, ``?view=month|week``
+    and ``?day=YYYY-MM-DD`` (any day of the period; default today), in the user's zone (profile,
+    else Europe/Paris), with the private feed address to subscribe to. Only the sessions the user
+    may see (``selectors.calendar_sessions``); a date that cannot be read shows today's period."""
+    zone = scheduling._zone(selectors.reader_zone_name(user=request.user))
+    today = timezone.localtime(timezone.now(), zone).date()
+    view = request.GET.get("view") if request.GET.get("view") in agenda.VIEWS else agenda.MONTH
+    try:
+        day = date.fromisoformat(request.GET.get("day") or "")
+    except ValueError:
+        day = today
+    first, last = agenda.period(view, day)
+    starts = datetime.combine(first, time.min, tzinfo=zone)
+    ends = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)
+    by_day = {}
+    for session in selectors.calendar_sessions(user=request.user, starts=starts, ends=ends):
+        session.local_start = timezone.localtime(session.starts_at, zone)
+        session.local_end = timezone.localtime(session.ends_at, zone)
+        by_day.setdefault(session.local_start.date(), []).append(session)
+    weeks = agenda.grid(view, day, by_day, today=today)
     feed, _created = CalendarFeed.objects.get_or_create(user=request.user)
     url = request.build_absolute_uri(f"/calendar/{feed.token}.ics")
-    return render(request, "sessions/calendar.html", {"feed_url": url})
+    return render(
+        request,
+        "sessions/calendar.html",
+        {
+            "feed_url": url,
+            "view": view,
+            "day": day,
+            "weeks": weeks,
+            "days_with_sessions": [d for week in weeks for d in week if d.sessions and d.in_period],
+            "zone_name": zone.key,
+            "previous": agenda.step(view, day, -1),
+            "next": agenda.step(view, day, 1),
+            "today": today,
+            "session_count": sum(len(d.sessions) for week in weeks for d in week if d.in_period),
+        },
+    )
 
 
 @login_required

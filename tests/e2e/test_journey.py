@@ -227,6 +227,12 @@ def schedule(page, day, start, end):
     page.get_by_label("Lieu ou lien de visioconférence").fill("Salle du conseil, Lyon")
     page.get_by_label("Problématique métier réelle à traiter").fill("Réduire le délai de clôture mensuelle.")
     page.get_by_role("button", name="Planifier et envoyer les invitations").click()
+    if day < timezone.localdate():
+        # A session in the past: the page warns, keeps what was typed and asks for a confirmation.
+        page.get_by_text("Cette séance est dans le passé.").wait_for()
+        assert page.get_by_label("Lieu ou lien de visioconférence").input_value() == "Salle du conseil, Lyon"
+        page.get_by_label(re.compile("Oui, cette séance est passée")).check()
+        page.get_by_role("button", name="Planifier et envoyer les invitations").click()
 
 
 def request_and_download_report(page, base, mandate, axe, shoot):

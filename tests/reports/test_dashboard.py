@@ -79,8 +79,11 @@ def test_page_sorts_and_filters(pool):
     client = client_for(pool.ceo)
     url = reverse("reports:dashboard", args=[pool.mandate.slug])
     page = client.get(url + "?sort=name").content.decode()
-    order = re.findall(r"(Bancal|Forte|Lœwenbrück-Ngô|Sans-Note)</a>", page)
-    assert order == ["Bancal", "Forte", "Lœwenbrück-Ngô", "Sans-Note"]
+    table = page[page.index('id="dashboard"') : page.index('id="dashboard-cards"')]
+    cards = page[page.index('id="dashboard-cards"') :]
+    for part in (table, cards):  # the table (wide screens) and the cards (phones) in the same order
+        order = re.findall(r"(Bancal|Forte|Lœwenbrück-Ngô|Sans-Note)</a>", part)
+        assert order == ["Bancal", "Forte", "Lœwenbrück-Ngô", "Sans-Note"]
     page = client.get(url + "?gate=failed").content.decode()
     assert "Bancal" in page and "Forte" not in page
     page = client.get(url + f"?stage={Stage.SOURCED}").content.decode()
@@ -177,9 +180,11 @@ def test_compare_two_to_four_candidates(pool):
         response = client.get(compare_url(pool, *ids[:count]))
         assert response.status_code == 200
         page = response.content.decode()
-        assert page.count("<svg") == 1  # one overlaid radar
+        assert page.count("<svg") == 2  # the role dot plot and one overlaid radar
+        assert page.count('class="dot-plot"') == 1
     page = client.get(compare_url(pool, *ids[:2])).content.decode()
-    radar = page[page.index("<svg") : page.index("</svg>")]
+    radar = page[page.index('class="pygal-chart"') :]
+    radar = radar[: radar.index("</svg>")]
     for application in pool.mandate.applications.filter(pk__in=ids[:2]).select_related("candidate"):
         assert application.candidate.full_name in radar
 
@@ -212,11 +217,15 @@ def test_compare_hides_open_drafts(pool):
     pool.draft_for(pool.ceo)
     forte = pool.mandate.applications.get(candidate__last_name="Forte")
     page = client_for(pool.ceo).get(compare_url(pool, pool.application.pk, forte.pk)).content.decode()
-    radar = page[page.index("<svg") : page.index("</svg>")]
+    radar = page[page.index('class="pygal-chart"') :]
+    radar = radar[: radar.index("</svg>")]
     # One series (Alice Forte's; a single series has no legend): nothing of the hidden one's, whose
     # name is nowhere in the chart (pygal's configuration script, which listed every series, is
     # stripped: reports.charts._render).
     assert "serie-0" in radar and "serie-1" not in radar and "Lœwenbrück" not in radar
+    dots = page[page.index('class="dot-plot"') :]
+    dots = dots[: dots.index("</svg>")]
+    assert "Forte" in dots and "Lœwenbrück" not in dots  # the dot plot leaves the hidden row out too
     assert "notes masquées" in page
 
 
