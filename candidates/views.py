@@ -47,12 +47,13 @@ def _apply_errors(form, exc: ValidationError):
 
 @login_required
 def mandate_list(request):
-    """The user's mandates. A mediator who reads no pipeline lands on their sessions instead."""
-    if (
-        not access.pipeline_mandates(request.user).exists()
-        and access.sessions_assigned_to(request.user).exists()
+    """The user's mandates. A CEO or a mediator who does not recruit lands on "To do" instead
+    (what they owe after the sessions, ``sessions.todo``)."""
+    roles = access.roles_of(request.user)
+    if not (roles.recruiter or roles.staff) and (
+        roles.ceo or access.sessions_assigned_to(request.user).exists()
     ):
-        return redirect("working_sessions:mine")
+        return redirect("working_sessions:todo")
     return render(
         request,
         "candidates/mandate_list.html",

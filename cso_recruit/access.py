@@ -131,6 +131,11 @@ def _assigned(user) -> Q:
     return Q(mediator=user, application__mandate__in=_mediated_mandate_ids(user))
 
 
+def assigned_q(user) -> Q:
+    """The ``Q`` of :func:`sessions_assigned_to`, to combine in a session query."""
+    return _assigned(user)
+
+
 def sessions_assigned_to(user) -> QuerySet:
     """Working sessions the user mediates: assigned to them, in a mandate they are still a mediator
     of — a mediator removed from a mandate loses its sessions (pages, observations, calendar,
@@ -172,6 +177,20 @@ def sessions_visible_to(user) -> QuerySet:
         return WorkingSession.objects.none()
     return WorkingSession.objects.filter(
         Q(application__mandate__in=pipeline_mandates(user).values("pk")) | _assigned(user)
+    )
+
+
+def sessions_participated_by(user) -> QuerySet:
+    """Working sessions ``user`` takes part in ("My sessions"): as the mandate's CEO, as one of its
+    recruiters, or as the mediator assigned to it (:func:`sessions_assigned_to`). Staff see all
+    sessions (:func:`sessions_visible_to`) but take part only in their own."""
+    from sessions.models import WorkingSession
+
+    if not _authenticated(user):
+        return WorkingSession.objects.none()
+    recruits = Mandate.recruiters.through.objects.filter(user=user).values("mandate_id")
+    return WorkingSession.objects.filter(
+        Q(application__mandate__ceo=user) | Q(application__mandate__in=recruits) | _assigned(user)
     )
 
 
@@ -370,6 +389,7 @@ class NavEntry:
 def navigation_for(user, roles: Roles | None = None) -> list[NavEntry]:
     """The main navigation of ``user``, the union of their roles' links, in a fixed order.
 
+    - everyone with a role: To do first (``sessions.todo``: what they owe);
     - recruiter: Mandates, My scorecards, My sessions, Calendar (and the access journal while they
       recruit for a mandate, :func:`may_read_journal`);
     - CEO: their dashboard (a menu when they head several mandates), My scorecards (the CEO rates
@@ -383,6 +403,8 @@ def navigation_for(user, roles: Roles | None = None) -> list[NavEntry]:
 
     roles = roles if roles is not None else roles_of(user)
     entries = []
+    if roles.recruiter or roles.ceo or roles.mediator or roles.staff:
+        entries.append(NavEntry("todo", _("To do"), reverse("working_sessions:todo")))
     if roles.recruiter or roles.staff:
         entries.append(NavEntry("mandates", _("Mandates"), reverse("candidates:mandate_list")))
     if roles.ceo_mandates:

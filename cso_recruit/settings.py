@@ -10,6 +10,7 @@ production" for gunicorn, whitenoise, ``/health/``, JSON logs and error reportin
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -252,9 +253,22 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
 # Periodic tasks (make beat): session reminders read due sessions from the database.
 CELERY_BEAT_SCHEDULE = {
     "session-reminders": {"task": "sessions.tasks.send_due_reminders", "schedule": 15 * 60},
+    # What a participant owes after a session (sessions/todo.py): a debrief or an observation is
+    # overdue SESSIONS_OVERDUE_AFTER_HOURS after the session ended (default 24); each overdue
+    # reminder goes once, read from the database (checked every SESSIONS_OVERDUE_EVERY seconds,
+    # default 15 min); recruiters get a daily digest at 8:00.
+    "overdue-reminders": {
+        "task": "sessions.tasks.send_overdue_reminders",
+        "schedule": env.int("SESSIONS_OVERDUE_EVERY", default=15 * 60),
+    },
+    "recruiter-digest": {
+        "task": "sessions.tasks.send_recruiter_digests",
+        "schedule": crontab(hour=8, minute=0),
+    },
     # Stored figures and mandate statistics left stale by a task that could not be sent.
     "figures-sweep": {"task": "figures.tasks.refresh_stale_figures", "schedule": 5 * 60},
 }
+SESSIONS_OVERDUE_AFTER_HOURS = env.int("SESSIONS_OVERDUE_AFTER_HOURS", default=24)
 CELERY_TASK_ROUTES = {"reports.tasks.*": {"queue": "reports"}}
 # PDF rendering (reports): WeasyPrint's caches grow in long-lived processes, so worker children are
 # recycled; a render is stopped after the soft limit (report marked failed), killed at the hard one,

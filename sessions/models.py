@@ -355,3 +355,36 @@ class AssessmentNotice(models.Model):
     def __str__(self):
         state = self.acknowledged_at.date().isoformat() if self.acknowledged_at else "open"
         return f"{self.application} — notice ({state})"
+
+
+class OverdueReminder(models.Model):
+    """One reminder of an overdue item sent to one person (``sessions.todo``): the CEO's debrief or
+    the mediator's observation of a session, overdue ``SESSIONS_OVERDUE_AFTER_HOURS`` after it
+    ended. The unique constraint makes each reminder go once, whatever the beats."""
+
+    class Kind(models.TextChoices):
+        DEBRIEF = "debrief", _("Debrief")
+        OBSERVATION = "observation", _("Observation")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    session = models.ForeignKey(
+        WorkingSession,
+        on_delete=models.CASCADE,
+        related_name="overdue_reminders",
+        verbose_name=_("working session"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("recipient")
+    )
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = _("overdue reminder")
+        verbose_name_plural = _("overdue reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "session", "user"], name="overdue_reminder_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.session} → {self.user}"

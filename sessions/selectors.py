@@ -2,11 +2,12 @@
 
 from django.db.models import Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from candidates.models import UserProfile
 from cso_recruit import access
 
-from . import compatibility, scheduling
+from . import compatibility, ipa, scheduling
 from .models import Debrief, Observation, WorkingSession
 
 
@@ -253,3 +254,31 @@ def reader_zone_name(*, user) -> str:
     One query."""
     profile = UserProfile.objects.filter(user=user).only("time_zone").first()
     return (profile.time_zone if profile else "") or scheduling.DEFAULT_TIMEZONE
+
+
+def participant_sessions(*, user, now=None):
+    """The sessions ``user`` takes part in other than as their mediator ("My sessions" of CEOs and
+    recruiters, ``access.sessions_participated_by``), cancelled ones left out, split in
+    ``upcoming`` (not started yet, soonest first) and ``past`` (latest first). Each session carries
+    ``my_roles``: the labels of the parts the user plays in it (CEO, recruiter), and
+    ``ceo_debriefed`` (whether the CEO's debrief is given). Two queries."""
+    now = now or timezone.now()
+    sessions = list(
+        _base(access.sessions_participated_by(user).exclude(access.assigned_q(user)))
+        .exclude(status=WorkingSession.Status.CANCELLED)
+        .prefetch_related("application__mandate__recruiters", "debriefs")
+        .order_by("starts_at")
+    )
+    upcoming, past = [], []
+    for session in sessions:
+        mandate = session.application.mandate
+        roles = []
+        if mandate.ceo_id == user.pk:
+            roles.append(_("CEO"))
+        if any(r.pk == user.pk for r in mandate.recruiters.all()):
+            roles.append(_("Recruiter"))
+        session.my_roles = roles
+        session.ceo_debriefed = any(d.party == ipa.CEO for d in session.debriefs.all())
+        (upcoming if session.starts_at > now else past).append(session)
+    past.reverse()
+    return {"upcoming": upcoming, "past": past}

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from outbox.services import email_enqueue
 
-from . import emails
+from . import emails, todo
 from .models import SessionReminder, WorkingSession
 from .scheduling import is_aware, localize
 
@@ -65,3 +65,19 @@ def send_due_reminders(now_iso: str | None = None) -> int:
                 continue  # already reminded
             sent += 1
     return sent
+
+
+@shared_task
+def send_overdue_reminders(now_iso: str | None = None) -> int:
+    """Periodic (beat): remind once each CEO of an overdue debrief and each mediator of an overdue
+    observation (``todo.overdue_reminders_send``). ``now_iso`` as for :func:`send_due_reminders`."""
+    now = timezone.now() if now_iso is None else _aware_now(now_iso)
+    return todo.overdue_reminders_send(now=now)
+
+
+@shared_task
+def send_recruiter_digests(now_iso: str | None = None) -> int:
+    """Periodic (beat, daily): each recruiter's digest of what their mandates wait for
+    (``todo.recruiter_digests_send``); once a day (the message key holds the date)."""
+    now = timezone.now() if now_iso is None else _aware_now(now_iso)
+    return todo.recruiter_digests_send(now=now)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import notice_views, views
+from . import notice_views, todo_views, views
 
 app_name = "working_sessions"
 
@@ -21,6 +21,7 @@ urlpatterns = [
     path("calendar/", views.calendar_page, name="calendar"),
     path("calendar/reset/", views.calendar_reset, name="calendar_reset"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+    path("todo/", todo_views.todo_page, name="todo"),
     path("notice/<str:token>/", notice_views.notice_page, name="notice"),
     path("applications/<int:application_pk>/notice/send/", notice_views.notice_send, name="notice_send"),
     path("applications/<int:application_pk>/notice/paper/", notice_views.notice_paper, name="notice_paper"),

@@ -186,8 +186,16 @@ def session_ics(request, pk):
 
 @login_required
 def my_sessions(request):
-    """The mediator's sessions: upcoming, to observe, drafts, done."""
-    return render(request, "sessions/my_sessions.html", selectors.mediator_sessions(user=request.user))
+    """The sessions the user takes part in: as mediator (upcoming, to observe, drafts, done), and
+    as the mandate's CEO or one of its recruiters (upcoming, past)."""
+    context = selectors.mediator_sessions(user=request.user)
+    participant = selectors.participant_sessions(user=request.user)
+    context.update(
+        participant_upcoming=participant["upcoming"],
+        participant_past=participant["past"],
+        mediates=any(context[k] for k in ("upcoming", "to_observe", "drafts", "done")),
+    )
+    return render(request, "sessions/my_sessions.html", context)
 
 
 def _mediator_observation(request, pk):

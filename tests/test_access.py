@@ -90,6 +90,7 @@ class Row:
     changes: bool = False
     label: str = field(default="")
     extra: tuple = ()  # more URL kwargs, as (name, value) pairs
+    lands: frozenset = frozenset()  # roles sent on to their landing page ("To do") instead
 
     @property
     def id(self):
@@ -131,7 +132,8 @@ def sample_upload():
 
 
 MATRIX = [
-    Row("mandate_list", None, EVERYONE),
+    # A CEO who does not recruit lands on "To do" (sessions.todo); everyone else gets the list.
+    Row("mandate_list", None, EVERYONE - {CEO, CEO_OTHER}, lands=frozenset({CEO, CEO_OTHER})),
     Row("pipeline", "mandate", READERS),
     Row("pipeline_column", "mandate", READERS, extra=(("column", "sourced"),)),
     Row("candidate_create", "mandate", MANAGERS),
@@ -308,6 +310,8 @@ def test_access_matrix(client, world, row, role):
         assert parse_qs(location.query) == {"next": [url]}
     elif role in row.ok:
         assert response.status_code == row.ok_status, response.content[:500]
+    elif role in row.lands:
+        assert response.status_code == 302 and response["Location"] == reverse("working_sessions:todo")
     else:
         assert response.status_code == 404
     if row.state:
@@ -371,9 +375,15 @@ def test_out_of_scope_looks_exactly_like_missing(client, world, row):
     ],
 )
 def test_mandate_list_shows_exactly_the_member_mandates(client, world, role, sees):
+    from candidates.selectors import mandate_list
+
     client.force_login(world.users[role])
     response = client.get(reverse("candidates:mandate_list"))
     expected = {{"mandate": world.mandate, "other": world.other_mandate}[key] for key in sees}
+    assert set(mandate_list(world.users[role])) == expected
+    if role in (CEO, CEO_OTHER):  # a CEO lands on "To do"; her dashboard is in the navigation
+        assert response["Location"] == reverse("working_sessions:todo")
+        return
     assert set(response.context["mandates"]) == expected
     html = response.content.decode()
     assert (f'href="{world.mandate.get_absolute_url()}"' in html) is (role in (RECRUITER, CEO, STAFF))

@@ -15,8 +15,8 @@ from tests.factories import MandateFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-RECRUITER = ["mandates", "scorecards", "sessions", "calendar", "journal"]
-MEDIATOR = ["sessions", "calendar"]
+RECRUITER = ["todo", "mandates", "scorecards", "sessions", "calendar", "journal"]
+MEDIATOR = ["todo", "sessions", "calendar"]
 
 
 def nav_keys(html: str) -> list[str]:
@@ -64,7 +64,7 @@ def test_a_mediator_sees_only_their_sessions_and_the_calendar(client, people):
 
 def test_a_ceo_sees_her_dashboard_and_no_mandate_list(client, people):
     html = page(client, people["ceo"])
-    assert nav_keys(html) == ["dashboard", "scorecards", "sessions", "calendar"]
+    assert nav_keys(html) == ["todo", "dashboard", "scorecards", "sessions", "calendar"]
     dashboard = reverse("reports:dashboard", args=["cso-nav"])
     assert f'href="{dashboard}" data-nav="dashboard"' in html
     assert 'data-nav="mandates"' not in html and 'data-nav="journal"' not in html
@@ -74,6 +74,7 @@ def test_a_ceo_of_two_mandates_gets_a_menu_of_her_dashboards(client, people):
     MandateFactory(slug="cso-bis", title="Another CSO", ceo=people["ceo"])
     html = page(client, people["ceo"])
     assert nav_keys(html) == [
+        "todo",
         "dashboards",
         "dashboard:cso-bis",
         "dashboard:cso-nav",
@@ -96,7 +97,7 @@ def test_several_roles_see_the_union(client, people):
     person = people["ceo"]
     MandateFactory(slug="cso-recruits", recruiters=[person])
     MandateFactory(slug="cso-mediates", mediators=[person])
-    assert nav_keys(page(client, person)) == ["mandates", "dashboard", *RECRUITER[1:]]
+    assert nav_keys(page(client, person)) == ["todo", "mandates", "dashboard", *RECRUITER[2:]]
 
 
 def test_membership_counts_without_the_group(client, db):
@@ -158,7 +159,7 @@ def test_the_404_page_shows_the_role_menu(client, people):
     client.force_login(people["ceo"])
     response = client.get("/nothing-here/")
     assert response.status_code == 404
-    assert nav_keys(response.content.decode()) == ["dashboard", "scorecards", "sessions", "calendar"]
+    assert nav_keys(response.content.decode()) == ["todo", "dashboard", "scorecards", "sessions", "calendar"]
 
 
 # ------------------------------------------------------------------------- favicon and admin

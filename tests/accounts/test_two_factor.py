@@ -79,7 +79,7 @@ def test_enrolment_confirms_with_a_code_and_shows_the_backup_codes_once(client):
     assert set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True)) == set(codes)
     again = client.get(reverse("accounts:two_factor_backup_codes")).content.decode()
     assert not any(c in again for c in codes)  # shown once
-    assert client.get("/").status_code == 200  # verified in this session
+    assert client.get("/", follow=True).status_code == 200  # verified in this session (lands on To do)
 
 
 def test_a_password_alone_never_adds_an_authenticator(client):

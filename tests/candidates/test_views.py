@@ -139,6 +139,7 @@ def test_mandate_list_shows_counts_and_links_only_where_the_pipeline_is_readable
     mediator = UserFactory(groups=["mediator"])
     mandate.mediators.add(mediator)
 
+    mandate.recruiters.add(mandate.ceo)  # a CEO who also recruits keeps the list as her landing page
     client.force_login(mandate.ceo)
     response = client.get(reverse("candidates:mandate_list"))
     (row,) = response.context["mandates"]

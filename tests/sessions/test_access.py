@@ -289,6 +289,7 @@ MATRIX = [
     Row("calendar", None, EVERYONE),
     Row("calendar_reset", None, EVERYONE, method="post", ok_status=302),
     Row("calendar_feed", "feed", PUBLIC),
+    Row("todo", None, EVERYONE),
     Row("notice", "notice_token", PUBLIC),
     Row(
         "notice",
