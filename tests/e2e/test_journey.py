@@ -149,7 +149,7 @@ def test_hiring_journey(new_page, live_server, world, axe, shoot, settings):
 
     # 6. Mediator: live observation of session 1 with the IPA counters, then submit.
     med = login(new_page, live_server, users["mediator"])
-    med.get_by_role("link", name="Mes séances").click()
+    med.locator("#main-nav").get_by_role("link", name="Mes séances").click()
     axe.check(med, "my sessions")
     shoot(med, "my-sessions")
     med.get_by_role("button", name="Commencer l’observation").first.click()
@@ -181,7 +181,12 @@ def test_hiring_journey(new_page, live_server, world, axe, shoot, settings):
     )
     ceo.get_by_text("vous sera accessible une fois que vous aurez donné votre propre débrief").wait_for()
     assert "Écoute réciproque remarquable" not in ceo.content()
-    ceo.get_by_role("link", name="Donner mon débrief").click()
+    # She lands on "À faire" and reaches her debrief in one click.
+    ceo.goto(f"{base}/")
+    ceo.get_by_role("heading", name="À faire").wait_for()
+    axe.check(ceo, "to do (CEO)")
+    shoot(ceo, "todo-ceo")
+    ceo.locator("#main").get_by_role("link", name="Donner mon débrief").first.click()
     for fieldset in ceo.locator("form fieldset").all():
         fieldset.get_by_label("4", exact=True).check()
     axe.check(ceo, "ceo debrief")
