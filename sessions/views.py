@@ -408,16 +408,23 @@ def incident_add(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def incident_delete(request, pk):
-    """Delete a critical incident of the mediator's draft (the script asks for a confirmation
-    first). From the script: the incidents block alone (200, or 409 with the refusal); from a plain
-    form post: a redirect to the incidents, with a message when refused."""
+    """Delete a critical incident of the mediator's draft, after a confirmation.
+
+    GET (the × button without JavaScript): the confirmation page, with the incident and a POST
+    form. POST from the script (which asked with a dialog first): the incidents block alone (200,
+    or 409 with the refusal); a plain POST (the confirmation page): a redirect to the incidents,
+    with a message when refused."""
     incident = get_object_or_404(
-        CriticalIncident.objects.select_related("observation"),
+        CriticalIncident.objects.select_related("observation__session__application__candidate"),
         pk=pk,
         observation__in=access.observations_of_mediator(request.user),
     )
+    if request.method == "GET":
+        if incident.observation.is_submitted:
+            return _locked_observation_redirect(request, incident.observation, IncidentForm())
+        return render(request, "sessions/incident_confirm_delete.html", {"incident": incident})
     observation = incident.observation
     try:
         services.incident_delete(incident=incident, by=request.user)

@@ -112,10 +112,15 @@
     if (deleting && !window.confirm(incidents.dataset.confirmDelete)) { return; }
     busy = true;
     flushAutosave();
+    // The delete form is a GET to the confirmation page (for browsers without JavaScript): once
+    // confirmed here, the script posts to the same address with the page's CSRF token.
+    var token = document.querySelector("input[name=csrfmiddlewaretoken]").value;
+    var body = new FormData(target);
+    body.set("csrfmiddlewaretoken", token);
     fetch(target.action, {
       method: "POST",
-      body: new FormData(target),
-      headers: { "X-CSRFToken": csrf(target), "X-Requested-With": "fetch", "Accept": "text/html" },
+      body: body,
+      headers: { "X-CSRFToken": token, "X-Requested-With": "fetch", "Accept": "text/html" },
       credentials: "same-origin"
     })
       .then(function (r) {

@@ -143,3 +143,38 @@ def test_incidents_added_and_deleted_without_losing_what_was_typed(
 
     axe.check(page, f"observation form ({width} px)")
     shoot(page, f"observation-live-{width}")
+
+
+def test_without_javascript_the_same_forms_add_and_delete_with_a_confirmation_page(
+    new_page, live_server, draft, axe, shoot
+):
+    page = new_page(viewport={"width": 390, "height": 844}, java_script_enabled=False)
+    login(page, live_server.url, draft.mediator)
+    page.goto(f"{live_server.url}{draft.get_absolute_url()}")
+    # the clock's minute is in the field without JavaScript too (given by the server)
+    minute = page.locator("#incidents").get_by_label("Minute", exact=True)
+    assert int(minute.input_value()) in (STARTED_MINUTES_AGO, STARTED_MINUTES_AGO + 1)
+    add_incident(page, FIRST, "ceo")
+    page.get_by_text("Incident consigné.").wait_for()
+    page.locator("#incident-list li").filter(has_text=FIRST).get_by_role(
+        "button", name=re.compile(r"^Supprimer l’incident de la minute")
+    ).click()
+    page.get_by_role("heading", name="Supprimer cet incident\u202f?").wait_for()
+    assert draft.incidents.count() == 1  # asking deletes nothing
+    shoot(page, "incident-confirm-delete-390")  # (axe-core needs JavaScript: checked below)
+    page.get_by_role("button", name="Supprimer l’incident", exact=True).click()
+    page.get_by_text("Aucun incident consigné.").wait_for()
+    assert not draft.incidents.exists()
+
+    # The confirmation page itself, checked by axe-core in a browser with JavaScript.
+    from sessions import services
+
+    incident = services.incident_add(
+        observation=draft, by=draft.mediator, minute=2, who="ceo", behaviour=SECOND
+    )
+    checked = new_page(viewport={"width": 390, "height": 844})
+    login(checked, live_server.url, draft.mediator)
+    checked.goto(f"{live_server.url}/incidents/{incident.pk}/delete/")
+    checked.get_by_role("heading", name="Supprimer cet incident\u202f?").wait_for()
+    assert checked.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    axe.check(checked, "incident deletion confirmation")

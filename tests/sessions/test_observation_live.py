@@ -117,6 +117,40 @@ def test_without_the_script_an_incident_is_deleted_with_a_redirect(client, world
     assert not live.incidents.exists()
 
 
+def test_without_the_script_the_delete_button_opens_a_confirmation_page(client, world, live):
+    incident = services.incident_add(
+        observation=live,
+        by=world.mediator,
+        minute=7,
+        who="ceo",
+        behaviour=BEHAVIOUR,
+        interpretation="Prudence.",
+    )
+    client.force_login(world.mediator)
+    page = client.get(live.get_absolute_url()).content.decode()
+    assert f'<form method="get" action="{delete_url(incident)}" data-incident-delete>' in page
+    response = client.get(delete_url(incident))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Delete this incident?" in html and BEHAVIOUR in html and "Prudence." in html
+    assert "Observation of Claire Testeuse, session 1." in html
+    assert '<form method="post" class="d-flex flex-wrap gap-2">' in html and "Delete the incident" in html
+    assert f'href="{live.get_absolute_url()}#incidents">Keep it</a>' in html
+    assert live.incidents.count() == 1  # asking deletes nothing
+    client.post(delete_url(incident))
+    assert not live.incidents.exists()
+
+
+def test_the_confirmation_page_of_a_locked_incident_sends_back_with_a_message(client, world):
+    observation = observe(
+        world.past_session(), incidents=[{"minute": 4, "who": "ceo", "behaviour": BEHAVIOUR}]
+    )
+    client.force_login(world.mediator)
+    response = client.get(delete_url(observation.incidents.get()), follow=True)
+    assert response.redirect_chain[-1][0] == observation.get_absolute_url()
+    assert "This observation is submitted and locked" in response.content.decode()
+
+
 def test_deleting_an_incident_of_a_locked_observation_is_refused_to_the_script(client, world):
     observation = observe(
         world.past_session(), incidents=[{"minute": 4, "who": "ceo", "behaviour": BEHAVIOUR}]
