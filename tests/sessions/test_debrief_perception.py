@@ -37,7 +37,8 @@ def table_cells(html):
     rows = {}
     for code, body in re.findall(r'<tr data-dimension="([a-z_]+)">(.*?)</tr>', table, re.S):
         rows[code] = {
-            col: text.strip() for col, text in re.findall(r'data-col="([a-z_]+)" data-label="[^"]+">(.*?)</td>', body, re.S)
+            col: text.strip()
+            for col, text in re.findall(r'data-col="([a-z_]+)" data-label="[^"]+">(.*?)</td>', body, re.S)
         }
     return rows
 
