@@ -67,7 +67,7 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.utils.formats import number_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 
 def _(message: str) -> str:
@@ -79,6 +79,25 @@ def _(message: str) -> str:
     if apps.ready:
         return gettext(message)
     return message
+
+
+#: The encodings ``decode_csv_bytes`` reports, as the import preview names them: the kind of file a
+#: user knows (what Excel writes), not the codec.
+ENCODING_LABELS: dict[str, str] = {
+    "utf-8-sig": gettext_noop("UTF-8 (Excel)"),  # "CSV UTF-8" of Excel: UTF-8 with a byte-order mark
+    "utf-8": "UTF-8",
+    "cp1252": gettext_noop("Windows (older Excel)"),  # "CSV (separator: semicolon)" of Excel for Windows
+}
+
+
+def encoding_label(encoding: str | None) -> str:
+    """The user's name of ``encoding`` (``"utf-8-sig"`` → "UTF-8 (Excel)", ``"cp1252"`` →
+    "Windows (older Excel)", ``"utf-8"`` → "UTF-8"), translated; an unknown codec name comes back
+    as given, and ``None`` or ``""`` as ``""``."""
+    if not encoding:
+        return ""
+    label = ENCODING_LABELS.get(encoding)
+    return _(label) if label else encoding
 
 
 # --------------------------------------------------------------------------- fields and headers

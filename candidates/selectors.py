@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cso_recruit import access
 
+from . import csv_format
 from .models import Candidate, ExportJob, ImportJob, Mandate, Stage, StageTransition
 
 BOARD_STAGES = [s for s in Stage if s not in (Stage.REJECTED, Stage.WITHDRAWN)]
@@ -160,13 +161,16 @@ RECENT_IMPORTS = 5
 
 def import_job_detail(*, pk, user):
     """One CSV import job the user may follow (recruiters of its mandate, staff), with its mandate,
-    requester and, for a preview, the save job that confirmed it (``confirmation``, or ``None``);
-    404 otherwise. Two queries."""
+    requester and, for a preview, the save job that confirmed it (``confirmation``, or ``None``),
+    and the file's encoding as the user knows it (``encoding_label``: "UTF-8 (Excel)", "Windows
+    (older Excel)", … ``csv_format.encoding_label``; ``""`` before the file is read); 404
+    otherwise. Two queries."""
     qs = access.import_jobs_visible_to(user).select_related("mandate__company", "requested_by")
     job = access.get_visible_or_404(qs, pk=pk)
     job.confirmation = (
         ImportJob.objects.filter(preview=job).first() if job.mode == ImportJob.Mode.PREVIEW else None
     )
+    job.encoding_label = csv_format.encoding_label((job.result or {}).get("encoding"))
     return job
 
 

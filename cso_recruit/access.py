@@ -237,6 +237,22 @@ def observation_visible(user, observation) -> bool:
     return user.is_staff or managed_mandates(user).filter(pk=session.application.mandate_id).exists()
 
 
+def debrief_ratings_visible(user, session) -> bool:
+    """Whether ``user`` reads the CEO's and the candidate's debrief ratings of ``session`` (the
+    perception-gap table of the session page), about the person, not the role, like the sealed
+    observation: the mandate's CEO only once they have given their own debrief of that session
+    (never before: their ratings stay their own); otherwise staff and the mandate's recruiters.
+    Mediators do not (their observation stays independent of the parties' accounts). One query.
+    """
+    from sessions.models import Debrief
+
+    if not _authenticated(user):
+        return False
+    if session.application.mandate.ceo_id == user.pk:
+        return Debrief.objects.filter(session=session, party="ceo").exists()
+    return user.is_staff or managed_mandates(user).filter(pk=session.application.mandate_id).exists()
+
+
 def reads_full_compatibility(user, mandate) -> bool:
     """Whether ``user`` reads the mandate's compatibility in the ``full`` reading (every submitted
     observation): staff and recruiters of the mandate — but never its CEO, who reads the ``ceo``

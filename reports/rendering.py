@@ -44,6 +44,7 @@ from candidates.models import Stage, SupportDomain
 from figures import reading as readings
 from figures.models import FORMULAS_VERSION
 from sessions import ipa
+from sessions.compatibility import perception_table
 
 from . import charts
 from .templatetags.report_tags import num
@@ -239,20 +240,13 @@ def _parse_dt(value, tz_name=None):
 
 
 def _dimension_rows(compatibility):
-    means = compatibility.get("dimension_means") or {}
-    gaps = compatibility.get("perception_gap_means") or {}
-    rows = []
-    for dimension in ipa.DIMENSIONS:
-        rows.append(
-            {
-                "code": dimension.code,
-                "label": dimension.label_en if translation.get_language() == "en" else dimension.label_fr,
-                "mediator": means.get(dimension.code),
-                "ceo": (gaps.get(ipa.CEO) or {}).get(dimension.code),
-                "candidate": (gaps.get(ipa.CANDIDATE) or {}).get(dimension.code),
-            }
-        )
-    return rows
+    """The perception-gap table over the sessions (``sessions.compatibility.perception_table``, the
+    same rows as the session page's), each row with its dimension's label."""
+    rows = perception_table(compatibility.get("dimension_means"), compatibility.get("perception_gap_means"))
+    labels = {
+        d.code: d.label_en if translation.get_language() == "en" else d.label_fr for d in ipa.DIMENSIONS
+    }
+    return [{**row, "label": labels[row["code"]]} for row in rows]
 
 
 def _session_rows(snapshot):

@@ -70,6 +70,8 @@ __all__ = [
     "ipa_figures",
     "least_squares_slope",
     "perception_gaps",
+    "perception_table",
+    "session_perception_table",
 ]
 
 #: A compatibility verdict needs at least this many held *and* observed sessions (DESIGN.md §5).
@@ -307,6 +309,56 @@ def perception_gaps(
         dim: (own[dim] - med[dim]) if own[dim] is not None and med[dim] is not None else None
         for dim in DIMENSION_CODES
     }
+
+
+def perception_table(
+    mediator: Mapping[str, float | None] | None,
+    gaps: Mapping[str, Mapping[str, float | None] | None] | None,
+    own: Mapping[str, Mapping[str, int | None] | None] | None = None,
+) -> list[dict[str, Any]]:
+    """The perception-gap table, one row per dimension of :data:`sessions.ipa.DIMENSION_CODES` in
+    that order — the table of the PDF report (over the sessions) and of the session page (one
+    session), one code for both.
+
+    ``mediator``: ``{dimension: the mediator's rating, or mean rating (1–5) | None}``; ``gaps``:
+    ``{party: {dimension: party − mediator, in rating points | None} | None}``; ``own`` (optional):
+    ``{party: {dimension: the party's own rating 1–5} | None}``. A missing party, dimension or
+    mapping reads ``None``.
+
+    Each row: ``code``; ``mediator``; ``ceo`` and ``candidate``: the gaps; ``ceo_rating`` and
+    ``candidate_rating``: the parties' own ratings (``None`` without ``own``).
+    """
+    mediator = mediator or {}
+    gaps = gaps or {}
+    own = own or {}
+    rows = []
+    for dim in DIMENSION_CODES:
+        row: dict[str, Any] = {"code": dim, "mediator": mediator.get(dim)}
+        for party in PARTIES:
+            row[party] = (gaps.get(party) or {}).get(dim)
+            row[f"{party}_rating"] = (own.get(party) or {}).get(dim)
+        rows.append(row)
+    return rows
+
+
+def session_perception_table(
+    mediator: Mapping[str, int | None] | None,
+    debriefs: Mapping[str, Mapping[str, int | None] | None],
+) -> list[dict[str, Any]]:
+    """:func:`perception_table` of one session: the mediator's ratings (``None``: no observation,
+    or one the reader may not see) beside each party's debrief ratings
+    (``{party: {dimension: 1..5} | None}``, ``None`` or absent: no debrief), with the gaps of
+    :func:`perception_gaps` where both rated.
+
+    Raises ``ValueError`` for an unknown dimension or a rating outside 1..5.
+    """
+    gaps = {
+        party: perception_gaps(mediator, debriefs[party])
+        if mediator is not None and debriefs.get(party) is not None
+        else None
+        for party in PARTIES
+    }
+    return perception_table(mediator, gaps, debriefs)
 
 
 # =========================================================================== trend

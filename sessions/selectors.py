@@ -66,6 +66,16 @@ def mediator_sessions(*, user, now=None):
     return {"upcoming": upcoming, "to_observe": to_observe, "drafts": drafts, "done": done}
 
 
+def session_minute(session, *, upper, now=None):
+    """The session clock: whole minutes elapsed since ``session.starts_at`` (rounded down), the
+    default minute of a new critical incident. ``None`` before the start or past ``upper`` minutes
+    (the incident's bound, 600): then the mediator types the minute. ``now``: aware datetime,
+    default the current time."""
+    elapsed = ((now or timezone.now()) - session.starts_at).total_seconds()
+    minute = int(elapsed // 60)
+    return minute if 0 <= minute <= upper else None
+
+
 def current_observation(session):
     return (
         Observation.objects.filter(session=session, is_current=True)
@@ -123,6 +133,29 @@ def visible_observation(*, session, user):
     if standing is not None and access.observation_visible(user, standing):
         return standing
     return None
+
+
+def session_perception(*, session, user, observation):
+    """The perception-gap table of one session as ``user`` may read it, else ``None``.
+
+    ``observation``: what :func:`visible_observation` gave ``user`` (a draft never enters the
+    table). ``None`` when ``user`` may not read the debriefs (``access.debrief_ratings_visible``:
+    a CEO before their own debrief, a mediator, anyone outside the mandate) or when no debrief is
+    given yet. Otherwise ``{"rows": sessions.compatibility.session_perception_table(...) rows
+    (``code``, ``mediator``, ``ceo``, ``candidate`` gaps, ``ceo_rating``, ``candidate_rating``),
+    "has_mediator": bool, "has_candidate": bool}``. One or two queries.
+    """
+    if not access.debrief_ratings_visible(user, session):
+        return None
+    debriefs = {d.party: d.ratings for d in Debrief.objects.filter(session=session)}
+    if not debriefs:
+        return None
+    mediator = observation.ratings if observation is not None and observation.is_submitted else None
+    return {
+        "rows": compatibility.session_perception_table(mediator, debriefs),
+        "has_mediator": mediator is not None,
+        "has_candidate": "candidate" in debriefs,
+    }
 
 
 def session_input(session, observation, debriefs) -> compatibility.SessionInput:

@@ -23,6 +23,7 @@ from cso_recruit import access
 
 from . import agenda, i18n, ics, ipa, scheduling, selectors, services
 from .forms import (
+    INCIDENT_MINUTE_MAX,
     CancelForm,
     DebriefForm,
     IncidentForm,
@@ -170,6 +171,9 @@ def session_detail(request, pk):
             "sealed": is_ceo and observation is None and ceo_debrief is None,
             "history": session.history.select_related("history_user").order_by("-history_date")[:20],
             "dimension_labels": {d.code: i18n.label(d) for d in ipa.DIMENSIONS},
+            "perception": selectors.session_perception(
+                session=session, user=request.user, observation=observation
+            ),
             "tallies": observation.tallies() if observation else None,
             "ipa_rows": [(c.code, i18n.label(c)) for c in ipa.IPA_CATEGORIES],
         },
@@ -256,16 +260,49 @@ def _observation_context(observation, *, form=None, incident_form=None, revision
     what the mediator typed (errors shown, texts kept). Unbound forms where none is given."""
     observation.refresh_from_db()  # as saved (a refused post may have left the object half changed)
     return {
-        "observation": observation,
-        "session": observation.session,
+        **_incidents_context(observation, incident_form=incident_form),
         "form": form if form is not None else ObservationForm(observation=observation),
-        "incident_form": incident_form if incident_form is not None else IncidentForm(prefix="i"),
         "revision_form": revision_form if revision_form is not None else RevisionForm(),
         "tallies": observation.tallies(),
-        "incidents": observation.incidents.all(),
         "ipa_groups": _ipa_groups(),
         "parties": [(ipa.CEO, _("CEO")), (ipa.CANDIDATE, _("Candidate"))],
     }
+
+
+def _incidents_context(observation, *, incident_form=None, message="", level="success"):
+    """The context of the incidents block (``_incidents.html``): the incidents, the add form (bound
+    as typed after a refusal, else unbound with the session clock's minute as its default), the
+    session clock's minute (``None`` outside 0–600 min since the start) and a status message."""
+    minute = selectors.session_minute(observation.session, upper=INCIDENT_MINUTE_MAX)
+    if incident_form is None:
+        incident_form = IncidentForm(prefix="i", initial={"minute": minute})
+    return {
+        "observation": observation,
+        "session": observation.session,
+        "incident_form": incident_form,
+        "incidents": observation.incidents.all(),
+        "session_minute": minute,
+        "incident_minute_max": INCIDENT_MINUTE_MAX,
+        "incident_message": message,
+        "incident_message_level": level,
+    }
+
+
+def _wants_fragment(request):
+    """Whether the post comes from ``static/js/observation.js``, which asks for the incidents block
+    alone (header ``X-Requested-With: fetch``); a plain form post gets a whole page or a redirect."""
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def _incidents_fragment(request, observation, *, status=200, **kwargs):
+    """The incidents block as an HTML fragment for the script, marked ``X-Fragment: incidents``
+    (the script puts only such an answer in place; a login page or an error page is not one)."""
+    observation.refresh_from_db()
+    response = render(
+        request, "sessions/_incidents.html", _incidents_context(observation, **kwargs), status=status
+    )
+    response["X-Fragment"] = "incidents"
+    return response
 
 
 def _render_observation(request, observation, **forms):
@@ -343,48 +380,82 @@ def observation_autosave(request, pk):
 def _locked_observation_redirect(request, observation, form):
     """A refused post to a submitted observation: its page shows no incident or revision form, so
     the refusal goes in a message (a locked observation keeps nothing typed anyway)."""
-    messages.error(
-        request,
-        " ".join(form.non_field_errors())
-        or _("This observation is submitted and locked; open a revision with a reason."),
-    )
+    messages.error(request, _locked_message(form))
     return redirect(observation)
+
+
+def _locked_message(form):
+    return " ".join(form.non_field_errors()) or _(
+        "This observation is submitted and locked; open a revision with a reason."
+    )
 
 
 @login_required
 @require_POST
 def incident_add(request, pk):
-    """Record a critical incident. Refused (invalid fields, or the service's rules), the observation
-    page is shown again with the incident form as typed and its errors; nothing is saved."""
+    """Record a critical incident.
+
+    From the script (``X-Requested-With: fetch``): answers the incidents block alone — 200 once
+    recorded (with an empty add form), 422 with the form as typed and its errors, 409 when the
+    observation is locked — so nothing typed elsewhere on the page is touched. From a plain form
+    post: a redirect to the incidents once recorded; refused (invalid fields, or the service's
+    rules), the observation page again with the incident form as typed and its errors."""
     observation = _mediator_observation(request, pk)
     form = IncidentForm(request.POST, prefix="i")
+    fragment = _wants_fragment(request)
     if form.is_valid():
         try:
             services.incident_add(observation=observation, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
             _errors_to_form(form, exc)
         else:
+            if fragment:
+                return _incidents_fragment(request, observation, message=_("Incident recorded."))
             messages.success(request, _("Incident recorded."))
             return redirect(f"{observation.get_absolute_url()}#incidents")
     observation.refresh_from_db()
     if observation.is_submitted:
+        if fragment:
+            return _incidents_fragment(
+                request, observation, status=409, message=_locked_message(form), level="danger"
+            )
         return _locked_observation_redirect(request, observation, form)
+    if fragment:
+        return _incidents_fragment(request, observation, status=422, incident_form=form)
     return _render_observation(request, observation, incident_form=form)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def incident_delete(request, pk):
+    """Delete a critical incident of the mediator's draft, after a confirmation.
+
+    GET (the × button without JavaScript): the confirmation page, with the incident and a POST
+    form. POST from the script (which asked with a dialog first): the incidents block alone (200,
+    or 409 with the refusal); a plain POST (the confirmation page): a redirect to the incidents,
+    with a message when refused."""
     incident = get_object_or_404(
-        CriticalIncident.objects.select_related("observation"),
+        CriticalIncident.objects.select_related("observation__session__application__candidate"),
         pk=pk,
         observation__in=access.observations_of_mediator(request.user),
     )
+    if request.method == "GET":
+        if incident.observation.is_submitted:
+            return _locked_observation_redirect(request, incident.observation, IncidentForm())
+        return render(request, "sessions/incident_confirm_delete.html", {"incident": incident})
+    observation = incident.observation
     try:
         services.incident_delete(incident=incident, by=request.user)
     except ValidationError as exc:
+        if _wants_fragment(request):
+            return _incidents_fragment(
+                request, observation, status=409, message=" ".join(exc.messages), level="danger"
+            )
         messages.error(request, " ".join(exc.messages))
-    return redirect(f"{incident.observation.get_absolute_url()}#incidents")
+    else:
+        if _wants_fragment(request):
+            return _incidents_fragment(request, observation, message=_("Incident deleted."))
+    return redirect(f"{observation.get_absolute_url()}#incidents")
 
 
 @login_required

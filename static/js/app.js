@@ -25,3 +25,13 @@ document.addEventListener("change", (event) => {
     syncRejectionFields(event.target);
   }
 });
+
+// Plain words with their explanation (templates/_term.html): a Bootstrap tooltip on hover, keyboard
+// focus and tap; Escape closes it. Without JavaScript the button's title shows the same text.
+document.addEventListener("DOMContentLoaded", () => {
+  if (!window.bootstrap || !window.bootstrap.Tooltip) { return; }
+  document.querySelectorAll("button.term[data-bs-toggle='tooltip']").forEach((term) => {
+    const tooltip = window.bootstrap.Tooltip.getOrCreateInstance(term, { trigger: "hover focus" });
+    term.addEventListener("keydown", (event) => { if (event.key === "Escape") { tooltip.hide(); } });
+  });
+});

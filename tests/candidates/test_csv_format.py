@@ -922,3 +922,31 @@ def test_utf16_text_keeps_its_own_message():
     assert csv_format.binary_kind(data) is None
     with pytest.raises(CsvFormatError, match="UTF-16"):
         decode_csv_bytes(data)
+
+
+# --------------------------------------------------------------------------- encoding as the user knows it
+
+
+@pytest.mark.parametrize(
+    ("sample", "language", "label"),
+    [
+        ("candidates_fr_utf8_bom.csv", "en", "UTF-8 (Excel)"),
+        ("candidates_fr_utf8_bom.csv", "fr", "UTF-8 (Excel)"),
+        ("candidates_fr_cp1252.csv", "en", "Windows (older Excel)"),
+        ("candidates_fr_cp1252.csv", "fr", "Windows (ancien Excel)"),
+    ],
+)
+def test_the_encoding_of_a_sample_is_named_as_the_user_knows_it(sample, language, label):
+    from django.utils import translation
+
+    from tests.conftest import sample_path
+
+    _text, encoding = decode_csv_bytes(sample_path(sample).read_bytes())
+    with translation.override(language):
+        assert csv_format.encoding_label(encoding) == label
+
+
+def test_plain_utf8_and_unknown_codecs_keep_their_name():
+    assert csv_format.encoding_label("utf-8") == "UTF-8"
+    assert csv_format.encoding_label("latin-9") == "latin-9"
+    assert csv_format.encoding_label("") == csv_format.encoding_label(None) == ""

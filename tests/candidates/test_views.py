@@ -583,7 +583,7 @@ def test_the_upload_returns_at_once_and_the_task_makes_the_preview(
     assert counts() == (0, 0, 0)  # a preview saves nothing
     html = text(as_recruiter.get(job.get_absolute_url()))
     assert "Élodie Garnier" in html and "Thomas N&#x27;Diaye" in html and "Lyon; Villeurbanne" in html
-    assert "encoding utf-8-sig, separator “;”." in html
+    assert "encoding UTF-8 (Excel), separator “;”." in html and "utf-8-sig" not in html
     assert "On saving: 8 new candidates, 0 updated, 0 unchanged." in html
     assert 'name="confirm"' in html and f'action="{confirm_url(job)}"' in html
     assert "data-live-pending" not in html and "http-equiv" not in html

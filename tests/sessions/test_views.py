@@ -789,12 +789,15 @@ def test_candidate_debrief_refused_by_the_service_meanwhile_shows_the_same_page(
 
 def test_the_observation_script_gets_its_messages_from_the_page(client, world, draft):
     html = page(client, world.mediator, draft.get_absolute_url())
-    assert html.count('data-offline-message="Not saved — check the connection."') == 2
+    # the IPA table, the observation form and the incidents section
+    assert html.count('data-offline-message="Not saved — check the connection."') == 3
     assert 'data-error-message="The count was not saved."' in html
     assert 'data-error-message="The draft was not saved: check the fields."' in html
+    assert 'data-error-message="The incident was not saved."' in html
+    assert 'data-confirm-delete="Delete this incident? This cannot be undone."' in html
     client.cookies["django_language"] = "fr"
     french = client.get(draft.get_absolute_url()).content.decode()
-    assert french.count("data-offline-message=") == 2 and '<html lang="fr"' in french
+    assert french.count("data-offline-message=") == 3 and '<html lang="fr"' in french
 
 
 def test_the_observation_script_has_no_language_logic():
@@ -802,6 +805,15 @@ def test_the_observation_script_has_no_language_logic():
 
     with open(finders.find("js/observation.js"), encoding="utf-8") as script:
         source = script.read()
-    for text in ("Erreur", "vérifiez", "Non enregistré", "documentElement.lang", "check the connection"):
+    for text in (
+        "Erreur",
+        "vérifiez",
+        "Non enregistré",
+        "documentElement.lang",
+        "check the connection",
+        "Supprimer",
+    ):
         assert text not in source
-    assert "dataset.offlineMessage" in source and "errorMessage" in source
+    assert (
+        "dataset.offlineMessage" in source and "errorMessage" in source and "dataset.confirmDelete" in source
+    )
