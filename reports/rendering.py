@@ -43,7 +43,7 @@ from assessments.scoring import ROLE_GATE
 from candidates.models import Stage, SupportDomain
 from figures import reading as readings
 from figures.models import FORMULAS_VERSION
-from sessions import ipa
+from sessions import i18n, ipa
 
 from . import charts
 from .templatetags.report_tags import num
@@ -513,6 +513,10 @@ def report_context(snapshot: dict) -> dict:
         "schema": schema,
         "red_count": sum(c["level"] == "red" for c in criteria),
         "amber_count": sum(c["level"] == "amber" for c in criteria),
+        # Schema 3 on; older versions have no coverage and show none.
+        "coverage": i18n.coverage_view(snapshot["coverage"], labels_by_code)
+        if snapshot.get("coverage")
+        else None,
         "ipa_categories": [
             (c.number, c.label_en if translation.get_language() == "en" else c.label_fr)
             for c in ipa.IPA_CATEGORIES
