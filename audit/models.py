@@ -127,7 +127,9 @@ class ReadEvent(models.Model):
         indexes = [models.Index(fields=["-at", "-id"], name="readevent_recent_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(kind__in=["cv", "report_pdf", "csv_export", "access_export"]),
+                condition=models.Q(
+                    kind__in=["cv", "report_pdf", "csv_export", "access_export", "briefing_file"]
+                ),
                 name="readevent_kind_valid",
             ),
         ]
