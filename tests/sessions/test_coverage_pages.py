@@ -173,3 +173,20 @@ def test_assessment_summary_json_has_the_coverage(world, planned):
     text = StringIO()
     call_command("assessment_summary", str(world.application.pk), stdout=text)
     assert "coverage of Conductor: targeted in sessions 1, 2, evidenced in 1" in text.getvalue()
+
+
+def test_the_pages_in_french(world, planned):
+    from django.test import Client
+
+    client = Client()  # no language cookie: French, the default
+    client.force_login(world.recruiter)
+    page = client.get(
+        reverse("working_sessions:application", kwargs={"application_pk": world.application.pk})
+    ).content.decode()
+    assert "Couverture des rôles par les séances" in page
+    assert "Une seule séance vise le rôle «\u00a0Business partner\u00a0» (il en faut au moins deux)." in page
+    assert "Ni visés ni mis en évidence dans aucune séance\u00a0:" in page
+    plan = client.get(reverse("working_sessions:plan", kwargs={"pk": planned[2].pk})).content.decode()
+    assert "Plan de la séance de travail 3 avec Claire Testeuse" in plan and "Enregistrer le plan" in plan
+    held = client.get(reverse("working_sessions:plan", kwargs={"pk": planned[0].pk})).content.decode()
+    assert "Cette séance a eu lieu\u00a0: son plan est figé" in held
