@@ -335,3 +335,35 @@ def test_the_session_detail_links_to_the_plan(client, world, future):
     page = client.get(future.get_absolute_url()).content.decode()
     assert plan_url(future) in page and "Conductor" in page
     assert WorkingSession.objects.get(pk=future.pk).target_role_labels == ["Conductor"]
+
+
+def test_the_admin_lists_briefing_files_read_only_with_constant_queries(client, world, future):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="admin-plan", is_staff=True, is_superuser=True))
+    url = reverse("admin:working_sessions_briefingfile_changelist")
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(ctx.captured_queries), response.content.decode()
+
+    services.briefing_file_add(session=future, by=world.recruiter, uploaded=upload("un.pdf", make_pdf("1")))
+    client.get(url)  # warm the session and caches
+    one, _html = queries()
+    for n in range(3):
+        services.briefing_file_add(
+            session=future, by=world.recruiter, uploaded=upload(f"f{n}.pdf", make_pdf(str(n)))
+        )
+    four, html = queries()
+    assert four == one and "f2.pdf" in html
+    item = BriefingFile.objects.first()
+    assert client.get(reverse("admin:working_sessions_briefingfile_add")).status_code == 403
+    assert (
+        client.post(reverse("admin:working_sessions_briefingfile_delete", args=[item.pk])).status_code == 403
+    )
+    assert BriefingFile.objects.count() == 4
