@@ -288,6 +288,10 @@ def _session_rows(snapshot):
                 "location": session.get("location", ""),
                 "problem": session.get("problem", ""),
                 "mediator": session.get("mediator"),
+                # Schema 3 on: the roles the session's plan targeted (labels in the report's language).
+                "target_roles": [
+                    _role_labels().get(code, code) for code in (session.get("plan") or {}).get("roles", [])
+                ],
                 "sealed": session.get("sealed", False),
                 "observation": observation,
                 "verdict_label": _verdict_label((observation or {}).get("verdict")),

@@ -103,6 +103,9 @@ def test_an_archived_snapshot_does_not_move_with_later_plans(covered, world):
     assert coverage_section(rendering.render_html(snapshot)) == before  # charts have random ids
     fresh = build_snapshot(application=covered.application, version=2, by=covered.ceo, language="en")
     assert fresh["coverage"]["roles"]["posture"]["targeting"] == [4]
+    assert fresh["sessions"][3]["plan"] == {"roles": ["conductor", "posture"], "criteria": []}
+    assert "Roles targeted by the plan: Conductor, Posture and mindset" in rendering.render_html(fresh)
+    assert "Roles targeted by the plan" not in rendering.render_html(snapshot)
     assert snapshot["coverage"]["roles"]["posture"]["targeting"] == []
 
 
