@@ -518,7 +518,7 @@ def report_context(snapshot: dict) -> dict:
         "red_count": sum(c["level"] == "red" for c in criteria),
         "amber_count": sum(c["level"] == "amber" for c in criteria),
         # Schema 3 on; older versions have no coverage and show none.
-        "coverage": i18n.coverage_view(snapshot["coverage"], labels_by_code)
+        "coverage": i18n.coverage_view(snapshot["coverage"], labels_by_code, name_criteria=False)
         if snapshot.get("coverage")
         else None,
         "ipa_categories": [

@@ -24,15 +24,18 @@ def dimensions():
     return [(d.code, label(d), [(a.level, anchor_text(a)) for a in d.anchors]) for d in DIMENSIONS]
 
 
-def coverage_view(data, criterion_labels) -> dict:
+def coverage_view(data, criterion_labels, *, name_criteria=True) -> dict:
     """What the coverage partials (``sessions/_coverage.html``, the report) show, from
     ``sessions.coverage.Coverage.to_dict()`` (``data``) and ``{criterion code: label}``.
+    ``name_criteria=False`` (the PDF) counts the criteria neither targeted nor evidenced instead of
+    naming them all.
 
     Returns ``{"groups": [(code, label)], "rows": [{"order", "status", "cells": [{"group",
     "targeted", "evidenced"}]}], "warnings": [text], "evidence_visible": bool}``; texts in the
     active language.
     """
     from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
 
     from assessments.models import RoleGroup
 
@@ -67,7 +70,16 @@ def coverage_view(data, criterion_labels) -> dict:
             texts.append(_("No session targets posture and mindset."))
         elif warning["code"] == "criterion_uncovered":
             uncovered.append(criterion_labels.get(warning["criterion"], warning["criterion"]))
-    if uncovered:
+    if uncovered and not name_criteria:
+        texts.append(
+            ngettext(
+                "%(n)d criterion is neither targeted nor evidenced in any session.",
+                "%(n)d criteria are neither targeted nor evidenced in any session.",
+                len(uncovered),
+            )
+            % {"n": len(uncovered)}
+        )
+    elif uncovered:
         texts.append(
             _("Neither targeted nor evidenced in any session: %(criteria)s.")
             % {"criteria": "; ".join(uncovered)}

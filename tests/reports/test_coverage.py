@@ -82,6 +82,8 @@ def test_the_pdf_shows_which_session_evidenced_which_role(covered):
     text = squash(pdf_text(rendering.render_pdf(snapshot).pdf))
     assert "Which session evidenced which role" in text
     assert "No session targets posture and mindset." in text
+    # The PDF counts the criteria neither targeted nor evidenced (the pages name them).
+    assert "12 criteria are neither targeted nor evidenced in any session." in text
 
 
 def test_the_french_pdf_has_the_table_in_french(covered):
