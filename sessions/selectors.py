@@ -360,3 +360,35 @@ def coverage_display_for(*, application, summary) -> dict:
     view = i18n.coverage_view(data, labels)
     view["data"] = data
     return view
+
+
+def application_plan(*, application) -> dict:
+    """What the plans of the application's non-cancelled sessions target and hold, for the notice
+    to the candidate (issue 10 item 3), generated from the plan:
+
+    ``{"roles": [role codes targeted by a session, in framework order], "criteria": [Criterion
+    targeted by a session, in display order], "company_data": bool (a session's pack holds
+    company data), "pack_sha256": str, "files": int}`` where ``pack_sha256`` is
+    ``services.briefing_pack_checksum`` over every file of those sessions' packs (``""`` when
+    there is none) and ``files`` their number. Three queries."""
+    from assessments.models import Criterion, RoleGroup
+
+    from .services import briefing_pack_checksum
+
+    sessions = list(
+        WorkingSession.objects.filter(application=application)
+        .exclude(status=WorkingSession.Status.CANCELLED)
+        .only("pk", "target_roles", "briefing_has_company_data")
+    )
+    ids = [s.pk for s in sessions]
+    targeted = {code for s in sessions for code in (s.target_roles or [])}
+    checksums = list(BriefingFile.objects.filter(session_id__in=ids).values_list("sha256", flat=True))
+    return {
+        "roles": [g.value for g in RoleGroup if g.value in targeted],
+        "criteria": list(
+            Criterion.objects.filter(targeting_sessions__in=ids).distinct().order_by("order", "code")
+        ),
+        "company_data": any(s.briefing_has_company_data for s in sessions),
+        "pack_sha256": briefing_pack_checksum(checksums),
+        "files": len(checksums),
+    }

@@ -11,7 +11,7 @@ from django.urls import reverse
 from assessments import services as assessment_services
 from assessments.models import Criterion, Scorecard
 from audit.models import ReadEvent
-from sessions import services
+from sessions import selectors, services
 from sessions.models import BriefingFile, WorkingSession
 from tests.assessments.helpers import criterion_ids
 from tests.candidates.documents import make_docx, make_pdf, make_png, upload
@@ -367,3 +367,33 @@ def test_the_admin_lists_briefing_files_read_only_with_constant_queries(client, 
         client.post(reverse("admin:working_sessions_briefingfile_delete", args=[item.pk])).status_code == 403
     )
     assert BriefingFile.objects.count() == 4
+
+
+def test_the_application_plan_for_the_notice(world, future):
+    ids = criterion_ids()
+    other = world.schedule(at(DAY, 14))
+    services.session_plan_update(
+        session=future, by=world.recruiter, roles=["posture"], criteria=[ids["bp_modelling"]]
+    )
+    services.session_plan_update(
+        session=other,
+        by=world.recruiter,
+        roles=["conductor"],
+        criteria=[ids["bp_modelling"], ids["cond_tools"]],
+        has_company_data=True,
+    )
+    first, second = make_pdf("A"), make_docx("B")
+    services.briefing_file_add(session=future, by=world.recruiter, uploaded=upload("a.pdf", first))
+    services.briefing_file_add(session=other, by=world.recruiter, uploaded=upload("b.docx", second))
+    plan = selectors.application_plan(application=world.application)
+    assert plan["roles"] == ["conductor", "posture"]
+    assert [c.code for c in plan["criteria"]] == ["cond_tools", "bp_modelling"]
+    assert plan["company_data"] is True and plan["files"] == 2
+    sums = sorted(hashlib.sha256(content).hexdigest() for content in (first, second))
+    assert plan["pack_sha256"] == hashlib.sha256(f"{sums[0]}\n{sums[1]}\n".encode()).hexdigest()
+    services.session_cancel(session=other, by=world.recruiter, reason="Report.")
+    plan = selectors.application_plan(application=world.application)
+    assert plan["roles"] == ["posture"] and plan["company_data"] is False and plan["files"] == 1
+    assert [c.code for c in plan["criteria"]] == ["bp_modelling"]
+    only_first = hashlib.sha256(first).hexdigest()
+    assert plan["pack_sha256"] == hashlib.sha256(f"{only_first}\n".encode()).hexdigest()
