@@ -56,6 +56,15 @@ class ScorecardForm(forms.Form):
             for r in self.ratings
         ]
 
+    def split_rows(self, targeted_codes) -> tuple[list, list]:
+        """:meth:`criterion_rows` split in two, each in framework order: the rows whose criterion
+        code is in ``targeted_codes`` (a session plan's targets), then the others."""
+        rows = self.criterion_rows()
+        return (
+            [row for row in rows if row[0].code in targeted_codes],
+            [row for row in rows if row[0].code not in targeted_codes],
+        )
+
     def ratings_data(self):
         """``{criterion id: (value or None, evidence)}`` for ``services.scorecard_save``."""
         data = {}

@@ -14,6 +14,7 @@ from candidates.models import SupportDomain
 from cso_recruit import access
 from figures import selectors as figures_selectors
 from reports import charts
+from sessions import selectors as session_selectors
 
 from . import selectors, services
 from .forms import RevisionForm, ScorecardForm, ScorecardStartForm
@@ -74,6 +75,14 @@ def scorecard_edit(request, pk):
         else:
             messages.success(request, _("Draft saved."))
             return redirect(scorecard)
+    targeted_rows, other_rows = [], []
+    if scorecard.context == Scorecard.Context.WORKING_SESSION:
+        # A session scorecard opens with the criteria its session's plan targets; the others follow.
+        codes = session_selectors.targeted_criterion_codes(
+            application=scorecard.application, session_number=scorecard.session_number
+        )
+        if codes:
+            targeted_rows, other_rows = form.split_rows(codes)
     return render(
         request,
         "assessments/scorecard_form.html",
@@ -82,6 +91,8 @@ def scorecard_edit(request, pk):
             "form": form,
             "revision_form": RevisionForm(),
             "problems": services.scorecard_problems(scorecard) if not scorecard.is_submitted else {},
+            "targeted_rows": targeted_rows,
+            "other_rows": other_rows,
         },
     )
 
@@ -123,6 +134,7 @@ def summary(request, pk):
         "role_labels": {g.value: g.label for g in RoleGroup},
         "domain_labels": {d.value: d.label for d in SupportDomain},
         "context_labels": context_labels(),
+        "coverage": session_selectors.coverage_display_for(application=application, summary=data),
     }
     years = application.candidate.years_by_domain()
     # Labels as str: pygal JSON-encodes them and cannot take lazy translation proxies.

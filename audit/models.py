@@ -95,6 +95,7 @@ class ReadEvent(models.Model):
         REPORT_PDF = "report_pdf", _("Report PDF download")
         CSV_EXPORT = "csv_export", _("CSV export download")
         ACCESS_EXPORT = "access_export", _("Access export download")
+        BRIEFING_FILE = "briefing_file", _("Briefing file download")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -126,7 +127,9 @@ class ReadEvent(models.Model):
         indexes = [models.Index(fields=["-at", "-id"], name="readevent_recent_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(kind__in=["cv", "report_pdf", "csv_export", "access_export"]),
+                condition=models.Q(
+                    kind__in=["cv", "report_pdf", "csv_export", "access_export", "briefing_file"]
+                ),
                 name="readevent_kind_valid",
             ),
         ]

@@ -57,16 +57,18 @@ CV_KINDS = {
 }
 
 
-def validate_cv(uploaded) -> str:
-    """Check an uploaded CV by its content (not its name or the client's content type).
+def validate_document(uploaded, *, too_large_message, bad_type_message) -> str:
+    """Check an uploaded document by its content (not its name or the client's content type), the
+    rules of a CV: at most ``settings.CV_MAX_BYTES`` (5 MB), a PDF or a Word .docx file.
 
-    Args: a Django ``UploadedFile``. Returns the extension to store it under (``"pdf"``/``"docx"``).
-    Raises ``ValidationError`` (code ``too_large`` above ``settings.CV_MAX_BYTES`` = 5 MB,
-    ``bad_type`` for anything that is not a PDF or a Word .docx file).
+    Args: a Django ``UploadedFile``; the two refusal texts (``too_large_message`` takes
+    ``%(size)s`` and ``%(limit)d``, in MB). Returns the extension to store it under
+    (``"pdf"``/``"docx"``). Raises ``ValidationError`` (code ``too_large`` or ``bad_type``).
+    Used for CVs (:func:`validate_cv`) and the working sessions' briefing files.
     """
     if uploaded.size > settings.CV_MAX_BYTES:
         raise ValidationError(
-            _("The CV is %(size)s MB, over the %(limit)d MB limit.")
+            too_large_message
             # Rounded up, so that a file just over the limit never reads as "5.00 MB".
             % {
                 "size": number_format(math.ceil(uploaded.size / 1024 / 1024 * 100) / 100, 2),
@@ -79,19 +81,40 @@ def validate_cv(uploaded) -> str:
     uploaded.seek(0)
     kind = filetype.guess(head)
     if kind is None or kind.mime not in CV_KINDS:
-        raise ValidationError(_("The CV must be a PDF or a Word (.docx) document."), code="bad_type")
+        raise ValidationError(bad_type_message, code="bad_type")
     return CV_KINDS[kind.mime]
+
+
+def validate_cv(uploaded) -> str:
+    """Check an uploaded CV by its content (not its name or the client's content type).
+
+    Args: a Django ``UploadedFile``. Returns the extension to store it under (``"pdf"``/``"docx"``).
+    Raises ``ValidationError`` (code ``too_large`` above ``settings.CV_MAX_BYTES`` = 5 MB,
+    ``bad_type`` for anything that is not a PDF or a Word .docx file).
+    """
+    return validate_document(
+        uploaded,
+        too_large_message=_("The CV is %(size)s MB, over the %(limit)d MB limit."),
+        bad_type_message=_("The CV must be a PDF or a Word (.docx) document."),
+    )
+
+
+def store_document(field_file, uploaded, extension) -> str:
+    """Write ``uploaded`` into ``field_file`` (a ``FieldFile``, not saved to the row) under a
+    server-made name ``<uuid4 hex>.<extension>``; returns the client's base name (cut to 255
+    characters), to keep for display only."""
+    original = PurePosixPath(uploaded.name or "").name[:255]
+    uploaded.seek(0)
+    field_file.save(f"{uuid.uuid4().hex}.{extension}", ContentFile(uploaded.read()), save=False)
+    return original
 
 
 def _store_cv(candidate: Candidate, uploaded) -> None:
     """Write the new CV under a server-made name; the previous file is deleted only once the
     transaction commits, so a failed change never leaves the candidate without their CV."""
     extension = validate_cv(uploaded)
-    original = PurePosixPath(uploaded.name or "").name[:255]
     previous = candidate.cv.name if candidate.cv else ""
-    uploaded.seek(0)
-    candidate.cv.save(f"{uuid.uuid4().hex}.{extension}", ContentFile(uploaded.read()), save=False)
-    candidate.cv_original_name = original
+    candidate.cv_original_name = store_document(candidate.cv, uploaded, extension)
     if previous:
         storage = candidate.cv.storage
         transaction.on_commit(lambda: storage.delete(previous))

@@ -201,6 +201,25 @@ def sessions_managed_by(user) -> QuerySet:
     return WorkingSession.objects.filter(application__mandate__in=managed_mandates(user).values("pk"))
 
 
+def session_plans_managed_by(user) -> QuerySet:
+    """Sessions whose plan (targeted roles and criteria, briefing, briefing pack) the user may
+    change: the same people as :func:`sessions_managed_by` (recruiters of the mandate, staff).
+    Whether the plan is still open (a planned session) is the service's rule, not an access one."""
+    return sessions_managed_by(user)
+
+
+def briefing_files_visible_to(user) -> QuerySet:
+    """Briefing-pack files the user may download: those of the sessions they may see
+    (:func:`sessions_visible_to`: the mandate's CEO and recruiters, staff, and the session's own
+    mediator while a mediator of the mandate). Another mediator of the mandate, another mandate's
+    members and anonymous users get none (404)."""
+    from sessions.models import BriefingFile
+
+    if not _authenticated(user):
+        return BriefingFile.objects.none()
+    return BriefingFile.objects.filter(session__in=sessions_visible_to(user).values("pk"))
+
+
 def application_headers_visible_to(user) -> QuerySet:
     """Applications whose header (candidate name, mandate, stage) the user may see: pipeline
     members, plus the mediator of any of its working sessions (while a mediator of its mandate)."""

@@ -37,7 +37,7 @@ from cso_recruit.events import figures_inputs_changed
 from outbox.models import OutboundEmail
 from outbox.services import Message, email_enqueue
 from reports.models import Report
-from sessions.models import AssessmentNotice, Observation, WorkingSession
+from sessions.models import AssessmentNotice, BriefingFile, Observation, WorkingSession
 
 from . import selectors
 from .models import Erasure, RetentionWarning
@@ -256,9 +256,12 @@ def candidate_erase(
     session_ids |= set(
         WorkingSession.history.filter(application_id__in=app_ids).values_list("id", flat=True).distinct()
     )
+    # The sessions' briefing packs go with them (files and history copies included).
+    briefing_files = _briefing_files(session_ids)
     Observation.objects.filter(session_id__in=session_ids).update(supersedes=None)
     counts["sessions"] = WorkingSession.objects.filter(pk__in=session_ids).delete()[0]
     counts["history_rows"] = WorkingSession.history.filter(id__in=session_ids).delete()[0]
+    counts["history_rows"] += BriefingFile.history.filter(session_id__in=session_ids).delete()[0]
     Scorecard.objects.filter(application_id__in=app_ids).update(supersedes=None)
     counts["scorecards"] = Scorecard.objects.filter(application_id__in=app_ids).delete()[0]
     StageTransition.objects.filter(application_id__in=app_ids).delete()
@@ -292,13 +295,23 @@ def candidate_erase(
 
     def delete_files():
         done = {}
-        for name in sorted(cv_files | report_files | export_files):
+        for name in sorted(cv_files | report_files | export_files | briefing_files):
             _delete_file(name, done)
         logger.info("candidate erased: files deleted", extra={"candidate": pk, **done})
 
     transaction.on_commit(delete_files)
     logger.info("candidate erased", extra={"candidate": pk, "kind": kind, "rule": rule, **counts})
     return erasure
+
+
+def _briefing_files(session_ids) -> set:
+    """Stored names of every briefing-pack file the sessions ``session_ids`` ever had (history
+    copies included: a removed file's name stays there until its file is deleted on commit)."""
+    return set(
+        BriefingFile.history.filter(session_id__in=session_ids)
+        .exclude(file="")
+        .values_list("file", flat=True)
+    )
 
 
 @transaction.atomic
@@ -319,6 +332,7 @@ def mandate_delete(mandate: Mandate, actor=None) -> None:
     files |= set(ExportJob.objects.filter(mandate=mandate).exclude(file="").values_list("file", flat=True))
     access_exports = AccessExport.objects.filter(mandates=mandate)  # they hold what the mandate held
     files |= set(access_exports.exclude(file="").values_list("file", flat=True))
+    files |= _briefing_files(session_ids)
     access_exports.delete()
     Observation.objects.filter(session__application_id__in=app_ids).update(supersedes=None)
     Scorecard.objects.filter(application_id__in=app_ids).update(supersedes=None)
@@ -328,6 +342,7 @@ def mandate_delete(mandate: Mandate, actor=None) -> None:
     candidate_ids = list(Application.objects.filter(mandate=mandate).values_list("candidate_id", flat=True))
     mandate.delete()
     WorkingSession.history.filter(id__in=session_ids).delete()
+    BriefingFile.history.filter(session_id__in=session_ids).delete()
     figures_inputs_changed(candidate_ids=candidate_ids)
     transaction.on_commit(
         lambda: [default_storage.delete(n) for n in sorted(files) if default_storage.exists(n)]

@@ -43,7 +43,7 @@ from assessments.scoring import ROLE_GATE
 from candidates.models import Stage, SupportDomain
 from figures import reading as readings
 from figures.models import FORMULAS_VERSION
-from sessions import ipa
+from sessions import i18n, ipa
 from sessions.compatibility import perception_table
 
 from . import charts
@@ -282,6 +282,10 @@ def _session_rows(snapshot):
                 "location": session.get("location", ""),
                 "problem": session.get("problem", ""),
                 "mediator": session.get("mediator"),
+                # Schema 3 on: the roles the session's plan targeted (labels in the report's language).
+                "target_roles": [
+                    _role_labels().get(code, code) for code in (session.get("plan") or {}).get("roles", [])
+                ],
                 "sealed": session.get("sealed", False),
                 "observation": observation,
                 "verdict_label": _verdict_label((observation or {}).get("verdict")),
@@ -507,6 +511,10 @@ def report_context(snapshot: dict) -> dict:
         "schema": schema,
         "red_count": sum(c["level"] == "red" for c in criteria),
         "amber_count": sum(c["level"] == "amber" for c in criteria),
+        # Schema 3 on; older versions have no coverage and show none.
+        "coverage": i18n.coverage_view(snapshot["coverage"], labels_by_code, name_criteria=False)
+        if snapshot.get("coverage")
+        else None,
         "ipa_categories": [
             (c.number, c.label_en if translation.get_language() == "en" else c.label_fr)
             for c in ipa.IPA_CATEGORIES

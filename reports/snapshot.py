@@ -20,6 +20,9 @@ Rules applied while building it:
   "sealed" and counts as not observed — whoever requests the report, everyone reads the same one.
 * Labels that come from the database (criteria) are stored in the report's language; labels that
   come from code (roles, domains, dimensions, verdicts) are translated when rendering.
+* **Coverage** (schema 3): the sessions × roles matrix and its warnings
+  (``sessions.coverage``), from the plans of the sessions and the same stored figures as the
+  scores, so the archived version keeps saying which session evidenced which role.
 """
 
 import dataclasses
@@ -33,11 +36,12 @@ from candidates.selectors import mandate_years_ceiling
 from cso_recruit import access
 from figures.selectors import application_summary, viewer_for
 from sessions.models import WorkingSession
-from sessions.selectors import counted_observations
+from sessions.selectors import counted_observations, coverage_for
 
 #: Bump when the snapshot's shape changes (the renderer adapts old versions). 2: per-rater
 #: aggregation, posture gate, narrow band, reliability and reading stored in ``summary``.
-SCHEMA = 2
+#: 3: ``coverage`` (sessions × roles, warnings) and each session's ``plan``.
+SCHEMA = 3
 
 
 def _name(user):
@@ -51,7 +55,7 @@ def _session_records(application, ceo):
     sessions = (
         WorkingSession.objects.filter(application=application)
         .select_related("mediator", "application__mandate")
-        .prefetch_related("debriefs")
+        .prefetch_related("debriefs", "target_criteria")
         .order_by("starts_at", "order")
     )
     records = []
@@ -67,6 +71,10 @@ def _session_records(application, ceo):
             "location": session.location,
             "problem": session.problem,
             "mediator": _name(session.mediator),
+            "plan": {
+                "roles": list(session.target_roles or []),
+                "criteria": sorted(c.code for c in session.target_criteria.all()),
+            },
             "sealed": sealed,
             "observation": None,
             "debriefs": {
@@ -122,7 +130,9 @@ def build_snapshot(*, application, version, by=None, language="fr", now=None) ->
         ``figures.selectors.AssessmentSummary.to_dict``, with ``compatibility`` as the CEO may read
         it and the mandate statistics as the requester may read them),
         "sessions": [{order, status, starts_at, ends_at, timezone, location, problem, mediator,
-        sealed, observation: {…} | None, debriefs: {party: {ratings, comment}}}]}`` — only str,
+        plan: {roles, criteria (codes)}, sealed, observation: {…} | None, debriefs: {party: {ratings,
+        comment}}}], "coverage": ``sessions.coverage.Coverage.to_dict()`` (evidence from the same
+        stored figures as ``summary``)}`` — only str,
         int, float, bool, None, lists and dicts (a JSON round trip returns it unchanged).
     """
     now = now or timezone.now()
@@ -132,6 +142,7 @@ def build_snapshot(*, application, version, by=None, language="fr", now=None) ->
     viewer = dataclasses.replace(viewer_for(by, mandate), compatibility_view="ceo")
     with translation.override(language):
         summary = application_summary(application=application, viewer=viewer).to_dict()
+        coverage = coverage_for(application=application, summary=summary).to_dict()
         sessions = _session_records(application, mandate.ceo)
         framework = CompetencyFramework.objects.filter(is_active=True).order_by("-created_at", "-pk").first()
     data = {
@@ -174,6 +185,7 @@ def build_snapshot(*, application, version, by=None, language="fr", now=None) ->
         "framework": {"name": framework.name, "version": framework.version} if framework else None,
         "summary": summary,
         "sessions": sessions,
+        "coverage": coverage,
     }
     # One JSON round trip: the stored snapshot is exactly what we return (no Decimal, datetime or
     # lazy string left), and later changes to the inputs cannot reach it through shared objects.

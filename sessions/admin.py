@@ -38,6 +38,7 @@ from cso_recruit.admin_tools import HistoryAdmin, ReadOnlyAdminMixin
 from . import scheduling, services
 from .forms import TIMEZONE_CHOICES
 from .models import (
+    BriefingFile,
     CalendarFeed,
     CriticalIncident,
     Debrief,
@@ -330,6 +331,23 @@ class SessionReminderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "session__application__candidate__first_name",
     )
     fields = ("session", "email", "sent_at")
+
+
+@admin.register(BriefingFile)
+class BriefingFileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The briefing packs' files, read-only (they change through the session's plan page; the
+    file itself is downloaded there, access-checked and journaled)."""
+
+    list_display = ("original_name", "session", "size", "uploaded_by", "uploaded_at")
+    list_filter = ("uploaded_at",)
+    list_select_related = ("session__application__candidate", "uploaded_by")
+    search_fields = (
+        "original_name",
+        "sha256",
+        "session__application__candidate__last_name",
+        "session__application__candidate__first_name",
+    )
+    fields = ("session", "original_name", "size", "sha256", "uploaded_by", "uploaded_at")
 
 
 @admin.register(CalendarFeed)

@@ -226,3 +226,67 @@ class RevisionForm(forms.Form):
         error_messages={"required": _("A reason is required to revise a submitted observation.")},
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
     )
+
+
+class SessionPlanForm(forms.Form):
+    """The session plan: targeted roles and criteria (of the active framework, grouped by role),
+    the participants' briefing and whether the briefing pack holds company data. Read-only
+    (every field disabled) once the plan is frozen."""
+
+    roles = forms.MultipleChoiceField(
+        label=_("Roles this session targets"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=(),
+    )
+    criteria = forms.MultipleChoiceField(
+        label=_("Criteria this session targets"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=(),
+        help_text=_("Criteria of the active competency framework; session scorecards open with them."),
+    )
+    briefing = forms.CharField(
+        label=_("Briefing for the participants"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("What the CEO, the candidate and the mediator should know or prepare."),
+    )
+    has_company_data = forms.BooleanField(
+        label=_("The briefing pack holds company data"),
+        required=False,
+        help_text=_("The candidate is then asked for a confidentiality undertaking."),
+    )
+
+    def __init__(self, *args, session, criteria, **kwargs):
+        """``criteria``: the active framework's ``Criterion`` rows in display order."""
+        from assessments.models import RoleGroup
+
+        super().__init__(*args, **kwargs)
+        self.fields["roles"].choices = [(g.value, g.label) for g in RoleGroup]
+        grouped = []
+        for group in RoleGroup:
+            options = [(str(c.pk), c.label) for c in criteria if c.group == group.value]
+            if options:
+                grouped.append((group.label, options))
+        self.fields["criteria"].choices = grouped
+        if not self.is_bound:
+            self.initial = {
+                "roles": list(session.target_roles or []),
+                "criteria": [str(c.pk) for c in session.target_criteria.all()],
+                "briefing": session.briefing,
+                "has_company_data": session.briefing_has_company_data,
+            }
+        if not session.plan_editable:
+            for field in self.fields.values():
+                field.disabled = True
+
+    def criterion_ids(self) -> list[int]:
+        return [int(pk) for pk in self.cleaned_data["criteria"]]
+
+
+class BriefingFileForm(forms.Form):
+    file = forms.FileField(
+        label=_("Add a file to the briefing pack"),
+        help_text=_("PDF or Word (.docx), 5 MB at most; checked by its content."),
+    )

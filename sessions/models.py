@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from assessments.models import Criterion, RoleGroup
 from candidates.models import Application
 from cso_recruit.revisions import RevisionedRecord
 
@@ -48,6 +49,28 @@ class WorkingSession(models.Model):
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
     status_reason = models.TextField(_("reason (cancellation, reschedule)"), blank=True)
+    # The session plan (``services.session_plan_update``): frozen once the session is held.
+    target_roles = models.JSONField(
+        _("targeted roles"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Codes of the roles this session is meant to test (conductor, business partner, "
+            "entrepreneur, posture)."
+        ),
+    )
+    target_criteria = models.ManyToManyField(
+        Criterion, blank=True, related_name="targeting_sessions", verbose_name=_("targeted criteria")
+    )
+    briefing = models.TextField(_("briefing for the participants"), blank=True)
+    briefing_has_company_data = models.BooleanField(
+        _("the briefing pack holds company data"),
+        default=False,
+        help_text=_("The candidate is then asked for a confidentiality undertaking."),
+    )
+    #: ``services.briefing_pack_checksum`` of the pack's files, kept up to date by the services
+    #: that add or remove one ("" while the pack is empty).
+    briefing_pack_sha256 = models.CharField(_("briefing pack SHA-256"), max_length=64, blank=True)
     uid = models.UUIDField(_("calendar UID"), default=uuid.uuid4, unique=True, editable=False)
     sequence = models.PositiveIntegerField(_("calendar sequence"), default=0)
     created_by = models.ForeignKey(
@@ -61,7 +84,7 @@ class WorkingSession(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=[target_criteria])
 
     class Meta:
         ordering = ["application", "starts_at"]
@@ -91,6 +114,59 @@ class WorkingSession(models.Model):
     @property
     def is_active(self):
         return self.status != self.Status.CANCELLED
+
+    @property
+    def plan_editable(self) -> bool:
+        """Whether the plan (roles, criteria, briefing, pack) may still change: planned sessions only."""
+        return self.status == self.Status.PLANNED
+
+    @property
+    def target_role_labels(self) -> list:
+        """Labels of the targeted roles, in the framework's role order."""
+        return [group.label for group in RoleGroup if group.value in (self.target_roles or [])]
+
+
+def briefing_upload_to(instance, filename):
+    """Server-made name under ``briefing/``: the client's name is kept in ``original_name`` only."""
+    return f"briefing/{filename}"
+
+
+class BriefingFile(models.Model):
+    """One file of a session's briefing pack: never public, served by an access-checked view
+    (``views.briefing_file_download``); content-checked and size-capped like a CV."""
+
+    session = models.ForeignKey(
+        WorkingSession,
+        on_delete=models.CASCADE,
+        related_name="briefing_files",
+        verbose_name=_("working session"),
+    )
+    file = models.FileField(_("file"), upload_to=briefing_upload_to)
+    original_name = models.CharField(_("original file name"), max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["session", "uploaded_at", "pk"]
+        verbose_name = _("briefing file")
+        verbose_name_plural = _("briefing files")
+
+    def __str__(self):
+        return self.original_name or self.file.name
+
+    def get_absolute_url(self):
+        return reverse("working_sessions:briefing_file", kwargs={"pk": self.pk})
 
 
 class SessionReminder(models.Model):

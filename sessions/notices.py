@@ -34,6 +34,7 @@ from assessments.models import CompetencyFramework, RoleGroup
 from candidates.models import Application
 from outbox.services import Message, email_enqueue
 
+from . import selectors
 from .models import AssessmentNotice, WorkingSession
 
 #: Version of the notice's wording: raised whenever the template's text changes meaning.
@@ -55,9 +56,11 @@ class NoticeLinkError(Exception):
 class NoticeContent:
     """What the notice page says, in one language: ``company``, ``post`` (mandate title),
     ``criteria`` ``[(role label, [criterion labels])]`` in framework order, ``sessions``
-    ``[(number, local start text)]`` of the planned or held sessions, ``recruiters`` (count),
-    retention months with and without talent-pool consent, and ``pack`` (whether a briefing pack
-    holds company data: the confidentiality undertaking is then asked)."""
+    ``[(number, start, [labels of the roles its plan targets])]`` of the planned or held sessions,
+    ``recruiters`` (count), retention months with and without talent-pool consent, ``pack``
+    (whether a session's briefing pack holds company data: the confidentiality undertaking is then
+    asked) and ``pack_sha256`` (``selectors.application_plan``: the checksum of every briefing
+    file of those sessions, ``""`` without any)."""
 
     company: str
     post: str
@@ -68,6 +71,7 @@ class NoticeContent:
     months_no_consent: int = 0
     consent: bool = False
     pack: bool = False
+    pack_sha256: str = ""
 
 
 def notice_content(application: Application, language: str) -> NoticeContent:
@@ -89,12 +93,18 @@ def notice_content(application: Application, language: str) -> NoticeContent:
             )
         with translation.override(language):
             criteria = [(str(RoleGroup(g).label), labels) for g, labels in by_group.items()]
+    with translation.override(language):
+        role_labels = {g.value: str(g.label) for g in RoleGroup}
+    live = application.working_sessions.exclude(status=WorkingSession.Status.CANCELLED).order_by("order")
     sessions = [
-        (s.order, s.starts_at)
-        for s in application.working_sessions.exclude(status=WorkingSession.Status.CANCELLED).order_by(
-            "order"
+        (
+            s.order,
+            s.starts_at,
+            [role_labels[code] for code in RoleGroup.values if code in (s.target_roles or [])],
         )
+        for s in live
     ]
+    plan = selectors.application_plan(application=application)
     return NoticeContent(
         company=mandate.company.name,
         post=mandate.title,
@@ -104,7 +114,8 @@ def notice_content(application: Application, language: str) -> NoticeContent:
         months_talent_pool=settings.PRIVACY_RETENTION_MONTHS_TALENT_POOL,
         months_no_consent=settings.PRIVACY_RETENTION_MONTHS_NO_CONSENT,
         consent=application.candidate.gdpr_consent,
-        pack=False,
+        pack=plan["company_data"],
+        pack_sha256=plan["pack_sha256"],
     )
 
 
@@ -229,6 +240,7 @@ def notice_acknowledge(*, token: str, language: str, confidentiality: bool = Fal
     notice.text_version = TEXT_VERSION
     notice.text_sha256 = text_sha256(notice_text(notice.application, language))
     notice.confidentiality_accepted = bool(content.pack and confidentiality)
+    notice.pack_sha256 = content.pack_sha256
     notice.full_clean()
     notice.save()
     return notice
@@ -250,6 +262,7 @@ def notice_record_on_paper(
         acknowledged_at=timezone.now(),
         text_version=TEXT_VERSION,
         text_sha256=text_sha256(notice_text(application, language)),
+        pack_sha256=selectors.application_plan(application=application)["pack_sha256"],
         on_paper=True,
         paper_reason=reason,
         recorded_by=by,

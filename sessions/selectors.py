@@ -8,7 +8,8 @@ from candidates.models import UserProfile
 from cso_recruit import access
 
 from . import compatibility, ipa, scheduling
-from .models import Debrief, Observation, WorkingSession
+from . import coverage as coverage_rules
+from .models import BriefingFile, Debrief, Observation, WorkingSession
 
 
 def _base(qs):
@@ -315,3 +316,173 @@ def participant_sessions(*, user, now=None):
         (upcoming if session.starts_at > now else past).append(session)
     past.reverse()
     return {"upcoming": upcoming, "past": past}
+
+
+# ---------------------------------------------------------------------------------- session plan
+
+
+def session_plan(*, pk, user):
+    """One session the user may see (404 otherwise), with participants, its targeted criteria
+    (framework order) and its briefing files loaded. Three queries."""
+    from assessments.models import Criterion
+
+    return access.get_visible_or_404(
+        _base(access.sessions_visible_to(user)).prefetch_related(
+            Prefetch("target_criteria", queryset=Criterion.objects.order_by("order", "code")),
+            Prefetch("briefing_files", queryset=BriefingFile.objects.order_by("uploaded_at", "pk")),
+        ),
+        pk=pk,
+    )
+
+
+def plan_criteria() -> list:
+    """The criteria a session plan may target: the active framework version's, in display order
+    (``[]`` when no version is active). One or two queries."""
+    from assessments.models import CompetencyFramework, Criterion
+    from assessments.services import framework_active
+
+    try:
+        framework = framework_active()
+    except CompetencyFramework.DoesNotExist:
+        return []
+    return list(Criterion.objects.filter(framework=framework).order_by("order", "code"))
+
+
+def briefing_file(*, pk, user):
+    """One briefing file the user may download (``access.briefing_files_visible_to``), with its
+    session, application, candidate and mandate; 404 otherwise."""
+    return access.get_visible_or_404(
+        access.briefing_files_visible_to(user).select_related(
+            "session__application__candidate", "session__application__mandate"
+        ),
+        pk=pk,
+    )
+
+
+def targeted_criterion_codes(*, application, session_number) -> set:
+    """Codes of the criteria targeted by the plan of the application's non-cancelled session number
+    ``session_number`` (1–4); empty when there is none. One query."""
+    from assessments.models import Criterion
+
+    sessions = (
+        WorkingSession.objects.filter(application=application, order=session_number)
+        .exclude(status=WorkingSession.Status.CANCELLED)
+        .values("pk")
+    )
+    return set(Criterion.objects.filter(targeting_sessions__in=sessions).values_list("code", flat=True))
+
+
+def planned_sessions(application_ids) -> dict:
+    """``{application id: [coverage.PlannedSession]}`` over every session of the applications (every
+    status; the coverage rules drop what does not count). Two queries."""
+    ids = list(application_ids)
+    result = {application_id: [] for application_id in ids}
+    sessions = (
+        WorkingSession.objects.filter(application_id__in=ids)
+        .only("pk", "application_id", "order", "status", "target_roles")
+        .prefetch_related("target_criteria")
+        .order_by("application_id", "order", "pk")
+    )
+    for session in sessions:
+        result[session.application_id].append(
+            coverage_rules.PlannedSession(
+                order=session.order,
+                status=session.status,
+                roles=frozenset(session.target_roles or []),
+                criteria=frozenset(c.code for c in session.target_criteria.all()),
+            )
+        )
+    return result
+
+
+def _active_catalogue():
+    from assessments.selectors import criteria_catalogue
+
+    return [coverage_rules.CriterionRef(code=c.code, group=c.group) for c in criteria_catalogue()]
+
+
+def coverage_for(*, application, summary=None, hidden=False) -> coverage_rules.Coverage:
+    """The :func:`sessions.coverage.coverage` of ``application``.
+
+    ``summary``: the viewer's ``figures.selectors.AssessmentSummary`` (the stored figures: counted
+    scorecards, each criterion's evidence contexts) or its ``to_dict()``; the criteria catalogue and
+    the evidence come from it. ``hidden=True`` (the independence rule hides the figures from the
+    viewer, ``summary`` is then ``None``): evidence is unknown and the catalogue is the active
+    framework's. Without a summary and not hidden, the stored figures are read unrestricted.
+    Queries: two for the plans, plus one or two for the figures or the catalogue.
+    """
+    if summary is None and not hidden:
+        from figures.selectors import application_summary
+
+        summary = application_summary(application=application)
+    plans = planned_sessions([application.pk])[application.pk]
+    if summary is None:
+        return coverage_rules.coverage(plans, _active_catalogue(), None)
+    if isinstance(summary, dict):
+        pairs = [(c["code"], c["group"], c["contexts"]) for c in summary["criteria"]]
+    else:
+        pairs = [(c.code, c.group, c.contexts) for c in summary.assessment.criteria]
+    catalogue = [coverage_rules.CriterionRef(code=code, group=group) for code, group, _c in pairs]
+    evidence = coverage_rules.evidence_from_contexts((code, contexts) for code, _g, contexts in pairs)
+    return coverage_rules.coverage(plans, catalogue, evidence)
+
+
+def coverage_display(*, application, user) -> dict:
+    """The coverage of ``application`` as ``user`` may read it, ready for ``sessions/_coverage.html``:
+    :func:`coverage_display_for` of the user's assessment summary (``None`` when the independence
+    rule hides the figures from them: an open scorecard of theirs). A handful of queries."""
+    from figures.selectors import application_summary
+
+    return coverage_display_for(
+        application=application, summary=application_summary(application=application, user=user)
+    )
+
+
+def coverage_display_for(*, application, summary) -> dict:
+    """:func:`sessions.i18n.coverage_view` of the application's coverage, evidence and catalogue
+    from ``summary`` (a ``figures.selectors.AssessmentSummary`` the viewer may read, or ``None``:
+    evidence unknown, the active framework's catalogue). Adds ``"data"``, the ``Coverage.to_dict()``.
+    Three or four queries."""
+    from . import i18n
+
+    result = coverage_for(application=application, summary=summary, hidden=summary is None)
+    if summary is not None:
+        labels = {c.code: c.label for c in summary.assessment.criteria}
+    else:
+        labels = {c.code: c.label for c in plan_criteria()}
+    data = result.to_dict()
+    view = i18n.coverage_view(data, labels)
+    view["data"] = data
+    return view
+
+
+def application_plan(*, application) -> dict:
+    """What the plans of the application's non-cancelled sessions target and hold, for the notice
+    to the candidate (issue 10 item 3), generated from the plan:
+
+    ``{"roles": [role codes targeted by a session, in framework order], "criteria": [Criterion
+    targeted by a session, in display order], "company_data": bool (a session's pack holds
+    company data), "pack_sha256": str, "files": int}`` where ``pack_sha256`` is
+    ``services.briefing_pack_checksum`` over every file of those sessions' packs (``""`` when
+    there is none) and ``files`` their number. Three queries."""
+    from assessments.models import Criterion, RoleGroup
+
+    from .services import briefing_pack_checksum
+
+    sessions = list(
+        WorkingSession.objects.filter(application=application)
+        .exclude(status=WorkingSession.Status.CANCELLED)
+        .only("pk", "target_roles", "briefing_has_company_data")
+    )
+    ids = [s.pk for s in sessions]
+    targeted = {code for s in sessions for code in (s.target_roles or [])}
+    checksums = list(BriefingFile.objects.filter(session_id__in=ids).values_list("sha256", flat=True))
+    return {
+        "roles": [g.value for g in RoleGroup if g.value in targeted],
+        "criteria": list(
+            Criterion.objects.filter(targeting_sessions__in=ids).distinct().order_by("order", "code")
+        ),
+        "company_data": any(s.briefing_has_company_data for s in sessions),
+        "pack_sha256": briefing_pack_checksum(checksums),
+        "files": len(checksums),
+    }

@@ -8,6 +8,7 @@ and every participant row are locked (``select_for_update``, in a fixed order) b
 so two simultaneous requests for the same slot yield one session.
 """
 
+import hashlib
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -19,13 +20,17 @@ from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
+from assessments.models import RoleGroup
+from assessments.services import framework_active
 from candidates.models import Application, Candidate
+from candidates.services import store_document, validate_document
 from cso_recruit import access
 from cso_recruit.events import figures_inputs_changed
 from outbox.services import email_enqueue
 
 from . import emails, i18n, ipa, notices, scheduling
 from .models import (
+    BriefingFile,
     CriticalIncident,
     Debrief,
     DebriefInvitation,
@@ -396,6 +401,129 @@ def session_set_status(*, session, status, by, now=None) -> WorkingSession:
         _send_debrief_link(session)
     figures_inputs_changed(application_ids=[session.application_id])
     return session
+
+
+# ---------------------------------------------------------------------------------- session plan
+
+#: At most this many files in one session's briefing pack (each capped like a CV, 5 MB).
+MAX_BRIEFING_FILES = 10
+
+
+def _require_plan_open(session):
+    """The plan is frozen once the session is held (and means nothing for a cancelled or no-show
+    one): only a planned session's plan may change (code ``plan_frozen``)."""
+    if session.status == WorkingSession.Status.HELD:
+        raise ValidationError(
+            _("This session is held: its plan is frozen and can no longer be changed."), code="plan_frozen"
+        )
+    if session.status != WorkingSession.Status.PLANNED:
+        raise ValidationError(_("Only a planned session's plan can be changed."), code="plan_frozen")
+
+
+@transaction.atomic
+def session_plan_update(
+    *, session, by, roles, criteria, briefing="", has_company_data=False
+) -> WorkingSession:
+    """Set the plan of a planned session: the roles it targets (``roles``: codes of
+    ``assessments.models.RoleGroup``, posture included), the criteria it targets (``criteria``:
+    ``Criterion`` objects or ids, all of the active framework version), the participants' briefing
+    (text) and whether the briefing pack holds company data. Replaces the previous plan; history
+    is kept (simple-history, the M2M included).
+
+    Raises ``ValidationError``: ``plan_frozen`` once the session is held (or cancelled, no-show),
+    ``roles`` for an unknown role code, ``criteria`` for a criterion outside the active framework.
+    """
+    session = _locked_session(session)
+    _require_plan_open(session)
+    known = [group.value for group in RoleGroup]
+    roles = list(dict.fromkeys(roles or []))
+    unknown = [code for code in roles if code not in known]
+    if unknown:
+        raise ValidationError({"roles": _("Unknown role: %(codes)s.") % {"codes": ", ".join(unknown)}})
+    criterion_ids = {getattr(c, "pk", c) for c in (criteria or [])}
+    framework = framework_active()
+    allowed = set(framework.criteria.filter(pk__in=criterion_ids).values_list("pk", flat=True))
+    if criterion_ids - allowed:
+        raise ValidationError(
+            {
+                "criteria": _("Choose criteria of the active framework (%(framework)s).")
+                % {"framework": framework}
+            }
+        )
+    session.target_roles = [code for code in known if code in roles]  # framework order
+    session.briefing = (briefing or "").strip()
+    session.briefing_has_company_data = bool(has_company_data)
+    session._history_user = by
+    session.full_clean()
+    session.save()
+    session.target_criteria.set(sorted(allowed))
+    return session
+
+
+def briefing_pack_checksum(file_checksums) -> str:
+    """The briefing pack's SHA-256 (hex): of the lines ``"<file sha256>\n"`` of its files' own
+    SHA-256 checksums sorted, so it names the pack's content whatever the upload order or file
+    names; ``""`` for an empty pack. ``file_checksums``: iterable of 64-character hex strings."""
+    checksums = sorted(file_checksums)
+    if not checksums:
+        return ""
+    return hashlib.sha256("".join(f"{c}\n" for c in checksums).encode("ascii")).hexdigest()
+
+
+def _refresh_pack_checksum(session, by):
+    session.briefing_pack_sha256 = briefing_pack_checksum(
+        BriefingFile.objects.filter(session=session).values_list("sha256", flat=True)
+    )
+    session._history_user = by
+    session.save(update_fields=["briefing_pack_sha256", "updated_at"])
+
+
+@transaction.atomic
+def briefing_file_add(*, session, by, uploaded) -> BriefingFile:
+    """Add one file to a planned session's briefing pack, checked like a CV
+    (``candidates.services.validate_document``: ≤ 5 MB, a PDF or a .docx by its content), stored
+    under a server-made name, with its size (bytes) and SHA-256; the pack's checksum
+    (``WorkingSession.briefing_pack_sha256``) is recomputed.
+
+    Raises ``ValidationError``: ``plan_frozen`` (see :func:`session_plan_update`), ``too_large``,
+    ``bad_type``, ``too_many`` (more than ``MAX_BRIEFING_FILES``).
+    """
+    session = _locked_session(session)
+    _require_plan_open(session)
+    if BriefingFile.objects.filter(session=session).count() >= MAX_BRIEFING_FILES:
+        raise ValidationError(
+            _("A briefing pack holds at most %(n)d files.") % {"n": MAX_BRIEFING_FILES}, code="too_many"
+        )
+    extension = validate_document(
+        uploaded,
+        too_large_message=_("The file is %(size)s MB, over the %(limit)d MB limit."),
+        bad_type_message=_("A briefing file must be a PDF or a Word (.docx) document."),
+    )
+    digest = hashlib.sha256()
+    uploaded.seek(0)
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    item = BriefingFile(session=session, size=uploaded.size, sha256=digest.hexdigest(), uploaded_by=by)
+    item.full_clean(exclude=["file", "original_name"])  # before writing: a refused row leaves no file
+    item.original_name = store_document(item.file, uploaded, extension)
+    item._history_user = by
+    item.save()
+    _refresh_pack_checksum(session, by)
+    return item
+
+
+@transaction.atomic
+def briefing_file_delete(*, item, by) -> None:
+    """Remove one file from a planned session's briefing pack; the stored file is deleted once the
+    transaction commits, and the pack's checksum recomputed. Raises ``ValidationError``
+    (``plan_frozen``) once the session is held."""
+    session = _locked_session(item.session)
+    _require_plan_open(session)
+    storage, name = item.file.storage, item.file.name
+    item._history_user = by
+    item.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+    _refresh_pack_checksum(session, by)
 
 
 # ---------------------------------------------------------------------------------- observation

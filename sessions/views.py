@@ -7,11 +7,12 @@ Thin views: access through ``cso_recruit.access`` (out of scope → 404), reads 
 
 import re
 from datetime import date, datetime, time, timedelta
+from pathlib import PurePosixPath
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -19,11 +20,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from audit import services as audit_services
+from audit.models import ReadEvent
 from cso_recruit import access
 
 from . import agenda, i18n, ics, ipa, scheduling, selectors, services
 from .forms import (
     INCIDENT_MINUTE_MAX,
+    BriefingFileForm,
     CancelForm,
     DebriefForm,
     IncidentForm,
@@ -31,6 +35,7 @@ from .forms import (
     RescheduleForm,
     RevisionForm,
     ScheduleForm,
+    SessionPlanForm,
 )
 from .models import CalendarFeed, CriticalIncident, Debrief, WorkingSession
 
@@ -98,6 +103,7 @@ def application_sessions(request, application_pk):
             "active_sessions": active,
             "max_sessions": scheduling.MAX_ACTIVE_SESSIONS,
             "compatibility": selectors.compatibility_for(application=application, user=request.user),
+            "coverage": selectors.coverage_display(application=application, user=request.user),
         },
     )
 
@@ -631,3 +637,119 @@ def calendar_feed(request, token):
         .order_by("starts_at")
     )
     return HttpResponse(ics.feed_ics(sessions), content_type="text/calendar; charset=utf-8")
+
+
+# ---------------------------------------------------------------------------------- session plan
+
+
+def _render_plan(request, session, *, form=None, file_form=None, status=200):
+    can_edit = access.session_plans_managed_by(request.user).filter(pk=session.pk).exists()
+    criteria = selectors.plan_criteria()
+    return render(
+        request,
+        "sessions/session_plan.html",
+        {
+            "session": session,
+            "can_edit": can_edit,
+            "editable": can_edit and session.plan_editable,
+            "form": form or SessionPlanForm(session=session, criteria=criteria),
+            "file_form": file_form or BriefingFileForm(),
+            "files": list(session.briefing_files.all()),
+            "targeted": list(session.target_criteria.all()),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_plan(request, pk):
+    """The session plan: everyone who sees the session reads it (roles, criteria, briefing, pack);
+    recruiters of the mandate and staff change it while the session is planned (POST by anyone
+    else: 404). Once the session is held, the form is read-only and the service refuses."""
+    session = selectors.session_plan(pk=pk, user=request.user)
+    if request.method == "GET":
+        return _render_plan(request, session)
+    if not access.session_plans_managed_by(request.user).filter(pk=pk).exists():
+        raise Http404
+    form = SessionPlanForm(request.POST, session=session, criteria=selectors.plan_criteria())
+    if not session.plan_editable:
+        messages.error(request, _("This session is held: its plan is frozen and can no longer be changed."))
+        return redirect("working_sessions:plan", pk=session.pk)
+    if form.is_valid():
+        try:
+            services.session_plan_update(
+                session=session,
+                by=request.user,
+                roles=form.cleaned_data["roles"],
+                criteria=form.criterion_ids(),
+                briefing=form.cleaned_data["briefing"],
+                has_company_data=form.cleaned_data["has_company_data"],
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Session plan saved."))
+            return redirect("working_sessions:plan", pk=session.pk)
+    return _render_plan(request, session, form=form, status=400)
+
+
+@login_required
+@require_POST
+def briefing_file_upload(request, pk):
+    """Add a file to the session's briefing pack (recruiters of the mandate and staff; 404 for
+    anyone else). A refused file (type, size, frozen plan) shows the plan page with the error."""
+    session = selectors.session_plan(pk=pk, user=request.user)
+    if not access.session_plans_managed_by(request.user).filter(pk=pk).exists():
+        raise Http404
+    file_form = BriefingFileForm(request.POST, request.FILES)
+    if file_form.is_valid():
+        try:
+            services.briefing_file_add(
+                session=session, by=request.user, uploaded=file_form.cleaned_data["file"]
+            )
+        except ValidationError as exc:
+            _errors_to_form(file_form, exc)
+        else:
+            messages.success(request, _("File added to the briefing pack."))
+            return redirect("working_sessions:plan", pk=session.pk)
+    session = selectors.session_plan(pk=pk, user=request.user)
+    return _render_plan(request, session, file_form=file_form, status=400)
+
+
+@login_required
+@require_POST
+def briefing_file_delete(request, pk):
+    """Remove a file from the briefing pack (recruiters of the mandate and staff; 404 otherwise)."""
+    item = selectors.briefing_file(pk=pk, user=request.user)
+    if not access.session_plans_managed_by(request.user).filter(pk=item.session_id).exists():
+        raise Http404
+    try:
+        services.briefing_file_delete(item=item, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("File removed from the briefing pack."))
+    return redirect("working_sessions:plan", pk=item.session_id)
+
+
+@login_required
+def briefing_file_download(request, pk):
+    """Download one briefing file: the session's panel (the mandate's CEO and recruiters, staff)
+    and its mediator (``access.briefing_files_visible_to``), 404 for anyone else. Recorded in the
+    read journal like a CV download; never cached (``private, no-store``)."""
+    item = selectors.briefing_file(pk=pk, user=request.user)
+    application = item.session.application
+    extension = item.file.name.rsplit(".", 1)[-1]
+    stem = PurePosixPath(item.original_name).stem or f"briefing-{item.pk}"
+    audit_services.read_record(
+        request,
+        kind=ReadEvent.Kind.BRIEFING_FILE,
+        object_id=item.pk,
+        label=_("Briefing file %(name)s (session %(n)d)") % {"name": item, "n": item.session.order},
+        candidate=application.candidate,
+        mandates=[application.mandate_id],
+    )
+    response = FileResponse(item.file.open("rb"), as_attachment=True, filename=f"{stem}.{extension}")
+    response["Cache-Control"] = "private, no-store"
+    return response

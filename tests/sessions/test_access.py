@@ -24,6 +24,7 @@ from django.utils import timezone
 from sessions import ipa, notices, services
 from sessions.models import (
     AssessmentNotice,
+    BriefingFile,
     CalendarFeed,
     CriticalIncident,
     Debrief,
@@ -31,6 +32,7 @@ from sessions.models import (
     Observation,
     WorkingSession,
 )
+from tests.candidates.documents import make_pdf, upload
 from tests.factories import ApplicationFactory, CandidateFactory
 from tests.sessions.conftest import DAY, at, observe, ratings
 
@@ -131,6 +133,13 @@ def notice_count(w):
 
 def notice_acknowledged(w):
     return AssessmentNotice.objects.get(pk=w.notice.pk).acknowledged_at
+def plan_state(w):
+    session = WorkingSession.objects.get(pk=w.future.pk)
+    return (session.target_roles, session.briefing)
+
+
+def briefing_count(w):
+    return BriefingFile.objects.count()
 
 
 def feed_token(w):
@@ -286,6 +295,37 @@ MATRIX = [
         state=candidate_debriefs,
         changes=True,
     ),
+    Row("plan", "session", SEERS),
+    Row(
+        "plan",
+        "future",
+        MANAGERS,
+        method="post",
+        data={"roles": ["conductor", "posture"], "briefing": "Lire la note de trésorerie."},
+        ok_status=302,
+        state=plan_state,
+        changes=True,
+    ),
+    Row(
+        "briefing_upload",
+        "future",
+        MANAGERS,
+        method="post",
+        data=lambda w: {"file": upload("note.pdf", make_pdf("Note de cadrage"))},
+        ok_status=302,
+        state=briefing_count,
+        changes=True,
+    ),
+    Row("briefing_file", "briefing", SEERS),
+    Row(
+        "briefing_delete",
+        "briefing",
+        MANAGERS,
+        method="post",
+        ok_status=302,
+        state=briefing_count,
+        changes=True,
+    ),
     Row("calendar", None, EVERYONE),
     Row("calendar_reset", None, EVERYONE, method="post", ok_status=302),
     Row("calendar_feed", "feed", PUBLIC),
@@ -368,6 +408,9 @@ def w(world):
     token = services.debrief_invitation_create(session=past)
     CalendarFeed.objects.create(user=world.ceo)
     notice = AssessmentNotice.objects.create(application=world.application)  # a link not yet used
+    briefing = services.briefing_file_add(
+        session=future, by=world.recruiter, uploaded=upload("cadrage.pdf", make_pdf("Cadrage"))
+    )
 
     # theirs: the same on the other mandate, with its own mediator
     def theirs(start):
@@ -385,6 +428,9 @@ def w(world):
     )
     other_submitted = observe(theirs(at(timezone.localdate() - timedelta(days=3), 10)))
     other_future = theirs(at(DAY, 10))
+    other_briefing = services.briefing_file_add(
+        session=other_future, by=world.other_recruiter, uploaded=upload("autre.pdf", make_pdf("Autre"))
+    )
     return SimpleNamespace(
         users=users,
         world=world,
@@ -396,6 +442,7 @@ def w(world):
             "observation": observation,
             "submitted": submitted,
             "incident": incident,
+            "briefing": briefing,
         },
         others={
             "application": world.other_application,
@@ -405,6 +452,7 @@ def w(world):
             "observation": other_observation,
             "submitted": other_submitted,
             "incident": other_incident,
+            "briefing": other_briefing,
         },
         future=future,
         started=started,
@@ -495,6 +543,7 @@ ASKER = {
     "observation": MEDIATOR,
     "submitted": MEDIATOR,
     "incident": MEDIATOR,
+    "briefing": RECRUITER,
 }
 
 

@@ -191,3 +191,35 @@ def test_the_summary_json_carries_the_notice(world, fresh):
         "on_paper": False,
         "text_version": notices.TEXT_VERSION,
     }
+
+
+def test_a_pack_with_company_data_asks_the_confidentiality_undertaking_and_its_checksum_is_kept(
+    client, world, fresh
+):
+    from tests.candidates.documents import make_pdf, upload
+
+    session = world.schedule(at(timezone.localdate() + timedelta(days=9), 10), application=fresh)
+    services.session_plan_update(
+        session=session,
+        by=world.recruiter,
+        roles=["entrepreneur", "posture"],
+        criteria=[],
+        briefing="Lire la note.",
+        has_company_data=True,
+    )
+    content = make_pdf("Budget confidentiel 2027")
+    services.briefing_file_add(session=session, by=world.recruiter, uploaded=upload("budget.pdf", content))
+    notice = fresh.assessment_notices.get()
+    url = reverse("working_sessions:notice", args=[notices.notice_token(notice)])
+    page = client.get(url + "?lang=en").content.decode()
+    assert "Confidentiality" in page and 'name="confidentiality"' in page
+    assert "it looks at: Entrepreneur, Posture and mindset" in page  # the session's plan
+    refused = client.post(url, {"lang": "en"})
+    assert refused.status_code == 200 and "Accept the confidentiality undertaking" in refused.content.decode()
+    notice.refresh_from_db()
+    assert notice.acknowledged_at is None
+    client.post(url, {"lang": "en", "confidentiality": "1"})
+    notice.refresh_from_db()
+    file_sha = hashlib.sha256(content).hexdigest()
+    assert notice.acknowledged_at and notice.confidentiality_accepted
+    assert notice.pack_sha256 == hashlib.sha256(f"{file_sha}\n".encode()).hexdigest()

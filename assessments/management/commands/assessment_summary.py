@@ -10,7 +10,9 @@ from django.utils.translation import ngettext
 from assessments.models import RoleGroup
 from cso_recruit.cli import application_as
 from figures import selectors
+from sessions import i18n as session_i18n
 from sessions import notices
+from sessions import selectors as session_selectors
 
 
 class Command(BaseCommand):
@@ -46,6 +48,8 @@ class Command(BaseCommand):
             "on_paper": acknowledged.on_paper if acknowledged else None,
             "text_version": acknowledged.text_version if acknowledged else None,
         }
+        # Per role: the sessions targeting it, those evidencing it (counted scorecards) and warnings.
+        summary["coverage"] = session_selectors.coverage_for(application=application, summary=data).to_dict()
         if as_json:
             self.stdout.write(_dumps(summary))
             return
@@ -160,6 +164,20 @@ class Command(BaseCommand):
             "unfavourable": _("unfavourable"),
         }
         self.stdout.write("  " + _("reading: %(level)s") % {"level": levels[summary["reading"]["level"]]})
+        coverage = summary["coverage"]
+        for code, item in coverage["roles"].items():
+            self.stdout.write(
+                "  "
+                + _("coverage of %(role)s: targeted in sessions %(targeting)s, evidenced in %(evidencing)s")
+                % {
+                    "role": roles.get(code, code),
+                    "targeting": ", ".join(str(n) for n in item["targeting"]) or "—",
+                    "evidencing": ", ".join(str(n) for n in item["evidencing"] or []) or "—",
+                }
+            )
+        labels_by_code = {c["code"]: c["label"] for c in summary["criteria"]}
+        for text in session_i18n.coverage_view(coverage, labels_by_code)["warnings"]:
+            self.stdout.write("  ! " + text)
 
 
 def _fmt(value, digits=2):
