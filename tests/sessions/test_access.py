@@ -133,6 +133,8 @@ def notice_count(w):
 
 def notice_acknowledged(w):
     return AssessmentNotice.objects.get(pk=w.notice.pk).acknowledged_at
+
+
 def plan_state(w):
     session = WorkingSession.objects.get(pk=w.future.pk)
     return (session.target_roles, session.briefing)
