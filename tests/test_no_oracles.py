@@ -15,6 +15,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from candidates.models import Application, Candidate, ImportJob
 from sessions.models import CalendarFeed, Observation
@@ -166,7 +167,7 @@ def test_the_service_checks_again_what_the_form_checked(two_mandates):
 
     rec, mandate_a, mandate_b, secret, orphan, mine = two_mandates
     data = {"first_name": "Nina", "last_name": "Nouvelle", "email": "marc@example.org"}
-    with pytest.raises(ValidationError) as caught:
+    with translation.override("fr"), pytest.raises(ValidationError) as caught:
         candidate_create(mandate=mandate_a, data=data, by=rec)
     assert caught.value.message_dict == {"email": [VISIBLE]}
     created = candidate_create(mandate=mandate_b, data={**data, "email": "odile@example.org"}, by=rec)
