@@ -106,6 +106,8 @@ class CandidateForm(forms.ModelForm):
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
+        if self.instance.pk and email == (self.instance.email or "").lower():
+            return email  # unchanged: another record may share it since, it is still this one's
         if selectors.email_holder(email, self.user, exclude_pk=self.instance.pk) is not None:
             raise forms.ValidationError(services.email_taken_message())
         return email
@@ -145,6 +147,7 @@ class StageMoveForm(forms.Form):
     reason = forms.CharField(
         label=_("Comment"),
         required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Required when rejecting."),
     )

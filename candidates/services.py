@@ -198,6 +198,7 @@ def candidate_create(*, mandate: Mandate, data: dict, by, cv=None) -> Applicatio
 def candidate_update(*, candidate: Candidate, data: dict, by, cv=None) -> Candidate:
     """Change a candidate's fields (and CV). Raises ``ValidationError`` on invalid values, or on an
     e-mail a candidate ``by`` can see already uses (``selectors.email_holder``)."""
+    previous_email = (candidate.email or "").lower()
     for name, value in data.items():
         setattr(candidate, name, value)
     if cv is not None:
@@ -206,7 +207,8 @@ def candidate_update(*, candidate: Candidate, data: dict, by, cv=None) -> Candid
     candidate.full_clean()  # before touching the files: an invalid change keeps the old CV
     # Lock order of every write on a candidate: mandates, applications, then the candidate.
     _lock_mandates(Application.objects.filter(candidate=candidate).values_list("mandate_id", flat=True))
-    _check_email_free(candidate, by)
+    if (candidate.email or "").strip().lower() != previous_email:  # an unchanged address stays this one's
+        _check_email_free(candidate, by)
     list(Application.objects.select_for_update().filter(candidate=candidate).order_by("pk").values_list("pk"))
     if cv is not None:
         _store_cv(candidate, cv)

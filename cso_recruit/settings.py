@@ -361,6 +361,8 @@ if SENTRY_DSN:
 # 4 … min, at most 1 h) before it is marked failed. A report whose render is interrupted
 # REPORT_MAX_INTERRUPTIONS times (a worker killed mid-render, the hard time limit) fails.
 OUTBOX_RETRY_AFTER = env.int("OUTBOX_RETRY_AFTER", default=60)
+# Sent or failed task requests are deleted after OUTBOX_TASK_KEEP_DAYS days (outbox_sweep).
+OUTBOX_TASK_KEEP_DAYS = env.int("OUTBOX_TASK_KEEP_DAYS", default=7)
 # Embedded default (no broker): tasks run in a background thread of the web process, so that a
 # report request or an import answers at once and its page shows the progress (tests run them
 # inline: tests/conftest.py).

@@ -301,8 +301,9 @@ SWEEP_BATCH = 500
 def outbox_sweep(*, now=None) -> dict:
     """Send what is still pending (the periodic net under the on-commit dispatch): e-mails whose
     next attempt is due, delivered here one by one; task requests pending for longer than
-    ``OUTBOX_RETRY_AFTER``, sent again. At most ``SWEEP_BATCH`` of each per run.
-    Returns ``{"emails": {status: n}, "tasks": {"sent": n, "pending": m, "failed": k}}``."""
+    ``OUTBOX_RETRY_AFTER``, sent again. At most ``SWEEP_BATCH`` of each per run. Task requests
+    sent or failed more than ``OUTBOX_TASK_KEEP_DAYS`` days ago are deleted.
+    Returns ``{"emails": {status: n}, "tasks": {"sent": n, "pending": m, "failed": k, "purged": p}}``."""
     now = now or timezone.now()
     emails: dict[str, int] = {}
     due = (
@@ -325,4 +326,10 @@ def outbox_sweep(*, now=None) -> dict:
             tasks["pending"] += 1
             break  # broker still down
         tasks[outcome] += 1
+    # A sent or failed task request is kept OUTBOX_TASK_KEEP_DAYS days (to follow up an incident),
+    # then deleted: its arguments may hold what a user typed (a password-reset address).
+    kept = now - timedelta(days=settings.OUTBOX_TASK_KEEP_DAYS)
+    tasks["purged"] = TaskRequest.objects.filter(
+        status__in=[TaskRequest.Status.DISPATCHED, TaskRequest.Status.FAILED], created_at__lt=kept
+    ).delete()[0]
     return {"emails": emails, "tasks": tasks}

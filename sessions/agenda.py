@@ -8,6 +8,11 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+#: The days the calendar shows (and links to): a date outside is read as today. Far enough for any
+#: recruitment, and a week or a month away from ``date.min``/``date.max`` for the grid's edges.
+DAY_MIN = date(1900, 1, 1)
+DAY_MAX = date(2999, 12, 31)
+
 #: The two views of the calendar page.
 MONTH, WEEK = "month", "week"
 VIEWS = (MONTH, WEEK)

@@ -82,7 +82,9 @@ def seed_sessions(*, mandate, users, now=None):
                 # The candidates with held sessions read the notice sent with their first one;
                 # the one with planned sessions only has not yet (it shows on the sessions page).
                 notice = application.assessment_notices.get()
-                notices.notice_acknowledge(token=notices.notice_token(notice), language="fr")
+                notices.notice_acknowledge(
+                    token=notices.notice_token(notice), language="fr", now=start - timedelta(days=3)
+                )
             if n >= held:
                 continue
             level = levels[n]

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -44,7 +44,10 @@ def notice_page(request, token):
     if request.method == "POST":
         try:
             notice = notices.notice_acknowledge(
-                token=token, language=language, confidentiality=request.POST.get("confidentiality") == "1"
+                token=token,
+                language=language,
+                confidentiality=request.POST.get("confidentiality") == "1",
+                shown_sha256=request.POST.get("shown") or "",  # none sent: nothing known read, refused
             )
         except ValidationError as exc:
             error = " ".join(exc.messages)
@@ -52,6 +55,7 @@ def notice_page(request, token):
             return redirect(f"{request.path}?lang={language}")
     with translation.override(language):
         content = notices.notice_content(notice.application, language)
+        text = notices.notice_text(notice.application, language)
         return render(
             request,
             "sessions/notice.html",
@@ -60,7 +64,8 @@ def notice_page(request, token):
                 "candidate": notice.application.candidate,
                 "company": content.company,
                 "pack": content.pack,
-                "text": notices.notice_text(notice.application, language),
+                "text": text,
+                "shown": notices.text_sha256(text),
                 "language": language,
                 "error": error,
                 "confidentiality": request.POST.get("confidentiality") == "1",
@@ -106,6 +111,9 @@ class PaperAcknowledgementForm(forms.Form):
             "For instance: the candidate has no e-mail access; signed copy filed on 3 December."
         ),
     )
+    signed_on = forms.DateField(
+        label=gettext_lazy("Date on the signed copy"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     language = forms.ChoiceField(label=gettext_lazy("Language of the paper copy"), choices=settings.LANGUAGES)
 
 
@@ -114,13 +122,16 @@ class PaperAcknowledgementForm(forms.Form):
 def notice_paper(request, application_pk):
     """Record an acknowledgement the candidate gave on paper (recruiters of the mandate)."""
     application = _managed_application(request, application_pk)
-    form = PaperAcknowledgementForm(request.POST or None, initial={"language": "fr"})
+    form = PaperAcknowledgementForm(
+        request.POST or None, initial={"language": "fr", "signed_on": timezone.localdate()}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             notices.notice_record_on_paper(
                 application=application,
                 by=request.user,
                 reason=form.cleaned_data["reason"],
+                signed_on=form.cleaned_data["signed_on"],
                 language=form.cleaned_data["language"],
             )
         except ValidationError as exc:

@@ -20,6 +20,7 @@ Once acknowledged, the link shows the notice and the date, read only.
 import hashlib
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, time
 
 from django.conf import settings
 from django.core import signing
@@ -27,7 +28,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from assessments.models import CompetencyFramework, RoleGroup
@@ -222,23 +223,37 @@ def notice_send_before_first_session(*, application: Application) -> AssessmentN
 
 
 @transaction.atomic
-def notice_acknowledge(*, token: str, language: str, confidentiality: bool = False) -> AssessmentNotice:
-    """The candidate acknowledges the notice behind ``token``, read in ``language``: the date, the
-    text version, the SHA-256 of the text shown and of the briefing pack are stored, once (a
-    second acknowledgement returns the first unchanged). When a briefing pack holds company data
-    the confidentiality undertaking must be accepted (``ValidationError`` code
-    ``confidentiality``). Raises :class:`NoticeLinkError` for a bad or expired link."""
+def notice_acknowledge(
+    *, token: str, language: str, confidentiality: bool = False, shown_sha256: str | None = None, now=None
+) -> AssessmentNotice:
+    """The candidate acknowledges the notice behind ``token``, read in ``language``: the date
+    (``now``, default the present), the text version, the SHA-256 of the text shown and of the
+    briefing pack are stored, once (a second acknowledgement returns the first unchanged).
+
+    ``shown_sha256``: the fingerprint of the text the page showed (the form sends it back); when
+    the notice has changed since (a plan or a pack edited meanwhile) nothing is stored and
+    ``ValidationError`` code ``changed`` asks to read it again — what is stored is always what was
+    read. When a briefing pack holds company data the confidentiality undertaking must be
+    accepted (code ``confidentiality``). Raises :class:`NoticeLinkError` for a bad or expired link."""
     notice = AssessmentNotice.objects.select_for_update().get(pk=notice_check(token).pk)
     if notice.acknowledged_at is not None:
         return notice
     language = language if language in dict(settings.LANGUAGES) else notice.language
     content = notice_content(notice.application, language)
+    fingerprint = text_sha256(notice_text(notice.application, language))
+    if shown_sha256 is not None and shown_sha256 != fingerprint:
+        raise ValidationError(
+            _(
+                "The notice changed since you opened it (the sessions’ plan was updated): read it again below."
+            ),
+            code="changed",
+        )
     if content.pack and not confidentiality:
         raise ValidationError(_("Accept the confidentiality undertaking to go on."), code="confidentiality")
     notice.language = language
-    notice.acknowledged_at = timezone.now()
+    notice.acknowledged_at = now or timezone.now()
     notice.text_version = TEXT_VERSION
-    notice.text_sha256 = text_sha256(notice_text(notice.application, language))
+    notice.text_sha256 = fingerprint
     notice.confidentiality_accepted = bool(content.pack and confidentiality)
     notice.pack_sha256 = content.pack_sha256
     notice.full_clean()
@@ -248,21 +263,31 @@ def notice_acknowledge(*, token: str, language: str, confidentiality: bool = Fal
 
 @transaction.atomic
 def notice_record_on_paper(
-    *, application: Application, by, reason: str, language: str = "fr"
+    *, application: Application, by, reason: str, signed_on, language: str = "fr"
 ) -> AssessmentNotice:
     """Record an acknowledgement the candidate gave on paper (``by``: the recruiter; ``reason``
-    required: why not through the link). The text version and SHA-256 are those of the notice the
-    paper copy reproduces, in ``language``. Raises ``ValidationError`` without a reason."""
+    required: why not through the link; ``signed_on``: the date on the signed copy, today or
+    earlier — the acknowledgement counts from the start of that day, in the site's time zone).
+    The text version and SHA-256 are those of the notice the paper copy reproduces, in
+    ``language``; it covers the current briefing pack, with the confidentiality undertaking when
+    the pack holds company data. Raises ``ValidationError`` (``reason``, ``signed_on``)."""
     reason = (reason or "").strip()
+    errors = {}
     if not reason:
-        raise ValidationError({"reason": _("Say why the acknowledgement was given on paper.")})
+        errors["reason"] = _("Say why the acknowledgement was given on paper.")
+    if signed_on is None or signed_on > timezone.localdate():
+        errors["signed_on"] = _("Give the date on the signed copy (today at the latest).")
+    if errors:
+        raise ValidationError(errors)
+    plan = selectors.application_plan(application=application)
     notice = AssessmentNotice(
         application=application,
         language=language,
-        acknowledged_at=timezone.now(),
+        acknowledged_at=timezone.make_aware(datetime.combine(signed_on, time.min)),
         text_version=TEXT_VERSION,
         text_sha256=text_sha256(notice_text(application, language)),
-        pack_sha256=selectors.application_plan(application=application)["pack_sha256"],
+        pack_sha256=plan["pack_sha256"],
+        confidentiality_accepted=plan["company_data"],
         on_paper=True,
         paper_reason=reason,
         recorded_by=by,
@@ -274,12 +299,48 @@ def notice_record_on_paper(
 
 def require_acknowledged(session: WorkingSession) -> None:
     """Raise ``ValidationError`` (code ``notice``) unless the session's candidate acknowledged the
-    assessment notice (L.1221-8: informed before being assessed)."""
-    if notice_acknowledged(session.application_id) is None:
+    assessment notice before the session started (L.1221-8: informed *beforehand* of the methods),
+    and that acknowledgement covers the briefing pack as it stands: the same pack checksum, and
+    the confidentiality undertaking when the pack holds company data (else: send the notice again)."""
+    acknowledged = (
+        AssessmentNotice.objects.filter(
+            application_id=session.application_id,
+            acknowledged_at__isnull=False,
+            acknowledged_at__lte=session.starts_at,
+        )
+        .order_by("-acknowledged_at", "-pk")
+        .first()
+    )
+    if acknowledged is None:
+        late = notice_acknowledged(session.application_id)
+        if late is not None:
+            raise ValidationError(
+                _(
+                    "The candidate acknowledged the assessment notice on %(date)s, after this session "
+                    "started: they were not informed beforehand, so it cannot count as held."
+                )
+                % {
+                    "date": formats.date_format(
+                        timezone.localtime(late.acknowledged_at), "SHORT_DATETIME_FORMAT"
+                    )
+                },
+                code="notice",
+            )
         raise ValidationError(
             _(
                 "The candidate has not acknowledged the assessment notice yet: a session cannot be "
                 "held before. A recruiter can record an acknowledgement given on paper."
+            ),
+            code="notice",
+        )
+    plan = selectors.application_plan(application=session.application)
+    if (plan["pack_sha256"] and plan["pack_sha256"] != acknowledged.pack_sha256) or (
+        plan["company_data"] and not acknowledged.confidentiality_accepted
+    ):
+        raise ValidationError(
+            _(
+                "The briefing pack changed after the candidate acknowledged the notice: send them the "
+                "notice again (a new link) so that they acknowledge the pack as it is."
             ),
             code="notice",
         )

@@ -46,13 +46,17 @@ def send_due_reminders(now_iso: str | None = None) -> int:
     (DST): the task will not guess which instant was meant.
     """
     now = timezone.now() if now_iso is None else _aware_now(now_iso)
-    due = WorkingSession.objects.filter(
-        status=WorkingSession.Status.PLANNED, starts_at__gt=now, starts_at__lte=now + REMINDER_LEAD
-    ).select_related(
-        "application__candidate",
-        "application__mandate__company",
-        "application__mandate__ceo__profile",
-        "mediator__profile",
+    due = (
+        WorkingSession.objects.filter(
+            status=WorkingSession.Status.PLANNED, starts_at__gt=now, starts_at__lte=now + REMINDER_LEAD
+        )
+        .exclude(application__stage__in=todo.CLOSED_STAGES)  # withdrawn or rejected meanwhile: no reminder
+        .select_related(
+            "application__candidate",
+            "application__mandate__company",
+            "application__mandate__ceo__profile",
+            "mediator__profile",
+        )
     )
     sent = 0
     for session in due:

@@ -2,6 +2,8 @@
 
 What a signed-in person owes, each item with its due date:
 
+Nothing is owed for a closed application (hired, rejected, withdrawn).
+
 * the mandate's CEO: a debrief of each held session they have not debriefed, due
   ``SESSIONS_OVERDUE_AFTER_HOURS`` (default 24) after the session ended;
 * the session's mediator (while a mediator of the mandate, ``access.sessions_assigned_to``): the
@@ -42,6 +44,12 @@ KIND_LABELS = {
     "observation": _("Your observation"),
     "notice": _("The candidate’s acknowledgement of the assessment notice"),
 }
+#: The same items as a recruiter reads them in the digest: owed by someone else.
+DIGEST_LABELS = {
+    "debrief": _("The CEO’s debrief"),
+    "observation": _("The mediator’s observation"),
+    "notice": _("The candidate’s acknowledgement of the assessment notice"),
+}
 
 
 def overdue_after() -> timedelta:
@@ -75,7 +83,11 @@ def _sessions(qs):
 def _ceo_debriefs_owed(user=None):
     """Held sessions without the CEO's debrief (of ``user``'s mandates when given)."""
     debriefed = Debrief.objects.filter(session=OuterRef("pk"), party=ipa.CEO)
-    qs = WorkingSession.objects.filter(status=WorkingSession.Status.HELD).exclude(Exists(debriefed))
+    qs = (
+        WorkingSession.objects.filter(status=WorkingSession.Status.HELD)
+        .exclude(Exists(debriefed))
+        .exclude(application__stage__in=CLOSED_STAGES)  # hired, rejected, withdrawn: nothing more owed
+    )
     return qs.filter(application__mandate__ceo=user) if user is not None else qs
 
 
@@ -83,9 +95,11 @@ def _observations_owed(now, sessions=None):
     """Started sessions, neither cancelled nor no-show, without a submitted observation."""
     submitted = Observation.objects.filter(session=OuterRef("pk"), status=Observation.Status.SUBMITTED)
     qs = WorkingSession.objects.all() if sessions is None else sessions
-    return qs.filter(
-        status__in=[WorkingSession.Status.PLANNED, WorkingSession.Status.HELD], starts_at__lte=now
-    ).exclude(Exists(submitted))
+    return (
+        qs.filter(status__in=[WorkingSession.Status.PLANNED, WorkingSession.Status.HELD], starts_at__lte=now)
+        .exclude(Exists(submitted))
+        .exclude(application__stage__in=CLOSED_STAGES)
+    )
 
 
 def _notices_missing(mandate_ids):
@@ -198,8 +212,9 @@ def overdue_reminders_send(*, now=None) -> int:
 def recruiter_digests_send(*, now=None) -> int:
     """One e-mail per recruiter (of at least one mandate with something pending) listing what
     their mandates are waiting for: the CEO's debriefs, the mediators' observations and the
-    candidates' acknowledgements of the notice, overdue ones marked. Once a day (the message
-    key holds the date). Returns the number of digests written."""
+    candidates' acknowledgements of the notice, overdue ones marked, due times in the recruiter's
+    zone (their profile's, else the site's), named. Once a day (the message key holds the date).
+    Returns the number of digests written."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     site = settings.SITE_URL.rstrip("/")
@@ -210,7 +225,7 @@ def recruiter_digests_send(*, now=None) -> int:
         pending.setdefault(mandate_id, []).append(
             {
                 "kind": kind,
-                "label": KIND_LABELS[kind],
+                "label": DIGEST_LABELS[kind],
                 "candidate": application.candidate.full_name,
                 "order": order,
                 "due": due,
@@ -250,7 +265,8 @@ def recruiter_digests_send(*, now=None) -> int:
     ):
         if not user.email:
             continue
-        context = {"user": user, "mandates": by_recruiter[user.pk], "now": now, "site": site}
+        zone = getattr(getattr(user, "profile", None), "time_zone", "") or settings.TIME_ZONE
+        context = {"user": user, "mandates": by_recruiter[user.pk], "now": now, "site": site, "zone": zone}
         email_enqueue([_message("digest", user, context, f"digest:{user.pk}:{today.isoformat()}")])
         written += 1
     return written

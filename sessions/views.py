@@ -585,6 +585,8 @@ def calendar_page(request):
         day = date.fromisoformat(request.GET.get("day") or "")
     except ValueError:
         day = today
+    if not agenda.DAY_MIN <= day <= agenda.DAY_MAX:  # the grid and its previous/next links stay in range
+        day = today
     first, last = agenda.period(view, day)
     starts = datetime.combine(first, time.min, tzinfo=zone)
     ends = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)

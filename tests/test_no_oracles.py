@@ -384,3 +384,24 @@ def test_the_admin_refuses_an_address_any_other_candidate_uses(client, two_manda
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["email"] == [VISIBLE]
     assert Candidate.objects.get(pk=mine.pk).email == "marc@example.org"
+
+
+def test_a_record_keeps_its_unchanged_address_when_another_mandate_reused_it(client, two_mandates):
+    """Staff see both records sharing an address (created by recruiters who share no mandate):
+    editing one without changing its address is not refused."""
+    rec, mandate_a, mandate_b, secret, orphan, mine = two_mandates
+    client.force_login(rec)
+    assert (
+        client.post(
+            reverse("candidates:candidate_create", kwargs={"slug": mandate_a.slug}),
+            form_data("berenice@example.org"),
+        ).status_code
+        == 302
+    )
+    client.force_login(UserFactory(username="staff-edit", is_staff=True))
+    response = client.post(
+        reverse("candidates:candidate_edit", kwargs={"pk": secret.pk}),
+        form_data("berenice@example.org", first_name="Bérénice", last_name="Secrète", city="Nantes"),
+    )
+    assert response.status_code == 302
+    assert Candidate.objects.get(pk=secret.pk).city == "Nantes"

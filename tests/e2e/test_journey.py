@@ -146,6 +146,12 @@ def test_hiring_journey(new_page, live_server, world, axe, shoot, settings):
     phone.get_by_role("button", name="J’ai lu cette notice").click()
     phone.get_by_text("Vous avez accusé réception de cette notice le").wait_for()
     shoot(phone, "notice-acknowledged-phone")
+    # The sessions above were scheduled in the past so that they can be observed now; the candidate
+    # read the notice "before" them: the test cannot wait for session 1, so it dates the reading back.
+    from sessions.models import AssessmentNotice
+
+    first_start = anne.working_sessions.order_by("starts_at").first().starts_at
+    AssessmentNotice.objects.filter(application=anne).update(acknowledged_at=first_start - timedelta(days=2))
 
     # 6. Mediator: live observation of session 1 with the IPA counters, then submit.
     med = login(new_page, live_server, users["mediator"])

@@ -146,7 +146,9 @@ def test_stored_figures_equal_fresh_ones_after_every_kind_of_write(
     )
     stored_equals_fresh(ids)
     notice = application.assessment_notices.get()  # sent with the first session
-    notices.notice_acknowledge(token=notices.notice_token(notice), language="fr")  # notice acknowledged
+    notices.notice_acknowledge(  # notice acknowledged, the day before the session
+        token=notices.notice_token(notice), language="fr", now=start - timedelta(days=1)
+    )
     stored_equals_fresh(ids)
     session_services.session_reschedule(
         session=session, starts_at=start - timedelta(hours=1), ends_at=start, by=recruiter, reason="Agenda."

@@ -104,7 +104,7 @@ def test_broker_down_keeps_the_messages_and_the_sweeper_sends_them(
     later = timezone.now() + timedelta(seconds=61)
     counts = services.outbox_sweep(now=later)
     assert counts["emails"] == {"sent": 2}
-    assert counts["tasks"] == {"sent": 0, "pending": 1, "failed": 0}  # still down for tasks
+    assert counts["tasks"] == {"sent": 0, "pending": 1, "failed": 0, "purged": 0}  # still down for tasks
     assert sorted(m.subject for m in mail.outbox) == ["Objet 1", "Objet 2"]
 
 
@@ -122,7 +122,7 @@ def test_a_task_request_is_sent_again_by_the_sweeper_once_the_broker_is_back(
         lambda self, **kwargs: published.append(kwargs),
     )
     counts = services.outbox_sweep(now=timezone.now() + timedelta(seconds=61))
-    assert counts["tasks"] == {"sent": 1, "pending": 0, "failed": 0}
+    assert counts["tasks"] == {"sent": 1, "pending": 0, "failed": 0, "purged": 0}
     request.refresh_from_db()
     assert request.status == "dispatched" and request.attempts == 2 and request.dispatched_at is not None
     assert published[0]["task_id"] == f"outbox-{request.pk}-2" and published[0]["retry"] is False
@@ -218,7 +218,7 @@ def test_an_unknown_task_is_failed_and_blocks_nothing_behind_it(
         lambda self, **kwargs: published.append(kwargs),
     )
     counts = services.outbox_sweep(now=timezone.now() + timedelta(seconds=61))
-    assert counts["tasks"] == {"sent": 1, "pending": 0, "failed": 1}
+    assert counts["tasks"] == {"sent": 1, "pending": 0, "failed": 1, "purged": 0}
     poison.refresh_from_db()
     good.refresh_from_db()
     assert poison.status == "failed" and poison.last_error == "unknown task nowhere.tasks.nothing"
@@ -305,3 +305,20 @@ def test_a_broker_that_accepts_and_never_answers_costs_a_request_seconds_not_min
         for connection, _address in accepted:
             connection.close()
     assert accepted and elapsed < settings.CELERY_BROKER_TRANSPORT_OPTIONS["socket_timeout"] * 2 + 2
+
+
+def test_sent_and_failed_task_requests_are_deleted_after_the_keeping_time(settings):
+    from datetime import timedelta as td
+
+    settings.OUTBOX_TASK_KEEP_DAYS = 7
+    now = timezone.now()
+    old_sent = TaskRequest.objects.create(
+        task="x", kwargs={"email": "a@example.org"}, status="dispatched", dispatched_at=now - td(days=8)
+    )
+    old_failed = TaskRequest.objects.create(task="x", kwargs={}, status="failed")
+    recent = TaskRequest.objects.create(task="x", kwargs={}, status="dispatched", dispatched_at=now)
+    pending = TaskRequest.objects.create(task="x", kwargs={}, status="pending")
+    TaskRequest.objects.filter(pk__in=[old_sent.pk, old_failed.pk]).update(created_at=now - td(days=8))
+    counts = services.outbox_sweep(now=now)
+    assert counts["tasks"]["purged"] == 2
+    assert set(TaskRequest.objects.values_list("pk", flat=True)) == {recent.pk, pending.pk}

@@ -37,6 +37,11 @@ def fresh(world):
     )
 
 
+def shown_of(html: str) -> str:
+    """The fingerprint the page sends back with the acknowledgement (its hidden ``shown`` field)."""
+    return re.search(r'name="shown" value="([0-9a-f]{64})"', html).group(1)
+
+
 def link_of(row) -> str:
     return re.search(r"https?://\S+(/notice/\S+/)", row.body).group(1)
 
@@ -93,7 +98,7 @@ def test_acknowledging_stores_the_date_the_version_and_the_texts_fingerprint(cli
     url = reverse("working_sessions:notice", args=[notices.notice_token(notice)])
     shown = client.get(url + "?lang=en").content.decode()
     before = timezone.now()
-    response = client.post(url, {"lang": "en"})
+    response = client.post(url, {"lang": "en", "shown": shown_of(shown)})
     assert response.status_code == 302 and response["Location"] == f"{url}?lang=en"
     notice.refresh_from_db()
     assert notice.acknowledged_at >= before and notice.language == "en"
@@ -102,7 +107,7 @@ def test_acknowledging_stores_the_date_the_version_and_the_texts_fingerprint(cli
     again = client.get(url + "?lang=en").content.decode()
     assert "You acknowledged this notice on" in again and "<form" not in again.split("notice-rights")[1]
     first = notice.acknowledged_at
-    client.post(url, {"lang": "fr"})  # twice: the first acknowledgement stands
+    client.post(url, {"lang": "fr", "shown": shown_of(shown)})  # twice: the first acknowledgement stands
     notice.refresh_from_db()
     assert notice.acknowledged_at == first and notice.language == "en"
 
@@ -132,7 +137,9 @@ def test_no_session_is_held_before_the_notice_is_acknowledged(world, fresh):
     # No-show needs no notice: nothing was assessed.
     services.session_set_status(session=session, status="no_show", by=world.recruiter)
     notice = fresh.assessment_notices.get()
-    notices.notice_acknowledge(token=notices.notice_token(notice), language="fr")
+    notices.notice_acknowledge(  # read three days ago, before the session below
+        token=notices.notice_token(notice), language="fr", now=timezone.now() - timedelta(days=3)
+    )
     second = world.past_session(days_ago=1, application=fresh)
     observation = observe(second)
     second.refresh_from_db()
@@ -143,12 +150,17 @@ def test_a_recruiter_records_a_paper_acknowledgement_with_a_reason(client, world
     session = world.past_session(days_ago=2, application=fresh)
     client.force_login(world.recruiter)
     url = reverse("working_sessions:notice_paper", args=[fresh.pk])
-    refused = client.post(url, {"reason": "   ", "language": "en"})
+    refused = client.post(url, {"reason": "   ", "language": "en", "signed_on": "2026-12-01"})
     assert refused.status_code == 200 and refused.context["form"].errors["reason"]
     assert 'value="en" selected' in refused.content.decode()  # what was chosen is kept
     assert not AssessmentNotice.objects.filter(application=fresh, acknowledged_at__isnull=False).exists()
     response = client.post(
-        url, {"reason": "Signé sur place : pas d’accès à sa messagerie.", "language": "fr"}
+        url,
+        {
+            "reason": "Signé sur place : pas d’accès à sa messagerie.",
+            "language": "fr",
+            "signed_on": (timezone.localdate() - timedelta(days=3)).isoformat(),
+        },
     )
     assert response.status_code == 302
     paper = AssessmentNotice.objects.get(application=fresh, on_paper=True)
@@ -214,12 +226,68 @@ def test_a_pack_with_company_data_asks_the_confidentiality_undertaking_and_its_c
     page = client.get(url + "?lang=en").content.decode()
     assert "Confidentiality" in page and 'name="confidentiality"' in page
     assert "it looks at: Entrepreneur, Posture and mindset" in page  # the session's plan
-    refused = client.post(url, {"lang": "en"})
+    refused = client.post(url, {"lang": "en", "shown": shown_of(page)})
     assert refused.status_code == 200 and "Accept the confidentiality undertaking" in refused.content.decode()
     notice.refresh_from_db()
     assert notice.acknowledged_at is None
-    client.post(url, {"lang": "en", "confidentiality": "1"})
+    client.post(url, {"lang": "en", "confidentiality": "1", "shown": shown_of(page)})
     notice.refresh_from_db()
     file_sha = hashlib.sha256(content).hexdigest()
     assert notice.acknowledged_at and notice.confidentiality_accepted
     assert notice.pack_sha256 == hashlib.sha256(f"{file_sha}\n".encode()).hexdigest()
+
+
+def test_a_notice_changed_since_it_was_opened_is_not_acknowledged_and_shown_again(client, world, fresh):
+    session = world.schedule(at(timezone.localdate() + timedelta(days=9), 10), application=fresh)
+    notice = fresh.assessment_notices.get()
+    url = reverse("working_sessions:notice", args=[notices.notice_token(notice)])
+    opened = client.get(url + "?lang=en").content.decode()
+    services.session_plan_update(session=session, by=world.recruiter, roles=["entrepreneur"], criteria=[])
+    response = client.post(url, {"lang": "en", "shown": shown_of(opened)})
+    assert (
+        response.status_code == 200 and "The notice changed since you opened it" in response.content.decode()
+    )
+    notice.refresh_from_db()
+    assert notice.acknowledged_at is None
+    assert "it looks at: Entrepreneur" in response.content.decode()  # the new text, to read again
+    assert client.post(url, {"lang": "en"}).status_code == 200  # no fingerprint: nothing stored either
+    notice.refresh_from_db()
+    assert notice.acknowledged_at is None
+
+
+def test_an_acknowledgement_after_the_session_started_does_not_count(world, fresh):
+    session = world.past_session(days_ago=2, application=fresh)
+    notice = fresh.assessment_notices.get()
+    notices.notice_acknowledge(token=notices.notice_token(notice), language="fr")  # now: too late
+    with pytest.raises(ValidationError) as caught:
+        services.session_set_status(session=session, status="held", by=world.recruiter)
+    assert caught.value.code == "notice" and "after this session started" in caught.value.messages[0]
+    notices.notice_record_on_paper(  # a copy signed before the session, recorded now
+        application=fresh, by=world.recruiter, reason="Copie signée à l’accueil.",
+        signed_on=timezone.localdate() - timedelta(days=5),
+    )  # fmt: skip
+    services.session_set_status(session=session, status="held", by=world.recruiter)
+    with pytest.raises(ValidationError):
+        notices.notice_record_on_paper(
+            application=fresh,
+            by=world.recruiter,
+            reason="x",
+            signed_on=timezone.localdate() + timedelta(days=1),
+        )
+
+
+def test_a_pack_changed_after_the_acknowledgement_asks_for_a_new_one(world, fresh):
+    from tests.candidates.documents import make_pdf, upload
+
+    session = world.schedule(at(timezone.localdate() + timedelta(days=9), 10), application=fresh)
+    notice = fresh.assessment_notices.get()
+    notices.notice_acknowledge(token=notices.notice_token(notice), language="fr")
+    services.session_plan_update(
+        session=session, by=world.recruiter, roles=["conductor"], criteria=[], has_company_data=True
+    )
+    services.briefing_file_add(
+        session=session, by=world.recruiter, uploaded=upload("p.pdf", make_pdf("Chiffres"))
+    )
+    with pytest.raises(ValidationError) as caught:
+        notices.require_acknowledged(session)
+    assert "briefing pack changed" in caught.value.messages[0]

@@ -224,3 +224,20 @@ def test_calendar_queries_do_not_grow_with_the_sessions(client, world):
         response = calendar(client, world.ceo, day=DAY.isoformat())
     assert response.context["session_count"] == 3
     assert len(three) == len(one), [q["sql"] for q in three.captured_queries]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "day=9999-12-31",
+        "day=9999-12-31&view=week",
+        "day=9999-12-27&view=week",
+        "day=0001-01-01",
+        "day=0001-01-01&view=week",
+    ],
+)
+def test_the_calendar_reads_a_date_at_the_edge_of_the_calendar_as_today(client, world, query):
+    client.force_login(world.recruiter)
+    response = client.get(reverse("working_sessions:calendar") + "?" + query)
+    assert response.status_code == 200
+    assert response.context["day"] == timezone.localdate()

@@ -142,6 +142,8 @@ def test_the_recruiters_digest_lists_what_each_mandate_waits_for_once_a_day(
     assert world.candidate.full_name in digest.body and world.mandate.title in digest.body
     lines = [line for line in digest.body.splitlines() if line.startswith("- ")]
     assert len(lines) == 2 and all("OVERDUE" in line or "EN RETARD" in line for line in lines)
+    assert not any("Your " in line or "Votre " in line for line in lines)  # owed by the CEO and mediator
+    assert "Europe/Paris" in digest.body  # the zone the times are in
     assert not OutboundEmail.objects.filter(key__startswith=f"digest:{world.other_recruiter.pk}:").exists()
 
 
@@ -157,3 +159,18 @@ def test_the_ceo_debrief_reminder_names_the_session(world, held, django_capture_
         todo.overdue_reminders_send()
     mail = OutboundEmail.objects.get(to=world.ceo.email, key__startswith="overdue:")
     assert world.candidate.full_name in mail.subject and str(held.order) in mail.subject
+
+
+def test_nothing_is_owed_nor_reminded_for_a_withdrawn_application(
+    world, held, django_capture_on_commit_callbacks
+):
+    from candidates.models import Stage
+    from sessions.tasks import send_due_reminders
+
+    upcoming = world.schedule(at(timezone.localdate() + timedelta(days=1), 10))
+    world.application.stage = Stage.WITHDRAWN
+    world.application.save(update_fields=["stage"])
+    assert todo.todo_for(world.ceo) == [] and todo.todo_for(world.mediator) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert todo.overdue_reminders_send() == 0
+        assert send_due_reminders((upcoming.starts_at - timedelta(hours=6)).isoformat()) == 0
