@@ -115,6 +115,7 @@ def _observation(observation: Observation) -> dict:
         "verdict": observation.verdict,
         "confidence": observation.confidence,
         "synthesis": observation.synthesis,
+        "punctuation": observation.punctuation,
         "ipa_tallies": [
             {"party": t.party, "category": t.category, "count": t.count}
             for t in observation.ipa_tallies.all()
@@ -138,6 +139,7 @@ def _debrief(debrief: Debrief) -> dict:
         "party": debrief.party,
         "ratings": debrief.ratings,
         "comment": debrief.comment,
+        "punctuation": debrief.punctuation,
         "submitted_at": _iso(debrief.submitted_at),
     }
 

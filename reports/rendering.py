@@ -295,6 +295,14 @@ def _session_rows(snapshot):
                 "pos_neg": (ipa_figures.get("overall") or {}).get("positive_negative_ratio"),
                 "acts": (ipa_figures.get("overall") or {}).get("total"),
                 "incidents": incidents,
+                # The punctuation: each party's account and the mediator's (Watzlawick et al. 1967).
+                "punctuation_ceo": ((session.get("debriefs") or {}).get(ipa.CEO) or {}).get(
+                    "punctuation", ""
+                ),
+                "punctuation_candidate": ((session.get("debriefs") or {}).get(ipa.CANDIDATE) or {}).get(
+                    "punctuation", ""
+                ),
+                "punctuation_mediator": (observation or {}).get("punctuation", ""),
                 "ceo_comment": ((session.get("debriefs") or {}).get(ipa.CEO) or {}).get("comment", ""),
                 "candidate_comment": ((session.get("debriefs") or {}).get(ipa.CANDIDATE) or {}).get(
                     "comment", ""

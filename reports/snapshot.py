@@ -81,6 +81,7 @@ def _session_records(application, ceo):
                 d.party: {
                     "ratings": d.ratings,
                     "comment": d.comment,
+                    "punctuation": d.punctuation,
                     "submitted_at": d.submitted_at.isoformat(),
                 }
                 for d in session.debriefs.all()
@@ -94,6 +95,7 @@ def _session_records(application, ceo):
                 "verdict": observation.verdict or None,
                 "confidence": observation.confidence,
                 "synthesis": observation.synthesis,
+                "punctuation": observation.punctuation,
                 "incidents": [
                     {
                         "minute": i.minute,

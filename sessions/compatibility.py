@@ -326,7 +326,11 @@ def perception_table(
     mapping reads ``None``.
 
     Each row: ``code``; ``mediator``; ``ceo`` and ``candidate``: the gaps; ``ceo_rating`` and
-    ``candidate_rating``: the parties' own ratings (``None`` without ``own``).
+    ``candidate_rating``: the parties' own ratings (``None`` without ``own``); ``parties``: the CEO's
+    gap minus the candidate's (= the CEO's rating minus the candidate's, in points, when both rated
+    against the same mediator's ratings; over several sessions, the difference of the mean gaps),
+    ``None`` unless both gaps are known — positive: the CEO lived the session more favourably than
+    the candidate.
     """
     mediator = mediator or {}
     gaps = gaps or {}
@@ -337,6 +341,8 @@ def perception_table(
         for party in PARTIES:
             row[party] = (gaps.get(party) or {}).get(dim)
             row[f"{party}_rating"] = (own.get(party) or {}).get(dim)
+        ceo_gap, candidate_gap = row["ceo"], row["candidate"]
+        row["parties"] = None if ceo_gap is None or candidate_gap is None else ceo_gap - candidate_gap
         rows.append(row)
     return rows
 

@@ -142,7 +142,21 @@ class DimensionRatingsForm(forms.Form):
         return {d.code: int(v) for d in ipa.DIMENSIONS if (v := self.cleaned_data.get(f"dim_{d.code}"))}
 
 
+#: The punctuation question (Watzlawick et al. 1967, axiom 3), asked in both debriefs and, from
+#: the outside, of the mediator.
+PUNCTUATION_QUESTION = _(
+    "What, in your view, started the main disagreement of the session, and how did it end?"
+)
+
+
 class DebriefForm(DimensionRatingsForm):
+    punctuation = forms.CharField(
+        label=PUNCTUATION_QUESTION,
+        required=False,
+        max_length=4000,
+        help_text=_("A few sentences; leave it empty if there was no disagreement worth the name."),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+    )
     comment = forms.CharField(
         label=_("In your own words (optional)"),
         required=False,
@@ -172,12 +186,20 @@ class ObservationForm(DimensionRatingsForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 5, "class": "form-control"}),
     )
+    punctuation = forms.CharField(
+        label=_("What, seen from the outside, started the main disagreement, and how did it end?"),
+        required=False,
+        max_length=4000,
+        help_text=_("Compared in the report with the CEO’s and the candidate’s own accounts."),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+    )
 
     def __init__(self, *args, observation, **kwargs):
         super().__init__(*args, required=False, initial_ratings=observation.ratings, **kwargs)
         self.fields["verdict"].initial = observation.verdict
         self.fields["confidence"].initial = observation.confidence
         self.fields["synthesis"].initial = observation.synthesis
+        self.fields["punctuation"].initial = observation.punctuation
 
 
 #: A critical incident's minute goes from 0 to this (the model's bound, 10 hours).

@@ -409,6 +409,41 @@ DIMENSIONS: tuple[Dimension, ...] = (
     ),
 )
 
+# Explicit meta-communication (Watzlawick, Beavin & Jackson 1967, ch. 2 and 7: communicating
+# about the communication itself) — added after the first eight: observations and debriefs made
+# before it leave it unrated (``None``), never zero.
+DIMENSIONS = DIMENSIONS + (
+    Dimension(
+        "metacommunication",
+        "Explicit meta-communication: talking about how they work together",
+        "Métacommunication explicite : parler de la façon dont ils travaillent ensemble",
+        (
+            Anchor(
+                1,
+                "Neither ever comments on how the exchange is going, even when it visibly stalls or "
+                "tenses; misunderstandings about who does what stay implicit.",
+                "Aucun des deux ne commente jamais la façon dont l’échange se passe, même quand il "
+                "s’enlise ou se tend visiblement ; les malentendus sur qui fait quoi restent implicites.",
+            ),
+            Anchor(
+                3,
+                "They name how they work together only when a problem forces it "
+                '("we are going round in circles"), without agreeing on how to proceed differently.',
+                "Ils parlent de leur façon de travailler ensemble seulement quand un problème les y "
+                "oblige (« on tourne en rond »), sans convenir d’une autre façon de faire.",
+            ),
+            Anchor(
+                5,
+                'They regularly and calmly step back to discuss their way of working ("how do you '
+                'prefer I bring you bad news?"), and agree on explicit rules they then apply.',
+                "Ils prennent régulièrement et calmement du recul pour parler de leur façon de "
+                "travailler (« comment préférez-vous que je vous apporte une mauvaise nouvelle ? ») et "
+                "conviennent de règles explicites qu’ils appliquent ensuite.",
+            ),
+        ),
+    ),
+)
+
 DIMENSION_CODES: tuple[str, ...] = tuple(d.code for d in DIMENSIONS)
 DIMENSIONS_BY_CODE: dict[str, Dimension] = {d.code: d for d in DIMENSIONS}
 

@@ -237,6 +237,9 @@ class Observation(RevisionedRecord):
         _("confidence"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     synthesis = models.TextField(_("synthesis"), blank=True)
+    #: The mediator's reading of the punctuation (Watzlawick et al. 1967, axiom 3): what started the
+    #: main disagreement of the session, and how it ended — to set beside the two parties' accounts.
+    punctuation = models.TextField(_("what started the main disagreement, and how it ended"), blank=True)
 
     class Meta:
         ordering = ["session", "-revision"]
@@ -346,6 +349,10 @@ class Debrief(models.Model):
     party = models.CharField(_("party"), max_length=10, choices=PARTY_CHOICES)
     ratings = models.JSONField(_("ratings"), default=dict)
     comment = models.TextField(_("comment"), blank=True)
+    #: The party's own account of the punctuation: what, in their view, started the main
+    #: disagreement of the session, and how it ended (compared with the other party's and the
+    #: mediator's: diverging accounts are the classic sign of a relationship that will escalate).
+    punctuation = models.TextField(_("what started the main disagreement, and how it ended"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
 
     class Meta:

@@ -143,19 +143,28 @@ def session_perception(*, session, user, observation):
     table). ``None`` when ``user`` may not read the debriefs (``access.debrief_ratings_visible``:
     a CEO before their own debrief, a mediator, anyone outside the mandate) or when no debrief is
     given yet. Otherwise ``{"rows": sessions.compatibility.session_perception_table(...) rows
-    (``code``, ``mediator``, ``ceo``, ``candidate`` gaps, ``ceo_rating``, ``candidate_rating``),
-    "has_mediator": bool, "has_candidate": bool}``. One or two queries.
+    (``code``, ``mediator``, ``ceo``, ``candidate`` gaps, ``ceo_rating``, ``candidate_rating``,
+    ``parties``), "has_mediator": bool, "has_candidate": bool, "punctuation": {"ceo", "candidate",
+    "mediator": text, "" when not given}}``. One or two queries.
     """
     if not access.debrief_ratings_visible(user, session):
         return None
-    debriefs = {d.party: d.ratings for d in Debrief.objects.filter(session=session)}
-    if not debriefs:
+    given = list(Debrief.objects.filter(session=session))
+    if not given:
         return None
-    mediator = observation.ratings if observation is not None and observation.is_submitted else None
+    debriefs = {d.party: d.ratings for d in given}
+    submitted = observation is not None and observation.is_submitted
+    mediator = observation.ratings if submitted else None
     return {
         "rows": compatibility.session_perception_table(mediator, debriefs),
         "has_mediator": mediator is not None,
         "has_candidate": "candidate" in debriefs,
+        # The punctuation: what each one says started the main disagreement, and how it ended.
+        "punctuation": {
+            "ceo": next((d.punctuation for d in given if d.party == ipa.CEO), ""),
+            "candidate": next((d.punctuation for d in given if d.party == ipa.CANDIDATE), ""),
+            "mediator": observation.punctuation if submitted else "",
+        },
     }
 
 

@@ -604,8 +604,11 @@ def _check_dimension_ratings(ratings):
 
 
 @transaction.atomic
-def observation_save(*, observation, by, ratings=None, verdict=None, confidence=None, synthesis=None):
-    """Autosave a draft: only the given fields change. Raises ``ValidationError`` once submitted."""
+def observation_save(
+    *, observation, by, ratings=None, verdict=None, confidence=None, synthesis=None, punctuation=None
+):
+    """Autosave a draft: only the given fields change (``punctuation``: the mediator's account of
+    what started the main disagreement and how it ended). Raises ``ValidationError`` once submitted."""
     observation = _draft(observation, by)
     if ratings is not None:
         observation.ratings = {**observation.ratings, **_check_dimension_ratings(ratings)}
@@ -618,6 +621,8 @@ def observation_save(*, observation, by, ratings=None, verdict=None, confidence=
         observation.confidence = confidence or None
     if synthesis is not None:
         observation.synthesis = synthesis
+    if punctuation is not None:
+        observation.punctuation = punctuation.strip()
     observation.full_clean()
     observation.save()
     return observation
@@ -704,6 +709,7 @@ def observation_revise(*, observation, by, reason) -> Observation:
         verdict=observation.verdict,
         confidence=observation.confidence,
         synthesis=observation.synthesis,
+        punctuation=observation.punctuation,
         revision=observation.revision + 1,
         supersedes=observation,
         revision_reason=reason.strip(),
@@ -738,8 +744,9 @@ def _check_debrief_ratings(ratings):
 
 
 @transaction.atomic
-def debrief_submit_ceo(*, session, by, ratings, comment="") -> Debrief:
-    """The CEO's debrief of a held session (once). Unseals the mediator's observation for them."""
+def debrief_submit_ceo(*, session, by, ratings, comment="", punctuation="") -> Debrief:
+    """The CEO's debrief of a held session (once), with her account of what started the main
+    disagreement and how it ended (``punctuation``). Unseals the mediator's observation for them."""
     session = _locked_session(session)
     if session.application.mandate.ceo_id != by.pk:
         raise ValidationError(_("Only the mandate's CEO can give this debrief."), code="not_ceo")
@@ -752,6 +759,7 @@ def debrief_submit_ceo(*, session, by, ratings, comment="") -> Debrief:
         party=ipa.CEO,
         ratings=_check_debrief_ratings(ratings),
         comment=(comment or "").strip(),
+        punctuation=(punctuation or "").strip(),
     )
     figures_inputs_changed(application_ids=[session.application_id])  # perception gaps; unsealed for the CEO
     return debrief
@@ -805,7 +813,7 @@ def debrief_invitation_check(token) -> DebriefInvitation:
 
 
 @transaction.atomic
-def debrief_submit_candidate(*, token, ratings, comment="") -> Debrief:
+def debrief_submit_candidate(*, token, ratings, comment="", punctuation="") -> Debrief:
     """The candidate's debrief through their signed link; the link is spent in the same transaction.
 
     Raises ``DebriefLinkError`` (bad/expired/used) or ``ValidationError`` (ratings; code ``not_held``
@@ -825,6 +833,7 @@ def debrief_submit_candidate(*, token, ratings, comment="") -> Debrief:
                 party=ipa.CANDIDATE,
                 ratings=cleaned,
                 comment=(comment or "").strip(),
+                punctuation=(punctuation or "").strip(),
             )
     except IntegrityError as exc:
         raise DebriefLinkError("used") from exc

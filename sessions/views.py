@@ -247,6 +247,7 @@ def observation_edit(request, pk):
                     verdict=form.cleaned_data["verdict"],
                     confidence=form.cleaned_data["confidence"] or 0,
                     synthesis=form.cleaned_data["synthesis"],
+                    punctuation=form.cleaned_data["punctuation"],
                 )
                 if "submit" in request.POST:
                     services.observation_submit(observation=observation, by=request.user)
@@ -376,6 +377,7 @@ def observation_autosave(request, pk):
             verdict=form.cleaned_data["verdict"],
             confidence=form.cleaned_data["confidence"] or 0,
             synthesis=form.cleaned_data["synthesis"],
+            punctuation=form.cleaned_data["punctuation"],
         )
     except ValidationError as exc:
         return JsonResponse({"ok": False, "error": " ".join(exc.messages)}, status=400)
@@ -517,7 +519,11 @@ def ceo_debrief(request, session_pk):
     if request.method == "POST" and existing is None and form is not None and form.is_valid():
         try:
             services.debrief_submit_ceo(
-                session=session, by=request.user, ratings=form.ratings(), comment=form.cleaned_data["comment"]
+                session=session,
+                by=request.user,
+                ratings=form.ratings(),
+                comment=form.cleaned_data["comment"],
+                punctuation=form.cleaned_data["punctuation"],
             )
         except ValidationError as exc:
             _errors_to_form(form, exc)
@@ -553,7 +559,10 @@ def candidate_debrief(request, token):
     if request.method == "POST" and form is not None and form.is_valid():
         try:
             services.debrief_submit_candidate(
-                token=token, ratings=form.ratings(), comment=form.cleaned_data["comment"]
+                token=token,
+                ratings=form.ratings(),
+                comment=form.cleaned_data["comment"],
+                punctuation=form.cleaned_data["punctuation"],
             )
         except services.DebriefLinkError as exc:
             return render(request, "sessions/debrief_link_error.html", {"reason": exc.reason}, status=410)

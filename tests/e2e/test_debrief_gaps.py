@@ -14,8 +14,8 @@ from tests.e2e.conftest import pass_second_factor
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "pw-e2e-2026-cso"  # noqa: S105 — test account
-MEDIATOR = [4, 3, 4, 3, 4, 3, 4, 3]
-CANDIDATE = [3, 3, 5, 1, 4, 2, 4, 5]
+MEDIATOR = [4, 3, 4, 3, 4, 3, 4, 3, 4]
+CANDIDATE = [3, 3, 5, 1, 4, 2, 4, 5, 5]
 CEO = 5  # the CEO rates every dimension 5
 
 

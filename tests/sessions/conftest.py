@@ -59,7 +59,7 @@ def at(day, hour, minute=0, tz="Europe/Paris"):
 
 
 def ratings(values):
-    """``{dimension code: rating}`` from one int (all dimensions) or a list of eight ints."""
+    """``{dimension code: rating}`` from one int (all dimensions) or a list of one int per dimension."""
     if isinstance(values, int):
         values = [values] * len(ipa.DIMENSIONS)
     assert len(values) == len(ipa.DIMENSIONS)

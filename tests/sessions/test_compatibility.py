@@ -18,14 +18,14 @@ from sessions.compatibility import (
     perception_gaps,
 )
 
-DIMS = (
-    ipa.DIMENSION_CODES
-)  # listening, turn_taking, disagreement, pattern, congruence, shared_decision, trust, rally
+DIMS = ipa.DIMENSION_CODES  # listening, …, rally, then metacommunication (added last)
 
 
 def ratings(*values):
-    """Ratings in DIMENSION_CODES order."""
-    assert len(values) == len(DIMS)
+    """Ratings in DIMENSION_CODES order. Eight values leave the ninth dimension (explicit
+    meta-communication, added later) unrated, as in the observations and debriefs made before it."""
+    assert len(values) in (len(DIMS), len(DIMS) - 1)
+    values = tuple(values) + (None,) * (len(DIMS) - len(values))
     return dict(zip(DIMS, values, strict=True))
 
 
@@ -80,6 +80,7 @@ def test_dimensions_have_bilingual_anchors_at_1_3_5():
         "shared_decision",
         "trust",
         "rally",
+        "metacommunication",
     )
     for dim in ipa.DIMENSIONS:
         assert dim.label_en and dim.label_fr
@@ -457,3 +458,14 @@ def test_index_between_1_and_5(all_ratings):
     assert 0.0 <= summary.index_100 <= 100.0
     for mean in summary.dimension_means.values():
         assert mean is None or 1.0 <= mean <= 5.0
+
+
+def test_the_ninth_dimension_unrated_is_left_out_never_counted_as_zero():
+    """Observations made before explicit meta-communication existed leave it ``None``: the session
+    mean is that of the eight rated dimensions; a new observation rating it counts it."""
+    old = compatibility_summary([held(1, "compatible", (4,) * 8)])
+    new = compatibility_summary([held(1, "compatible", (4,) * 8 + (1,))])
+    assert old.sessions[0]["mean_rating"] == pytest.approx(4.0)  # 32 / 8
+    assert new.sessions[0]["mean_rating"] == pytest.approx(33 / 9)
+    assert old.dimension_means["metacommunication"] is None
+    assert new.dimension_means["metacommunication"] == pytest.approx(1.0)

@@ -24,6 +24,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from candidates.models import Application
 from figures.selectors import application_summary
@@ -42,7 +43,8 @@ def assessment_summary(*, application, user=None):
     return None if data is None else data.to_dict()
 
 
-RATINGS = [[3] * 8, [4, 4, 4, 4, 3, 3, 3, 3], [5, 5, 4, 4, 4, 4, 4, 4]]
+# Nine dimensions (the ninth, explicit meta-communication, last): session means 3, 32/9, 38/9.
+RATINGS = [[3] * 9, [4, 4, 4, 4, 3, 3, 3, 3, 4], [5, 5, 4, 4, 4, 4, 4, 4, 4]]
 VERDICTS = [ipa.TO_CONFIRM, ipa.COMPATIBLE, ipa.COMPATIBLE]
 TALLIES_1 = {
     (ipa.CEO, "asks_opinion"): 2,
@@ -75,10 +77,12 @@ def case(world):
 def test_hand_computed_index_trend_and_verdict(world, case):
     compatibility = assessment_summary(application=world.application)["compatibility"]
     assert compatibility["held_sessions"] == 3
-    assert compatibility["index"] == pytest.approx(10.75 / 3)
-    assert compatibility["index"] == pytest.approx(3.583333, abs=1e-6)
-    assert compatibility["index_100"] == pytest.approx(64.583333, abs=1e-6)
-    assert compatibility["trend"] == pytest.approx(0.625)
+    # (27/9 + 32/9 + 38/9) / 3 = 97/27; on 0–100: (97/27 − 1) / 4 × 100 = 1750/27; slope over
+    # sessions 1–3: (38/9 − 3) / 2 = 11/18.
+    assert compatibility["index"] == pytest.approx(97 / 27)
+    assert compatibility["index"] == pytest.approx(3.592593, abs=1e-6)
+    assert compatibility["index_100"] == pytest.approx(1750 / 27, abs=1e-6)
+    assert compatibility["trend"] == pytest.approx(11 / 18)
     assert compatibility["verdict"] == "compatible"
     assert compatibility["verdict_reason"] == "last_two_compatible"
     assert compatibility["sealed_sessions"] == 0
@@ -94,9 +98,10 @@ def test_hand_computed_index_trend_and_verdict(world, case):
     ]  # the cancelled session is left out, its number reused by the planned one
     assert [r["mean_rating"] for r in rows[:3]] == [
         pytest.approx(3.0),
-        pytest.approx(3.5),
-        pytest.approx(4.25),
+        pytest.approx(32 / 9),
+        pytest.approx(38 / 9),
     ]
+    assert compatibility["dimension_means"]["metacommunication"] == pytest.approx(11 / 3)
     assert [r["confidence"] for r in rows[:3]] == [3, 4, 3]
 
     figures = rows[0]["ipa"]
@@ -159,11 +164,11 @@ def test_a_revision_in_progress_keeps_the_submitted_figures(world, case):
     )
     compatibility = compatibility_for(application=world.application)
     assert compatibility["held_sessions"] == 3
-    assert compatibility["index"] == pytest.approx(10.75 / 3)
+    assert compatibility["index"] == pytest.approx(97 / 27)
     assert compatibility["verdict"] == "compatible"
     services.observation_submit(observation=revision, by=world.mediator)
     compatibility = compatibility_for(application=world.application)
-    assert compatibility["index"] == pytest.approx((3 + 3.5 + 1) / 3)
+    assert compatibility["index"] == pytest.approx((3 + 32 / 9 + 1) / 3)
     assert compatibility["verdict"] == "not_compatible"
 
 
@@ -189,7 +194,7 @@ def demo(db):
 def test_seed_demo_sessions(demo):
     expected = {
         "as.roux-lambert@example.org": ("Anne-Sophie", "Roux-Lambert", ["held"] * 4, "compatible"),
-        "claire.dubois@example.org": ("Claire", "Dubois", ["held"] * 3, "to_confirm"),
+        "claire.dubois@example.org": ("Claire", "Dubois", ["held"] * 3 + ["planned"], "to_confirm"),
         "julien.moreau@example.org": ("Julien", "Moreau", ["planned"] * 2, None),
     }
     for email, (first, last, statuses, verdict) in expected.items():
@@ -203,20 +208,26 @@ def test_seed_demo_sessions(demo):
         for session in sessions:
             if session.status == "held":
                 assert session.observations.get(is_current=True).status == "submitted"
-                assert set(Debrief.objects.filter(session=session).values_list("party", flat=True)) == {
-                    "ceo",
-                    "candidate",
-                }
+                # Claire's third session still waits for the CEO's debrief ("À faire").
+                owed = email == "claire.dubois@example.org" and session.order == 3
+                expected_parties = {"candidate"} if owed else {"ceo", "candidate"}
+                assert set(Debrief.objects.filter(session=session).values_list("party", flat=True)) == (
+                    expected_parties
+                )
+                assert session.target_roles and session.target_criteria.count() == 2  # a plan
+                assert 9 <= timezone.localtime(session.starts_at).hour <= 16  # office hours
+                assert timezone.localtime(session.starts_at).weekday() < 5  # a weekday
     others = WorkingSession.objects.exclude(application__candidate__email__in=expected)
     assert not others.exists()
 
 
 def test_seed_demo_figures_by_hand(demo):
-    """Demo levels 3, 4, 4, 5 with offsets (0, +1, −1, 0, 0, +1, 0, −1) clamped to 1–5 give
-    session means 3, 4, 4, 4.75: index 15.75 / 4 = 3.9375, slope 2.625 / 5 = 0.525."""
+    """Demo levels 3, 4, 4, 5 with offsets (0, +1, −1, 0, 0, +1, 0, −1, 0) over the nine
+    dimensions, clamped to 1–5, give session means 27/9 = 3, 36/9 = 4, 4 and 43/9: index
+    (11 + 43/9) / 4 = 71/18 ≈ 3.9444; slope Σ(x − 2.5)(y − 71/18) / Σ(x − 2.5)² = (8/3) / 5 = 8/15."""
     compatibility = assessment_summary(application=demo["as.roux-lambert@example.org"])["compatibility"]
-    assert compatibility["index"] == pytest.approx(3.9375)
-    assert compatibility["trend"] == pytest.approx(0.525)
+    assert compatibility["index"] == pytest.approx(71 / 18)
+    assert compatibility["trend"] == pytest.approx(8 / 15)
     claire = assessment_summary(application=demo["claire.dubois@example.org"])["compatibility"]
     assert claire["index"] == pytest.approx(10 / 3)
     assert claire["trend"] == pytest.approx(-0.5)
@@ -225,7 +236,7 @@ def test_seed_demo_figures_by_hand(demo):
 def test_seed_demo_is_idempotent_for_sessions(demo):
     before = WorkingSession.objects.count()
     call_command("seed_demo", force=True, stdout=StringIO())
-    assert WorkingSession.objects.count() == before == 9
+    assert WorkingSession.objects.count() == before == 10
 
 
 def test_assessment_summary_command_json_has_compatibility(demo):
@@ -236,14 +247,14 @@ def test_assessment_summary_command_json_has_compatibility(demo):
     assert {"index", "trend", "verdict", "held_sessions", "sessions"} <= set(compatibility)
     assert compatibility["held_sessions"] == 4
     assert compatibility["verdict"] == "compatible"
-    assert compatibility["index"] == pytest.approx(3.9375)
+    assert compatibility["index"] == pytest.approx(71 / 18)
     assert [s["order"] for s in compatibility["sessions"]] == [1, 2, 3, 4]
 
 
 def test_assessment_summary_command_as_the_ceo(demo):
-    """The demo CEO has debriefed every held session: nothing sealed for them."""
+    """The demo CEO has debriefed every held session but Claire's third: that one is sealed for them."""
     application = demo["claire.dubois@example.org"]
     out = StringIO()
     call_command("assessment_summary", str(application.pk), "--json", "--as", "dg", stdout=out)
     compatibility = json.loads(out.getvalue())["compatibility"]
-    assert (compatibility["held_sessions"], compatibility["sealed_sessions"]) == (3, 0)
+    assert (compatibility["held_sessions"], compatibility["sealed_sessions"]) == (2, 1)

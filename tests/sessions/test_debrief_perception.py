@@ -15,9 +15,9 @@ from tests.sessions.conftest import observe, ratings
 
 pytestmark = pytest.mark.django_db
 
-MEDIATOR = [4, 3, 4, 3, 4, 3, 4, 3]
-CEO = [5, 3, 2, 4, 4, 5, 1, 3]
-CANDIDATE = [3, 3, 5, 1, 4, 2, 4, 5]
+MEDIATOR = [4, 3, 4, 3, 4, 3, 4, 3, 4]
+CEO = [5, 3, 2, 4, 4, 5, 1, 3, 2]
+CANDIDATE = [3, 3, 5, 1, 4, 2, 4, 5, 5]
 
 
 @pytest.fixture
@@ -89,6 +89,7 @@ def test_after_her_debrief_the_ceo_sees_her_ratings_beside_the_others_with_the_g
             "candidate_rating": str(cand),
             "ceo_gap": signed(ceo - med),
             "candidate_gap": signed(cand - med),
+            "parties_gap": signed(ceo - cand),  # the CEO against the candidate
         }, d.code
     # e.g. the first dimension: CEO 5 vs mediator 4 → +1; the candidate 3 → −1
     assert cells[ipa.DIMENSIONS[0].code]["ceo_gap"] == "+1"

@@ -42,7 +42,7 @@ def observed(world):
     session = world.past_session()
     observe(
         session,
-        values=[4, 3, 4, 3, 4, 3, 4, 3],
+        values=[4, 3, 4, 3, 4, 3, 4, 3, 4],
         verdict=ipa.TO_CONFIRM,
         synthesis=SYNTHESIS,
         incidents=[
