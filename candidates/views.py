@@ -308,7 +308,10 @@ def application_move(request, pk):
     if _wants_json(request):
         application.refresh_from_db()
         card = ""
-        if moved and application.stage in {s.value for s in selectors.BOARD_STAGES}:
+        # Moved, or refused because the application moved meanwhile: the card's fresh rendering,
+        # so that the board shows it where it now is (its later moves start from there).
+        stale = application.stage != request.POST.get("from_stage")
+        if (moved or stale) and application.stage in {s.value for s in selectors.BOARD_STAGES}:
             _with_cards([application], mandate=application.mandate, user=request.user)
             card = render_to_string(
                 "candidates/_board_card.html",

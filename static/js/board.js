@@ -86,6 +86,10 @@
     card.querySelectorAll("button, select").forEach((el) => (el.disabled = false));
     if (result.ok) {
       place(card, fromList || card.closest(".board-list"), result, focusAfter);
+    } else if (result.card && result.stage && result.stage !== card.dataset.stage) {
+      // Refused because it moved meanwhile (another tab, a colleague): shown where it now is.
+      if (revert) revert();
+      place(card, card.closest(".board-list"), result, focusAfter);
     } else if (revert) {
       revert();
     }

@@ -233,3 +233,19 @@ def test_only_the_mandates_recruiters_move(client, mandate, who):
 def test_the_move_view_refuses_get(as_recruiter, mandate):
     application = ApplicationFactory(mandate=mandate, stage=Stage.SOURCED)
     assert as_recruiter.get(move_url(application)).status_code == 405
+
+
+def test_a_drop_refused_because_the_card_moved_meanwhile_gets_the_card_where_it_now_is(as_recruiter, mandate):
+    application = ApplicationFactory(mandate=mandate, stage=Stage.ASSESSMENT)
+    response = as_recruiter.post(
+        move_url(application),
+        {"from_stage": "sourced", "to_stage": "screening"},
+        HTTP_ACCEPT="application/json",
+    )
+    data = json.loads(response.content)
+    assert response.status_code == 400 and data["ok"] is False and data["stage"] == "assessment"
+    assert f'data-stage="{Stage.ASSESSMENT}"' in data["card"]  # the board re-places it there
+    refused = as_recruiter.post(
+        move_url(application), {"from_stage": "sourced", "to_stage": "hired"}, HTTP_ACCEPT="application/json"
+    )
+    assert json.loads(refused.content)["stage"] == "assessment"
