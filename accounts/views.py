@@ -18,6 +18,8 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from cso_recruit.clientip import client_ip
+
 from . import services
 from .forms import OutboxPasswordResetForm, TokenForm
 from .policy import has_second_factor, is_verified, second_factor_required
@@ -224,7 +226,9 @@ class PasswordResetView(auth_views.PasswordResetView):
     def form_valid(self, form):
         """Hand the address to the background (``services.password_reset_request``): the page
         answers in the same time whether the address is known or not."""
-        services.password_reset_request(email=form.cleaned_data["email"], language=get_language())
+        services.password_reset_request(
+            email=form.cleaned_data["email"], language=get_language(), client=client_ip(self.request)
+        )
         return redirect(self.get_success_url())
 
 

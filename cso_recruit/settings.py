@@ -170,6 +170,8 @@ if not 60 <= SESSION_IDLE_TIMEOUT <= SESSION_COOKIE_AGE:
 # at most PASSWORD_RESET_MAX_PER_HOUR e-mails an hour to one account.
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)
 PASSWORD_RESET_MAX_PER_HOUR = env.int("PASSWORD_RESET_MAX_PER_HOUR", default=3)
+# ... and at most PASSWORD_RESET_MAX_PER_CLIENT_PER_HOUR requests an hour from one client address.
+PASSWORD_RESET_MAX_PER_CLIENT_PER_HOUR = env.int("PASSWORD_RESET_MAX_PER_CLIENT_PER_HOUR", default=10)
 
 # Reverse proxies in front of the app (cso_recruit/clientip.py): X-Forwarded-For is read only
 # when one is configured; by default the socket's address is the client's.

@@ -2,6 +2,7 @@
 the same answer for known and unknown addresses, at most PASSWORD_RESET_MAX_PER_HOUR e-mails an
 hour to one account), in the site's layout and in French."""
 
+import json
 import re
 from datetime import timedelta
 
@@ -163,3 +164,21 @@ def test_a_reset_signs_in_but_the_second_factor_is_still_asked(client):
 def test_the_login_page_links_to_the_reset(client):
     page = client.get(reverse("login")).content.decode()
     assert reverse("accounts:password_reset") in page and "Mot de passe oublié\u00a0?" in page
+
+
+def test_reset_requests_from_one_client_are_capped_per_hour_and_its_address_is_not_kept(client, settings):
+    from outbox.models import TaskRequest
+
+    settings.PASSWORD_RESET_MAX_PER_CLIENT_PER_HOUR = 4
+    answers = {_reset(client, f"victime{i}@example.org")["Location"] for i in range(7)}
+    assert answers == {reverse("accounts:password_reset_done")}  # the same answer, queued or not
+    rows = list(TaskRequest.objects.filter(task="accounts.tasks.send_password_reset"))
+    assert len(rows) == 4
+    assert all("127.0.0.1" not in json.dumps(row.kwargs) and len(row.kwargs["client"]) == 32 for row in rows)
+    other = client.post(
+        reverse("accounts:password_reset"), {"email": "x@example.org"}, REMOTE_ADDR="10.9.8.7"
+    )
+    assert other.status_code == 302
+    assert (
+        TaskRequest.objects.filter(task="accounts.tasks.send_password_reset").count() == 5
+    )  # another client
