@@ -9,6 +9,8 @@ Nothing is owed for a closed application (hired, rejected, withdrawn).
 * the session's mediator (while a mediator of the mandate, ``access.sessions_assigned_to``): the
   observation of each session that has started, is neither cancelled nor a no-show and has no
   submitted observation, due at the same time;
+* the mandate's CEO and recruiters (the panel): a session scorecard of each held session whose
+  plan targets criteria they have not all rated yet, due like the debrief;
 * the mandate's recruiters: the candidate's acknowledgement of the assessment notice
   (``sessions.notices``) for each open application with a session planned or held and no
   acknowledged notice, due when its first session starts (the candidate must be told before).
@@ -31,6 +33,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from assessments.models import Scorecard
 from candidates.models import Application, Mandate, Stage
 from cso_recruit import access
 from outbox.services import Message, email_enqueue
@@ -40,6 +43,7 @@ from .models import AssessmentNotice, Debrief, Observation, OverdueReminder, Wor
 
 CLOSED_STAGES = (Stage.HIRED, Stage.REJECTED, Stage.WITHDRAWN)
 KIND_LABELS = {
+    "scorecard": _("Your scorecard of the session's targeted criteria"),
     "debrief": _("Your debrief"),
     "observation": _("Your observation"),
     "notice": _("The candidate’s acknowledgement of the assessment notice"),
@@ -116,6 +120,50 @@ def _notices_missing(mandate_ids):
     )
 
 
+def _scorecards_owed(user, recruits, now, late) -> list[TodoItem]:
+    """The held sessions (of open applications) whose plan targets criteria, of the mandates
+    ``user`` sits on the panel of (CEO or recruiter), for which ``user`` has no submitted session
+    scorecard rating every targeted criterion (a value, not "no evidence"); due like the debrief.
+    The link opens their draft, else the assessment page where it is started. Three queries."""
+    sessions = list(
+        _sessions(
+            WorkingSession.objects.filter(
+                Q(application__mandate__ceo=user) | Q(application__mandate__in=recruits),
+                status=WorkingSession.Status.HELD,
+                target_criteria__isnull=False,
+            )
+            .exclude(application__stage__in=CLOSED_STAGES)
+            .distinct()
+        ).prefetch_related("target_criteria")
+    )
+    if not sessions:
+        return []
+    cards = {}
+    for card in Scorecard.objects.filter(
+        rater=user,
+        context=Scorecard.Context.WORKING_SESSION,
+        is_current=True,
+        application_id__in={s.application_id for s in sessions},
+    ).prefetch_related("ratings"):
+        cards[(card.application_id, card.session_number)] = card
+    owed = []
+    for session in sessions:
+        card = cards.get((session.application_id, session.order))
+        targeted = {c.pk for c in session.target_criteria.all()}
+        if card is not None and card.is_submitted:
+            rated = {r.criterion_id for r in card.ratings.all() if r.value is not None}
+            if targeted <= rated:
+                continue
+        due = session.ends_at + late
+        url = (
+            card.get_absolute_url()
+            if card is not None and not card.is_submitted
+            else reverse("assessments:summary", kwargs={"pk": session.application_id})
+        )
+        owed.append(TodoItem("scorecard", session, due, url, due <= now))
+    return owed
+
+
 def todo_for(user, *, now=None) -> list[TodoItem]:
     """What ``user`` owes, soonest due first (overdue items first). A fixed number of queries."""
     now = now or timezone.now()
@@ -133,6 +181,7 @@ def todo_for(user, *, now=None) -> list[TodoItem]:
         url = current.get_absolute_url() if current else session.get_absolute_url()
         items.append(TodoItem("observation", session, due, url, due <= now))
     recruits = Mandate.recruiters.through.objects.filter(user=user).values("mandate_id")
+    items.extend(_scorecards_owed(user, recruits, now, late))
     missing = list(_notices_missing(recruits).select_related("candidate", "mandate__company"))
     firsts = {
         s.application_id: s

@@ -174,3 +174,38 @@ def test_nothing_is_owed_nor_reminded_for_a_withdrawn_application(
     with django_capture_on_commit_callbacks(execute=True):
         assert todo.overdue_reminders_send() == 0
         assert send_due_reminders((upcoming.starts_at - timedelta(hours=6)).isoformat()) == 0
+
+
+def test_the_panel_owes_a_session_scorecard_of_the_targeted_criteria(world):
+    from assessments.models import Criterion, Scorecard
+    from tests.factories import ScorecardFactory
+
+    session = world.past_session(days_ago=3)
+    targeted = list(
+        Criterion.objects.filter(framework__is_active=True, code__in=["cond_tools", "post_innovation"])
+    )
+    services.session_plan_update(session=session, by=world.recruiter, roles=["conductor"], criteria=targeted)
+    observe(session)
+    mine = [i for i in todo.todo_for(world.recruiter) if i.kind == "scorecard"]
+    assert [(i.session.pk, i.overdue) for i in mine] == [(session.pk, True)]
+    assert mine[0].url == reverse("assessments:summary", kwargs={"pk": world.application.pk})
+    assert [i.kind for i in todo.todo_for(world.ceo) if i.kind == "scorecard"] == ["scorecard"]
+    # One targeted criterion left unrated ("no evidence"): still owed; both rated: done.
+    context = {"context": Scorecard.Context.WORKING_SESSION, "session_number": session.order}
+    partial = ScorecardFactory(
+        application=world.application,
+        rater=world.recruiter,
+        ratings={"cond_tools": 4},
+        submitted=True,
+        **context,
+    )
+    assert [i.kind for i in todo.todo_for(world.recruiter)].count("scorecard") == 1
+    Scorecard.objects.filter(pk=partial.pk).delete()
+    ScorecardFactory(
+        application=world.application,
+        rater=world.recruiter,
+        ratings={"cond_tools": 4, "post_innovation": 3},
+        submitted=True,
+        **context,
+    )
+    assert "scorecard" not in [i.kind for i in todo.todo_for(world.recruiter)]
