@@ -17,6 +17,7 @@ from django.core import mail
 from django.utils import timezone
 
 from outbox.models import OutboundEmail
+from sessions import ipa
 from tests.conftest import FIXTURES, SHARED_SAMPLES, ensure_reference_data
 from tests.e2e.conftest import pass_second_factor
 
@@ -133,8 +134,19 @@ def test_hiring_journey(new_page, live_server, world, axe, shoot, settings):
     axe.check(rec, "sessions with a conflict")
     shoot(rec, "sessions-conflict")
 
-    # 5b. Candidate, on a 390 px phone: the notice sent with session 1, read and acknowledged.
+    # 5a. Recruiter: the plan of session 1 (the roles it targets and a briefing).
     anne = mandate.applications.get(candidate__last_name="Roux-Lambert")
+    first = anne.working_sessions.get(order=1)
+    rec.goto(f"{base}/sessions/{first.pk}/plan/")
+    rec.locator("input[name=roles][value=conductor]").check()
+    rec.locator("input[name=roles][value=posture]").check()
+    rec.locator("textarea[name=briefing]").fill("Lire la note sur la clôture mensuelle.")
+    rec.get_by_role("button", name="Enregistrer le plan").click()
+    rec.get_by_text("Lire la note sur la clôture mensuelle.").first.wait_for()
+    axe.check(rec, "session plan")
+    shoot(rec, "session-plan")
+
+    # 5b. Candidate, on a 390 px phone: the notice sent with session 1, read and acknowledged.
     notice_mail = OutboundEmail.objects.get(key__startswith=f"notice:{anne.pk}:")
     link = re.search(r"https?://\S+(/notice/\S+/)", notice_mail.body).group(1)
     phone = new_page(viewport={"width": 390, "height": 844})
@@ -167,10 +179,13 @@ def test_hiring_journey(new_page, live_server, world, axe, shoot, settings):
     med.wait_for_function(
         "() => [...document.querySelectorAll('output.tally-count')].some(o => o.textContent.trim() === '3')"
     )
-    for fieldset in med.locator("#observation-form fieldset:has(legend)").all()[:8]:
+    for fieldset in med.locator("#observation-form fieldset:has(legend)").all()[: len(ipa.DIMENSIONS)]:
         fieldset.get_by_label("4", exact=True).check()
     med.get_by_label("Verdict de la séance").select_option("compatible")
     med.get_by_label(re.compile("Confiance")).select_option("4")
+    med.get_by_role("textbox", name=re.compile("Vu de l’extérieur")).fill(
+        "Le DG conteste le délai ; la personne candidate propose de vérifier, accepté."
+    )
     med.get_by_role("textbox", name="Synthèse").fill(
         "Écoute réciproque remarquable ; désaccords traités sur les faits."
     )
