@@ -24,7 +24,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 #: Pages whose tables must fit whole, without a scrolling box inside the page (the CEO's dashboard
 #: and the comparison: the figures a decision is read from, every column in view).
 FIT_WITHOUT_INNER_SCROLL = {"dashboard", "comparison"}
-WIDTHS = {"laptop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
+WIDTHS = {
+    "laptop": {"width": 1366, "height": 900},
+    "tablet": {"width": 820, "height": 1180},
+    "phone": {"width": 390, "height": 844},
+}
 
 #: Measures the page's overflow and names the widest elements sticking out (for the message).
 OVERFLOW = """() => {
