@@ -1,4 +1,4 @@
-"""Every main page, as the role that reads it, at 1366 px (laptop) and 390 px (phone): no sideways
+"""Every main page, as the role that reads it, at 1366 px (laptop), 820 px (tablet) and 390 px (phone): no sideways
 scroll (``document.documentElement.scrollWidth <= window.innerWidth``), no serious or critical
 axe-core violation, and a full-page screenshot of each under tests/e2e/screenshots/
 (``layout-<width>-<page>.png``).
