@@ -22,7 +22,9 @@ class _SlotMixin:
     """Adds ``date``, ``start``, ``end`` and ``tz`` fields; ``clean`` sets ``starts_at``/``ends_at``."""
 
     def _slot_fields(self):
-        self.fields["date"] = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+        self.fields["date"] = forms.DateField(
+            label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+        )
         # HH:MM (not the default HH:MM:SS, which makes browsers show a seconds field)
         self.fields["start"] = forms.TimeField(
             label=_("Start"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")

@@ -112,7 +112,8 @@ class PaperAcknowledgementForm(forms.Form):
         ),
     )
     signed_on = forms.DateField(
-        label=gettext_lazy("Date on the signed copy"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Date on the signed copy"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     language = forms.ChoiceField(label=gettext_lazy("Language of the paper copy"), choices=settings.LANGUAGES)
 

@@ -70,6 +70,7 @@ def test_second_factor_journey_at_phone_width(new_page, live_server, ceo, axe, s
     # Log out, log in again: the code is asked.
     page.get_by_role("button", name="Afficher le menu").click()  # the menu is folded at phone width
     page.get_by_role("button", name="Se déconnecter").click()
+    page.wait_for_url(re.compile(r".*/login/$"))  # signed out before signing in again
     fill_login(page, base, ceo.username, PASSWORD)
     page.wait_for_url(re.compile(r".*/two-factor/verify/.*"))
     axe.check(page, "verify")

@@ -5,7 +5,9 @@ parties with labelled counters, JSON tally endpoint that also works as a plain f
 that stores ratings as typed, submit locks), the candidate's public debrief page (valid, tampered,
 expired, used links) and the CEO's debrief form."""
 
+import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -817,3 +819,16 @@ def test_the_observation_script_has_no_language_logic():
     assert (
         "dataset.offlineMessage" in source and "errorMessage" in source and "dataset.confirmDelete" in source
     )
+
+
+def test_the_reschedule_form_fills_the_date_field_in_the_format_browsers_read(client, world):
+    """An ``<input type="date">`` only takes YYYY-MM-DD: a localised value (15/12/2026) would leave
+    it empty, and changing only the time would then fail on "Date: required"."""
+    from django.conf import settings
+
+    future = world.schedule(at(DAY, 10))
+    client.force_login(world.recruiter)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"  # where dates read 15/12/2026
+    html = client.get(future.get_absolute_url()).content.decode()
+    day = timezone.localtime(future.starts_at, ZoneInfo("Europe/Paris")).date().isoformat()
+    assert re.search(rf'<input type="date" name="[\w-]*date" value="{day}"', html)

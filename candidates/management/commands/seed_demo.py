@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from candidates import services
 from candidates.models import Application, Company, Mandate, RejectionReason, Stage, StageTransition
 from cso_recruit import access
+from outbox.services import background_join, outbox_sweep
 
 DEMO_PASSWORD = "demo-cso-2026"  # noqa: S105 — fictional demo accounts, refused outside DEBUG
 DEMO_CSV = Path(__file__).resolve().parents[2] / "demo" / "candidates_demo.csv"
@@ -65,6 +66,11 @@ class Command(BaseCommand):
             from sessions.demo import seed_sessions
 
             created = seed_sessions(mandate=mandate, users=users) > 0 or created
+        # The demo's e-mails (invitations, notices, debrief links) leave on commit, in background
+        # threads in the embedded default: wait for them, then send what is still pending, so that
+        # none is left waiting for a beat that a demo does not run.
+        background_join(timeout=120)
+        outbox_sweep(now=timezone.now() + timedelta(days=1))
         self.stdout.write(
             self.style.SUCCESS(
                 _("Demo data ready (%(state)s).")
