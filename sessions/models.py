@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -110,6 +111,11 @@ class WorkingSession(models.Model):
 
     def get_absolute_url(self):
         return reverse("working_sessions:detail", kwargs={"pk": self.pk})
+
+    @property
+    def has_started(self) -> bool:
+        """Whether the session's start is past (it may then be marked held or no-show)."""
+        return self.starts_at <= timezone.now()
 
     @property
     def is_active(self):

@@ -832,3 +832,12 @@ def test_the_reschedule_form_fills_the_date_field_in_the_format_browsers_read(cl
     html = client.get(future.get_absolute_url()).content.decode()
     day = timezone.localtime(future.starts_at, ZoneInfo("Europe/Paris")).date().isoformat()
     assert re.search(rf'<input type="date" name="[\w-]*date" value="{day}"', html)
+
+
+def test_held_and_no_show_are_offered_only_once_the_session_has_started(client, world):
+    future = world.schedule(at(DAY, 10))
+    started = world.past_session(days_ago=1)
+    client.force_login(world.recruiter)
+    assert 'value="held"' not in client.get(future.get_absolute_url()).content.decode()
+    assert "Once the session has started" in client.get(future.get_absolute_url()).content.decode()
+    assert 'value="held"' in client.get(started.get_absolute_url()).content.decode()
