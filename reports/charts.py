@@ -6,6 +6,7 @@ safe to embed in a template. Scores are on the 1–5 scale; ``None`` means "no e
 the point or bar out. Values printed on the charts use the active language's decimal separator.
 """
 
+import copy
 import math
 import re
 import textwrap
@@ -269,6 +270,12 @@ def criteria_radar(series: dict, labels: list, *, title: str = "", fill: bool = 
         legend_at_bottom_columns=min(max(len(series), 1), 4),
     )
     config.update(options)
+    if len(series) > 1:
+        # The compared candidates in the dot plot's colours, in the same order (one candidate, one
+        # colour on the comparison page), their names in full in the legend.
+        style = copy.copy(config["style"])
+        style.colors = tuple(colour for _shape, colour in DOT_MARKERS)
+        config.update(style=style, truncate_legend=-1)
     chart = _Radar(**config)
     chart.x_labels = labels
     for index, (name, values) in enumerate(series.items()):

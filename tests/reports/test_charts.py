@@ -140,3 +140,12 @@ def test_the_report_radar_is_labelled_with_the_criteria_short_names(world):
         if c.code in {x["code"] for x in snapshot["summary"]["criteria"]}
     ]
     assert names == expected and "Outils du support" in names and "Goût de l’innovation" in names
+
+
+def test_compared_candidates_keep_their_dot_plot_colour_and_full_name_in_the_radar():
+    names = {"Anne-Sophie Roux-Lambert": [3, 4, 2, 5], "Claire Dubois": [4, 4, 3, 3]}
+    svg = charts.criteria_radar(names, SPOKES)
+    assert "Anne-Sophie Roux-Lambert" in svg and "Anne-Sophie…" not in svg
+    colours = re.findall(r"\.color-(\d)[^{]*\{[^}]*?(?:stroke|fill):\s*(#[0-9A-Fa-f]{6})", svg)
+    assert dict(colours)["0"].lower() == charts.DOT_MARKERS[0][1].lower()
+    assert dict(colours)["1"].lower() == charts.DOT_MARKERS[1][1].lower()
