@@ -66,7 +66,7 @@ def test_calendar_month_and_week(new_page, live_server, layout_world, axe, shoot
     day = timezone.localtime(first.starts_at).date()
     page = signed_in(new_page, live_server, world.ceo, WIDTHS[width])
     page.goto(live_server.url + reverse("working_sessions:calendar") + f"?day={day.isoformat()}")
-    where = "#calendar-grid" if width == "laptop" else "#calendar-list"
+    where = "#calendar-grid" if pixels >= 768 else "#calendar-list"  # Bootstrap md: the grid from 768 px
     link = page.locator(f'{where} [data-day="{day.isoformat()}"] a[href="{first.get_absolute_url()}"]')
     assert link.is_visible()
     assert "09:00–10:30" in link.inner_text() and "Lœwenbrück-Ngô" in link.inner_text()
