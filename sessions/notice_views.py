@@ -55,7 +55,7 @@ def notice_page(request, token):
             return redirect(f"{request.path}?lang={language}")
     with translation.override(language):
         content = notices.notice_content(notice.application, language)
-        text = notices.notice_text(notice.application, language)
+        text = notices.notice_text(notice.application, language, content)
         return render(
             request,
             "sessions/notice.html",

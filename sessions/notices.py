@@ -120,14 +120,13 @@ def notice_content(application: Application, language: str) -> NoticeContent:
     )
 
 
-def notice_text(application: Application, language: str) -> str:
+def notice_text(application: Application, language: str, content: NoticeContent | None = None) -> str:
     """The notice's text as shown (the HTML fragment ``sessions/_notice_text.html``), in
-    ``language``: what the page shows and what :func:`text_sha256` hashes."""
+    ``language``: what the page shows and what :func:`text_sha256` hashes. ``content``: the
+    :func:`notice_content` already read for this application and language (else it is read)."""
+    content = content or notice_content(application, language)
     with translation.override(language):
-        return render_to_string(
-            "sessions/_notice_text.html",
-            {"notice": notice_content(application, language), "language": language},
-        )
+        return render_to_string("sessions/_notice_text.html", {"notice": content, "language": language})
 
 
 def text_sha256(text: str) -> str:
@@ -240,7 +239,7 @@ def notice_acknowledge(
         return notice
     language = language if language in dict(settings.LANGUAGES) else notice.language
     content = notice_content(notice.application, language)
-    fingerprint = text_sha256(notice_text(notice.application, language))
+    fingerprint = text_sha256(notice_text(notice.application, language, content))
     if shown_sha256 is not None and shown_sha256 != fingerprint:
         raise ValidationError(
             _(
@@ -279,15 +278,15 @@ def notice_record_on_paper(
         errors["signed_on"] = _("Give the date on the signed copy (today at the latest).")
     if errors:
         raise ValidationError(errors)
-    plan = selectors.application_plan(application=application)
+    content = notice_content(application, language)
     notice = AssessmentNotice(
         application=application,
         language=language,
         acknowledged_at=timezone.make_aware(datetime.combine(signed_on, time.min)),
         text_version=TEXT_VERSION,
-        text_sha256=text_sha256(notice_text(application, language)),
-        pack_sha256=plan["pack_sha256"],
-        confidentiality_accepted=plan["company_data"],
+        text_sha256=text_sha256(notice_text(application, language, content)),
+        pack_sha256=content.pack_sha256,
+        confidentiality_accepted=content.pack,
         on_paper=True,
         paper_reason=reason,
         recorded_by=by,
