@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cso_recruit import access
-from cso_recruit.events import figures_inputs_changed
+from cso_recruit.events import figures_inputs_changed, stage_move_check, stage_move_done
 from cso_recruit.runs import live_elsewhere
 from outbox.services import task_request
 
@@ -272,6 +272,8 @@ def application_move(
     serialise. ``from_stage``, when given, is the stage the mover saw: if the application has left
     it meanwhile, the move is refused (``ValidationError``) — or, when it is already at
     ``to_stage`` (a double submit), :class:`AlreadyInStage` is raised and nothing changes.
+    Higher layers may refuse the move (``cso_recruit.events.stage_move_checked``: a decision must be
+    recorded before "Offer", say) and act on it (``stage_moved``), inside the same transaction.
     Raises ``ValidationError`` with a field-keyed message.
     """
     application = Application.objects.select_for_update().get(pk=application.pk)
@@ -303,6 +305,7 @@ def application_move(
             errors["reason"] = _("A written reason is required to reject an application.")
         if errors:
             raise ValidationError(errors)
+    stage_move_check(application=application, from_stage=application.stage, to_stage=to_stage, by=by)
     from_stage = application.stage
     application.stage = to_stage
     application.stage_entered_at = timezone.now()
@@ -312,6 +315,7 @@ def application_move(
     _record_transition(
         application=application, from_stage=from_stage, to_stage=to_stage, by=by, reason=reason
     )
+    stage_move_done(application=application, from_stage=from_stage, to_stage=to_stage, by=by)
     figures_inputs_changed(application_ids=[application.pk])
     return application
 

@@ -56,6 +56,38 @@ def figures_inputs_changed(
     )
 
 
+#: Sent by ``candidates.services.application_move`` before an application moves, inside the
+#: transaction and with the application's row locked, with ``application``, ``from_stage``,
+#: ``to_stage`` (stage codes) and ``by`` (the user moving it, or ``None``). A receiver that refuses the
+#: move raises ``django.core.exceptions.ValidationError`` keyed by field (``{"to_stage": …}``): the move
+#: is not made and the message reaches the user. Higher layers (decisions, offers) connect their rules
+#: here so that ``candidates`` never imports them.
+stage_move_checked = Signal()
+
+#: Sent by ``candidates.services.application_move`` after a move is saved and its transition
+#: recorded, inside the same transaction, with ``application``, ``from_stage``, ``to_stage`` and
+#: ``by``. Receivers' writes commit or roll back with the move (a start kit created on "hired", say).
+stage_moved = Signal()
+
+
+def stage_move_check(*, application, from_stage: str, to_stage: str, by) -> None:
+    """Ask every higher layer whether ``application`` may move ``from_stage`` → ``to_stage``.
+
+    Raises ``ValidationError`` (field-keyed) when a receiver refuses; returns ``None`` otherwise.
+    Callable alone, without moving anything, so that a page can say beforehand why a move would be
+    refused.
+    """
+    stage_move_checked.send(
+        sender=None, application=application, from_stage=from_stage, to_stage=to_stage, by=by
+    )
+
+
+def stage_move_done(*, application, from_stage: str, to_stage: str, by) -> None:
+    """Tell the higher layers that ``application`` moved ``from_stage`` → ``to_stage`` (call it
+    inside the move's transaction, after the transition is recorded)."""
+    stage_moved.send(sender=None, application=application, from_stage=from_stage, to_stage=to_stage, by=by)
+
+
 class FiguresInputsAdminMixin:
     """For ``ModelAdmin`` classes whose saves and deletes change an input of the stored figures:
     after the write (in the admin's transaction) the figures are told, with the targets that
