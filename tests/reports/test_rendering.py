@@ -86,9 +86,13 @@ def test_numbers_are_french_and_rounded_half_up(snapshot):
 
     text = squash(pdf_text(rendering.render_pdf(snapshot).pdf))
     fit = snapshot["summary"]["fit"]
-    with translation.override("fr"):  # the report's language, whatever an earlier test left active
-        expected = report_tags.num(fit)
-    assert expected in text and "," in expected
+    # Independent reference: the decimal written out by hand, rounded half up, with a decimal comma.
+    whole, _, decimals = f"{fit:.10f}".partition(".")
+    hundredths = int(whole) * 100 + int(decimals[:2]) + (decimals[2] >= "5")
+    expected = f"{hundredths // 100},{hundredths % 100:02d}"
+    assert expected in text
+    with translation.override("fr"):
+        assert report_tags.num(fit) == expected
 
 
 def test_english_report(world, strict_weasyprint):
