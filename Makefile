@@ -51,7 +51,7 @@ run: migrate
 # so that two of them never consume each other's tasks on the same Redis database.
 PYTEST_WORKERS ?= auto
 test: install messages
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --cov --cov-report=term $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
