@@ -3,6 +3,8 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Development targets run with DEBUG on (settings default it off); `make serve`/`make up` turn it off.
+DEV := DJANGO_DEBUG=$${DJANGO_DEBUG:-1}
 
 .PHONY: help install assets demo run test lint worker beat messages migrate bench clean serve up
 
@@ -33,35 +35,35 @@ assets:
 	else echo "npm not found: pages will be unstyled (Bootstrap comes from npm)."; fi
 
 messages: $(STAMP)
-	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+	$(DEV) $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
 
 migrate: install messages
-	$(BIN)/python manage.py migrate --noinput
+	$(DEV) $(BIN)/python manage.py migrate --noinput
 
 # PORT=8731 make demo serves elsewhere than 8000.
 demo: migrate
-	SITE_URL=$${SITE_URL:-http://127.0.0.1:$${PORT:-8000}} $(BIN)/python manage.py seed_demo
+	$(DEV) SITE_URL=$${SITE_URL:-http://127.0.0.1:$${PORT:-8000}} $(BIN)/python manage.py seed_demo
 	@echo "Serving on http://127.0.0.1:$${PORT:-8000} — log in with one of the demo logins above."
-	SITE_URL=$${SITE_URL:-http://127.0.0.1:$${PORT:-8000}} $(BIN)/python manage.py runserver 127.0.0.1:$${PORT:-8000}
+	$(DEV) SITE_URL=$${SITE_URL:-http://127.0.0.1:$${PORT:-8000}} $(BIN)/python manage.py runserver 127.0.0.1:$${PORT:-8000}
 
 run: migrate
-	SITE_URL=$${SITE_URL:-http://127.0.0.1:$${PORT:-8000}} $(BIN)/python manage.py runserver 127.0.0.1:$${PORT:-8000}
+	$(DEV) SITE_URL=$${SITE_URL:-http://127.0.0.1:$${PORT:-8000}} $(BIN)/python manage.py runserver 127.0.0.1:$${PORT:-8000}
 
 # Tests run on every core (pytest-xdist); the tests that start a real Celery worker share one group
 # so that two of them never consume each other's tasks on the same Redis database.
 PYTEST_WORKERS ?= auto
 test: install messages
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --cov --cov-report=term $(PYTEST_ARGS)
+	$(DEV) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --cov --cov-report=term $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 worker: install
-	$(BIN)/celery -A cso_recruit worker -l info -Q celery,reports --max-tasks-per-child=50
+	$(DEV) $(BIN)/celery -A cso_recruit worker -l info -Q celery,reports --max-tasks-per-child=50
 
 beat: install
-	$(BIN)/celery -A cso_recruit beat -l info
+	$(DEV) $(BIN)/celery -A cso_recruit beat -l info
 
 bench: install messages
 	$(BIN)/python bench/report_bench.py

@@ -34,6 +34,6 @@ control_socket_disable = not control_socket
 accesslog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
 logconfig_dict = logging_config(
-    fmt=_env.str("DJANGO_LOG_FORMAT", default=default_format(debug=_env.bool("DJANGO_DEBUG", default=True))),
+    fmt=_env.str("DJANGO_LOG_FORMAT", default=default_format(debug=_env.bool("DJANGO_DEBUG", default=False))),
     level=_env.str("DJANGO_LOG_LEVEL", default="WARNING"),
 )

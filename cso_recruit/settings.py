@@ -1,9 +1,11 @@
 """Settings, read from the environment (django-environ).
 
-Embedded default — nothing set: DEBUG on, SQLite file ``db.sqlite3``, Celery tasks run eagerly,
-e-mails printed to the console. Production/CI — ``DATABASE_URL`` (PostgreSQL),
-``CELERY_BROKER_URL`` (Redis), ``DJANGO_DEBUG=0`` and a ``DJANGO_SECRET_KEY`` (refuses to start
-without one). See ``.env.example`` for every variable, and the README's "Running as in
+DEBUG is off unless ``DJANGO_DEBUG=1`` (the Makefile's development targets — ``make demo``, ``make
+run``, ``make test``… — set it; ``make serve`` and ``make up`` set it off). With DEBUG off, a
+``DJANGO_SECRET_KEY`` is required (refuses to start without one). Embedded default — only
+``DJANGO_DEBUG=1`` set: SQLite file ``db.sqlite3``, Celery tasks run eagerly, e-mails written as
+files. Production/CI — ``DATABASE_URL`` (PostgreSQL), ``CELERY_BROKER_URL`` (Redis) and a
+``DJANGO_SECRET_KEY``. See ``.env.example`` for every variable, and the README's "Running as in
 production" for gunicorn, whitenoise, ``/health/``, JSON logs and error reporting.
 """
 
@@ -24,11 +26,14 @@ env = environ.Env()
 if (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 _DEV_SECRET = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="" if not DEBUG else _DEV_SECRET)
 if not SECRET_KEY:
-    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off (production).")
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off (production). "
+        "For development, set DJANGO_DEBUG=1 (make demo, make run and make test do)."
+    )
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])

@@ -29,13 +29,15 @@ print(json.dumps({
 
 
 def clean_env(**extra):
-    """The current environment without any project variable, plus ``extra``."""
+    """The current environment without any project variable but ``DJANGO_DEBUG=1`` (what the
+    Makefile's development targets set), plus ``extra``."""
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "CELERY_", "CSO_"))
     }
     env["DJANGO_SETTINGS_MODULE"] = "cso_recruit.settings"
+    env["DJANGO_DEBUG"] = "1"
     env.update(extra)
-    return env
+    return {k: v for k, v in env.items() if v is not None}
 
 
 def run(args, **extra):
@@ -107,7 +109,14 @@ print(json.dumps([settings.ALLOWED_HOSTS, settings.SESSION_COOKIE_SECURE, settin
     assert json.loads(second) == [["cso.example.org", "www.cso.example.org"], True, True, True, 31536000]
 
 
-def test_no_environment_means_sqlite_eager_celery_french_and_paris():
+def test_a_bare_environment_is_production_and_refuses_to_start_without_a_secret_key():
+    result = run(["-c", "import django; django.setup()"], DJANGO_DEBUG=None)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off (production)." in result.stderr
+    assert "For development, set DJANGO_DEBUG=1" in result.stderr
+
+
+def test_debug_alone_means_sqlite_eager_celery_french_and_paris():
     result = run(["-c", SHOW_SETTINGS])
     assert result.returncode == 0, result.stderr
     shown = json.loads(result.stdout)

@@ -27,13 +27,15 @@ def no_dotenv():
 
 
 def clean_env(**extra):
-    """The current environment without any project variable, plus ``extra``."""
+    """The current environment without any project variable but ``DJANGO_DEBUG=1`` (what the
+    Makefile's development targets set), plus ``extra``."""
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "CELERY_", "CSO_"))
     }
     for name in ("SENTRY_DSN", "PORT", "WEB_CONCURRENCY", "GUNICORN_THREADS", "GUNICORN_BIND_HOST"):
         env.pop(name, None)
     env["DJANGO_SETTINGS_MODULE"] = "cso_recruit.settings"
+    env["DJANGO_DEBUG"] = "1"
     env["PYTHONUNBUFFERED"] = "1"
     env.update(extra)
     return env
