@@ -15,7 +15,7 @@ help:
 	@echo "make beat    – Celery beat (periodic reminders)"
 	@echo "make serve   – as in production: DEBUG off, gunicorn, collected static files (http://127.0.0.1:8000)"
 	@echo "make up      – as in production: web, worker and beat together (needs DATABASE_URL, CELERY_BROKER_URL)"
-	@echo "make lint    – ruff"
+	@echo "make lint    – ruff, and the app graph (import-linter)"
 	@echo "make bench   – report render time and memory, page speed against the admin (bench/)"
 
 $(STAMP): requirements.txt requirements-dev.txt
@@ -58,6 +58,7 @@ test: install messages
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 worker: install
 	$(DEV) $(BIN)/celery -A cso_recruit worker -l info -Q celery,reports --max-tasks-per-child=50

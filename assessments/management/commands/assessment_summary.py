@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from assessments.models import RoleGroup
-from cso_recruit.cli import application_as
+from candidates.cli import application_as
 from figures import selectors
 from sessions import i18n as session_i18n
 from sessions import notices

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from cso_recruit.cli import application_as
+from candidates.cli import application_as
 from reports import services
 
 

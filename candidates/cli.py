@@ -4,9 +4,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
-from candidates.models import Application
+from cso_recruit import access
 
-from . import access
+from .models import Application
 
 
 def application_as(application_id: int, username: str | None):
