@@ -32,6 +32,7 @@ from assessments.selectors import open_draft_applications
 from assessments.summary import AssessmentFigures, RaterEntry
 from candidates.models import Application, Stage
 from cso_recruit import access
+from sessions import selectors as session_selectors
 
 from . import reading as readings
 from . import services
@@ -404,3 +405,13 @@ def order_by_figures(sort: str, viewer: Viewer) -> list:
     last = Case(When(missing, then=Value(1)), default=Value(0), output_field=IntegerField())
     value = F(column).desc() if descending else F(column).asc()
     return [last.asc(), value, *names]
+
+
+def coverage_display(*, application, user) -> dict:
+    """The sessions' coverage of ``application`` as ``user`` may read it, ready for
+    ``sessions/_coverage.html``: ``sessions.selectors.coverage_display_for`` of the user's
+    :func:`application_summary` (``None`` when the independence rule hides the figures from them:
+    an open scorecard of theirs; evidence is then unknown). A handful of queries."""
+    return session_selectors.coverage_display_for(
+        application=application, summary=application_summary(application=application, user=user)
+    )

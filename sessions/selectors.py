@@ -410,20 +410,16 @@ def _active_catalogue():
     return [coverage_rules.CriterionRef(code=c.code, group=c.group) for c in criteria_catalogue()]
 
 
-def coverage_for(*, application, summary=None, hidden=False) -> coverage_rules.Coverage:
+def coverage_for(*, application, summary=None) -> coverage_rules.Coverage:
     """The :func:`sessions.coverage.coverage` of ``application``.
 
     ``summary``: the viewer's ``figures.selectors.AssessmentSummary`` (the stored figures: counted
     scorecards, each criterion's evidence contexts) or its ``to_dict()``; the criteria catalogue and
-    the evidence come from it. ``hidden=True`` (the independence rule hides the figures from the
-    viewer, ``summary`` is then ``None``): evidence is unknown and the catalogue is the active
-    framework's. Without a summary and not hidden, the stored figures are read unrestricted.
-    Queries: two for the plans, plus one or two for the figures or the catalogue.
+    the evidence come from it. ``None`` (no figures, or the independence rule hides them from the
+    viewer): evidence is unknown and the catalogue is the active framework's. The caller reads the
+    figures (``figures.selectors``, a higher layer). Queries: two for the plans, plus one for the
+    catalogue without a summary.
     """
-    if summary is None and not hidden:
-        from figures.selectors import application_summary
-
-        summary = application_summary(application=application)
     plans = planned_sessions([application.pk])[application.pk]
     if summary is None:
         return coverage_rules.coverage(plans, _active_catalogue(), None)
@@ -436,17 +432,6 @@ def coverage_for(*, application, summary=None, hidden=False) -> coverage_rules.C
     return coverage_rules.coverage(plans, catalogue, evidence)
 
 
-def coverage_display(*, application, user) -> dict:
-    """The coverage of ``application`` as ``user`` may read it, ready for ``sessions/_coverage.html``:
-    :func:`coverage_display_for` of the user's assessment summary (``None`` when the independence
-    rule hides the figures from them: an open scorecard of theirs). A handful of queries."""
-    from figures.selectors import application_summary
-
-    return coverage_display_for(
-        application=application, summary=application_summary(application=application, user=user)
-    )
-
-
 def coverage_display_for(*, application, summary) -> dict:
     """:func:`sessions.i18n.coverage_view` of the application's coverage, evidence and catalogue
     from ``summary`` (a ``figures.selectors.AssessmentSummary`` the viewer may read, or ``None``:
@@ -454,7 +439,7 @@ def coverage_display_for(*, application, summary) -> dict:
     Three or four queries."""
     from . import i18n
 
-    result = coverage_for(application=application, summary=summary, hidden=summary is None)
+    result = coverage_for(application=application, summary=summary)
     if summary is not None:
         labels = {c.code: c.label for c in summary.assessment.criteria}
     else:

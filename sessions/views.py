@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit import services as audit_services
 from audit.models import ReadEvent
 from cso_recruit import access
+from figures import selectors as figures_selectors
 
 from . import agenda, i18n, ics, ipa, scheduling, selectors, services
 from .forms import (
@@ -103,7 +104,7 @@ def application_sessions(request, application_pk):
             "active_sessions": active,
             "max_sessions": scheduling.MAX_ACTIVE_SESSIONS,
             "compatibility": selectors.compatibility_for(application=application, user=request.user),
-            "coverage": selectors.coverage_display(application=application, user=request.user),
+            "coverage": figures_selectors.coverage_display(application=application, user=request.user),
         },
     )
 
