@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit import services as audit_services
 from audit.models import ReadEvent
 from cso_recruit import access
+from cso_recruit.forms import add_service_errors
 from figures import selectors as figures_selectors
 
 from . import selectors, services
@@ -35,14 +36,6 @@ from .models import RejectionReason, Stage
 IMPORT_REFRESH = 3
 #: Milliseconds between two updates of a running import's status with JavaScript.
 LIVE_INTERVAL_MS = 1000
-
-
-def _apply_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @login_required
@@ -144,7 +137,7 @@ def candidate_create(request, slug):
                 cv=form.cleaned_data.get("cv_upload"),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request, _("%(name)s was added to the pipeline.") % {"name": application.candidate}
@@ -183,7 +176,7 @@ def candidate_edit(request, pk):
                 cv=form.cleaned_data.get("cv_upload"),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The candidate was saved."))
             return redirect(candidate)
@@ -242,7 +235,7 @@ def _move(request, application, form):
             "stage": application.get_stage_display(),
         }
     except ValidationError as exc:
-        _apply_errors(form, exc)
+        add_service_errors(form, exc)
         return False, " ".join(exc.messages)
     return True, _moved_message(application)
 

@@ -48,3 +48,22 @@ class AdminLoginForm(AdminAuthenticationForm):
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
         check_username_length(self)
+
+
+def add_service_errors(form, exc, *, renamed: dict[str, str] | None = None) -> None:
+    """Put a service's ``django.core.exceptions.ValidationError`` on ``form``, so that the page shows
+    what is wrong beside what was typed.
+
+    A field-keyed error goes to the field of that name (after ``renamed``, e.g. ``{"reason":
+    "status_reason"}`` when the form names the service's argument otherwise), or to the form's
+    non-field errors when the form has no such field; an error without keys goes to the non-field
+    errors, one entry per message. The one helper every view and admin form uses.
+    """
+    renamed = renamed or {}
+    if not hasattr(exc, "error_dict"):
+        for message in exc.messages:
+            form.add_error(None, message)
+        return
+    for key, errors in exc.error_dict.items():
+        name = renamed.get(key, key)
+        form.add_error(name if name in form.fields else None, errors)

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from candidates.admin import MandateListFilter
 from cso_recruit.admin_tools import HistoryAdmin, ReadOnlyAdminMixin
+from cso_recruit.forms import add_service_errors
 
 from . import scheduling, services
 from .forms import TIMEZONE_CHOICES
@@ -149,7 +150,7 @@ class WorkingSessionAdminForm(forms.ModelForm):
                     self._add_call(cleaned) if self.instance.pk is None else self._change_call(cleaned)
                 )
             except ValidationError as exc:
-                self._add_service_errors(exc)
+                add_service_errors(self, exc, renamed={"reason": "status_reason"})
         return cleaned
 
     def validate_unique(self):
@@ -212,15 +213,6 @@ class WorkingSessionAdminForm(forms.ModelForm):
                 }
             )
         return None
-
-    def _add_service_errors(self, exc):
-        """A service's ``ValidationError`` on the form: its ``reason`` key is our ``status_reason``."""
-        if not hasattr(exc, "error_dict"):
-            self.add_error(None, exc)
-            return
-        for key, errors in exc.error_dict.items():
-            name = "status_reason" if key == "reason" else key
-            self.add_error(name if name in self.fields else None, errors)
 
 
 class _ServiceRefused(Exception):

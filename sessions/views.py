@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit import services as audit_services
 from audit.models import ReadEvent
 from cso_recruit import access
+from cso_recruit.forms import add_service_errors
 from figures import selectors as figures_selectors
 
 from . import agenda, i18n, ics, ipa, scheduling, selectors, services
@@ -42,15 +43,6 @@ from .models import CalendarFeed, CriticalIncident, Debrief, WorkingSession
 
 #: What a calendar-feed token can be (``secrets.token_urlsafe``, at most the column's 64 characters).
 FEED_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
-
-
-def _errors_to_form(form, exc):
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 @login_required
@@ -85,7 +77,7 @@ def application_sessions(request, application_pk):
                     tz_name=form.cleaned_data["tz"],
                 )
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -154,7 +146,7 @@ def session_detail(request, pk):
         except ValidationError as exc:
             target = cancel_form if action == "cancel" else reschedule_form
             if action in ("reschedule", "cancel"):
-                _errors_to_form(target, exc)
+                add_service_errors(target, exc)
             else:
                 messages.error(request, " ".join(exc.messages))
     observation = selectors.visible_observation(session=session, user=request.user)
@@ -255,7 +247,7 @@ def observation_edit(request, pk):
                     messages.success(request, _("Observation submitted and locked."))
                     return redirect(observation.session)
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Draft saved."))
                 return redirect(observation)
@@ -416,7 +408,7 @@ def incident_add(request, pk):
         try:
             services.incident_add(observation=observation, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             if fragment:
                 return _incidents_fragment(request, observation, message=_("Incident recorded."))
@@ -483,7 +475,7 @@ def observation_revise(request, pk):
             if not hasattr(exc, "error_dict"):  # not the current submitted one: no revision form to show
                 messages.error(request, " ".join(exc.messages))
                 return redirect(observation)
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect(revision)
     observation.refresh_from_db()
@@ -527,7 +519,7 @@ def ceo_debrief(request, session_pk):
                 punctuation=form.cleaned_data["punctuation"],
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Debrief recorded. The mediator's observation is now open to you."))
             return redirect(session)
@@ -572,7 +564,7 @@ def candidate_debrief(request, token):
                 session.refresh_from_db()
                 form, not_held = None, _not_held_message(session)
             else:
-                _errors_to_form(form, exc)
+                add_service_errors(form, exc)
         else:
             return render(request, "sessions/debrief_thanks.html", {"session": session})
     return render(
@@ -699,7 +691,7 @@ def session_plan(request, pk):
                 has_company_data=form.cleaned_data["has_company_data"],
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Session plan saved."))
             return redirect("working_sessions:plan", pk=session.pk)
@@ -721,7 +713,7 @@ def briefing_file_upload(request, pk):
                 session=session, by=request.user, uploaded=file_form.cleaned_data["file"]
             )
         except ValidationError as exc:
-            _errors_to_form(file_form, exc)
+            add_service_errors(file_form, exc)
         else:
             messages.success(request, _("File added to the briefing pack."))
             return redirect("working_sessions:plan", pk=session.pk)
