@@ -88,11 +88,3 @@ class ScorecardStartForm(forms.Form):
         if cleaned.get("context") == Scorecard.Context.WORKING_SESSION and not cleaned.get("session_number"):
             self.add_error("session_number", _("Give the working session number (1 to 4)."))
         return cleaned
-
-
-class RevisionForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason for the revision"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Required: what the discussion or new evidence changed."),
-    )

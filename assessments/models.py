@@ -167,23 +167,28 @@ class Scorecard(RevisionedRecord):
     )
     summary = models.TextField(_("summary"), blank=True)
 
-    class Meta:
+    revision_owner_field = "rater"
+    revision_copied_fields = (
+        "application_id",
+        "rater_id",
+        "framework_id",
+        "context",
+        "session_number",
+        "recommendation",
+        "summary",
+    )
+    revision_copied_children = (("ratings", ("criterion_id", "value", "evidence")),)
+
+    class Meta(RevisionedRecord.Meta):
         ordering = ["application", "rater", "context", "session_number", "-revision"]
         verbose_name = _("scorecard")
         verbose_name_plural = _("scorecards")
         constraints = [
+            *RevisionedRecord.Meta.constraints,
             models.UniqueConstraint(
                 fields=["application", "rater", "context", "session_number"],
                 condition=models.Q(is_current=True),
                 name="scorecard_one_current",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(revision=1) | ~models.Q(revision_reason=""),
-                name="scorecard_revision_has_reason",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(status="draft") | models.Q(submitted_at__isnull=False),
-                name="scorecard_submitted_has_date",
             ),
             models.CheckConstraint(
                 condition=(

@@ -69,9 +69,7 @@ def _ratings_qs():
 def counted_scorecards_q() -> Q:
     """The scorecards that count: submitted, in their standing revision — the current one, or,
     while a revision is an open draft, the submitted revision it supersedes."""
-    return Q(status=Scorecard.Status.SUBMITTED) & (
-        Q(is_current=True) | Q(superseded_by__is_current=True, superseded_by__status=Scorecard.Status.DRAFT)
-    )
+    return Scorecard.counted_q()
 
 
 def submitted_scorecards(applications):

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cso_recruit import revisions
 from cso_recruit.events import figures_inputs_changed
 
 from .models import CompetencyFramework, Criterion, Rating, Scorecard
@@ -204,32 +205,16 @@ def scorecard_revise(*, scorecard: Scorecard, by, reason: str) -> Scorecard:
     The submitted revision is kept unchanged (``is_current`` false); the new draft copies its
     ratings. Raises ``ValidationError`` without a reason, on a draft, or for another user.
     """
-    scorecard = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
-    reason = (reason or "").strip()
-    if by.pk != scorecard.rater_id:
-        raise ValidationError(_("Only the rater can revise this scorecard."), code="not_rater")
-    if not scorecard.is_submitted or not scorecard.is_current:
-        raise ValidationError(_("Only the current submitted scorecard can be revised."), code="not_submitted")
-    if not reason:
-        raise ValidationError(
-            {"reason": _("Say why the scorecard is revised (for example what the discussion brought out).")}
-        )
-    Scorecard.objects.filter(pk=scorecard.pk).update(is_current=False)
-    revision = Scorecard.objects.create(
-        application=scorecard.application,
-        rater=scorecard.rater,
-        framework=scorecard.framework,
-        context=scorecard.context,
-        session_number=scorecard.session_number,
-        recommendation=scorecard.recommendation,
-        summary=scorecard.summary,
-        revision=scorecard.revision + 1,
-        supersedes=scorecard,
-        revision_reason=reason,
-    )
-    Rating.objects.bulk_create(
-        Rating(scorecard=revision, criterion_id=r.criterion_id, value=r.value, evidence=r.evidence)
-        for r in scorecard.ratings.all()
+    revision = revisions.revise(
+        scorecard,
+        by=by,
+        reason=reason,
+        owner_code="not_rater",
+        messages={
+            "not_owner": _("Only the rater can revise this scorecard."),
+            "not_submitted": _("Only the current submitted scorecard can be revised."),
+            "reason": _("Say why the scorecard is revised (for example what the discussion brought out)."),
+        },
     )
     # The submitted revision still counts while this one is a draft; recomputing keeps the rule in
     # one place (``assessments.selectors.counted_scorecards_q``) whatever it says.

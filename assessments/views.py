@@ -12,12 +12,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from candidates import selectors as candidate_selectors
 from candidates.models import SupportDomain
 from cso_recruit import access
+from cso_recruit.forms import RevisionForm
 from figures import selectors as figures_selectors
 from reports import charts
 from sessions import selectors as session_selectors
 
 from . import selectors, services
-from .forms import RevisionForm, ScorecardForm, ScorecardStartForm
+from .forms import ScorecardForm, ScorecardStartForm
 from .models import RoleGroup, Scorecard
 from .scoring import ROLE_GATE
 from .summary import context_key

@@ -67,3 +67,20 @@ def add_service_errors(form, exc, *, renamed: dict[str, str] | None = None) -> N
     for key, errors in exc.error_dict.items():
         name = renamed.get(key, key)
         form.add_error(name if name in form.fields else None, errors)
+
+
+class RevisionForm(forms.Form):
+    """The reason for revising a submitted record (``cso_recruit.revisions.revise``): a scorecard
+    or an observation. ``required_message`` is the record's own wording when none is given."""
+
+    reason = forms.CharField(
+        label=_("Reason for the revision"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        help_text=_("Required: what the discussion or new evidence changed."),
+    )
+
+    def __init__(self, *args, required_message=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if required_message:
+            self.fields["reason"].error_messages["required"] = required_message

@@ -243,15 +243,6 @@ class IncidentForm(forms.ModelForm):
         return minute
 
 
-class RevisionForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason for the revision"),
-        max_length=1000,
-        error_messages={"required": _("A reason is required to revise a submitted observation.")},
-        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
-    )
-
-
 class SessionPlanForm(forms.Form):
     """The session plan: targeted roles and criteria (of the active framework, grouped by role),
     the participants' briefing and whether the briefing pack holds company data. Read-only

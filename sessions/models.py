@@ -247,23 +247,31 @@ class Observation(RevisionedRecord):
     #: main disagreement of the session, and how it ended — to set beside the two parties' accounts.
     punctuation = models.TextField(_("what started the main disagreement, and how it ended"), blank=True)
 
-    class Meta:
+    revision_owner_field = "mediator"
+    revision_copied_fields = (
+        "session_id",
+        "mediator_id",
+        "ratings",
+        "verdict",
+        "confidence",
+        "synthesis",
+        "punctuation",
+    )
+    revision_copied_children = (
+        ("ipa_tallies", ("party", "category", "count")),
+        ("incidents", ("minute", "who", "behaviour", "interpretation", "tag")),
+    )
+
+    class Meta(RevisionedRecord.Meta):
         ordering = ["session", "-revision"]
         verbose_name = _("observation")
         verbose_name_plural = _("observations")
         constraints = [
+            *RevisionedRecord.Meta.constraints,
             models.UniqueConstraint(
                 fields=["session"],
                 condition=models.Q(is_current=True),
                 name="observation_one_current_per_session",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(revision=1) | ~models.Q(revision_reason=""),
-                name="observation_revision_has_reason",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(status="draft") | models.Q(submitted_at__isnull=False),
-                name="observation_submitted_has_date",
             ),
             models.CheckConstraint(
                 condition=models.Q(confidence__isnull=True) | models.Q(confidence__gte=1, confidence__lte=5),

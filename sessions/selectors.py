@@ -1,6 +1,6 @@
 """Reads for working sessions, observations and compatibility, access-filtered (sealing included)."""
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -115,10 +115,7 @@ def counted_observations():
     - ``incidents``: ``CriticalIncident`` rows (``minute``, ``who``, ``behaviour``,
       ``interpretation``, ``tag``), in minute order.
     """
-    standing = Q(is_current=True) | Q(
-        superseded_by__is_current=True, superseded_by__status=Observation.Status.DRAFT
-    )
-    return Observation.objects.filter(standing, status=Observation.Status.SUBMITTED)
+    return Observation.objects.filter(Observation.counted_q())
 
 
 def visible_observation(*, session, user):

@@ -24,7 +24,7 @@ from assessments.models import RoleGroup
 from assessments.services import framework_active
 from candidates.models import Application, Candidate
 from candidates.services import store_document, validate_document
-from cso_recruit import access
+from cso_recruit import access, revisions
 from cso_recruit.events import figures_inputs_changed
 from outbox.services import email_enqueue
 
@@ -690,46 +690,18 @@ def observation_submit(*, observation, by, now=None) -> Observation:
 def observation_revise(*, observation, by, reason) -> Observation:
     """Open a new draft revision of a submitted observation (reason required); the submitted one
     is kept unchanged. Tallies and incidents are copied."""
-    observation = Observation.objects.select_for_update().get(pk=observation.pk)
-    if observation.mediator_id != by.pk:
-        raise ValidationError(
-            _("Only the session's mediator can revise this observation."), code="not_mediator"
-        )
-    if not observation.is_submitted or not observation.is_current:
-        raise ValidationError(
-            _("Only the current submitted observation can be revised."), code="not_submitted"
-        )
-    if not (reason or "").strip():
-        raise ValidationError({"reason": _("Say why the observation is revised.")})
-    Observation.objects.filter(pk=observation.pk).update(is_current=False)
-    revision = Observation.objects.create(
-        session=observation.session,
-        mediator=observation.mediator,
-        ratings=dict(observation.ratings),
-        verdict=observation.verdict,
-        confidence=observation.confidence,
-        synthesis=observation.synthesis,
-        punctuation=observation.punctuation,
-        revision=observation.revision + 1,
-        supersedes=observation,
-        revision_reason=reason.strip(),
+    revision = revisions.revise(
+        observation,
+        by=by,
+        reason=reason,
+        owner_code="not_mediator",
+        messages={
+            "not_owner": _("Only the session's mediator can revise this observation."),
+            "not_submitted": _("Only the current submitted observation can be revised."),
+            "reason": _("Say why the observation is revised."),
+        },
     )
-    IpaTally.objects.bulk_create(
-        IpaTally(observation=revision, party=t.party, category=t.category, count=t.count)
-        for t in observation.ipa_tallies.all()
-    )
-    CriticalIncident.objects.bulk_create(
-        CriticalIncident(
-            observation=revision,
-            minute=i.minute,
-            who=i.who,
-            behaviour=i.behaviour,
-            interpretation=i.interpretation,
-            tag=i.tag,
-        )
-        for i in observation.incidents.all()
-    )
-    figures_inputs_changed(application_ids=[observation.session.application_id])
+    figures_inputs_changed(application_ids=[revision.session.application_id])
     return revision
 
 

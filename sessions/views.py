@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit import services as audit_services
 from audit.models import ReadEvent
 from cso_recruit import access
-from cso_recruit.forms import add_service_errors
+from cso_recruit.forms import RevisionForm, add_service_errors
 from figures import selectors as figures_selectors
 
 from . import agenda, i18n, ics, ipa, scheduling, selectors, services
@@ -35,7 +35,6 @@ from .forms import (
     IncidentForm,
     ObservationForm,
     RescheduleForm,
-    RevisionForm,
     ScheduleForm,
     SessionPlanForm,
 )
@@ -262,7 +261,7 @@ def _observation_context(observation, *, form=None, incident_form=None, revision
     return {
         **_incidents_context(observation, incident_form=incident_form),
         "form": form if form is not None else ObservationForm(observation=observation),
-        "revision_form": revision_form if revision_form is not None else RevisionForm(),
+        "revision_form": revision_form if revision_form is not None else _observation_revision_form(),
         "tallies": observation.tallies(),
         "ipa_groups": _ipa_groups(),
         "parties": [(ipa.CEO, _("CEO")), (ipa.CANDIDATE, _("Candidate"))],
@@ -459,13 +458,17 @@ def incident_delete(request, pk):
     return redirect(f"{observation.get_absolute_url()}#incidents")
 
 
+def _observation_revision_form(data=None):
+    return RevisionForm(data, required_message=_("A reason is required to revise a submitted observation."))
+
+
 @login_required
 @require_POST
 def observation_revise(request, pk):
     """Open a revision of the submitted observation. A missing or too long reason shows the page
     again with the reason as typed and its error; a refusal of the service comes as a message."""
     observation = _mediator_observation(request, pk)
-    form = RevisionForm(request.POST)
+    form = _observation_revision_form(request.POST)
     if form.is_valid():
         try:
             revision = services.observation_revise(
