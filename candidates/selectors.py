@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from cso_recruit import access
 
 from . import csv_format
-from .models import Candidate, ExportJob, ImportJob, Mandate, Stage, StageTransition
+from .models import CLOSED_STAGES, Candidate, ExportJob, ImportJob, Mandate, Stage, StageTransition
 
 BOARD_STAGES = [s for s in Stage if s not in (Stage.REJECTED, Stage.WITHDRAWN)]
 
@@ -40,11 +40,12 @@ def email_holder(email: str, user, *, exclude_pk: int | None = None) -> Candidat
 
 def mandate_list(user):
     """Mandates the user belongs to, with the company, CEO and the count of open applications."""
-    closed = [Stage.HIRED, Stage.REJECTED, Stage.WITHDRAWN]
     return (
         access.mandates_visible_to(user)
         .annotate(
-            open_applications=Count("applications", filter=~Q(applications__stage__in=closed), distinct=True),
+            open_applications=Count(
+                "applications", filter=~Q(applications__stage__in=CLOSED_STAGES), distinct=True
+            ),
             total_applications=Count("applications", distinct=True),
         )
         .order_by(STATUS_ORDER, "-created_at")

@@ -235,7 +235,7 @@ application can be reopened at sourcing or screening."""
 def allowed_targets(stage: str) -> list[str]:
     """Stages an application at ``stage`` may move to, in pipeline order."""
     targets = set(ALLOWED_MOVES[Stage(stage)])
-    if stage not in (Stage.HIRED, Stage.REJECTED, Stage.WITHDRAWN):
+    if stage not in CLOSED_STAGES:
         targets |= {Stage.REJECTED, Stage.WITHDRAWN}
     return [s for s in Stage.values if s in targets]
 
