@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "outbox",
     "privacy",
     "audit",
+    "offers",
     "accounts",
     "csp",
 ]
