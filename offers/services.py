@@ -251,13 +251,13 @@ def approval_decide(*, offer: Offer, by, decision: str, comment: str = "") -> Of
         raise ValidationError({"decision": _("Approve or reject.")})
     if decision == OfferApproval.Decision.REJECTED and not comment:
         raise ValidationError({"comment": _("Say why the offer is rejected.")})
+    mine = offer.approvals.filter(round=offer.round, approver=by).first() if offer.round else None
+    if mine is not None and mine.is_decided:  # the same form sent twice, say
+        raise ValidationError(_("Your decision is already recorded."), code="already")
     current = current_approval(offer)
     if current is None:
         raise ValidationError(_("No approval is awaited on this offer."), code="not_pending")
     if current.approver_id != by.pk:
-        mine = offer.approvals.filter(round=offer.round, approver=by).first()
-        if mine is not None and mine.is_decided:
-            raise ValidationError(_("Your decision is already recorded."), code="already")
         if mine is not None:
             raise ValidationError(
                 _("Approver %(n)d (%(name)s) decides first.")
