@@ -21,6 +21,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from candidates.models import Application
 
@@ -61,7 +62,7 @@ class Offer(models.Model):
         APPROVED = "approved", _("Approved")
         ACCEPTED = "accepted", _("Accepted by the candidate")
         DECLINED = "declined", _("Declined by the candidate")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        WITHDRAWN = "withdrawn", pgettext_lazy("offer", "Withdrawn")
 
     application = models.OneToOneField(
         Application, on_delete=models.CASCADE, related_name="offer", verbose_name=_("application")
@@ -210,7 +211,7 @@ class OfferApproval(models.Model):
 
     class Decision(models.TextChoices):
         APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
+        REJECTED = "rejected", pgettext_lazy("offer", "Rejected")
 
     offer = models.ForeignKey(
         Offer, on_delete=models.CASCADE, related_name="approvals", verbose_name=_("offer")
@@ -283,8 +284,8 @@ class OfferEvent(ImmutableRecord):
     class Kind(models.TextChoices):
         SUBMITTED = "submitted", _("Submitted for approval")
         APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        REJECTED = "rejected", pgettext_lazy("offer", "Rejected")
+        WITHDRAWN = "withdrawn", pgettext_lazy("offer", "Withdrawn")
         ACCEPTED = "accepted", _("Accepted by the candidate")
         DECLINED = "declined", _("Declined by the candidate")
 

@@ -132,10 +132,12 @@ def _act(request, application, action, success, form_name=None, form=None):
     try:
         action()
     except ValidationError as exc:
-        if form is not None:
+        if form is not None and hasattr(exc, "error_dict"):
             _add_errors(form, exc)
             return _render(request, application, status=400, **{form_name: form})
-        return _render(request, application, status=400, error=" ".join(exc.messages))
+        # A rule of the whole offer (not your turn, not pending…): said above the page.
+        forms = {form_name: form} if form is not None else {}
+        return _render(request, application, status=400, error=" ".join(exc.messages), **forms)
     except PermissionDenied as exc:
         raise Http404 from exc
     messages.success(request, success)
