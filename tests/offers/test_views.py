@@ -172,3 +172,68 @@ def test_the_page_reads_in_a_fixed_number_of_queries(client, w, django_assert_ma
         services.approval_decide(offer=offer, by=user, decision="approved")
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get(url(w))
+
+
+def test_the_summary_command_gives_the_offer(w):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    offer = services.offer_save(application=w.application, by=w.recruiter, data=offer_terms())
+    services.offer_approvers_set(offer=offer, by=w.recruiter, users=[w.second, w.ceo])
+    services.offer_submit(offer=offer, by=w.recruiter)
+    approval = services.approval_decide(offer=offer, by=w.second, decision="approved", comment="Oui.")
+    out = StringIO()
+    call_command("assessment_summary", str(w.application.pk), "--json", stdout=out)
+    data = json.loads(out.getvalue())["offer"]
+    assert (data["status"], data["round"], data["approved"]) == ("pending", 1, False)
+    assert data["current_approver"] == {"username": "dg-offre", "name": "Paul Girard", "order": 2}
+    assert data["approvals"] == [
+        {
+            "order": 1,
+            "username": "rec2-offre",
+            "name": "Hugo Petit",
+            "decision": "approved",
+            "decided_at": approval.decided_at.isoformat(),
+            "comment": "Oui.",
+        },
+        {
+            "order": 2,
+            "username": "dg-offre",
+            "name": "Paul Girard",
+            "decision": None,
+            "decided_at": None,
+            "comment": "",
+        },
+    ]
+    from django.utils import translation
+
+    with translation.override("en"):
+        text = StringIO()
+        call_command("assessment_summary", str(w.application.pk), stdout=text)
+    assert "offer: Awaiting approval (round 1)" in text.getvalue()
+    assert "1. Hugo Petit: approved" in text.getvalue() and "2. Paul Girard: —" in text.getvalue()
+
+
+def test_the_demo_has_an_offer_awaiting_the_ceo(db, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from candidates.models import Application
+    from offers import selectors
+    from sessions import todo
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=StringIO())
+    application = Application.objects.get(candidate__email="as.roux-lambert@example.org")
+    status = selectors.offer_status(application)
+    assert (application.stage, status["status"], status["round"]) == ("offer", "pending", 1)
+    assert [(a["username"], a["decision"]) for a in status["approvals"]] == [
+        ("recruteur2", "approved"),
+        ("dg", None),
+    ]
+    assert status["current_approver"]["username"] == "dg"
+    items = todo.todo_extra_for(application.mandate.ceo)
+    assert [i.url for i in items] == [f"/applications/{application.pk}/offer/"]
