@@ -45,6 +45,13 @@ class OfferTermsForm(forms.ModelForm):
         )
 
 
+class ApproverChoiceField(forms.ModelChoiceField):
+    """A member of the mandate, by full name (user name when there is none)."""
+
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.username
+
+
 class ApproversForm(forms.Form):
     """The ordered approver list: one choice per position (blank positions are skipped)."""
 
@@ -52,7 +59,7 @@ class ApproversForm(forms.Form):
         super().__init__(*args, **kwargs)
         users = list(initial_users)
         for position in range(1, APPROVERS_MAX + 1):
-            self.fields[f"approver_{position}"] = forms.ModelChoiceField(
+            self.fields[f"approver_{position}"] = ApproverChoiceField(
                 queryset=choices,
                 required=False,
                 label=_("Approver %(n)d") % {"n": position},

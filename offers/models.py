@@ -74,20 +74,22 @@ class Offer(models.Model):
         _("fixed pay (gross per year)"),
         max_digits=12,
         decimal_places=2,
-        validators=[MinValueValidator(Decimal("0.01"))],
+        validators=[
+            MinValueValidator(Decimal("0.01"), message=_("The fixed pay must be greater than zero."))
+        ],
     )
     variable_pay = models.DecimalField(
         _("variable pay (gross per year, at target)"),
         max_digits=12,
         decimal_places=2,
         default=Decimal("0"),
-        validators=[MinValueValidator(Decimal("0"))],
+        validators=[MinValueValidator(Decimal("0"), message=_("The variable pay cannot be negative."))],
         help_text=_("0 when there is none."),
     )
     trial_months = models.PositiveSmallIntegerField(
         _("trial period (months)"),
         default=4,
-        validators=[MaxValueValidator(TRIAL_MONTHS_MAX)],
+        validators=[MaxValueValidator(TRIAL_MONTHS_MAX, message=_("At most 8 months, renewal included."))],
         help_text=_("At most 8 months, renewal included."),
     )
     notes = models.TextField(_("notes"), blank=True)

@@ -84,3 +84,26 @@ def test_the_ceo_approves_the_offer(new_page, live_server, world, axe, shoot):
     offer = Offer.objects.get(application=application)
     assert offer.status == "approved"
     assert offer.approvals.get().comment == "Bon équilibre fixe / variable."
+
+
+def test_the_recruiters_offer_page_keeps_the_input_on_error(new_page, live_server, world, axe, shoot):
+    """The recruiter revises a rejected offer: a zero fixed pay is refused on screen, what was typed
+    stays; the page (terms form, approver list editor, both rounds' history) reads at three widths."""
+    users, application = world
+    offer = Offer.objects.get(application=application)
+    services.approval_decide(
+        offer=offer, by=users["ceo"], decision="rejected", comment="Variable trop élevé."
+    )
+    rec = login(new_page, live_server, users["recruiter"])
+    rec.goto(f"{live_server.url}/applications/{application.pk}/")
+    rec.get_by_role("link", name="Offre", exact=True).click()
+    rec.get_by_label("Rémunération fixe (brute annuelle)").fill("0")
+    rec.get_by_label("Remarques").fill("Variable ramené à 15 %.")
+    rec.get_by_role("button", name="Enregistrer les conditions").click()
+    rec.get_by_text("La rémunération fixe doit être supérieure à zéro.").wait_for()
+    assert rec.get_by_label("Remarques").input_value() == "Variable ramené à 15 %."
+    for width in WIDTHS:
+        rec.set_viewport_size({"width": width, "height": 900})
+        assert rec.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), width
+        axe.check(rec, f"recruiter's offer page at {width} px")
+        shoot(rec, f"offer-recruiter-{width}")

@@ -84,7 +84,7 @@ def test_the_approver_list_editor_keeps_the_order_and_refuses_a_list_without_the
         (3, w.ceo.pk),
     ]
     html = client.get(url(w)).content.decode()
-    assert f'<option value="{w.second.pk}" selected>' in html
+    assert f'<option value="{w.second.pk}" selected>Hugo Petit</option>' in html
     assert f'<option value="{w.outsider.pk}"' not in html  # not a member of the mandate
 
 
