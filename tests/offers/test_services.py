@@ -342,3 +342,22 @@ def test_offer_status_without_an_offer():
         "current_approver": None,
         "approvals": [],
     }
+
+
+def test_erasing_the_candidate_erases_the_offer_and_its_steps(w):
+    from privacy.services import candidate_erase
+
+    offer = approved_offer(w.application, approvers=[w.second])
+    candidate_erase(w.application.candidate, actor=w.recruiter, reason="Demande du candidat.")
+    assert not Offer.objects.filter(pk=offer.pk).exists()
+    assert not OfferEvent.objects.filter(offer_id=offer.pk).exists()
+    assert not OfferApproval.objects.filter(offer_id=offer.pk).exists()
+
+
+def test_the_approval_email_names_the_offer_and_links_to_it(w, settings):
+    settings.SITE_URL = "https://recrutement.example.org"
+    submitted(w)
+    mail = OutboundEmail.objects.get(to=w.second.email)
+    assert mail.subject == "Votre approbation de l’offre à Claire Dubois est attendue"  # the site's language
+    assert "vous êtes l’approbateur 1 sur 2" in mail.body
+    assert f"https://recrutement.example.org/applications/{w.application.pk}/offer/" in mail.body
