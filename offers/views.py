@@ -52,6 +52,12 @@ def _add_errors(form, exc: ValidationError, default_field=None):
         form.add_error(default_field, exc.messages)
 
 
+def _whole(exc: ValidationError) -> str | None:
+    """The message of a rule of the whole offer (stage, frozen terms), said above the page — the
+    form that carried it may not be shown any more."""
+    return None if hasattr(exc, "error_dict") else " ".join(exc.messages)
+
+
 def _render(request, application, status=200, **forms):
     page = selectors.offer_page(application)
     offer = page.offer
@@ -95,6 +101,7 @@ def offer_page(request, pk):
         raise Http404
     offer = Offer.objects.filter(application=application).first()
     form = OfferTermsForm(request.POST, instance=offer)
+    error = None
     if form.is_valid():
         try:
             services.offer_save(
@@ -104,10 +111,11 @@ def offer_page(request, pk):
             )
         except ValidationError as exc:
             _add_errors(form, exc)
+            error = _whole(exc)
         else:
             messages.success(request, _("The terms of the offer are saved."))
             return redirect("offers:offer", pk=application.pk)
-    return _render(request, application, status=400, terms_form=form)
+    return _render(request, application, status=400, terms_form=form, error=error)
 
 
 @login_required
@@ -117,15 +125,17 @@ def offer_approvers(request, pk):
     application = _managed(request, pk)
     offer = _offer(application)
     form = ApproversForm(request.POST, choices=services.approver_choices(application.mandate))
+    error = None
     if form.is_valid():
         try:
             services.offer_approvers_set(offer=offer, by=request.user, users=form.users())
         except ValidationError as exc:
             _add_errors(form, exc)
+            error = _whole(exc)
         else:
             messages.success(request, _("The approvers are saved."))
             return redirect("offers:offer", pk=application.pk)
-    return _render(request, application, status=400, approvers_form=form)
+    return _render(request, application, status=400, approvers_form=form, error=error)
 
 
 def _act(request, application, action, success, form_name=None, form=None):

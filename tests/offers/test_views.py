@@ -237,3 +237,13 @@ def test_the_demo_has_an_offer_awaiting_the_ceo(db, settings):
     assert status["current_approver"]["username"] == "dg"
     items = todo.todo_extra_for(application.mandate.ceo)
     assert [i.url for i in items] == [f"/applications/{application.pk}/offer/"]
+
+
+def test_terms_sent_after_the_submission_are_refused_with_a_message(client, w):
+    offer = services.offer_save(application=w.application, by=w.recruiter, data=offer_terms())
+    services.offer_submit(offer=offer, by=w.recruiter)  # meanwhile, in another tab
+    response = as_user(client, w.recruiter).post(url(w), TERMS)
+    assert response.status_code == 400
+    assert "The terms are frozen while the offer is “Awaiting approval”." in response.content.decode()
+    offer.refresh_from_db()
+    assert offer.title == "Chief Support Officer"
