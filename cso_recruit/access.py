@@ -463,3 +463,30 @@ def navigation_for(user, roles: Roles | None = None) -> list[NavEntry]:
     if roles.staff:
         entries.append(NavEntry("admin", _("Administration"), reverse("admin:index")))
     return entries
+
+
+# ---------------------------------------------------------------------------- offers
+
+
+def offer_applications_visible_to(user) -> QuerySet:
+    """Applications whose offer page ``user`` may open: those whose pipeline they read (the
+    mandate's CEO and recruiters, staff), plus those whose offer lists them as an approver (in
+    the draft list or in any round) while they are still a member of the mandate."""
+    from offers.models import OfferApproval, OfferApprover
+
+    if not _authenticated(user):
+        return Application.objects.none()
+    members = mandates_visible_to(user).values("pk")
+    listed = OfferApprover.objects.filter(offer__application=OuterRef("pk"), user=user)
+    approving = OfferApproval.objects.filter(offer__application=OuterRef("pk"), approver=user)
+    return Application.objects.filter(
+        Q(mandate__in=pipeline_mandates(user).values("pk"))
+        | (Q(mandate__in=members) & (Q(Exists(listed)) | Q(Exists(approving))))
+    )
+
+
+def can_manage_offer(user, application) -> bool:
+    """Whether ``user`` may write the offer of ``application`` (terms, approvers, submission,
+    withdrawal, the candidate's answer): the recruiters of its mandate and staff. Deciding an
+    approval is the approver's own act (``offers.services.approval_decide`` checks whose turn)."""
+    return can_manage_mandate(user, application.mandate)

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "outbox",
     "privacy",
     "audit",
+    "offers",
     "accounts",
     "csp",
 ]

@@ -266,6 +266,10 @@ def candidate_erase(
     counts["scorecards"] = Scorecard.objects.filter(application_id__in=app_ids).delete()[0]
     StageTransition.objects.filter(application_id__in=app_ids).delete()
     counts["notices"] = AssessmentNotice.objects.filter(application_id__in=app_ids).delete()[0]
+    # The offers (terms, approvals, steps: pay and notes are personal data) go too.
+    from offers.models import Offer
+
+    counts["offers"] = Offer.objects.filter(application_id__in=app_ids).delete()[0]
     Application.objects.filter(pk__in=app_ids).update(swot_opportunities="", swot_threats="")
     counts["reports"] = reports.update(
         status=Report.Status.ERASED, snapshot={}, pdf="", error="", task_id="", started_at=None

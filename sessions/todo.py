@@ -319,3 +319,26 @@ def recruiter_digests_send(*, now=None) -> int:
         email_enqueue([_message("digest", user, context, f"digest:{user.pk}:{today.isoformat()}")])
         written += 1
     return written
+
+
+# ------------------------------------------------------------ items owed outside the sessions
+
+#: Sources of further "À faire" items, registered by higher apps in their ``AppConfig.ready``
+#: (``offers``: the approvals owed). Each is a callable ``(user, now) -> list`` of items with
+#: ``kind``, ``label``, ``candidate``, ``company``, ``detail``, ``due`` (aware datetime), ``url``,
+#: ``action`` (the button's text) and ``overdue`` (bool).
+_EXTRA_SOURCES: list = []
+
+
+def todo_source_register(source) -> None:
+    """Add ``source`` (see ``_EXTRA_SOURCES``) to the "À faire" page; registering twice is a no-op."""
+    if source not in _EXTRA_SOURCES:
+        _EXTRA_SOURCES.append(source)
+
+
+def todo_extra_for(user, *, now=None) -> list:
+    """The items the registered sources say ``user`` owes, soonest due first (overdue first)."""
+    now = now or timezone.now()
+    items = [item for source in _EXTRA_SOURCES for item in source(user, now)]
+    items.sort(key=lambda i: (not i.overdue, i.due))
+    return items

@@ -176,3 +176,52 @@ def acknowledge_notice(application):
         text_version=TEXT_VERSION,
         text_sha256=hashlib.sha256(b"test notice").hexdigest(),
     )
+
+
+# --------------------------------------------------------------------------- offers
+
+
+def offer_terms(**overrides):
+    """Terms of a fictional CSO offer (``offers.services.offer_save``'s ``data``)."""
+    from datetime import date
+    from decimal import Decimal
+
+    return {
+        "title": "Chief Support Officer",
+        "start_date": date(2027, 3, 1),
+        "currency": "EUR",
+        "fixed_pay": Decimal("145000.00"),
+        "variable_pay": Decimal("25000.00"),
+        "trial_months": 4,
+        "notes": "",
+        **overrides,
+    }
+
+
+def approved_offer(application, *, approvers=()):
+    """An offer of ``application`` (at stage "offer") saved, submitted and approved through the
+    services by its mandate's first recruiter, ``approvers`` (users, in order) then the CEO."""
+    from offers import services as offer_services
+
+    mandate = application.mandate
+    recruiter = mandate.recruiters.order_by("pk").first()
+    offer = offer_services.offer_save(application=application, by=recruiter, data=offer_terms())
+    users = [*approvers, mandate.ceo]
+    offer_services.offer_approvers_set(offer=offer, by=recruiter, users=users)
+    offer_services.offer_submit(offer=offer, by=recruiter)
+    for user in users:
+        offer_services.approval_decide(offer=offer, by=user, decision="approved")
+    offer.refresh_from_db()
+    return offer
+
+
+def accepted_offer(application, *, approvers=()):
+    """:func:`approved_offer`, then accepted by the candidate today: ``application`` may move to
+    "hired"."""
+    from offers import services as offer_services
+
+    offer = approved_offer(application, approvers=approvers)
+    recruiter = application.mandate.recruiters.order_by("pk").first()
+    return offer_services.offer_respond(
+        offer=offer, by=recruiter, accepted=True, on_date=timezone.localdate()
+    )

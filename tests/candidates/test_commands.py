@@ -230,7 +230,8 @@ def test_seed_demo_creates_the_demo_and_a_second_run_changes_nothing(db, setting
     assert first["candidates.Candidate"][0] == 8
     assert first["candidates.Application"][0] == 8
     assert first["candidates.HistoricalCandidate"][0] == 8
-    assert first["candidates.StageTransition"][0] == 8 + sum(len(steps) for steps in PATHS.values())
+    # + 2: Anne-Sophie moved on to decision, then offer (offers.demo)
+    assert first["candidates.StageTransition"][0] == 8 + sum(len(steps) for steps in PATHS.values()) + 2
 
 
 def test_seed_demo_content(db, settings):
@@ -242,7 +243,9 @@ def test_seed_demo_content(db, settings):
     assert list(mandate.mediators.values_list("username", flat=True)) == ["mediateur"]
     assert mandate.ceo.groups.filter(name="ceo").exists()
     stages = dict(Application.objects.filter(mandate=mandate).values_list("candidate__email", "stage"))
-    assert stages == {email: (steps[-1] if steps else Stage.SOURCED) for email, steps in PATHS.items()}
+    expected = {email: (steps[-1] if steps else Stage.SOURCED) for email, steps in PATHS.items()}
+    expected["as.roux-lambert@example.org"] = Stage.OFFER  # her offer awaits the CEO (offers.demo)
+    assert stages == expected
     rejected = Application.objects.get(stage=Stage.REJECTED)
     assert rejected.rejection_reason == "too_specialised"
     assert rejected.transitions.get(to_stage=Stage.REJECTED).reason
@@ -265,7 +268,8 @@ def test_demo_recruiter_logs_in_and_sees_eight_applications_on_the_pipeline(clie
     assert len(on_board) == 7 and response.context["closed"].count == 1
     assert "8 applications" in response.content.decode()
     counts_by_stage = {column.stage: column.count for column in response.context["columns"]}
-    assert counts_by_stage[Stage.WORKING_SESSIONS] == 3
+    assert counts_by_stage[Stage.WORKING_SESSIONS] == 2
+    assert counts_by_stage[Stage.OFFER] == 1  # Anne-Sophie's offer awaits the CEO (offers.demo)
     assert counts_by_stage[Stage.ASSESSMENT] == 2
     assert counts_by_stage[Stage.SCREENING] == 1
     assert counts_by_stage[Stage.SOURCED] == 1

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from candidates import services
 from candidates.models import Stage, StageTransition
 from cso_recruit import events
-from tests.factories import ApplicationFactory, UserFactory
+from tests.factories import ApplicationFactory, UserFactory, accepted_offer
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +36,7 @@ def test_a_refusing_receiver_stops_the_move_and_nothing_is_recorded():
 
 def test_the_done_event_runs_after_the_transition_is_recorded():
     application = ApplicationFactory(stage=Stage.OFFER)
+    accepted_offer(application)  # "hired" needs an approved offer accepted by the candidate
     user = UserFactory()
     seen = []
 

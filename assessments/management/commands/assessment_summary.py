@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from assessments.models import RoleGroup
 from candidates.cli import application_as
 from figures import selectors
+from offers import selectors as offer_selectors
 from sessions import i18n as session_i18n
 from sessions import notices
 from sessions import selectors as session_selectors
@@ -50,6 +51,8 @@ class Command(BaseCommand):
         }
         # Per role: the sessions targeting it, those evidencing it (counted scorecards) and warnings.
         summary["coverage"] = session_selectors.coverage_for(application=application, summary=data).to_dict()
+        # The offer: status and the latest round's approvals (who, order, decision, when).
+        summary["offer"] = offer_selectors.offer_status(application)
         if as_json:
             self.stdout.write(_dumps(summary))
             return
@@ -178,6 +181,25 @@ class Command(BaseCommand):
         labels_by_code = {c["code"]: c["label"] for c in summary["criteria"]}
         for text in session_i18n.coverage_view(coverage, labels_by_code)["warnings"]:
             self.stdout.write("  ! " + text)
+        offer = summary["offer"]
+        if offer["status"]:
+            self.stdout.write(
+                "  "
+                + _("offer: %(status)s (round %(round)d)")
+                % {"status": offer["status_label"], "round": offer["round"]}
+            )
+            for item in offer["approvals"]:
+                self.stdout.write(
+                    "    "
+                    + _("%(order)d. %(name)s: %(decision)s")
+                    % {
+                        "order": item["order"],
+                        "name": item["name"],
+                        "decision": {"approved": _("approved"), "rejected": _("rejected")}.get(
+                            item["decision"], "—"
+                        ),
+                    }
+                )
 
 
 def _fmt(value, digits=2):
