@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from candidates.models import Stage
 from cso_recruit import access
+from cso_recruit.forms import add_service_errors
 
 from . import selectors, services
 from .forms import ApproversForm, DecisionForm, OfferTermsForm, ResponseForm, WithdrawForm
@@ -42,14 +43,6 @@ def _offer(application) -> Offer:
     if offer is None:
         raise Http404
     return offer
-
-
-def _add_errors(form, exc: ValidationError, default_field=None):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else default_field, errors)
-    else:
-        form.add_error(default_field, exc.messages)
 
 
 def _whole(exc: ValidationError) -> str | None:
@@ -110,7 +103,7 @@ def offer_page(request, pk):
                 data={name: form.cleaned_data[name] for name in services.TERMS_FIELDS},
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
             error = _whole(exc)
         else:
             messages.success(request, _("The terms of the offer are saved."))
@@ -130,7 +123,7 @@ def offer_approvers(request, pk):
         try:
             services.offer_approvers_set(offer=offer, by=request.user, users=form.users())
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
             error = _whole(exc)
         else:
             messages.success(request, _("The approvers are saved."))
@@ -143,7 +136,7 @@ def _act(request, application, action, success, form_name=None, form=None):
         action()
     except ValidationError as exc:
         if form is not None and hasattr(exc, "error_dict"):
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
             return _render(request, application, status=400, **{form_name: form})
         # A rule of the whole offer (not your turn, not pending…): said above the page.
         forms = {form_name: form} if form is not None else {}
