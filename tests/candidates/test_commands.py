@@ -265,7 +265,8 @@ def test_demo_recruiter_logs_in_and_sees_eight_applications_on_the_pipeline(clie
     assert len(on_board) == 7 and response.context["closed"].count == 1
     assert "8 applications" in response.content.decode()
     counts_by_stage = {column.stage: column.count for column in response.context["columns"]}
-    assert counts_by_stage[Stage.WORKING_SESSIONS] == 3
+    assert counts_by_stage[Stage.DECISION] == 1  # Anne-Sophie Roux-Lambert, her meeting half-voted
+    assert counts_by_stage[Stage.WORKING_SESSIONS] == 2
     assert counts_by_stage[Stage.ASSESSMENT] == 2
     assert counts_by_stage[Stage.SCREENING] == 1
     assert counts_by_stage[Stage.SOURCED] == 1

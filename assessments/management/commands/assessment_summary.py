@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 
 from assessments.models import RoleGroup
 from cso_recruit.cli import application_as
+from decisions import selectors as decision_selectors
 from figures import selectors
 from sessions import i18n as session_i18n
 from sessions import notices
@@ -50,6 +51,8 @@ class Command(BaseCommand):
         }
         # Per role: the sessions targeting it, those evidencing it (counted scorecards) and warnings.
         summary["coverage"] = session_selectors.coverage_for(application=application, summary=data).to_dict()
+        # The decision meeting: votes only when visible to the caller (``--as``; unrestricted without).
+        summary["decision"] = decision_selectors.decision_for_viewer(application=application, user=user)
         if as_json:
             self.stdout.write(_dumps(summary))
             return
@@ -178,6 +181,19 @@ class Command(BaseCommand):
         labels_by_code = {c["code"]: c["label"] for c in summary["criteria"]}
         for text in session_i18n.coverage_view(coverage, labels_by_code)["warnings"]:
             self.stdout.write("  ! " + text)
+        decision = summary["decision"]
+        if decision["status"] == "decided":
+            line = _("final decision: %(decision)s") % {"decision": decision["decision_label"]}
+            if decision["differs_from_reading"]:
+                line += " — " + _("differs from the product’s reading")
+        elif decision["status"] == "open":
+            line = _("decision meeting open: %(n)d of %(m)d panel members have voted") % {
+                "n": decision["votes_cast"],
+                "m": decision["panel_size"],
+            }
+        else:
+            line = _("no decision meeting yet")
+        self.stdout.write("  " + line)
 
 
 def _fmt(value, digits=2):

@@ -31,7 +31,7 @@ USERS = [
 
 # Where each sample candidate stands in the demo pipeline (by e-mail), with the path taken.
 PATHS = {
-    "as.roux-lambert@example.org": [Stage.SCREENING, Stage.ASSESSMENT, Stage.WORKING_SESSIONS],
+    "as.roux-lambert@example.org": [Stage.SCREENING, Stage.ASSESSMENT, Stage.WORKING_SESSIONS, Stage.DECISION],
     "claire.dubois@example.org": [Stage.SCREENING, Stage.ASSESSMENT, Stage.WORKING_SESSIONS],
     "julien.moreau@example.org": [Stage.SCREENING, Stage.ASSESSMENT, Stage.WORKING_SESSIONS],
     "elodie.garnier@example.org": [Stage.SCREENING, Stage.ASSESSMENT],
@@ -66,6 +66,9 @@ class Command(BaseCommand):
             from sessions.demo import seed_sessions
 
             created = seed_sessions(mandate=mandate, users=users) > 0 or created
+            from decisions.demo import seed_decisions
+
+            created = seed_decisions(mandate=mandate, users=users) > 0 or created
         # The demo's e-mails (invitations, notices, debrief links) leave on commit, in background
         # threads in the embedded default: wait for them, then send what is still pending, so that
         # none is left waiting for a beat that a demo does not run.
