@@ -16,7 +16,7 @@ from django.utils import translation
 
 from assessments.models import Rating, RoleGroup, Scorecard
 from assessments.selectors import counted_scorecards_q
-from candidates.models import Mandate
+from candidates.models import Application, Mandate
 from cso_recruit import access
 from figures.selectors import application_summary
 from sessions import i18n as session_i18n
@@ -278,15 +278,13 @@ def decision_statuses(application_ids) -> dict[int, dict]:
         .order_by("application_id", *STANDING_ORDER)
     ):
         meetings.setdefault(meeting.application_id, meeting)
-    from candidates.models import Application
-
-    sizes = {}
-    for application in Application.objects.filter(pk__in=ids).select_related("mandate"):
-        sizes[application.pk] = application.mandate_id
-    mandate_ids = set(sizes.values())
-    recruiters = Mandate.recruiters.through.objects.filter(mandate_id__in=mandate_ids)
-    ceos = dict(Mandate.objects.filter(pk__in=mandate_ids).values_list("pk", "ceo_id"))
-    members: dict[int, set] = {m: {ceo} for m, ceo in ceos.items()}
+    sizes, members = {}, {}
+    for pk, mandate_id, ceo_id in Application.objects.filter(pk__in=ids).values_list(
+        "pk", "mandate_id", "mandate__ceo_id"
+    ):
+        sizes[pk] = mandate_id
+        members[mandate_id] = {ceo_id}
+    recruiters = Mandate.recruiters.through.objects.filter(mandate_id__in=set(sizes.values()))
     for row in recruiters.values("mandate_id", "user_id"):
         members[row["mandate_id"]].add(row["user_id"])
     result = {}
