@@ -33,3 +33,10 @@ def light(db):
     Scorecard.objects.filter(application=w.application).delete()
     at_decision(w.application)
     return w
+
+
+@pytest.fixture
+def strict_weasyprint(caplog):
+    from tests.reports.conftest import strict_weasyprint as fixture
+
+    yield from fixture.__wrapped__(caplog)
