@@ -19,7 +19,9 @@ class VoteForm(forms.Form):
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(label=_("Final decision"), choices=Choice.choices, widget=forms.RadioSelect)
-    rationale = forms.CharField(label=_("Rationale"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 4}))
+    rationale = forms.CharField(
+        label=_("Rationale"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 4})
+    )
     differs_reason = forms.CharField(
         label=_("Why the decision differs from the product’s reading"),
         max_length=MAX_TEXT,

@@ -26,7 +26,7 @@ from sessions.compatibility import perception_table
 from sessions.coverage import GROUPS
 from sessions.models import WorkingSession
 
-from .models import Choice, DecisionMeeting, Vote, differs_from_reading
+from .models import Choice, DecisionMeeting, differs_from_reading
 
 #: A perception gap enters the agenda from this many rating points (party − mediator, or CEO −
 #: candidate), in absolute value: a whole point on the 1–5 anchors is a difference in what the two
@@ -348,7 +348,9 @@ def decision_for_viewer(*, application, user) -> dict:
         ]
         if visible
         else None,
-        "dissent": [user_name(v.voter) for v in votes if decision and v.choice != decision] if visible else [],
+        "dissent": [user_name(v.voter) for v in votes if decision and v.choice != decision]
+        if visible
+        else [],
     }
 
 
@@ -364,7 +366,9 @@ def decision_snapshot(application) -> dict:
     status = decision_status(application)
     meeting = current_meeting(application)
     votes = list(meeting.votes.select_related("voter")) if meeting is not None else []
-    visible = meeting is not None and (not meeting.is_open or status["votes_cast"] >= status["panel_size"] > 0)
+    visible = meeting is not None and (
+        not meeting.is_open or status["votes_cast"] >= status["panel_size"] > 0
+    )
     shown = [{"voter": user_name(v.voter), "choice": v.choice} for v in votes] if visible else None
     decision = meeting.decision if meeting is not None else ""
     return {

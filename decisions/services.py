@@ -45,12 +45,17 @@ def _check_choice(value, field):
 def _check_length(value, field):
     if len(value) > MAX_TEXT:
         raise ValidationError(
-            {field: _("At most %(n)d characters, please (%(len)d typed).") % {"n": MAX_TEXT, "len": len(value)}}
+            {
+                field: _("At most %(n)d characters, please (%(len)d typed).")
+                % {"n": MAX_TEXT, "len": len(value)}
+            }
         )
 
 
 def _locked_open_meeting(meeting) -> DecisionMeeting:
-    locked = DecisionMeeting.objects.select_for_update().select_related("application__mandate").get(pk=meeting.pk)
+    locked = (
+        DecisionMeeting.objects.select_for_update().select_related("application__mandate").get(pk=meeting.pk)
+    )
     if not locked.is_open:
         raise ValidationError(_("This decision meeting is closed: the CEO has recorded the final decision."))
     if locked.application.stage != Stage.DECISION:
@@ -96,13 +101,17 @@ def vote_cast(*, meeting, by, choice, rationale) -> Vote:
     vote = Vote.objects.filter(meeting=meeting, voter=by).first()
     now = timezone.now()
     if vote is None:
-        vote = Vote(meeting=meeting, voter=by, choice=choice, rationale=rationale, cast_at=now, changed_at=now)
+        vote = Vote(
+            meeting=meeting, voter=by, choice=choice, rationale=rationale, cast_at=now, changed_at=now
+        )
         vote.full_clean(validate_constraints=False)
         try:
             with transaction.atomic():
                 vote.save()
         except IntegrityError:  # pragma: no cover - the meeting's lock serialises the voters
-            raise ValidationError(_("Your vote was recorded meanwhile; send it again to change it.")) from None
+            raise ValidationError(
+                _("Your vote was recorded meanwhile; send it again to change it.")
+            ) from None
         return vote
     if (vote.choice, vote.rationale) == (choice, rationale):
         return vote

@@ -77,7 +77,9 @@ def _page(request, application, *, vote_form=None, decision_form=None, swot_form
             "swot_form": swot_form if can_edit_swot else None,
             "swot": swot,
             "reading_label": services.level_label(agenda["reading"]["level"]) if not agenda["hidden"] else "",
-            "decided_reading_label": services.level_label(meeting.reading_level) if meeting and meeting.reading_level else "",
+            "decided_reading_label": services.level_label(meeting.reading_level)
+            if meeting and meeting.reading_level
+            else "",
             "differs_rules": _differs_rules(),
             "votes_pending": [m for m in state["panel"] if m.pk not in state["voted_ids"]],
         },

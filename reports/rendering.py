@@ -553,7 +553,8 @@ def _decision_view(decision: dict | None) -> dict | None:
         "decision_label": label(Choice, decision.get("decision")),
         "reading_label": label(ReadingLevel, decision.get("reading_level")),
         "dissent": [
-            {**vote, "choice_label": label(Choice, vote.get("choice"))} for vote in decision.get("dissent") or []
+            {**vote, "choice_label": label(Choice, vote.get("choice"))}
+            for vote in decision.get("dissent") or []
         ],
     }
 

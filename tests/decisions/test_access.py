@@ -65,7 +65,9 @@ def votes(w):
 
 
 def swot(w):
-    return tuple(Application.objects.filter(pk=w.application.pk).values_list("swot_opportunities", "swot_threats"))
+    return tuple(
+        Application.objects.filter(pk=w.application.pk).values_list("swot_opportunities", "swot_threats")
+    )
 
 
 MATRIX = [
@@ -177,7 +179,9 @@ def test_every_decisions_url_is_in_the_matrix():
     names = {pattern.name for pattern in resolver.url_patterns}
     assert names == {row.name for row in MATRIX}
     for name in names:  # GET and POST for every address
-        assert {row.method for row in MATRIX if row.name == name} == ({"get"} if name == "meeting" else {"get", "post"})
+        assert {row.method for row in MATRIX if row.name == name} == (
+            {"get"} if name == "meeting" else {"get", "post"}
+        )
 
 
 def masked(response, url):

@@ -32,7 +32,11 @@ def test_the_snapshot_freezes_the_decision_and_the_dissent(world):
     snapshot = build_snapshot(application=world.application, version=1, by=world.ceo, language="fr")
     assert SCHEMA == 4 and snapshot["schema"] == 4
     decision = snapshot["decision"]
-    assert (decision["status"], decision["decision"], decision["reading_level"]) == ("decided", "hire", "reserved")
+    assert (decision["status"], decision["decision"], decision["reading_level"]) == (
+        "decided",
+        "hire",
+        "reserved",
+    )
     assert decision["differs_from_reading"] is False and decision["rationale"] == "On recrute."
     assert decision["dissent"] == [{"voter": world.recruiter2.get_full_name(), "choice": "more_evidence"}]
     assert json.loads(json.dumps(snapshot)) == snapshot
@@ -92,5 +96,9 @@ def test_the_command_gives_the_decision_with_votes_only_when_visible(world):
     ]
     services.meeting_decide(meeting=meeting, by=world.ceo, decision="no_hire", rationale="Non.")
     closed = run_json(world.application.pk, "--as", world.recruiter2.username)["decision"]
-    assert (closed["status"], closed["decision"], closed["differs_from_reading"]) == ("decided", "no_hire", False)
+    assert (closed["status"], closed["decision"], closed["differs_from_reading"]) == (
+        "decided",
+        "no_hire",
+        False,
+    )
     assert closed["votes_visible"] and closed["dissent"] == [world.recruiter.get_full_name()]

@@ -130,7 +130,11 @@ def test_a_vote_needs_a_known_choice_and_a_rationale(light, choice, rationale, f
 def test_votes_stay_hidden_until_every_member_has_voted(light):
     meeting = opened(light)
     panel = selectors.panel_members(light.application)
-    assert [u.pk for u in panel] == [light.ceo.pk, light.recruiter2.pk, light.recruiter.pk]  # CEO, then by name
+    assert [u.pk for u in panel] == [
+        light.ceo.pk,
+        light.recruiter2.pk,
+        light.recruiter.pk,
+    ]  # CEO, then by name
     vote(meeting, light.recruiter, Choice.HIRE)
     vote(meeting, light.recruiter2, Choice.NO_HIRE, "Trop peu de preuves côté entrepreneur.")
     for user in (light.recruiter, light.recruiter2, light.ceo, light.staff):
@@ -189,7 +193,11 @@ def test_the_ceo_decides_against_an_incomplete_reading_only_with_a_reason(light)
 def test_a_consistent_decision_keeps_no_reason(light):
     meeting = opened(light)
     services.meeting_decide(
-        meeting=meeting, by=light.ceo, decision="no_hire", rationale="Pas assez d’éléments.", differs_reason="x"
+        meeting=meeting,
+        by=light.ceo,
+        decision="no_hire",
+        rationale="Pas assez d’éléments.",
+        differs_reason="x",
     )
     stored = DecisionMeeting.objects.get(pk=meeting.pk)
     assert (stored.differs, stored.differs_reason, stored.reading_level) == (False, "", "incomplete")
@@ -207,9 +215,7 @@ def test_not_hiring_a_favourable_candidate_differs(light, monkeypatch):
 def test_only_the_ceo_decides(light, who):
     meeting = opened(light)
     with pytest.raises(ValidationError, match="Only the mandate’s CEO|Only the mandate's CEO"):
-        services.meeting_decide(
-            meeting=meeting, by=getattr(light, who), decision="no_hire", rationale="Non."
-        )
+        services.meeting_decide(meeting=meeting, by=getattr(light, who), decision="no_hire", rationale="Non.")
     assert DecisionMeeting.objects.get(pk=meeting.pk).is_open
 
 
@@ -233,7 +239,9 @@ def test_the_reading_recorded_is_the_ceos(world):
 
 
 def move(w, stage, **extra):
-    return candidate_services.application_move(application=w.application, to_stage=stage, by=w.recruiter, **extra)
+    return candidate_services.application_move(
+        application=w.application, to_stage=stage, by=w.recruiter, **extra
+    )
 
 
 REJECT = {"rejection_reason": RejectionReason.OTHER, "reason": "Décision du comité."}
@@ -247,7 +255,9 @@ def test_offer_needs_a_final_decision_hire(light):
     vote(meeting, light.recruiter)
     with pytest.raises(ValidationError):  # a meeting still open records nothing
         move(light, Stage.OFFER)
-    services.meeting_decide(meeting=meeting, by=light.ceo, decision="hire", rationale="Oui.", differs_reason="R.")
+    services.meeting_decide(
+        meeting=meeting, by=light.ceo, decision="hire", rationale="Oui.", differs_reason="R."
+    )
     with pytest.raises(ValidationError):  # "hire" does not let it be rejected
         move(light, Stage.REJECTED, **REJECT)
     assert move(light, Stage.OFFER).stage == Stage.OFFER
@@ -270,7 +280,9 @@ def test_more_evidence_sends_it_back_and_a_new_meeting_decides_again(light):
     move(light, Stage.DECISION)
     second = opened(light)
     assert second.pk != meeting.pk and selectors.decision_status(light.application)["status"] == "open"
-    services.meeting_decide(meeting=second, by=light.ceo, decision="hire", rationale="Oui.", differs_reason="R.")
+    services.meeting_decide(
+        meeting=second, by=light.ceo, decision="hire", rationale="Oui.", differs_reason="R."
+    )
     assert move(light, Stage.OFFER).stage == Stage.OFFER
 
 
@@ -298,7 +310,12 @@ def test_decision_status_says_where_the_meeting_stands(light):
     assert (status["status"], status["votes_cast"], status["decision"]) == ("open", 1, None)
     services.meeting_decide(meeting=meeting, by=light.ceo, decision="no_hire", rationale="Non.")
     status = selectors.decision_status(light.application)
-    assert (status["status"], status["decision"], status["differs_from_reading"], status["reading_level"]) == (
+    assert (
+        status["status"],
+        status["decision"],
+        status["differs_from_reading"],
+        status["reading_level"],
+    ) == (
         "decided",
         "no_hire",
         False,
@@ -343,7 +360,9 @@ def test_recruiters_edit_the_swot_through_the_service(light):
 
 def test_the_agenda_lists_red_and_amber_criteria_with_their_evidence(light):
     for index, rater in enumerate((light.recruiter, light.recruiter2, light.ceo)):
-        rate(light.application, rater, {code: values[index] for code, values in PANEL.items() if values[index]})
+        rate(
+            light.application, rater, {code: values[index] for code, values in PANEL.items() if values[index]}
+        )
     agenda = selectors.agenda(application=light.application, user=light.recruiter)
     levels = [(c["code"], c["level"]) for c in agenda["criteria"]]
     assert levels == [("bp_modelling", "red"), ("cond_tools", "amber")]  # red first (PANEL's planted flags)
@@ -383,7 +402,7 @@ def test_the_agenda_reads_the_sessions_coverage_perception_and_punctuation(world
         session_number=1,
     )
     Debrief.objects.filter(session__application=world.application, party="ceo").update(
-        ratings={code: 5 for code in Debrief.objects.filter(party="ceo").first().ratings}
+        ratings=dict.fromkeys(Debrief.objects.filter(party="ceo").first().ratings, 5)
     )
     second = Debrief.objects.filter(session__application=world.application, session__order=2)
     second.filter(party="ceo").update(punctuation="Son refus du budget ; on a tranché sur les chiffres.")

@@ -88,7 +88,11 @@ def test_a_decision_that_differs_without_reason_keeps_what_was_typed(client, lig
     assert DecisionMeeting.objects.get().is_open
     response = client.post(
         url,
-        {"decision": "hire", "rationale": "Ma conviction.", "differs_reason": "Sessions à venir, référence forte."},
+        {
+            "decision": "hire",
+            "rationale": "Ma conviction.",
+            "differs_reason": "Sessions à venir, référence forte.",
+        },
     )
     assert response.status_code == 302
     page = client.get(page_url(light)).content.decode()
@@ -164,6 +168,9 @@ def test_the_page_speaks_french_by_default_and_english(client, world, language):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     client.force_login(world.ceo)
     html = client.get(page_url(world)).content.decode()
-    expected = {"fr": ("Réunion de décision", "Décision finale", "Recruter"), "en": ("Decision meeting", "Final decision", "Hire")}
+    expected = {
+        "fr": ("Réunion de décision", "Décision finale", "Recruter"),
+        "en": ("Decision meeting", "Final decision", "Hire"),
+    }
     for text in expected[language]:
         assert text in html

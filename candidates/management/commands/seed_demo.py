@@ -31,7 +31,12 @@ USERS = [
 
 # Where each sample candidate stands in the demo pipeline (by e-mail), with the path taken.
 PATHS = {
-    "as.roux-lambert@example.org": [Stage.SCREENING, Stage.ASSESSMENT, Stage.WORKING_SESSIONS, Stage.DECISION],
+    "as.roux-lambert@example.org": [
+        Stage.SCREENING,
+        Stage.ASSESSMENT,
+        Stage.WORKING_SESSIONS,
+        Stage.DECISION,
+    ],
     "claire.dubois@example.org": [Stage.SCREENING, Stage.ASSESSMENT, Stage.WORKING_SESSIONS],
     "julien.moreau@example.org": [Stage.SCREENING, Stage.ASSESSMENT, Stage.WORKING_SESSIONS],
     "elodie.garnier@example.org": [Stage.SCREENING, Stage.ASSESSMENT],
