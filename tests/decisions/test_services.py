@@ -431,3 +431,19 @@ def test_the_agenda_reads_the_sessions_coverage_perception_and_punctuation(world
 def test_a_stranger_to_the_mandate_is_not_on_the_panel(light):
     stranger = UserFactory(groups=["recruiter"])
     assert stranger.pk not in {u.pk for u in selectors.panel_members(light.application)}
+
+
+def test_erasing_the_candidate_erases_the_meeting_and_its_votes(light):
+    from privacy.models import Erasure
+    from privacy.services import candidate_erase
+    from reports.models import Report
+
+    meeting = opened(light)
+    vote(meeting, light.recruiter, rationale=f"{light.application.candidate.first_name} convainc.")
+    # A report keeps the application as an anonymous shell: the meeting must go all the same.
+    Report.objects.create(application=light.application, version=1, snapshot={}, requested_by=light.ceo)
+    candidate_erase(
+        light.application.candidate, light.staff, "Demande de la personne", kind=Erasure.Kind.REQUEST
+    )
+    assert Application.objects.filter(pk=light.application.pk).exists()
+    assert not DecisionMeeting.objects.exists() and not Vote.objects.exists()
