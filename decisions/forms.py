@@ -7,7 +7,18 @@ from .models import Choice
 from .services import MAX_TEXT
 
 
-class VoteForm(forms.Form):
+class _PageForm(forms.Form):
+    """The page holds several forms with a "rationale" field: each form's ids carry its name."""
+
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class VoteForm(_PageForm):
+    id_prefix = "vote"
     choice = forms.ChoiceField(label=_("Your vote"), choices=Choice.choices, widget=forms.RadioSelect)
     rationale = forms.CharField(
         label=_("Rationale"),
@@ -17,7 +28,8 @@ class VoteForm(forms.Form):
     )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(_PageForm):
+    id_prefix = "decision"
     decision = forms.ChoiceField(label=_("Final decision"), choices=Choice.choices, widget=forms.RadioSelect)
     rationale = forms.CharField(
         label=_("Rationale"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 4})
@@ -34,7 +46,8 @@ class DecisionForm(forms.Form):
     )
 
 
-class SwotForm(forms.Form):
+class SwotForm(_PageForm):
+    id_prefix = "swot"
     opportunities = forms.CharField(
         label=_("Opportunities"),
         max_length=MAX_TEXT,
