@@ -57,9 +57,13 @@ def _locked_open_meeting(meeting) -> DecisionMeeting:
         DecisionMeeting.objects.select_for_update().select_related("application__mandate").get(pk=meeting.pk)
     )
     if not locked.is_open:
-        raise ValidationError(_("This decision meeting is closed: the CEO has recorded the final decision."))
+        raise ValidationError(
+            _("This decision meeting is closed: the CEO has recorded the final decision."), code="closed"
+        )
     if locked.application.stage != Stage.DECISION:
-        raise ValidationError(_("The application is no longer at the decision stage."))
+        raise ValidationError(
+            _("The application is no longer at the decision stage."), code="not_at_decision"
+        )
     return locked
 
 
