@@ -366,8 +366,10 @@ def decision_snapshot(application) -> dict:
     status = decision_status(application)
     meeting = current_meeting(application)
     votes = list(meeting.votes.select_related("voter")) if meeting is not None else []
+    voted = {v.voter_id for v in votes}
+    panel = panel_members(application) if meeting is not None and meeting.is_open else []
     visible = meeting is not None and (
-        not meeting.is_open or status["votes_cast"] >= status["panel_size"] > 0
+        not meeting.is_open or (bool(panel) and all(m.pk in voted for m in panel))
     )
     shown = [{"voter": user_name(v.voter), "choice": v.choice} for v in votes] if visible else None
     decision = meeting.decision if meeting is not None else ""

@@ -174,3 +174,21 @@ def test_the_page_speaks_french_by_default_and_english(client, world, language):
     }
     for text in expected[language]:
         assert text in html
+
+
+def test_the_admin_lists_meetings_and_votes_read_only(client, light):
+    meeting = services.meeting_open(application=light.application, by=light.recruiter)
+    services.vote_cast(meeting=meeting, by=light.recruiter, choice="hire", rationale="Oui.")
+    admin = light.staff
+    admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    assert client.get(reverse("admin:decisions_decisionmeeting_changelist")).status_code == 200
+    assert client.get(reverse("admin:decisions_vote_changelist")).status_code == 200
+    change = client.get(reverse("admin:decisions_decisionmeeting_change", args=[meeting.pk]))
+    assert change.status_code == 200 and "Oui." in change.content.decode()
+    assert client.get(reverse("admin:decisions_decisionmeeting_add")).status_code == 403
+    response = client.post(
+        reverse("admin:decisions_vote_delete", args=[Vote.objects.get().pk]), {"post": "yes"}
+    )
+    assert response.status_code == 403 and Vote.objects.count() == 1
