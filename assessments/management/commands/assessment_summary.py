@@ -187,7 +187,11 @@ class Command(BaseCommand):
             if decision["differs_from_reading"]:
                 line += " — " + _("differs from the product’s reading")
         elif decision["status"] == "open":
-            line = _("decision meeting open: %(n)d of %(m)d panel members have voted") % {
+            line = ngettext(
+                "decision meeting open: %(n)d of %(m)d panel members has voted",
+                "decision meeting open: %(n)d of %(m)d panel members have voted",
+                decision["votes_cast"],
+            ) % {
                 "n": decision["votes_cast"],
                 "m": decision["panel_size"],
             }
