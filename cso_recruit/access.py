@@ -490,3 +490,51 @@ def can_manage_offer(user, application) -> bool:
     withdrawal, the candidate's answer): the recruiters of its mandate and staff. Deciding an
     approval is the approver's own act (``offers.services.approval_decide`` checks whose turn)."""
     return can_manage_mandate(user, application.mandate)
+
+
+# ---------------------------------------------------------------------------- decision meetings
+
+
+def decision_applications_visible_to(user) -> QuerySet:
+    """Applications whose decision page (agenda, meeting, final decision) the user may read: the
+    mandate's CEO and recruiters and staff (:func:`applications_visible_to`); mediators and other
+    mandates' members get 404."""
+    return applications_visible_to(user)
+
+
+def is_panel_member(user, application) -> bool:
+    """Whether ``user`` sits on the panel of ``application``: the people who score it and vote at
+    its decision meeting — the mandate's CEO and its recruiters (membership, not group; staff who
+    are neither do not vote). One query at most."""
+    if not _authenticated(user):
+        return False
+    mandate = application.mandate
+    if mandate.ceo_id == user.pk:
+        return True
+    return Mandate.recruiters.through.objects.filter(user=user, mandate_id=mandate.pk).exists()
+
+
+def can_open_decision_meeting(user, application) -> bool:
+    """Recruiters of the mandate and staff open the decision meeting (whether the application is
+    at stage "decision" is the service's rule)."""
+    return can_manage_mandate(user, application.mandate)
+
+
+def can_record_final_decision(user, application) -> bool:
+    """Only the mandate's CEO records the final decision (and closes the meeting)."""
+    return is_ceo_of(user, application.mandate)
+
+
+def can_edit_swot(user, application) -> bool:
+    """Recruiters of the mandate and staff edit the SWOT's opportunities and threats."""
+    return can_manage_mandate(user, application.mandate)
+
+
+def decision_votes_visible(user, meeting, *, all_voted: bool) -> bool:
+    """Independence of the votes, like the scorecards': while the meeting is open and some panel
+    member has not voted, nobody reads another member's vote (each reads only their own); once
+    every panel member has voted (``all_voted``) or the meeting is closed, whoever reads the
+    decision page reads every vote. ``meeting`` may be ``None`` (no meeting: nothing to read)."""
+    if meeting is None or not _authenticated(user):
+        return False
+    return (not meeting.is_open) or all_voted

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "assessments",
     "sessions.apps.WorkingSessionsConfig",
     "figures",
+    "decisions",
     "reports",
     "outbox",
     "privacy",

@@ -47,4 +47,5 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("audit.urls")),
     path("", include("offers.urls")),
+    path("", include("decisions.urls")),
 ]

@@ -34,6 +34,7 @@ from candidates.models import (
     StageTransition,
 )
 from cso_recruit.events import figures_inputs_changed
+from decisions.models import DecisionMeeting
 from outbox.models import OutboundEmail
 from outbox.services import Message, email_enqueue
 from reports.models import Report
@@ -216,7 +217,7 @@ def candidate_erase(
     reserved ``.invalid`` domain, no phone, city, CV, consent, years) and every
     django-simple-history copy of it (one anonymised copy is left, "erasure"); every CV file the
     row ever pointed to; their applications' SWOT texts, stage transitions (with their reasons),
-    scorecards and ratings, working sessions (observations, IPA tallies, incidents, both debriefs,
+    scorecards and ratings, decision meetings and their votes, working sessions (observations, IPA tallies, incidents, both debriefs,
     debrief tokens, reminders) and the sessions' history copies; their reports' PDFs and snapshots
     (the report rows stay as ``erased`` tombstones: version, SHA-256, size, page count); the
     e-mails sent to them (deleted) and those about them (redacted); import previews and CSV
@@ -270,6 +271,8 @@ def candidate_erase(
     from offers.models import Offer
 
     counts["offers"] = Offer.objects.filter(application_id__in=app_ids).delete()[0]
+    # The decision meetings: their votes and rationales speak about the person.
+    DecisionMeeting.objects.filter(application_id__in=app_ids).delete()
     Application.objects.filter(pk__in=app_ids).update(swot_opportunities="", swot_threats="")
     counts["reports"] = reports.update(
         status=Report.Status.ERASED, snapshot={}, pdf="", error="", task_id="", started_at=None

@@ -171,6 +171,10 @@ def reading(summary: dict) -> dict:
 def swot_from_scores(criteria: list[dict], size: int = SWOT_SIZE) -> dict:
     """Strengths and weaknesses of the SWOT, derived from the criterion scores.
 
+    One boundary, the scoring's gate (``assessments.scoring.ROLE_GATE``, 3.0), so that the two
+    sides never overlap: a criterion scored **at or above 3.0** can only be a strength, one scored
+    **below 3.0** can only be a weakness (3.67 is a strength candidate, never a weakness).
+
     Args:
         criteria: the summary's criteria (dicts with ``code``, ``label``, ``group``, ``score`` on
             1–5 or ``None`` for no evidence).
@@ -178,16 +182,15 @@ def swot_from_scores(criteria: list[dict], size: int = SWOT_SIZE) -> dict:
 
     Returns:
         ``{"strengths": [...], "weaknesses": [...]}``: the ``size`` best-scored criteria with a
-        score ≥ 3.0 (highest first) and the ``size`` lowest-scored criteria with a score < 4.0
-        (lowest first), never the same criterion on both sides; criteria without evidence are left
-        out. Ties are broken by the framework order.
+        score ≥ 3.0 (highest first) and the ``size`` lowest-scored criteria with a score < 3.0
+        (lowest first); criteria without evidence are left out. Ties are broken by the framework
+        order.
     """
     scored = [c for c in criteria if c.get("score") is not None]
     ranked = sorted(enumerate(scored), key=lambda item: (-item[1]["score"], item[0]))
     strengths = [c for _i, c in ranked if c["score"] >= GATE][:size]
-    chosen = {c["code"] for c in strengths}
     lowest = sorted(enumerate(scored), key=lambda item: (item[1]["score"], item[0]))
-    weaknesses = [c for _i, c in lowest if c["score"] < 4.0 and c["code"] not in chosen][:size]
+    weaknesses = [c for _i, c in lowest if c["score"] < GATE][:size]
     return {"strengths": strengths, "weaknesses": weaknesses}
 
 
@@ -503,6 +506,7 @@ def report_context(snapshot: dict) -> dict:
         "compatibility": compatibility,
         "verdict_label": _verdict_label(compatibility.get("verdict")),
         "reading": reading(summary),
+        "decision": _decision_view(snapshot.get("decision")),
         "recommendations": sorted(recommendations.items()),
         "swot": swot_from_scores(criteria),
         "opportunities": lines(snapshot["application"].get("swot_opportunities", "")),
@@ -526,6 +530,31 @@ def report_context(snapshot: dict) -> dict:
         "ipa_categories": [
             (c.number, c.label_en if translation.get_language() == "en" else c.label_fr)
             for c in ipa.IPA_CATEGORIES
+        ],
+    }
+
+
+def _decision_view(decision: dict | None) -> dict | None:
+    """The decision block of page 1 from the snapshot's ``decision`` (schema 4,
+    ``decisions.selectors.decision_snapshot``); ``None`` for older versions, which show none.
+    Labels come from the codes, in the report's language."""
+    if not decision:
+        return None
+    from decisions.models import Choice, ReadingLevel
+
+    def label(choices, code):
+        try:
+            return str(choices(code).label) if code else ""
+        except ValueError:
+            return code
+
+    return {
+        **decision,
+        "decision_label": label(Choice, decision.get("decision")),
+        "reading_label": label(ReadingLevel, decision.get("reading_level")),
+        "dissent": [
+            {**vote, "choice_label": label(Choice, vote.get("choice"))}
+            for vote in decision.get("dissent") or []
         ],
     }
 

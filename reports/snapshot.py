@@ -20,6 +20,9 @@ Rules applied while building it:
   "sealed" and counts as not observed — whoever requests the report, everyone reads the same one.
 * Labels that come from the database (criteria) are stored in the report's language; labels that
   come from code (roles, domains, dimensions, verdicts) are translated when rendering.
+* **Decision** (schema 4): the decision meeting's standing state — the CEO's final decision, its
+  rationale, the product's reading it was taken against and whether it differs (with the reason);
+  the votes only once every reader may read them (meeting closed, or every panel member voted).
 * **Coverage** (schema 3): the sessions × roles matrix and its warnings
   (``sessions.coverage``), from the plans of the sessions and the same stored figures as the
   scores, so the archived version keeps saying which session evidenced which role.
@@ -34,6 +37,7 @@ from django.utils import timezone, translation
 from assessments.models import CompetencyFramework
 from candidates.selectors import mandate_years_ceiling
 from cso_recruit import access
+from decisions.selectors import decision_snapshot
 from figures.selectors import application_summary, viewer_for
 from sessions.models import WorkingSession
 from sessions.selectors import counted_observations, coverage_for
@@ -41,7 +45,9 @@ from sessions.selectors import counted_observations, coverage_for
 #: Bump when the snapshot's shape changes (the renderer adapts old versions). 2: per-rater
 #: aggregation, posture gate, narrow band, reliability and reading stored in ``summary``.
 #: 3: ``coverage`` (sessions × roles, warnings) and each session's ``plan``.
-SCHEMA = 3
+#: 4: ``decision`` (the decision meeting: final decision against the product's reading, votes and
+#: dissent once visible, ``decisions.selectors.decision_snapshot``); older versions have none.
+SCHEMA = 4
 
 
 def _name(user):
@@ -134,7 +140,8 @@ def build_snapshot(*, application, version, by=None, language="fr", now=None) ->
         "sessions": [{order, status, starts_at, ends_at, timezone, location, problem, mediator,
         plan: {roles, criteria (codes)}, sealed, observation: {…} | None, debriefs: {party: {ratings,
         comment}}}], "coverage": ``sessions.coverage.Coverage.to_dict()`` (evidence from the same
-        stored figures as ``summary``)}`` — only str,
+        stored figures as ``summary``), "decision": ``decisions.selectors.decision_snapshot`` (schema
+        4)}`` — only str,
         int, float, bool, None, lists and dicts (a JSON round trip returns it unchanged).
     """
     now = now or timezone.now()
@@ -147,6 +154,7 @@ def build_snapshot(*, application, version, by=None, language="fr", now=None) ->
         coverage = coverage_for(application=application, summary=summary).to_dict()
         sessions = _session_records(application, mandate.ceo)
         framework = CompetencyFramework.objects.filter(is_active=True).order_by("-created_at", "-pk").first()
+        decision = decision_snapshot(application)
     data = {
         "schema": SCHEMA,
         "report": {
@@ -188,6 +196,7 @@ def build_snapshot(*, application, version, by=None, language="fr", now=None) ->
         "summary": summary,
         "sessions": sessions,
         "coverage": coverage,
+        "decision": decision,
     }
     # One JSON round trip: the stored snapshot is exactly what we return (no Decimal, datetime or
     # lazy string left), and later changes to the inputs cannot reach it through shared objects.

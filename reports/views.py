@@ -99,6 +99,7 @@ def report_request(request, pk):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("reports:list", pk=application.pk)
+    _warn_empty_swot(request, application)
     if report.already_pending:
         messages.info(
             request, _("Version %(v)d is already being prepared: here it is.") % {"v": report.version}
@@ -110,6 +111,22 @@ def report_request(request, pk):
     else:
         messages.success(request, _("Report version %(v)d requested.") % {"v": report.version})
     return redirect(report)
+
+
+def _warn_empty_swot(request, application):
+    """A warning, not a refusal: the report's SWOT shows no opportunity or threat when the
+    recruiters have written none (they do so on the decision page)."""
+    opportunities = bool((application.swot_opportunities or "").strip())
+    threats = bool((application.swot_threats or "").strip())
+    if opportunities and threats:
+        return
+    if not opportunities and not threats:
+        text = _("The SWOT has no opportunities and no threats yet: the report shows none.")
+    elif not opportunities:
+        text = _("The SWOT has no opportunities yet: the report shows none.")
+    else:
+        text = _("The SWOT has no threats yet: the report shows none.")
+    messages.warning(request, text + " " + _("Recruiters write them on the decision page."))
 
 
 def _status_context(request, report):

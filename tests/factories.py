@@ -225,3 +225,31 @@ def accepted_offer(application, *, approvers=()):
     return offer_services.offer_respond(
         offer=offer, by=recruiter, accepted=True, on_date=timezone.localdate()
     )
+
+
+def record_decision(application, decision="hire", *, rationale="Décision du comité."):
+    """Open the decision meeting of ``application`` (at stage "decision") as a recruiter of its
+    mandate and record the CEO's final ``decision`` ("hire", "no_hire", "more_evidence") through
+    the services, with a reason in case it differs from the product's reading. Returns the meeting."""
+    from decisions import services as decision_services
+
+    application.refresh_from_db()
+    mandate = application.mandate
+    meeting = decision_services.meeting_open(application=application, by=mandate.recruiters.first())
+    return decision_services.meeting_decide(
+        meeting=meeting,
+        by=mandate.ceo,
+        decision=decision,
+        rationale=rationale,
+        differs_reason="Le comité a pesé les éléments hors chiffres.",
+    )
+
+
+def record_hire_decision(application):
+    """:func:`record_decision` "hire": the application may then move from "decision" to "offer"."""
+    return record_decision(application, "hire")
+
+
+def record_no_hire_decision(application):
+    """:func:`record_decision` "no_hire": the application may then move from "decision" to "rejected"."""
+    return record_decision(application, "no_hire")

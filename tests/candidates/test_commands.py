@@ -230,7 +230,7 @@ def test_seed_demo_creates_the_demo_and_a_second_run_changes_nothing(db, setting
     assert first["candidates.Candidate"][0] == 8
     assert first["candidates.Application"][0] == 8
     assert first["candidates.HistoricalCandidate"][0] == 8
-    # + 2: Anne-Sophie moved on to decision, then offer (offers.demo)
+    # + 2: Anne-Sophie moved on to offer (offers.demo), Claire to decision (decisions.demo)
     assert first["candidates.StageTransition"][0] == 8 + sum(len(steps) for steps in PATHS.values()) + 2
 
 
@@ -268,8 +268,9 @@ def test_demo_recruiter_logs_in_and_sees_eight_applications_on_the_pipeline(clie
     assert len(on_board) == 7 and response.context["closed"].count == 1
     assert "8 applications" in response.content.decode()
     counts_by_stage = {column.stage: column.count for column in response.context["columns"]}
-    assert counts_by_stage[Stage.WORKING_SESSIONS] == 2
-    assert counts_by_stage[Stage.OFFER] == 1  # Anne-Sophie's offer awaits the CEO (offers.demo)
+    assert counts_by_stage[Stage.OFFER] == 1  # Anne-Sophie: decided "hire", her offer awaits the CEO
+    assert counts_by_stage[Stage.DECISION] == 1  # Claire Dubois, her meeting half-voted
+    assert counts_by_stage[Stage.WORKING_SESSIONS] == 1
     assert counts_by_stage[Stage.ASSESSMENT] == 2
     assert counts_by_stage[Stage.SCREENING] == 1
     assert counts_by_stage[Stage.SOURCED] == 1

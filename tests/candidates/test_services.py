@@ -15,7 +15,14 @@ from django.utils import timezone, translation
 from candidates import csv_format, services
 from candidates.models import Application, Candidate, RejectionReason, Stage, StageTransition
 from tests.conftest import sample_path
-from tests.factories import ApplicationFactory, CandidateFactory, MandateFactory, UserFactory, accepted_offer
+from tests.factories import (
+    ApplicationFactory,
+    CandidateFactory,
+    MandateFactory,
+    UserFactory,
+    accepted_offer,
+    record_hire_decision,
+)
 
 from .documents import DOCX_MIME, make_docx, make_pdf, make_png, upload
 from .samples import EXPECTED, SAMPLE_FILES, all_candidate_values
@@ -278,6 +285,8 @@ def test_a_full_path_keeps_every_step_in_order(recruiter):
     for stage in path:
         if stage == Stage.HIRED:  # "hired" needs an approved offer accepted by the candidate
             accepted_offer(application)
+        if stage == Stage.OFFER:  # the stage gate: a final decision "hire" first (decisions app)
+            record_hire_decision(application)
         application = services.application_move(application=application, to_stage=stage, by=recruiter)
     steps = list(application.transitions.values_list("from_stage", "to_stage"))
     assert steps == list(zip(["sourced", *path[:-1]], path, strict=True))

@@ -111,6 +111,7 @@ def main_pages(world):
         ),
         ("my-sessions", "mediator", reverse("working_sessions:mine")),
         ("session", "mediator", session.get_absolute_url()),
+        ("decision", "ceo", reverse("decisions:meeting", args=[application.pk])),
     ]
 
 

@@ -283,9 +283,22 @@ def test_swot_from_scores():
     ]
     swot = rendering.swot_from_scores(criteria, size=2)
     assert [c["code"] for c in swot["strengths"]] == ["a", "e"]
-    assert [c["code"] for c in swot["weaknesses"]] == ["b", "d"]
+    assert [c["code"] for c in swot["weaknesses"]] == ["b"]  # 3.5 and 3.9 are at or above the gate
     low = rendering.swot_from_scores([{"code": "x", "label": "x", "group": "g", "score": 2.5}])
     assert low == {"strengths": [], "weaknesses": [{"code": "x", "label": "x", "group": "g", "score": 2.5}]}
+
+
+@pytest.mark.parametrize(
+    ("score", "side"), [(2.99, "weaknesses"), (3.0, "strengths"), (3.67, "strengths"), (1.0, "weaknesses")]
+)
+def test_swot_sides_never_overlap_at_the_gate(score, side):
+    """One boundary, 3.0: a criterion lands on exactly one side, whatever the others."""
+    criterion = {"code": "x", "label": "x", "group": "g", "score": score}
+    others = [{"code": f"o{i}", "label": "o", "group": "g", "score": s} for i, s in enumerate((1.5, 4.8))]
+    for criteria in ([criterion], [criterion, *others]):
+        swot = rendering.swot_from_scores(criteria, size=3)
+        sides = [name for name in ("strengths", "weaknesses") if criterion in swot[name]]
+        assert sides == [side]
 
 
 def test_lines():

@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 
 from assessments.models import RoleGroup
 from candidates.cli import application_as
+from decisions import selectors as decision_selectors
 from figures import selectors
 from offers import selectors as offer_selectors
 from sessions import i18n as session_i18n
@@ -53,6 +54,8 @@ class Command(BaseCommand):
         summary["coverage"] = session_selectors.coverage_for(application=application, summary=data).to_dict()
         # The offer: status and the latest round's approvals (who, order, decision, when).
         summary["offer"] = offer_selectors.offer_status(application)
+        # The decision meeting: votes only when visible to the caller (``--as``; unrestricted without).
+        summary["decision"] = decision_selectors.decision_for_viewer(application=application, user=user)
         if as_json:
             self.stdout.write(_dumps(summary))
             return
@@ -200,6 +203,23 @@ class Command(BaseCommand):
                         ),
                     }
                 )
+        decision = summary["decision"]
+        if decision["status"] == "decided":
+            line = _("final decision: %(decision)s") % {"decision": decision["decision_label"]}
+            if decision["differs_from_reading"]:
+                line += " — " + _("differs from the product’s reading")
+        elif decision["status"] == "open":
+            line = ngettext(
+                "decision meeting open: %(n)d of %(m)d panel members has voted",
+                "decision meeting open: %(n)d of %(m)d panel members have voted",
+                decision["votes_cast"],
+            ) % {
+                "n": decision["votes_cast"],
+                "m": decision["panel_size"],
+            }
+        else:
+            line = _("no decision meeting yet")
+        self.stdout.write("  " + line)
 
 
 def _fmt(value, digits=2):

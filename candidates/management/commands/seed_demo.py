@@ -31,7 +31,12 @@ USERS = [
 
 # Where each sample candidate stands in the demo pipeline (by e-mail), with the path taken.
 PATHS = {
-    "as.roux-lambert@example.org": [Stage.SCREENING, Stage.ASSESSMENT, Stage.WORKING_SESSIONS],
+    "as.roux-lambert@example.org": [
+        Stage.SCREENING,
+        Stage.ASSESSMENT,
+        Stage.WORKING_SESSIONS,
+        Stage.DECISION,
+    ],
     "claire.dubois@example.org": [Stage.SCREENING, Stage.ASSESSMENT, Stage.WORKING_SESSIONS],
     "julien.moreau@example.org": [Stage.SCREENING, Stage.ASSESSMENT, Stage.WORKING_SESSIONS],
     "elodie.garnier@example.org": [Stage.SCREENING, Stage.ASSESSMENT],
@@ -66,7 +71,10 @@ class Command(BaseCommand):
             from sessions.demo import seed_sessions
 
             created = seed_sessions(mandate=mandate, users=users) > 0 or created
-            from offers.demo import seed_offers
+            from decisions.demo import seed_decisions
+
+            created = seed_decisions(mandate=mandate, users=users) > 0 or created
+            from offers.demo import seed_offers  # after the decision "hire" it needs
 
             created = seed_offers(mandate=mandate, users=users) > 0 or created
         # The demo's e-mails (invitations, notices, debrief links) leave on commit, in background
