@@ -245,6 +245,7 @@ def test_seed_demo_content(db, settings):
     stages = dict(Application.objects.filter(mandate=mandate).values_list("candidate__email", "stage"))
     expected = {email: (steps[-1] if steps else Stage.SOURCED) for email, steps in PATHS.items()}
     expected["as.roux-lambert@example.org"] = Stage.OFFER  # her offer awaits the CEO (offers.demo)
+    expected["claire.dubois@example.org"] = Stage.DECISION  # her meeting is half-voted (decisions.demo)
     assert stages == expected
     rejected = Application.objects.get(stage=Stage.REJECTED)
     assert rejected.rejection_reason == "too_specialised"
