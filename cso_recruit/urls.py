@@ -46,4 +46,5 @@ urlpatterns = [
     path("", include("sessions.urls")),
     path("", include("reports.urls")),
     path("", include("audit.urls")),
+    path("", include("onboarding.urls")),
 ]

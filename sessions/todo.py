@@ -319,3 +319,36 @@ def recruiter_digests_send(*, now=None) -> int:
         email_enqueue([_message("digest", user, context, f"digest:{user.pk}:{today.isoformat()}")])
         written += 1
     return written
+
+
+# ------------------------------------------------------------------------ items of higher apps
+
+
+@dataclass(frozen=True)
+class ExtraTodoItem:
+    """The shape of an item a higher app adds to "À faire" (e.g. a start kit's check-in): ``kind``,
+    ``label``, ``candidate`` (full name), ``company``, ``due`` (aware datetime), ``url``, ``overdue``
+    and ``action`` (the button's label). Duck-typed: any object with these attributes will do."""
+
+    kind: str
+    label: str
+    candidate: str
+    company: str
+    due: datetime
+    url: str
+    overdue: bool
+    action: str
+
+
+#: Callables ``(user, now) -> iterable of ExtraTodoItem`` that higher apps append in their
+#: ``AppConfig.ready()`` (``onboarding``): this module never imports them.
+EXTRA_SOURCES: list = []
+
+
+def extra_todo_for(user, *, now=None) -> list:
+    """What ``user`` owes according to the higher apps (:data:`EXTRA_SOURCES`), overdue first,
+    then soonest due."""
+    now = now or timezone.now()
+    items = [item for source in EXTRA_SOURCES for item in source(user, now)]
+    items.sort(key=lambda i: (not i.overdue, i.due))
+    return items

@@ -13,12 +13,14 @@ def todo_page(request):
     overdue ones first. The landing page of CEOs and mediators."""
     now = timezone.now()
     items = todo.todo_for(request.user, now=now)
+    extra = todo.extra_todo_for(request.user, now=now)
     return render(
         request,
         "sessions/todo.html",
         {
             "items": items,
-            "overdue": sum(1 for i in items if i.overdue),
+            "extra": extra,
+            "overdue": sum(1 for i in (*items, *extra) if i.overdue),
             "hours": int(todo.overdue_after().total_seconds() // 3600),
         },
     )

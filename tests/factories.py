@@ -176,3 +176,27 @@ def acknowledge_notice(application):
         text_version=TEXT_VERSION,
         text_sha256=hashlib.sha256(b"test notice").hexdigest(),
     )
+
+
+# --------------------------------------------------------------------------- hire (start kits)
+
+
+def hired_application(application=None, *, by=None, **application_kwargs):
+    """An application moved to "hired" through ``candidates.services.application_move`` (so the
+    start kit is created by its receiver). THE one way tests and the demo make a hire: the offers
+    app will gate "offer" → "hired" on an approved, accepted offer, and only this helper changes.
+
+    ``application``: an existing application (moved to "offer" first, bypassing the earlier
+    stages' rules); otherwise one is made with ``application_kwargs``. ``by``: who moves it
+    (default: the mandate's first recruiter). Returns the application, reloaded."""
+    from candidates.services import application_move
+
+    if application is None:
+        application = ApplicationFactory(**{"stage": Stage.OFFER, **application_kwargs})
+    elif application.stage != Stage.OFFER:
+        Application.objects.filter(pk=application.pk).update(stage=Stage.OFFER)
+        application.refresh_from_db()
+    by = by or application.mandate.recruiters.first()
+    application_move(application=application, to_stage=Stage.HIRED, by=by)
+    application.refresh_from_db()
+    return application
