@@ -35,7 +35,9 @@ class PlanLineAddForm(forms.Form):
 
 class CharterForm(forms.Form):
     decision_rights = forms.CharField(label=_("Decision rights"), widget=forms.Textarea(attrs={"rows": 8}))
-    disagreement = forms.CharField(label=_("How disagreement is handled"), widget=forms.Textarea(attrs={"rows": 8}))
+    disagreement = forms.CharField(
+        label=_("How disagreement is handled"), widget=forms.Textarea(attrs={"rows": 8})
+    )
     cadence = forms.CharField(label=_("Meeting cadence"), widget=forms.Textarea(attrs={"rows": 6}))
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -44,14 +46,19 @@ class StartDateForm(forms.Form):
     start_date = forms.DateField(label=_("Start date"), widget=DATE)
     source = forms.ChoiceField(
         label=_("From"),
-        choices=[(StartKit.StartDateSource.MANUAL, StartKit.StartDateSource.MANUAL.label), (StartKit.StartDateSource.OFFER, StartKit.StartDateSource.OFFER.label)],
+        choices=[
+            (StartKit.StartDateSource.MANUAL, StartKit.StartDateSource.MANUAL.label),
+            (StartKit.StartDateSource.OFFER, StartKit.StartDateSource.OFFER.label),
+        ],
     )
 
 
 class CheckInForm(forms.Form):
     """One 1–5 choice per communication dimension (``sessions.ipa``), and a comment."""
 
-    comment = forms.CharField(label=_("Comment (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(
+        label=_("Comment (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

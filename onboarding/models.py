@@ -8,7 +8,6 @@ Writes go through ``onboarding.services``; reads through ``onboarding.selectors`
 import secrets
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -172,9 +171,13 @@ class CharterSignOff(models.Model):
         verbose_name_plural = _("charter sign-offs")
         constraints = [
             models.UniqueConstraint(
-                fields=["charter", "party"], condition=Q(voided_at__isnull=True), name="charter_one_live_sign_off"
+                fields=["charter", "party"],
+                condition=Q(voided_at__isnull=True),
+                name="charter_one_live_sign_off",
             ),
-            models.CheckConstraint(condition=Q(text_sha256__regex=r"^[0-9a-f]{64}$"), name="sign_off_sha256_hex"),
+            models.CheckConstraint(
+                condition=Q(text_sha256__regex=r"^[0-9a-f]{64}$"), name="sign_off_sha256_hex"
+            ),
         ]
 
     def __str__(self):

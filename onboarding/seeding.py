@@ -48,7 +48,9 @@ def _dimension_label(code: str, language: str) -> str:
 
 def _criterion_label(criterion: dict, language: str) -> str:
     labels = criterion.get("labels") or {}
-    return labels.get("en" if language.startswith("en") else "fr") or criterion.get("label") or criterion["code"]
+    return (
+        labels.get("en" if language.startswith("en") else "fr") or criterion.get("label") or criterion["code"]
+    )
 
 
 def plan_lines(*, application, start_date: date, figures_row, coverage: dict) -> list[dict]:
@@ -88,7 +90,8 @@ def plan_lines(*, application, start_date: date, figures_row, coverage: dict) ->
                 "evidence": {"score": criterion["score"]},
                 "title": _("Develop: %(criterion)s") % {"criterion": label},
                 "owner": _("CSO, with the CEO"),
-                "current_state": _("Score %(score)s / 5 in the assessment.") % {"score": f"{criterion['score']:.1f}"},
+                "current_state": _("Score %(score)s / 5 in the assessment.")
+                % {"score": f"{criterion['score']:.1f}"},
                 "target": _("A concrete case where this is seen at work, reviewed together."),
                 "due_on": start_date + timedelta(days=CRITERION_DAYS),
             }
@@ -198,9 +201,18 @@ def charter_sections(*, incidents, punctuation, gap_means) -> dict:
     splits = evidence.perception_splits(gap_means, ipa.DIMENSION_CODES)
     decision = [
         _("Who decides what, and who is told:"),
-        "- " + _("The CSO decides alone within the support budget and the agreed service catalogue, and tells the CEO at the weekly meeting."),
-        "- " + _("The CEO and the CSO decide together on reorganisations, new service offers and any commitment beyond the budget."),
-        "- " + _("The CEO decides on the company's strategy after hearing the CSO's analysis (facts, figures, SWOT)."),
+        "- "
+        + _(
+            "The CSO decides alone within the support budget and the agreed service catalogue, and tells the CEO at the weekly meeting."
+        ),
+        "- "
+        + _(
+            "The CEO and the CSO decide together on reorganisations, new service offers and any commitment beyond the budget."
+        ),
+        "- "
+        + _(
+            "The CEO decides on the company's strategy after hearing the CSO's analysis (facts, figures, SWOT)."
+        ),
     ]
     quoted = _incident_lines(incidents, DECISION_TAGS)
     shared = next((s for s in splits if s["code"] == "shared_decision"), None)
@@ -212,9 +224,15 @@ def charter_sections(*, incidents, punctuation, gap_means) -> dict:
         decision.append("- " + _split_line(shared, language))
     disagreement = [
         _("How we handle a disagreement:"),
-        "- " + _("Either of us says so openly, with the facts, at the time or at the next weekly meeting at the latest."),
+        "- "
+        + _(
+            "Either of us says so openly, with the facts, at the time or at the next weekly meeting at the latest."
+        ),
         "- " + _("Each restates the other's position before answering it."),
-        "- " + _("A point we cannot settle is written down with a date; if we still disagree then, the CEO settles it and says why."),
+        "- "
+        + _(
+            "A point we cannot settle is written down with a date; if we still disagree then, the CEO settles it and says why."
+        ),
     ]
     quoted = _incident_lines(incidents, DISAGREEMENT_TAGS)
     mismatches = evidence.punctuation_mismatches(punctuation)
@@ -225,16 +243,24 @@ def charter_sections(*, incidents, punctuation, gap_means) -> dict:
         for m in mismatches:
             disagreement.append(
                 "- "
-                + _("Session %(n)s, what started the main disagreement — the CEO: “%(ceo)s”; the CSO: “%(cso)s”.")
+                + _(
+                    "Session %(n)s, what started the main disagreement — the CEO: “%(ceo)s”; the CSO: “%(cso)s”."
+                )
                 % {"n": m["order"], "ceo": m["ceo"], "cso": m["candidate"]}
             )
         if mismatches:
-            disagreement.append("- " + _("We saw the start of the same disagreement differently: we name it aloud when it starts."))
+            disagreement.append(
+                "- "
+                + _("We saw the start of the same disagreement differently: we name it aloud when it starts.")
+            )
     cadence = [
         _("When we meet:"),
         "- " + _("Every week: one hour, the CEO and the CSO, on the 90-day plan."),
         "- " + _("Every month: the support functions' service offer and the internal clients' satisfaction."),
-        "- " + _("At 30 and 90 days: a check-in on how we work together (we both re-rate the communication dimensions)."),
+        "- "
+        + _(
+            "At 30 and 90 days: a check-in on how we work together (we both re-rate the communication dimensions)."
+        ),
     ]
     if splits:
         cadence.append("")
@@ -254,7 +280,11 @@ def _signed(value: float) -> str:
 def _split_line(split: dict, language: str) -> str:
     return _(
         "%(dimension)s: in the sessions the CEO's ratings stood %(ceo)s points from the mediator's, the CSO's %(cso)s."
-    ) % {"dimension": _dimension_label(split["code"], language), "ceo": _signed(split["ceo"]), "cso": _signed(split["candidate"])}
+    ) % {
+        "dimension": _dimension_label(split["code"], language),
+        "ceo": _signed(split["ceo"]),
+        "cso": _signed(split["candidate"]),
+    }
 
 
 def seed(*, application, start_date: date) -> Seed:
@@ -265,6 +295,8 @@ def seed(*, application, start_date: date) -> Seed:
     incidents, punctuation = session_accounts(application)
     gap_means = ((row.compatibility or {}).get("ceo") or {}).get("perception_gap_means")
     return Seed(
-        plan_lines=plan_lines(application=application, start_date=start_date, figures_row=row, coverage=coverage),
+        plan_lines=plan_lines(
+            application=application, start_date=start_date, figures_row=row, coverage=coverage
+        ),
         charter=charter_sections(incidents=incidents, punctuation=punctuation, gap_means=gap_means),
     )

@@ -196,7 +196,11 @@ def predicted_vs_observed(*, user, mandate_slug: str = "") -> dict:
     )
     if mandate_slug:
         kits = kits.filter(application__mandate__slug=mandate_slug)
-    kits = list(kits.prefetch_related("check_ins").order_by("application__mandate__title", "application__mandate_id", "start_date", "pk"))
+    kits = list(
+        kits.prefetch_related("check_ins").order_by(
+            "application__mandate__title", "application__mandate_id", "start_date", "pk"
+        )
+    )
     figures = {
         row.pk: row
         for row in ApplicationFigures.objects.filter(pk__in=[k.application_id for k in kits]).only(

@@ -86,7 +86,9 @@ def kit_create(*, application: Application, by=None) -> StartKit:
 
 
 @transaction.atomic
-def plan_line_update(*, line: PlanLine, owner: str, current_state: str, target: str, due_on, title=None) -> PlanLine:
+def plan_line_update(
+    *, line: PlanLine, owner: str, current_state: str, target: str, due_on, title=None
+) -> PlanLine:
     """Change one plan line (owner, current state, target, date; the title of a development action).
     The line's row is locked. Raises ``ValidationError`` (field-keyed)."""
     line = PlanLine.objects.select_for_update().get(pk=line.pk)
@@ -142,7 +144,14 @@ def charter_sha256(charter: Charter) -> str:
 
 @transaction.atomic
 def charter_amend(
-    *, kit: StartKit, by_name: str, decision_rights: str, disagreement: str, cadence: str, seen_version=None, now=None
+    *,
+    kit: StartKit,
+    by_name: str,
+    decision_rights: str,
+    disagreement: str,
+    cadence: str,
+    seen_version=None,
+    now=None,
 ) -> Charter:
     """Amend the charter (the CEO or a recruiter in the app, the CSO through the link; ``by_name``
     says who). A real change raises the version and **voids every sign-off given before** (they
@@ -167,12 +176,16 @@ def charter_amend(
     charter.amended_by = (by_name or "")[:150]
     charter.full_clean()
     charter.save()
-    CharterSignOff.objects.filter(charter=charter, voided_at__isnull=True).update(voided_at=charter.amended_at)
+    CharterSignOff.objects.filter(charter=charter, voided_at__isnull=True).update(
+        voided_at=charter.amended_at
+    )
     return charter
 
 
 @transaction.atomic
-def charter_sign(*, kit: StartKit, party: str, shown_sha256: str, signer_name: str, by=None, now=None) -> CharterSignOff:
+def charter_sign(
+    *, kit: StartKit, party: str, shown_sha256: str, signer_name: str, by=None, now=None
+) -> CharterSignOff:
     """``party`` (``ceo``: the mandate's CEO, ``by``; ``cso``: through the signed link) signs the
     charter as it stands: who, when, the version and the SHA-256 of the text signed are recorded.
 
@@ -238,7 +251,9 @@ def _render_message(template: str, language: str, context: dict, key: str, to: s
     with translation.override(language):
         subject = " ".join(render_to_string(f"onboarding/email/{template}_subject.txt", context).split())
         body = str.__str__(render_to_string(f"onboarding/email/{template}_body.txt", context)).strip() + "\n"
-        html = render_to_string("email/message.html", {"subject": subject, "body": body, "language": language})
+        html = render_to_string(
+            "email/message.html", {"subject": subject, "body": body, "language": language}
+        )
     return Message(key=key, to=to, subject=subject, body=body, html=html)
 
 
@@ -246,13 +261,30 @@ def _render_message(template: str, language: str, context: dict, key: str, to: s
 def kit_share(*, kit: StartKit, by=None, now=None) -> StartKit:
     """E-mail the new CSO a fresh signed link to their start kit (through the outbox, on commit) and
     record when. Each share is a new message (its key holds the time)."""
-    kit = StartKit.objects.select_for_update().select_related("application__candidate", "application__mandate__company").get(pk=kit.pk)
+    kit = (
+        StartKit.objects.select_for_update()
+        .select_related("application__candidate", "application__mandate__company")
+        .get(pk=kit.pk)
+    )
     kit.shared_at = now or timezone.now()
     kit.save(update_fields=["shared_at"])
     candidate = kit.application.candidate
-    context = {"candidate": candidate, "mandate": kit.application.mandate, "link": kit_link(kit), "days": KIT_LINK_MAX_AGE // 86400}
+    context = {
+        "candidate": candidate,
+        "mandate": kit.application.mandate,
+        "link": kit_link(kit),
+        "days": KIT_LINK_MAX_AGE // 86400,
+    }
     email_enqueue(
-        [_render_message("share", kit.language, context, f"kit-share:{kit.pk}:{kit.shared_at.isoformat()}", candidate.email)]
+        [
+            _render_message(
+                "share",
+                kit.language,
+                context,
+                f"kit-share:{kit.pk}:{kit.shared_at.isoformat()}",
+                candidate.email,
+            )
+        ]
     )
     return kit
 
@@ -261,7 +293,9 @@ def kit_share(*, kit: StartKit, by=None, now=None) -> StartKit:
 
 
 @transaction.atomic
-def kit_start_date_set(*, kit: StartKit, start_date: date, source: str = StartKit.StartDateSource.MANUAL) -> StartKit:
+def kit_start_date_set(
+    *, kit: StartKit, start_date: date, source: str = StartKit.StartDateSource.MANUAL
+) -> StartKit:
     """Set the CSO's start date (``source``: ``offer`` when it comes from the accepted offer,
     ``manual`` by hand). The check-ins fall 30 and 90 days after it; the plan's dates move by the
     same number of days. Raises ``ValidationError`` (``start_date``)."""
@@ -358,7 +392,9 @@ def check_in_reminders_send(*, now=None) -> int:
     earliest = today - timedelta(days=min(MILESTONES))
     kits = (
         StartKit.objects.filter(application__stage=Stage.HIRED, start_date__lte=earliest)
-        .select_related("application__candidate", "application__mandate__company", "application__mandate__ceo__profile")
+        .select_related(
+            "application__candidate", "application__mandate__company", "application__mandate__ceo__profile"
+        )
         .prefetch_related("check_ins", "reminders")
     )
     site = settings.SITE_URL.rstrip("/")
@@ -375,19 +411,43 @@ def check_in_reminders_send(*, now=None) -> int:
                     continue
                 if party == Party.CEO:
                     to = mandate.ceo.email
-                    language = getattr(getattr(mandate.ceo, "profile", None), "language", "") or settings.LANGUAGE_CODE
-                    link = site + reverse("onboarding:check_in", kwargs={"pk": kit.pk, "milestone": milestone})
+                    language = (
+                        getattr(getattr(mandate.ceo, "profile", None), "language", "")
+                        or settings.LANGUAGE_CODE
+                    )
+                    link = site + reverse(
+                        "onboarding:check_in", kwargs={"pk": kit.pk, "milestone": milestone}
+                    )
                     name = mandate.ceo.get_full_name() or mandate.ceo.username
                 else:
-                    to, language, link, name = candidate.email, kit.language, kit_link(kit), candidate.full_name
+                    to, language, link, name = (
+                        candidate.email,
+                        kit.language,
+                        kit_link(kit),
+                        candidate.full_name,
+                    )
                 if not to:
                     continue
-                context = {"name": name, "milestone": milestone, "mandate": mandate, "link": link, "candidate": candidate}
+                context = {
+                    "name": name,
+                    "milestone": milestone,
+                    "mandate": mandate,
+                    "link": link,
+                    "candidate": candidate,
+                }
                 try:
                     with transaction.atomic():
                         CheckInReminder.objects.create(kit=kit, milestone=milestone, party=party)
                         email_enqueue(
-                            [_render_message("check_in", language, context, f"check-in:{kit.pk}:{milestone}:{party}", to)]
+                            [
+                                _render_message(
+                                    "check_in",
+                                    language,
+                                    context,
+                                    f"check-in:{kit.pk}:{milestone}:{party}",
+                                    to,
+                                )
+                            ]
                         )
                 except IntegrityError:
                     continue  # already reminded

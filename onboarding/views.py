@@ -142,7 +142,9 @@ def charter_edit(request, pk):
             messages.success(request, _("The charter is saved."))
             return redirect(kit.get_absolute_url() + "#charter")
     return render(
-        request, "onboarding/charter_form.html", {"kit": kit, "form": form, "charter": selectors.charter_state(kit)}
+        request,
+        "onboarding/charter_form.html",
+        {"kit": kit, "form": form, "charter": selectors.charter_state(kit)},
     )
 
 
@@ -155,7 +157,11 @@ def charter_sign(request, pk):
         raise Http404
     try:
         services.charter_sign(
-            kit=kit, party=Party.CEO, shown_sha256=request.POST.get("shown", ""), signer_name=_name(request.user), by=request.user
+            kit=kit,
+            party=Party.CEO,
+            shown_sha256=request.POST.get("shown", ""),
+            signer_name=_name(request.user),
+            by=request.user,
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -184,7 +190,9 @@ def start_date(request, pk):
     form = StartDateForm(request.POST)
     if form.is_valid():
         try:
-            services.kit_start_date_set(kit=kit, start_date=form.cleaned_data["start_date"], source=form.cleaned_data["source"])
+            services.kit_start_date_set(
+                kit=kit, start_date=form.cleaned_data["start_date"], source=form.cleaned_data["source"]
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -206,7 +214,12 @@ def check_in(request, pk, milestone):
     if request.method == "POST" and state.ceo is None and form.is_valid():
         try:
             services.check_in_submit(
-                kit=kit, milestone=milestone, party=Party.CEO, ratings=form.ratings(), comment=form.cleaned_data["comment"], by=request.user
+                kit=kit,
+                milestone=milestone,
+                party=Party.CEO,
+                ratings=form.ratings(),
+                comment=form.cleaned_data["comment"],
+                by=request.user,
             )
         except ValidationError as exc:
             _errors_to_form(form, exc)
@@ -268,7 +281,10 @@ def cso_kit(request, token):
             try:
                 if action == "sign":
                     services.charter_sign(
-                        kit=kit, party=Party.CSO, shown_sha256=request.POST.get("shown", ""), signer_name=candidate.full_name
+                        kit=kit,
+                        party=Party.CSO,
+                        shown_sha256=request.POST.get("shown", ""),
+                        signer_name=candidate.full_name,
                     )
                     messages.success(request, _("You signed the charter."))
                 elif action == "amend":

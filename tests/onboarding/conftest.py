@@ -12,7 +12,7 @@ from assessments.models import Scorecard
 from figures.services import figures_refresh
 from sessions import ipa, services
 from tests.factories import ScorecardFactory
-from tests.sessions.conftest import _english, client, observe, ratings, world  # noqa: F401
+from tests.sessions.conftest import _english, client, observe, ratings, world  # noqa: F401, F811 — reused
 
 CRITERIA = [
     "cond_tools", "cond_resources", "cond_cross_dept", "cond_meaning",
@@ -20,10 +20,20 @@ CRITERIA = [
     "ent_service_catalogue", "ent_client_satisfaction", "ent_new_offers", "ent_change_innovation",
     "post_entrepreneurial", "post_data_process", "post_communication", "post_innovation",
 ]  # fmt: skip
-RECRUITER_RATINGS = {**dict.fromkeys(CRITERIA, 4), "bp_modelling": 2, "ent_new_offers": 3, "cond_meaning": 3, "post_innovation": 5}
+RECRUITER_RATINGS = {
+    **dict.fromkeys(CRITERIA, 4),
+    "bp_modelling": 2,
+    "ent_new_offers": 3,
+    "cond_meaning": 3,
+    "post_innovation": 5,
+}
 CEO_RATINGS = {**dict.fromkeys(CRITERIA, 4), "bp_modelling": 3, "ent_new_offers": 2, "cond_meaning": 4}
 #: Session number → the criteria the recruiter's session scorecard rates (4 each, as in screening).
-SESSION_EVIDENCE = {1: ["cond_tools", "post_entrepreneurial"], 2: ["bp_information"], 3: ["ent_service_catalogue"]}
+SESSION_EVIDENCE = {
+    1: ["cond_tools", "post_entrepreneurial"],
+    2: ["bp_information"],
+    3: ["ent_service_catalogue"],
+}
 DOMAINS = ["finance", "hr", "legal", "it", "sales_admin", "quality"]
 #: The candidate's years (CandidateFactory): finance 3, hr 3, legal 2, it 2, the rest 0.
 NO_EXPERIENCE = ["sales_admin", "quality"]
@@ -47,7 +57,7 @@ def _shared_decision_high(value):
 
 
 @pytest.fixture
-def evidence(world):
+def evidence(world):  # noqa: F811 — the imported fixture
     application = world.application
     mandate = world.mandate
     mandate.support_domains = DOMAINS
@@ -57,7 +67,13 @@ def evidence(world):
     sessions = [world.past_session(days_ago=days) for days in (9, 6, 3)]
     incidents = {
         1: [
-            {"minute": 12, "who": "ceo", "behaviour": DECISION_INCIDENT, "interpretation": "Interprétation à ne pas citer.", "tag": "decision"},
+            {
+                "minute": 12,
+                "who": "ceo",
+                "behaviour": DECISION_INCIDENT,
+                "interpretation": "Interprétation à ne pas citer.",
+                "tag": "decision",
+            },
             {"minute": 20, "who": "candidate", "behaviour": LISTENING_INCIDENT, "tag": "listening"},
         ],
         2: [{"minute": 30, "who": "both", "behaviour": ESCALATION_INCIDENT, "tag": "escalation"}],
@@ -66,12 +82,19 @@ def evidence(world):
     for session in sessions:
         observe(session, values=4, incidents=incidents[session.order])
         session.refresh_from_db()
-    punctuation = {1: (CEO_PUNCTUATION_1, CANDIDATE_PUNCTUATION_1), 2: (SAME_PUNCTUATION_2, SAME_PUNCTUATION_2)}
+    punctuation = {
+        1: (CEO_PUNCTUATION_1, CANDIDATE_PUNCTUATION_1),
+        2: (SAME_PUNCTUATION_2, SAME_PUNCTUATION_2),
+    }
     for session in sessions[:2]:  # the CEO never debriefed session 3: its observation stays sealed for them
         ceo_text, candidate_text = punctuation[session.order]
-        services.debrief_submit_ceo(session=session, by=world.ceo, ratings=_shared_decision_high(5), punctuation=ceo_text)
+        services.debrief_submit_ceo(
+            session=session, by=world.ceo, ratings=_shared_decision_high(5), punctuation=ceo_text
+        )
         token = services.debrief_invitation_create(session=session)
-        services.debrief_submit_candidate(token=token, ratings=_shared_decision_high(3), punctuation=candidate_text)
+        services.debrief_submit_candidate(
+            token=token, ratings=_shared_decision_high(3), punctuation=candidate_text
+        )
     for number, codes in SESSION_EVIDENCE.items():
         ScorecardFactory(
             application=application,

@@ -56,7 +56,10 @@ def test_a_hire_creates_one_kit_seeded_from_the_evidence(evidence):
     expected = _expected_weakest()
     assert [(line.reference, line.evidence["score"]) for line in criteria] == expected
     assert expected[0] == ("bp_modelling", 2.5)  # the planted weakest
-    assert list(kit.plan_lines.filter(source="no_experience").values_list("reference", flat=True)) == NO_EXPERIENCE
+    assert (
+        list(kit.plan_lines.filter(source="no_experience").values_list("reference", flat=True))
+        == NO_EXPERIENCE
+    )
     late = list(kit.plan_lines.filter(source="late_role").values_list("reference", "evidence"))
     # entrepreneur first evidenced in session 3 (conductor and posture in 1, business partner in 2)
     assert late == [("entrepreneur", {"first_session": 3})]
@@ -102,13 +105,18 @@ def kit(world):
 
 
 def _expected_sha(charter):
-    parts = [f"[{name}]\n{getattr(charter, name).strip()}" for name in ("decision_rights", "disagreement", "cadence")]
+    parts = [
+        f"[{name}]\n{getattr(charter, name).strip()}"
+        for name in ("decision_rights", "disagreement", "cadence")
+    ]
     return hashlib.sha256("\n\n".join(parts).encode()).hexdigest()
 
 
 def test_sign_offs_record_who_when_and_the_text_and_an_amendment_voids_them(world, kit):
     sha = _expected_sha(kit.charter)
-    ceo = services.charter_sign(kit=kit, party="ceo", shown_sha256=sha, signer_name="Isabelle Fontaine", by=world.ceo)
+    ceo = services.charter_sign(
+        kit=kit, party="ceo", shown_sha256=sha, signer_name="Isabelle Fontaine", by=world.ceo
+    )
     cso = services.charter_sign(kit=kit, party="cso", shown_sha256=sha, signer_name="Claire Testeuse")
     assert (ceo.text_sha256, ceo.version, ceo.signer_id) == (sha, 1, world.ceo.pk)
     assert (cso.text_sha256, cso.signer_name) == (sha, "Claire Testeuse")
@@ -144,7 +152,9 @@ def test_an_unchanged_text_voids_nothing_and_a_stale_form_saves_nothing(world, k
     )  # fmt: skip
     assert same.version == 1 and CharterSignOff.objects.filter(voided_at__isnull=True).count() == 1
     with pytest.raises(ValidationError) as caught:
-        services.charter_amend(kit=kit, by_name="x", decision_rights="A", disagreement="B", cadence="C", seen_version=0)
+        services.charter_amend(
+            kit=kit, by_name="x", decision_rights="A", disagreement="B", cadence="C", seen_version=0
+        )
     assert caught.value.code == "changed"
 
 
@@ -170,9 +180,13 @@ def test_check_ins_open_a_week_before_and_are_given_once(world, kit):
         services.check_in_submit(kit=kit, milestone=30, party="cso", ratings=all4, now=when)
     assert caught.value.code == "duplicate"
     with pytest.raises(ValidationError):
-        services.check_in_submit(kit=kit, milestone=30, party="ceo", ratings={"listening": 4}, by=world.ceo, now=when)
+        services.check_in_submit(
+            kit=kit, milestone=30, party="ceo", ratings={"listening": 4}, by=world.ceo, now=when
+        )
     with pytest.raises(ValidationError) as caught:
-        services.check_in_submit(kit=kit, milestone=30, party="ceo", ratings=all4, by=world.recruiter, now=when)
+        services.check_in_submit(
+            kit=kit, milestone=30, party="ceo", ratings=all4, by=world.recruiter, now=when
+        )
     assert caught.value.code == "not_ceo"
 
 
@@ -185,7 +199,11 @@ def test_reminders_go_once_to_each_party_of_each_due_check_in(world, kit):
 
     assert services.check_in_reminders_send() == 3
     assert services.check_in_reminders_send() == 0
-    assert set(CheckInReminder.objects.values_list("milestone", "party")) == {(30, "cso"), (90, "ceo"), (90, "cso")}
+    assert set(CheckInReminder.objects.values_list("milestone", "party")) == {
+        (30, "cso"),
+        (90, "ceo"),
+        (90, "cso"),
+    }
     mails = OutboundEmail.objects.filter(key__startswith="check-in:")
     assert sorted(mails.values_list("to", flat=True)) == sorted(
         [world.candidate.email, world.candidate.email, world.ceo.email]
@@ -231,6 +249,8 @@ def test_the_link_opens_only_its_kit(world, kit):
 def test_check_in_rows_hold_their_ratings(world, kit):
     services.kit_start_date_set(kit=kit, start_date=timezone.localdate() - timedelta(days=30))
     values = {code: (index % 5) + 1 for index, code in enumerate(ipa.DIMENSION_CODES)}
-    services.check_in_submit(kit=kit, milestone=30, party="ceo", ratings=values, by=world.ceo, comment=" Bien. ")
+    services.check_in_submit(
+        kit=kit, milestone=30, party="ceo", ratings=values, by=world.ceo, comment=" Bien. "
+    )
     row = CheckIn.objects.get()
     assert (row.ratings, row.comment, row.submitted_by) == (values, "Bien.", world.ceo)
