@@ -160,3 +160,22 @@ def test_predicted_versus_observed_per_mandate_and_across(client, world, kit):
     rows = {r["kit"].pk: r for r in data["mandates"][0]["rows"]}
     assert rows[kit.pk]["predicted"] == 3.0
     assert data["overall"]["predicted"] == pytest.approx((3.0 + 4.0) / 2)
+
+
+def test_french_by_default_english_complete(world, kit):
+    from django.conf import settings
+    from django.test import Client
+
+    french = Client()
+    french.force_login(world.ceo)
+    html = french.get(kit.get_absolute_url()).content.decode()
+    assert 'lang="fr"' in html and "Plan à 90 jours" in html and "Charte de travail DG–CSO" in html
+    assert "Points d’étape à 30 et 90 jours" in html and "90-day plan" not in html
+    english = Client()
+    english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english.force_login(world.ceo)
+    html = english.get(kit.get_absolute_url()).content.decode()
+    assert "90-day plan" in html and "CEO–CSO working charter" in html and "Plan à 90 jours" not in html
+    link = reverse("onboarding:cso_kit", args=[services.kit_token(kit)])
+    assert "Votre kit de démarrage" in Client().get(link).content.decode()
+    assert "Your “Support 5.0” start kit" in Client().get(link + "?lang=en").content.decode()
