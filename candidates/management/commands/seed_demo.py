@@ -66,6 +66,9 @@ class Command(BaseCommand):
             from sessions.demo import seed_sessions
 
             created = seed_sessions(mandate=mandate, users=users) > 0 or created
+            from onboarding.demo import seed_start_kit
+
+            created = seed_start_kit(users=users) > 0 or created
         # The demo's e-mails (invitations, notices, debrief links) leave on commit, in background
         # threads in the embedded default: wait for them, then send what is still pending, so that
         # none is left waiting for a beat that a demo does not run.
