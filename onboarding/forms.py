@@ -46,6 +46,7 @@ class StartDateForm(forms.Form):
     start_date = forms.DateField(label=_("Start date"), widget=DATE)
     source = forms.ChoiceField(
         label=_("From"),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm", "id": "id_source"}),
         choices=[
             (StartKit.StartDateSource.MANUAL, StartKit.StartDateSource.MANUAL.label),
             (StartKit.StartDateSource.OFFER, StartKit.StartDateSource.OFFER.label),

@@ -76,6 +76,11 @@ class MilestoneState:
         return self.given.get(Party.CEO)
 
     @property
+    def prefix(self) -> str:
+        """A prefix for the ids of this milestone's form fields (``"d30-"``)."""
+        return f"d{self.milestone}-"
+
+    @property
     def cso(self):
         return self.given.get(Party.CSO)
 
