@@ -2,7 +2,7 @@
 freezes every input the document shows into a JSON-serialisable dict (what a report's
 ``snapshot.json`` holds), and :func:`render_kit_html` turns such a snapshot into the HTML that
 WeasyPrint renders (``templates/onboarding/kit_pdf.html``: no remote resource, no script, its
-styles inline, ``lang`` set). Nothing here renders a PDF in a web request, nor queues anything:
+one stylesheet ``onboarding/static/onboarding/kit.css`` as a relative link, ``lang`` set). Nothing here renders a PDF in a web request, nor queues anything:
 the lead plugs these two functions into the reports' Celery pipeline.
 
 Snapshot shape (``schema`` ``"onboarding.start_kit/1"``)::
@@ -207,7 +207,8 @@ def kit_context(snapshot: dict) -> dict:
 def render_kit_html(snapshot: dict) -> str:
     """The kit's HTML for WeasyPrint, in the snapshot's language (pure: reads only ``snapshot``).
     Render it with ``weasyprint.HTML(string=html, base_url=reports.rendering.static_base_url(),
-    url_fetcher=reports.rendering.local_fetcher())`` — it loads no resource of its own."""
+    url_fetcher=reports.rendering.local_fetcher())`` — its only resource is the static stylesheet
+    ``onboarding/kit.css``, which that fetcher serves."""
     with translation.override(snapshot.get("language") or settings.LANGUAGE_CODE):
         return render_to_string(TEMPLATE, kit_context(snapshot))
 

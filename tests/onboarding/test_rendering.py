@@ -61,6 +61,7 @@ def test_the_html_comes_from_the_snapshot_alone(kit, django_assert_num_queries):
     assert "Isabelle Fontaine" in html and snapshot["charter"]["sha256"] in html
     assert kit.application.candidate.full_name in html
     assert "http://" not in html and "https://" not in html and "<script" not in html
+    assert 'href="onboarding/kit.css"' in html  # the one resource, a static file
     for line in snapshot["plan"]["inventory"]:
         assert line["title"] in html
     english = rendering.render_kit_html({**snapshot, "language": "en"})

@@ -106,7 +106,7 @@ def test_an_incomplete_check_in_keeps_what_was_typed(client, world, kit):
     response = client.post(reverse("onboarding:check_in", args=[kit.pk, 30]), partial)
     assert response.status_code == 200 and not CheckIn.objects.exists()
     html = response.content.decode()
-    assert "À garder" in html and f'value="2" required checked' in html
+    assert "À garder" in html and 'value="2" required checked' in html
 
 
 def test_due_check_ins_are_on_the_ceos_to_do_page(client, world, kit):
