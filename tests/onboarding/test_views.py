@@ -179,3 +179,24 @@ def test_french_by_default_english_complete(world, kit):
     link = reverse("onboarding:cso_kit", args=[services.kit_token(kit)])
     assert "Votre kit de démarrage" in Client().get(link).content.decode()
     assert "Your “Support 5.0” start kit" in Client().get(link + "?lang=en").content.decode()
+
+
+def test_the_compatibility_view_costs_the_same_for_one_hire_or_three(client, world, kit):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.recruiter)
+    url = reverse("onboarding:compatibility")
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for name in ("Deux", "Trois"):
+        hired_application(
+            ApplicationFactory(
+                mandate=world.mandate, candidate=CandidateFactory(last_name=name), stage="offer"
+            ),
+            by=world.recruiter,
+        )
+    with CaptureQueriesContext(connection) as three:
+        response = client.get(url)
+    assert len(response.context["data"]["mandates"][0]["rows"]) == 3
+    assert len(three) == len(one)
