@@ -83,6 +83,7 @@ EXEMPT_URL_NAMES = frozenset(
         "accounts:password_reset_complete",
         "working_sessions:candidate_debrief",
         "working_sessions:calendar_feed",
+        "onboarding:cso_kit",
     }
 )
 

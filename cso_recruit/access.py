@@ -538,3 +538,19 @@ def decision_votes_visible(user, meeting, *, all_voted: bool) -> bool:
     if meeting is None or not _authenticated(user):
         return False
     return (not meeting.is_open) or all_voted
+
+
+# ---------------------------------------------------------------------------- start kits (onboarding)
+
+
+def start_kits_visible_to(user) -> QuerySet:
+    """Start kits (``onboarding.StartKit``) the user may read **and edit** (plan, charter, start
+    date, sharing the CSO's link): those of the applications whose full record they read — the
+    mandate's CEO and recruiters, staff. Mediators and other mandates' members: none (404). The
+    CSO reads theirs through the signed link only. Signing for the CEO and the CEO's check-in are
+    the mandate's CEO's alone (:func:`is_ceo_of`)."""
+    from onboarding.models import StartKit
+
+    if not _authenticated(user):
+        return StartKit.objects.none()
+    return StartKit.objects.filter(application__mandate__in=pipeline_mandates(user).values("pk"))

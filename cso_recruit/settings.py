@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "privacy",
     "audit",
     "offers",
+    "onboarding",
     "accounts",
     "csp",
 ]
@@ -378,6 +379,12 @@ OUTBOX_TASK_KEEP_DAYS = env.int("OUTBOX_TASK_KEEP_DAYS", default=7)
 OUTBOX_EAGER_IN_BACKGROUND = env.bool("OUTBOX_EAGER_IN_BACKGROUND", default=CELERY_TASK_ALWAYS_EAGER)
 OUTBOX_EMAIL_MAX_ATTEMPTS = env.int("OUTBOX_EMAIL_MAX_ATTEMPTS", default=8)
 REPORT_MAX_INTERRUPTIONS = env.int("REPORT_MAX_INTERRUPTIONS", default=3)
+# Start kits (onboarding/): each due 30- and 90-day check-in is reminded once to the CEO and the CSO,
+# read from the database every ONBOARDING_CHECK_IN_EVERY seconds (default 1 h).
+CELERY_BEAT_SCHEDULE["check-in-reminders"] = {
+    "task": "onboarding.tasks.send_check_in_reminders",
+    "schedule": env.int("ONBOARDING_CHECK_IN_EVERY", default=3600),
+}
 CELERY_BEAT_SCHEDULE["outbox-sweep"] = {"task": "outbox.tasks.sweep_outbox", "schedule": 60}
 CELERY_BEAT_SCHEDULE["reports-sweep"] = {"task": "reports.tasks.sweep_stale_reports", "schedule": 60}
 CELERY_BEAT_SCHEDULE["imports-sweep"] = {"task": "candidates.tasks.sweep_import_jobs", "schedule": 5 * 60}

@@ -48,4 +48,5 @@ urlpatterns = [
     path("", include("audit.urls")),
     path("", include("offers.urls")),
     path("", include("decisions.urls")),
+    path("", include("onboarding.urls")),
 ]

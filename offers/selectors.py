@@ -173,3 +173,14 @@ def approvals_owed_todo(user, now=None) -> list[ApprovalTodo]:
 def events_of(offer) -> list[OfferEvent]:
     """The timeline of ``offer``, oldest first, with who acted."""
     return list(offer.events.select_related("by").order_by("at", "pk"))
+
+
+def accepted_start_date(application):
+    """The start date (``datetime.date``) of the offer the candidate of ``application`` accepted,
+    or ``None`` when no offer was accepted. One query. The start kit dates its plan and check-ins
+    from it (``onboarding.services.kit_create``)."""
+    return (
+        Offer.objects.filter(application=application, status=Offer.Status.ACCEPTED)
+        .values_list("start_date", flat=True)
+        .first()
+    )

@@ -35,6 +35,7 @@ from candidates.models import (
 )
 from cso_recruit.events import figures_inputs_changed
 from decisions.models import DecisionMeeting
+from onboarding.models import StartKit
 from outbox.models import OutboundEmail
 from outbox.services import Message, email_enqueue
 from reports.models import Report
@@ -273,6 +274,8 @@ def candidate_erase(
     counts["offers"] = Offer.objects.filter(application_id__in=app_ids).delete()[0]
     # The decision meetings: their votes and rationales speak about the person.
     DecisionMeeting.objects.filter(application_id__in=app_ids).delete()
+    # The start kits of a hire (plan, charter and its sign-offs, check-ins, reminders) go too.
+    StartKit.objects.filter(application_id__in=app_ids).delete()
     Application.objects.filter(pk__in=app_ids).update(swot_opportunities="", swot_threats="")
     counts["reports"] = reports.update(
         status=Report.Status.ERASED, snapshot={}, pdf="", error="", task_id="", started_at=None

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -33,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from assessments.models import CompetencyFramework, RoleGroup
 from candidates.models import Application
+from cso_recruit import links
 from outbox.services import Message, email_enqueue
 
 from . import selectors
@@ -158,24 +158,20 @@ def notice_status(application: Application) -> dict:
 
 
 def notice_token(notice: AssessmentNotice) -> str:
-    """The signed link token naming ``notice``."""
-    return signing.dumps({"n": notice.nonce}, salt=NOTICE_SALT, compress=True)
+    """The signed link token naming ``notice`` (``cso_recruit.links``)."""
+    return links.link_token(salt=NOTICE_SALT, nonce=notice.nonce)
 
 
 def notice_check(token: str) -> AssessmentNotice:
     """The notice behind ``token``; raises :class:`NoticeLinkError` if tampered or expired."""
     try:
-        payload = signing.loads(token, salt=NOTICE_SALT, max_age=NOTICE_MAX_AGE)
-    except signing.SignatureExpired as exc:
-        raise NoticeLinkError("expired") from exc
-    except signing.BadSignature as exc:
-        raise NoticeLinkError("bad") from exc
+        nonce = links.link_nonce(token, salt=NOTICE_SALT, max_age=NOTICE_MAX_AGE)
+    except links.LinkError as exc:
+        raise NoticeLinkError(exc.reason) from exc
     notice = (
         AssessmentNotice.objects.select_related("application__candidate", "application__mandate__company")
-        .filter(nonce=payload.get("n"))
+        .filter(nonce=nonce)
         .first()
-        if isinstance(payload, dict)
-        else None
     )
     if notice is None:
         raise NoticeLinkError("bad")

@@ -323,10 +323,27 @@ def recruiter_digests_send(*, now=None) -> int:
 
 # ------------------------------------------------------------ items owed outside the sessions
 
+
+@dataclass(frozen=True)
+class ExtraTodoItem:
+    """The shape of an item a higher app adds to "À faire" (e.g. a start kit's check-in): ``kind``,
+    ``label``, ``candidate`` (full name), ``company``, ``due`` (aware datetime), ``url``, ``overdue``
+    ``action`` (the button's label) and ``detail`` (a line of context). Duck-typed: any object with these attributes will do."""
+
+    kind: str
+    label: str
+    candidate: str
+    company: str
+    due: datetime
+    url: str
+    overdue: bool
+    action: str
+    detail: str = ""
+
+
 #: Sources of further "À faire" items, registered by higher apps in their ``AppConfig.ready``
-#: (``offers``: the approvals owed). Each is a callable ``(user, now) -> list`` of items with
-#: ``kind``, ``label``, ``candidate``, ``company``, ``detail``, ``due`` (aware datetime), ``url``,
-#: ``action`` (the button's text) and ``overdue`` (bool).
+#: (``offers``: the approvals owed; ``onboarding``: the check-ins due). Each is a callable
+#: ``(user, now) -> list`` of items shaped as :class:`ExtraTodoItem`.
 _EXTRA_SOURCES: list = []
 
 

@@ -253,3 +253,28 @@ def record_hire_decision(application):
 def record_no_hire_decision(application):
     """:func:`record_decision` "no_hire": the application may then move from "decision" to "rejected"."""
     return record_decision(application, "no_hire")
+
+
+# --------------------------------------------------------------------------- hire (start kits)
+
+
+def hired_application(application=None, *, by=None, **application_kwargs):
+    """An application moved to "hired" through ``candidates.services.application_move`` (so the
+    start kit is created by its receiver), after :func:`accepted_offer` (the offers app gates
+    "offer" → "hired" on an approved offer the candidate accepted). THE one way tests make a hire.
+
+    ``application``: an existing application (moved to "offer" first, bypassing the earlier
+    stages' rules); otherwise one is made with ``application_kwargs``. ``by``: who moves it
+    (default: the mandate's first recruiter). Returns the application, reloaded."""
+    from candidates.services import application_move
+
+    if application is None:
+        application = ApplicationFactory(**{"stage": Stage.OFFER, **application_kwargs})
+    elif application.stage != Stage.OFFER:
+        Application.objects.filter(pk=application.pk).update(stage=Stage.OFFER)
+        application.refresh_from_db()
+    by = by or application.mandate.recruiters.first()
+    accepted_offer(application)
+    application_move(application=application, to_stage=Stage.HIRED, by=by)
+    application.refresh_from_db()
+    return application

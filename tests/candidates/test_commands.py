@@ -227,11 +227,14 @@ def test_seed_demo_creates_the_demo_and_a_second_run_changes_nothing(db, setting
 
     assert "Demo data ready (already there, unchanged)." in out
     assert snapshot() == first
-    assert first["candidates.Candidate"][0] == 8
-    assert first["candidates.Application"][0] == 8
-    assert first["candidates.HistoricalCandidate"][0] == 8
-    # + 2: Anne-Sophie moved on to offer (offers.demo), Claire to decision (decisions.demo)
-    assert first["candidates.StageTransition"][0] == 8 + sum(len(steps) for steps in PATHS.values()) + 2
+    # the eight of the demo mandate, plus the start kit's hire in a second mandate (onboarding.demo):
+    # her creation and her move to "hired"
+    assert first["candidates.Candidate"][0] == 8 + 1
+    assert first["candidates.Application"][0] == 8 + 1
+    assert first["candidates.HistoricalCandidate"][0] == 8 + 1
+    # + 2: Anne-Sophie moved on to offer (offers.demo), Claire to decision (decisions.demo);
+    # + 2: the start kit's hire, created then moved to "hired" (onboarding.demo)
+    assert first["candidates.StageTransition"][0] == 8 + sum(len(steps) for steps in PATHS.values()) + 4
 
 
 def test_seed_demo_content(db, settings):

@@ -77,6 +77,9 @@ class Command(BaseCommand):
             from offers.demo import seed_offers  # after the decision "hire" it needs
 
             created = seed_offers(mandate=mandate, users=users) > 0 or created
+            from onboarding.demo import seed_start_kit
+
+            created = seed_start_kit(users=users) > 0 or created
         # The demo's e-mails (invitations, notices, debrief links) leave on commit, in background
         # threads in the embedded default: wait for them, then send what is still pending, so that
         # none is left waiting for a beat that a demo does not run.
