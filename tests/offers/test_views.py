@@ -236,7 +236,9 @@ def test_the_demo_has_an_offer_awaiting_the_ceo(db, settings):
     ]
     assert status["current_approver"]["username"] == "dg"
     items = todo.todo_extra_for(application.mandate.ceo)
-    assert [i.url for i in items] == [f"/applications/{application.pk}/offer/"]
+    # The CEO owes the offer's approval, and the 30-day check-in of the demo's hire (onboarding.demo).
+    assert f"/applications/{application.pk}/offer/" in [i.url for i in items]
+    assert [i.kind for i in items if i.url == f"/applications/{application.pk}/offer/"] == ["offer_approval"]
 
 
 def test_terms_sent_after_the_submission_are_refused_with_a_message(client, w):

@@ -2,7 +2,7 @@
 here from the planted inputs), sign-offs voided by an amendment, check-ins, reminders once."""
 
 import hashlib
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -47,8 +47,8 @@ def test_a_hire_creates_one_kit_seeded_from_the_evidence(evidence):
     application = hired_application(world.application, by=world.recruiter)
 
     kit = StartKit.objects.get(application=application)
-    assert kit.start_date == timezone.localdate(application.stage_entered_at)
-    assert kit.start_date_source == "hired"
+    # Dated from the accepted offer's start date (tests.factories.offer_terms: 1 March 2027).
+    assert (kit.start_date, kit.start_date_source) == (date(2027, 3, 1), "offer")
     inventory = list(kit.plan_lines.filter(kind="inventory").order_by("order"))
     assert [line.reference for line in inventory] == DOMAINS
     assert {line.due_on for line in inventory} == {kit.start_date + timedelta(days=30)}
@@ -169,11 +169,12 @@ def test_only_the_ceo_signs_for_the_ceo(world, kit):
 def test_check_ins_open_a_week_before_and_are_given_once(world, kit):
     all4 = dict.fromkeys(ipa.DIMENSION_CODES, 4)
     start = kit.start_date
-    too_early = timezone.now() + timedelta(days=22)
+    noon = timezone.make_aware(datetime.combine(start, time(12, 0)))
+    too_early = noon + timedelta(days=22)
     with pytest.raises(ValidationError) as caught:
         services.check_in_submit(kit=kit, milestone=30, party="cso", ratings=all4, now=too_early)
     assert caught.value.code == "not_open"
-    when = timezone.now() + timedelta(days=24)
+    when = noon + timedelta(days=24)
     assert timezone.localdate(when) >= start + timedelta(days=23)
     services.check_in_submit(kit=kit, milestone=30, party="cso", ratings=all4, now=when)
     with pytest.raises(ValidationError) as caught:
