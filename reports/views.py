@@ -16,7 +16,6 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.formats import number_format
-from django.utils.text import slugify
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -29,6 +28,7 @@ from candidates.models import Stage
 from cso_recruit import access
 
 from . import charts, selectors, services, verification
+from .kinds import report_filename
 
 #: Seconds between two reloads of a pending report's page when JavaScript is off.
 STATUS_REFRESH = 3
@@ -36,32 +36,11 @@ STATUS_REFRESH = 3
 LIVE_INTERVAL_MS = 1000
 #: How many candidates the comparison page takes.
 COMPARE_MIN, COMPARE_MAX = 2, 4
-_TRANSLITERATE = str.maketrans(
-    {
-        "œ": "oe",
-        "Œ": "Oe",
-        "æ": "ae",
-        "Æ": "Ae",
-        "ß": "ss",
-        "ø": "o",
-        "Ø": "O",
-        "ł": "l",
-        "Ł": "L",
-        "đ": "d",
-        "Đ": "D",
-    }
-)
 
 
 def _application(user, pk):
     qs = access.applications_visible_to(user).select_related("candidate", "mandate__company", "mandate__ceo")
     return access.get_visible_or_404(qs, pk=pk)
-
-
-def report_filename(report) -> str:
-    """Download name: ``rapport-compatibilite-<candidate slug>-v<version>.pdf`` (ASCII; œ → oe)."""
-    name = slugify(report.application.candidate.full_name.translate(_TRANSLITERATE)) or "candidat"
-    return f"rapport-compatibilite-{name}-v{report.version}.pdf"
 
 
 def _language():
