@@ -10,11 +10,9 @@ Imported by ``ReportsConfig.ready`` (the worker and the web process both have th
 
 from django.utils.text import slugify
 
-from cso_recruit import access
-
 from . import pipeline, rendering
 from .models import Report, Shortlist
-from .selectors import reports_visible_to
+from .selectors import reports_visible_to, shortlists_visible_to
 
 _TRANSLITERATE = str.maketrans(
     {
@@ -46,12 +44,6 @@ def report_filename(report) -> str:
 def shortlist_filename(shortlist) -> str:
     """Download name: ``shortlist-<mandate slug>-v<version>.pdf`` (ASCII)."""
     return f"shortlist-{ascii_slug(shortlist.mandate.slug, 'mandat')}-v{shortlist.version}.pdf"
-
-
-def shortlists_visible_to(user):
-    """Shortlists ``user`` may see: those of a mandate whose pipeline they read (CEO, recruiters,
-    staff) — the compatibility report's rule, which holds for every finalist of the mandate."""
-    return Shortlist.objects.filter(mandate__in=access.pipeline_mandates(user).values("pk"))
 
 
 def _render_shortlist(snapshot):

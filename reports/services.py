@@ -25,11 +25,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from assessments.selectors import has_open_draft
-from candidates.models import Application
+from candidates.models import Application, Mandate
 
 from . import pipeline
-from .kinds import REPORT
-from .models import Report
+from .kinds import REPORT, SHORTLIST
+from .models import Report, Shortlist
 from .snapshot import build_snapshot
 
 logger = logging.getLogger(__name__)
@@ -166,3 +166,86 @@ def reports_sweep(*, now=None) -> dict:
     Returns ``{"requeued": n, "resent": m, "failed": k}``.
     """
     return pipeline.documents_sweep(REPORT, now=now)
+
+
+# ---------------------------------------------------------------------------------- shortlists
+
+
+def _check_shortlist_independence(applications, by):
+    """The report's independence rule, for every finalist."""
+    for application in applications:
+        _check_independence(application, by)
+
+
+@transaction.atomic
+def shortlist_request(*, mandate, applications, by=None, language="fr", enqueue=True) -> Shortlist:
+    """Create the next version of ``mandate``'s shortlist of ``applications``, with its snapshot
+    (``reports.shortlist.build_snapshot``), and enqueue its rendering once the transaction commits.
+
+    Args:
+        mandate: the ``Mandate`` (access is checked by the caller: see ``reports.views``).
+        applications: the finalists, 2 to 4 distinct applications of ``mandate``, in the order
+            they are compared.
+        by: the requesting user, or ``None``; language: "fr" by default; enqueue: as for
+            :func:`report_request`.
+
+    Returns the new ``Shortlist`` (status ``queued``, version = the mandate's highest + 1) with
+    ``already_pending`` False; or, when a version in the same language is still queued or
+    rendering, that version with ``already_pending`` True (whatever finalists it compares).
+
+    Raises:
+        ValidationError: fewer than 2 or more than 4 finalists, or one outside the mandate (code
+            ``finalists``); ``by`` has an unsubmitted scorecard for a finalist (code
+            ``independence``).
+    """
+    from . import shortlist as shortlist_module
+
+    ids = list(dict.fromkeys(a.pk for a in applications))
+    if not shortlist_module.MIN_FINALISTS <= len(ids) <= shortlist_module.MAX_FINALISTS:
+        raise ValidationError(
+            _("A shortlist compares between %(min)d and %(max)d candidates (you chose %(n)d).")
+            % {"min": shortlist_module.MIN_FINALISTS, "max": shortlist_module.MAX_FINALISTS, "n": len(ids)},
+            code="finalists",
+        )
+    locked = Mandate.objects.select_for_update().select_related("company", "ceo").get(pk=mandate.pk)
+    loaded = {
+        a.pk: a for a in Application.objects.filter(pk__in=ids, mandate=locked).select_related("candidate")
+    }
+    if len(loaded) != len(ids):
+        raise ValidationError(_("Every finalist must be a candidate of this mandate."), code="finalists")
+    finalists = [loaded[pk] for pk in ids]
+    _check_shortlist_independence(finalists, by)
+    shortlist = pipeline.document_request(
+        SHORTLIST,
+        scope={"mandate": locked},
+        language=language,
+        by=by,
+        build=lambda version, now: shortlist_module.build_snapshot(
+            mandate=locked, applications=finalists, version=version, by=by, language=language, now=now
+        ),
+        enqueue=False,
+    )
+    if not shortlist.already_pending:
+        shortlist.finalists.set(finalists)
+        if enqueue:
+            SHORTLIST.enqueue(shortlist)
+    return shortlist
+
+
+@transaction.atomic
+def shortlist_retry(*, shortlist, by=None) -> Shortlist:
+    """Queue a failed (or stuck) shortlist again and enqueue its rendering on commit; the snapshot
+    is kept. Raises ``ValidationError`` if it is neither failed nor stuck (code ``not_failed``) or
+    ``by`` has an unsubmitted scorecard for one of its finalists (code ``independence``)."""
+    return pipeline.document_retry(
+        SHORTLIST,
+        document=shortlist,
+        by=by,
+        check=lambda locked, user: _check_shortlist_independence(locked.finalists.all(), user),
+        not_failed_message=_("Only a failed shortlist can be retried."),
+    )
+
+
+def shortlist_render(*, shortlist_id, task_id=None) -> Shortlist | None:
+    """Render a queued shortlist now (``reports.pipeline.document_render``); idempotent."""
+    return pipeline.document_render(SHORTLIST, document_id=shortlist_id, task_id=task_id)
