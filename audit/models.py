@@ -96,6 +96,7 @@ class ReadEvent(models.Model):
         CSV_EXPORT = "csv_export", _("CSV export download")
         ACCESS_EXPORT = "access_export", _("Access export download")
         BRIEFING_FILE = "briefing_file", _("Briefing file download")
+        SHORTLIST_PDF = "shortlist_pdf", _("Shortlist PDF download")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
