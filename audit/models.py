@@ -129,7 +129,14 @@ class ReadEvent(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(
-                    kind__in=["cv", "report_pdf", "csv_export", "access_export", "briefing_file"]
+                    kind__in=[
+                        "cv",
+                        "report_pdf",
+                        "csv_export",
+                        "access_export",
+                        "briefing_file",
+                        "shortlist_pdf",
+                    ]
                 ),
                 name="readevent_kind_valid",
             ),

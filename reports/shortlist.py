@@ -198,10 +198,11 @@ def shortlist_context(snapshot: dict) -> dict:
             trend = rendering.svg_data_uri(
                 charts.trend_line(
                     [s["mean_rating"] for s in counted],
-                    [_("Session %(n)d") % {"n": s["order"]} for s in counted],
+                    [str(s["order"]) for s in counted],
                     style=charts.PRINT_STYLE,
-                    width=420,
-                    height=260,
+                    x_title=_("Session number"),
+                    width=560,
+                    height=340,
                     margin_right=30,
                     margin_left=10,
                 )

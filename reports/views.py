@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments.models import RoleGroup
 from assessments.scoring import ROLE_GATE
@@ -426,6 +426,7 @@ def shortlist_request(request, slug):
 
 
 @login_required
+@require_GET
 def shortlist_list(request, slug):
     """GET: the shortlist versions of a mandate (pipeline members; 404 otherwise)."""
     mandate = access.get_visible_or_404(access.pipeline_mandates(request.user), slug=slug)
@@ -437,6 +438,7 @@ def shortlist_list(request, slug):
 
 
 @login_required
+@require_GET
 def shortlist_status(request, pk):
     """GET: one shortlist version's status, updated in place while pending (the report's status card
     and ``live.js``; a meta refresh without JavaScript); download when ready, retry when failed."""
@@ -449,6 +451,7 @@ def shortlist_status(request, pk):
 
 
 @login_required
+@require_GET
 def shortlist_status_fragment(request, pk):
     """GET: the status card of :func:`shortlist_status` alone (what ``live.js`` polls), never cached."""
     shortlist = selectors.shortlist_detail(pk=pk, user=request.user)
@@ -458,6 +461,7 @@ def shortlist_status_fragment(request, pk):
 
 
 @login_required
+@require_GET
 def shortlist_download(request, pk):
     """GET: the ready PDF as an attachment (``shortlist-<mandate>-v<n>.pdf``), never cached; 404 when
     out of scope, not ready, the file is missing, under the independence rule for a finalist, or
