@@ -219,3 +219,23 @@ def test_the_generic_task_renders_a_shortlist_and_ignores_an_unknown_kind(
 
 def test_finalist_decision_is_the_stage_today(world):
     assert shortlist.finalist_decision(world.application) == {"source": "stage", "code": "working_sessions"}
+
+
+def test_erasing_a_finalist_turns_every_shortlist_naming_them_into_a_tombstone(
+    world, finalists, settings, django_capture_on_commit_callbacks
+):
+    from pathlib import Path
+
+    from privacy import services as privacy_services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        made = services.shortlist_request(mandate=world.mandate, applications=finalists, by=world.ceo)
+    made.refresh_from_db()
+    path = Path(settings.MEDIA_ROOT) / made.pdf.name
+    assert made.is_ready and path.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        erasure = privacy_services.candidate_erase(finalists[1].candidate, None, "request")
+    made.refresh_from_db()
+    assert made.status == Shortlist.Status.ERASED and made.snapshot == {} and not made.pdf
+    assert made.sha256 and made.page_count  # the tombstone keeps its evidence
+    assert not path.exists() and erasure.counts["shortlists"] == 1
