@@ -63,6 +63,7 @@ REPORT = pipeline.register(
         task="reports.tasks.render_report",
         task_arg="report_id",
         label="Report",
+        logger="reports.services",  # where its lines always went
     )
 )
 

@@ -67,8 +67,6 @@ from outbox.services import task_request
 
 from . import rendering
 
-logger = logging.getLogger(__name__)
-
 #: Errors worth retrying (disk, network file systems, database connection): the task retries them
 #: with exponential backoff; anything else fails the document at once with a readable error.
 TRANSIENT_ERRORS = (OSError, OperationalError)
@@ -93,6 +91,7 @@ class DocumentKind:
         task: the Celery task that renders it (default :data:`GENERIC_TASK`).
         task_arg: for a task other than the generic one, the name of its id keyword argument.
         label: a short English name for the logs.
+        logger: the name of the logger the pipeline writes this kind's lines to.
     """
 
     code: str
@@ -103,6 +102,11 @@ class DocumentKind:
     task: str = GENERIC_TASK
     task_arg: str = "document_id"
     label: str = "document"
+    logger: str = __name__
+
+    @property
+    def log(self) -> logging.Logger:
+        return logging.getLogger(self.logger)
 
     def enqueue(self, document) -> None:
         """Ask for the document's rendering once the transaction commits (through the outbox)."""
@@ -226,7 +230,7 @@ def _give_up(document_kind, document, now):
     document.error = _interrupted_message(document.interruptions)
     document.finished_at = now
     document.save(update_fields=["status", "error", "finished_at", "interruptions"])
-    logger.error(
+    document_kind.log.error(
         "%s %s failed: %d interrupted renders", document_kind.label, document.pk, document.interruptions
     )
 
@@ -245,7 +249,7 @@ def document_claim(document_kind: DocumentKind, document_id, task_id=None):
     with transaction.atomic():
         document = model.objects.select_for_update().filter(pk=document_id).first()
         if document is None:
-            logger.warning(
+            document_kind.log.warning(
                 "%s %s does not exist (deleted before rendering?)", document_kind.label, document_id
             )
             return None
@@ -340,10 +344,10 @@ def document_render(document_kind: DocumentKind, *, document_id, retry_transient
     except SoftTimeLimitExceeded:
         raise
     except Exception as exc:  # the document says why; the worker goes on with the next task
-        logger.exception("%s %s failed to render", document_kind.label, document_id)
+        document_kind.log.exception("%s %s failed to render", document_kind.label, document_id)
         return _fail(document_kind, document_id, exc)
     for line in rendered.warnings:
-        logger.warning("%s %s: WeasyPrint %s", document_kind.label, document_id, line)
+        document_kind.log.warning("%s %s: WeasyPrint %s", document_kind.label, document_id, line)
     name = f"{document_kind.code}-{document.pk}.pdf"  # replaced by the random server-made name
     stored = ContentFile(rendered.pdf, name=name)
     with transaction.atomic():
