@@ -239,3 +239,42 @@ def test_erasing_a_finalist_turns_every_shortlist_naming_them_into_a_tombstone(
     assert made.status == Shortlist.Status.ERASED and made.snapshot == {} and not made.pdf
     assert made.sha256 and made.page_count  # the tombstone keeps its evidence
     assert not path.exists() and erasure.counts["shortlists"] == 1
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_four_finalists_with_long_names_stay_inside_the_pages(world, language, strict_weasyprint):
+    """The widest shortlist (four columns, long hyphenated names, every flag): no text past the page
+    box or into its margins, on WeasyPrint's laid-out pages."""
+    from weasyprint import HTML
+
+    from tests.reports.test_layout import TOLERANCE, _content_area, _text_boxes
+
+    applications = [
+        world.application,
+        world.candidate_application("Marie-Charlotte", "Delacroix-Montmorency", levels=(2, 2, 5)),
+        world.candidate_application("Jean-Baptiste", "Villeneuve-d’Ascq", levels=(4, 4, 2), years_finance=14),
+        world.candidate_application("Anne-Sophie", "Roux-Lambert-Grandchamp", levels=(5, 5, 5)),
+    ]
+    snapshot = shortlist.build_snapshot(
+        mandate=world.mandate, applications=applications, version=1, by=world.ceo, language=language
+    )
+    laid_out = HTML(
+        string=shortlist.render_html(snapshot),
+        base_url=rendering.static_base_url(),
+        url_fetcher=rendering.local_fetcher(),
+    ).render()
+    escaped = []
+    for number, page in enumerate(laid_out.pages, start=1):
+        left, top, right, bottom = _content_area(page)
+        for box in _text_boxes(page):
+            x0, x1 = box.position_x, box.position_x + box.width
+            y0, y1 = box.position_y, box.position_y + box.height
+            if (
+                x0 < left - TOLERANCE
+                or x1 > right + TOLERANCE
+                or y0 < top - TOLERANCE
+                or y1 > bottom + TOLERANCE
+            ):
+                escaped.append((number, box.text[:30], round(x0), round(x1), round(y0), round(y1)))
+    assert not escaped, escaped
+    assert len(laid_out.pages) >= 3
