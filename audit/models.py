@@ -96,6 +96,7 @@ class ReadEvent(models.Model):
         CSV_EXPORT = "csv_export", _("CSV export download")
         ACCESS_EXPORT = "access_export", _("Access export download")
         BRIEFING_FILE = "briefing_file", _("Briefing file download")
+        SHORTLIST_PDF = "shortlist_pdf", _("Shortlist PDF download")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -128,7 +129,14 @@ class ReadEvent(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(
-                    kind__in=["cv", "report_pdf", "csv_export", "access_export", "briefing_file"]
+                    kind__in=[
+                        "cv",
+                        "report_pdf",
+                        "csv_export",
+                        "access_export",
+                        "briefing_file",
+                        "shortlist_pdf",
+                    ]
                 ),
                 name="readevent_kind_valid",
             ),

@@ -443,3 +443,6 @@ CELERY_BEAT_SCHEDULE["access-exports-sweep"] = {
     "task": "audit.tasks.sweep_access_exports",
     "schedule": 5 * 60,
 }
+# The other PDF documents of the pipeline (shortlists, and the kinds that plug in later): the same
+# sweep as the reports' (reports.pipeline.documents_sweep), every minute.
+CELERY_BEAT_SCHEDULE["documents-sweep"] = {"task": "reports.tasks.sweep_stale_documents", "schedule": 60}

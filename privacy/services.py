@@ -38,7 +38,7 @@ from decisions.models import DecisionMeeting
 from onboarding.models import StartKit
 from outbox.models import OutboundEmail
 from outbox.services import Message, email_enqueue
-from reports.models import Report
+from reports.models import Report, Shortlist
 from sessions.models import AssessmentNotice, BriefingFile, Observation, WorkingSession
 
 from . import selectors
@@ -252,6 +252,12 @@ def candidate_erase(
     cv_files = {candidate.cv.name, *(h.cv for h in candidate.history.all())} - {"", None}
     reports = Report.objects.filter(application_id__in=app_ids)
     report_files = set(reports.exclude(pdf="").values_list("pdf", flat=True))
+    # Shortlists naming them as a finalist: tombstones too (their PDF names every finalist).
+    shortlists = Shortlist.objects.filter(
+        pk__in=Shortlist.finalists.through.objects.filter(application_id__in=app_ids).values("shortlist_id")
+    )
+    shortlist_ids = list(shortlists.values_list("pk", flat=True))
+    report_files |= set(shortlists.exclude(pdf="").values_list("pdf", flat=True))
 
     # Sessions and everything under them, then their history copies.
     session_ids = set(WorkingSession.objects.filter(application_id__in=app_ids).values_list("pk", flat=True))
@@ -279,6 +285,9 @@ def candidate_erase(
     Application.objects.filter(pk__in=app_ids).update(swot_opportunities="", swot_threats="")
     counts["reports"] = reports.update(
         status=Report.Status.ERASED, snapshot={}, pdf="", error="", task_id="", started_at=None
+    )
+    counts["shortlists"] = Shortlist.objects.filter(pk__in=shortlist_ids).update(
+        status=Shortlist.Status.ERASED, snapshot={}, pdf="", error="", task_id="", started_at=None
     )
 
     _scrub_emails(candidate, terms, session_ids, emails, counts)
@@ -338,6 +347,7 @@ def mandate_delete(mandate: Mandate, actor=None) -> None:
     files = set(
         Report.objects.filter(application_id__in=app_ids).exclude(pdf="").values_list("pdf", flat=True)
     )
+    files |= set(Shortlist.objects.filter(mandate=mandate).exclude(pdf="").values_list("pdf", flat=True))
     files |= set(ImportJob.objects.filter(mandate=mandate).exclude(file="").values_list("file", flat=True))
     files |= set(ExportJob.objects.filter(mandate=mandate).exclude(file="").values_list("file", flat=True))
     access_exports = AccessExport.objects.filter(mandates=mandate)  # they hold what the mandate held

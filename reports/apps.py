@@ -10,6 +10,9 @@ class ReportsConfig(AppConfig):
     def ready(self):
         from celery.signals import worker_init
 
-        from . import checks  # noqa: F401 — registers the system checks
+        from . import (
+            checks,  # noqa: F401 — registers the system checks
+            kinds,  # noqa: F401 — registers the document kinds of the PDF pipeline
+        )
 
         worker_init.connect(checks.refuse_to_start_without_pdf_engine, dispatch_uid="reports.pdf_engine")

@@ -21,20 +21,72 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from candidates.models import Application
+from candidates.models import Application, Mandate
 
 
 def report_upload_to(instance, filename):
     """Server-made storage name: ``reports/<application public id>/<random>.pdf`` (the client's or
-    candidate's name never reaches the file system)."""
+    candidate's name never reaches the file system). Kept importable for the old migrations; new
+    rows go through :func:`document_upload_to`."""
     return f"reports/{instance.application.public_id}/{uuid.uuid4().hex}.pdf"
 
 
+def document_upload_to(instance, filename):
+    """Server-made storage name of any rendered document: ``<its storage_folder()>/<random>.pdf``
+    (a name typed by a user never reaches the file system)."""
+    return f"{instance.storage_folder()}/{uuid.uuid4().hex}.pdf"
+
+
 class ReportImmutable(ValidationError):
-    """Raised when code tries to change a report that is already ready."""
+    """Raised when code tries to change a document (report, shortlist…) that is already ready."""
 
 
-class Report(models.Model):
+#: The generic name of :class:`ReportImmutable` (one exception for every kind of document).
+DocumentImmutable = ReportImmutable
+
+
+def document_constraints(prefix: str) -> list:
+    """The invariants every rendered document holds, as database constraints named
+    ``<prefix>_version_positive``, ``<prefix>_status_known``, ``<prefix>_ready_has_pdf``,
+    ``<prefix>_failed_has_error`` and ``<prefix>_erased_is_empty`` (``prefix`` "report" gives the
+    report's historical names). Each concrete model adds its own "version unique per scope"
+    constraint (per application, per mandate…)."""
+    return [
+        models.CheckConstraint(condition=models.Q(version__gte=1), name=f"{prefix}_version_positive"),
+        models.CheckConstraint(
+            condition=models.Q(status__in=["queued", "rendering", "ready", "failed", "erased"]),
+            name=f"{prefix}_status_known",
+        ),
+        models.CheckConstraint(
+            condition=~models.Q(status="ready")
+            | (
+                ~models.Q(sha256="")
+                & ~models.Q(pdf="")
+                & models.Q(page_count__isnull=False, page_count__gte=1)
+            ),
+            name=f"{prefix}_ready_has_pdf",
+        ),
+        models.CheckConstraint(
+            condition=~models.Q(status="failed") | ~models.Q(error=""), name=f"{prefix}_failed_has_error"
+        ),
+        models.CheckConstraint(
+            condition=~models.Q(status="erased") | models.Q(pdf="", snapshot={}),
+            name=f"{prefix}_erased_is_empty",
+        ),
+    ]
+
+
+class RenderedDocument(models.Model):
+    """Abstract base of every PDF document of the pipeline (``reports.pipeline``): the frozen
+    snapshot, the status machine queued → rendering → ready | failed (| erased), the published
+    file with its SHA-256, size and page count, and the rendering bookkeeping (attempts,
+    interruptions, task id).
+
+    A concrete kind adds its scope (a foreign key: application, mandate…), a "version unique per
+    scope" constraint, ``Meta.constraints += document_constraints("<prefix>")``, and
+    :meth:`storage_folder`. Once loaded ready a row refuses any save (:class:`ReportImmutable`).
+    """
+
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
         RENDERING = "rendering", _("Rendering")
@@ -44,9 +96,6 @@ class Report(models.Model):
         #: as a tombstone (version number, SHA-256, size and page count), its PDF and snapshot are gone.
         ERASED = "erased", _("Erased")
 
-    application = models.ForeignKey(
-        Application, on_delete=models.CASCADE, related_name="reports", verbose_name=_("application")
-    )
     version = models.PositiveIntegerField(_("version"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     language = models.CharField(_("language"), max_length=8, default="fr")
@@ -64,7 +113,7 @@ class Report(models.Model):
     started_at = models.DateTimeField(_("rendering started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     snapshot = models.JSONField(_("data snapshot"), default=dict)
-    pdf = models.FileField(_("PDF file"), upload_to=report_upload_to, max_length=200, blank=True)
+    pdf = models.FileField(_("PDF file"), upload_to=document_upload_to, max_length=200, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     size = models.PositiveIntegerField(_("size (bytes)"), null=True, blank=True)
     page_count = models.PositiveSmallIntegerField(_("pages"), null=True, blank=True)
@@ -76,40 +125,7 @@ class Report(models.Model):
     task_id = models.CharField(_("rendering task"), max_length=255, blank=True)
 
     class Meta:
-        ordering = ["application", "-version"]
-        verbose_name = _("report")
-        verbose_name_plural = _("reports")
-        constraints = [
-            models.UniqueConstraint(fields=["application", "version"], name="report_version_unique"),
-            models.CheckConstraint(condition=models.Q(version__gte=1), name="report_version_positive"),
-            models.CheckConstraint(
-                condition=models.Q(status__in=["queued", "rendering", "ready", "failed", "erased"]),
-                name="report_status_known",
-            ),
-            models.CheckConstraint(
-                condition=~models.Q(status="ready")
-                | (
-                    ~models.Q(sha256="")
-                    & ~models.Q(pdf="")
-                    & models.Q(page_count__isnull=False, page_count__gte=1)
-                ),
-                name="report_ready_has_pdf",
-            ),
-            models.CheckConstraint(
-                condition=~models.Q(status="failed") | ~models.Q(error=""), name="report_failed_has_error"
-            ),
-            models.CheckConstraint(
-                condition=~models.Q(status="erased") | models.Q(pdf="", snapshot={}),
-                name="report_erased_is_empty",
-            ),
-        ]
-        indexes = [models.Index(fields=["status", "requested_at"])]
-
-    def __str__(self):
-        return _("Report v%(version)d — %(application)s") % {
-            "version": self.version,
-            "application": self.application,
-        }
+        abstract = True
 
     def save(self, *args, **kwargs):
         if getattr(self, "_loaded_status", None) == self.Status.READY:
@@ -118,9 +134,6 @@ class Report(models.Model):
             )
         super().save(*args, **kwargs)
         self._loaded_status = self.status
-
-    def get_absolute_url(self):
-        return reverse("reports:status", kwargs={"pk": self.pk})
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -131,6 +144,10 @@ class Report(models.Model):
     def refresh_from_db(self, *args, **kwargs):
         super().refresh_from_db(*args, **kwargs)
         self._loaded_status = self.__dict__.get("status")
+
+    def storage_folder(self) -> str:
+        """Folder of the stored PDF under the media root (server-made, no user text)."""
+        raise NotImplementedError
 
     @property
     def is_ready(self):
@@ -157,3 +174,63 @@ class Report(models.Model):
     @property
     def can_retry(self) -> bool:
         return self.is_failed or self.is_stale
+
+
+class Report(RenderedDocument):
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="reports", verbose_name=_("application")
+    )
+
+    class Meta:
+        ordering = ["application", "-version"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "version"], name="report_version_unique"),
+            *document_constraints("report"),
+        ]
+        indexes = [models.Index(fields=["status", "requested_at"])]
+
+    def __str__(self):
+        return _("Report v%(version)d — %(application)s") % {
+            "version": self.version,
+            "application": self.application,
+        }
+
+    def get_absolute_url(self):
+        return reverse("reports:status", kwargs={"pk": self.pk})
+
+    def storage_folder(self) -> str:
+        return f"reports/{self.application.public_id}"
+
+
+class Shortlist(RenderedDocument):
+    """The shortlist PDF: the 2 to 4 finalists of one mandate compared side by side, versioned per
+    mandate (``reports.shortlist``). ``finalists`` are the compared applications (the snapshot
+    keeps their order); the access rule and the candidates' erasure go through them."""
+
+    mandate = models.ForeignKey(
+        Mandate, on_delete=models.CASCADE, related_name="shortlists", verbose_name=_("mandate")
+    )
+    finalists = models.ManyToManyField(
+        Application, related_name="shortlists", verbose_name=_("finalists"), blank=True
+    )
+
+    class Meta:
+        ordering = ["mandate", "-version"]
+        verbose_name = _("shortlist")
+        verbose_name_plural = _("shortlists")
+        constraints = [
+            models.UniqueConstraint(fields=["mandate", "version"], name="shortlist_version_unique"),
+            *document_constraints("shortlist"),
+        ]
+        indexes = [models.Index(fields=["status", "requested_at"], name="shortlist_status_requested")]
+
+    def __str__(self):
+        return _("Shortlist v%(version)d — %(mandate)s") % {"version": self.version, "mandate": self.mandate}
+
+    def get_absolute_url(self):
+        return reverse("reports:shortlist_status", kwargs={"pk": self.pk})
+
+    def storage_folder(self) -> str:
+        return f"shortlists/{self.mandate.pk}"

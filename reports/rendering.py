@@ -637,14 +637,8 @@ def xmp_extra(snapshot: dict) -> bytes:
     """XMP properties WeasyPrint does not write: the document language (``dc:language``) and the
     report's identifier (``dc:identifier``), both from the Dublin Core schema that PDF/A accepts
     without an extension schema."""
-    language = escape((snapshot.get("report") or {}).get("language") or settings.LANGUAGE_CODE)
-    return (
-        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
-        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">'
-        f"<dc:language><rdf:Bag><rdf:li>{language}</rdf:li></rdf:Bag></dc:language>"
-        f"<dc:identifier>{escape(report_identifier(snapshot))}</dc:identifier>"
-        "</rdf:Description></rdf:RDF>"
-    ).encode()
+    language = (snapshot.get("report") or {}).get("language") or settings.LANGUAGE_CODE
+    return _xmp(language, report_identifier(snapshot))
 
 
 def snapshot_bytes(snapshot: dict) -> bytes:
@@ -689,7 +683,7 @@ def evidence_attachments(snapshot: dict, attachment_class) -> list:
 
 
 def render_pdf(snapshot: dict) -> RenderedPdf:
-    """Render one snapshot to PDF (A4, French typography when the language is French).
+    """Render one report snapshot to PDF (A4, French typography when the language is French).
 
     The PDF is **PDF/A-3b** (ISO 19005-3, level B: the archival profile that allows associated
     files) **with tagged structure** (``pdf_tags``: headings, paragraphs, lists, tables and figures
@@ -703,20 +697,72 @@ def render_pdf(snapshot: dict) -> RenderedPdf:
     resource cannot be loaded or the layout fails; ``OSError`` (disk, fonts, memory maps) is
     left to propagate, since it is usually transient and the task retries it.
     """
+    return html_to_pdf(
+        render_html(snapshot),
+        identifier=report_identifier(snapshot),
+        language=(snapshot.get("report") or {}).get("language") or settings.LANGUAGE_CODE,
+        snapshot=snapshot,
+        readme=evidence_readme(snapshot),
+    )
+
+
+def _xmp(language: str, identifier: str) -> bytes:
+    return (
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        f"<dc:language><rdf:Bag><rdf:li>{escape(language)}</rdf:li></rdf:Bag></dc:language>"
+        f"<dc:identifier>{escape(identifier)}</dc:identifier>"
+        "</rdf:Description></rdf:RDF>"
+    ).encode()
+
+
+def html_to_pdf(
+    html: str, *, identifier: str, language: str, snapshot: dict, readme: str | None = None
+) -> RenderedPdf:
+    """Lay out one document's HTML as a PDF/A-3b, tagged, with its snapshot embedded — the engine of
+    every kind of the pipeline (``reports.pipeline``).
+
+    Args:
+        html: the whole document (its stylesheets as relative links to the static files).
+        identifier: written in the trailer (/ID) and the XMP ``dc:identifier``.
+        language: the document's language code (XMP ``dc:language``).
+        snapshot: embedded as ``snapshot.json`` (:func:`snapshot_bytes`).
+        readme: embedded as ``README.txt`` beside it (optional).
+
+    Resources come only from the static files and ``data:`` URIs (:func:`local_fetcher`). Returns a
+    :class:`RenderedPdf`; raises ``RenderError`` (readable) or lets ``OSError`` and
+    ``SoftTimeLimitExceeded`` through.
+    """
     weasyprint = _weasyprint()
     from weasyprint.urls import FatalURLFetchingError
 
-    html = render_html(snapshot)
+    attachments = [
+        weasyprint.Attachment(
+            string=snapshot_bytes(snapshot),
+            name=SNAPSHOT_NAME,
+            relationship="Data",
+            description="Data snapshot the report was rendered from (JSON)",
+        )
+    ]
+    if readme is not None:
+        attachments.append(
+            weasyprint.Attachment(
+                string=readme.encode("utf-8"),
+                name=README_NAME,
+                relationship="Supplement",
+                description="What this file is and how to verify it",
+            )
+        )
     with weasyprint_log() as log_lines:
         try:
             document = weasyprint.HTML(string=html, base_url=static_base_url(), url_fetcher=local_fetcher())
             pdf = document.write_pdf(
                 font_config=font_config(),
-                pdf_identifier=report_identifier(snapshot).encode(),
+                pdf_identifier=identifier.encode(),
                 pdf_variant=PDF_VARIANT,
                 pdf_tags=True,
-                xmp_metadata=[data_uri(xmp_extra(snapshot), "application/rdf+xml")],
-                attachments=evidence_attachments(snapshot, weasyprint.Attachment),
+                xmp_metadata=[data_uri(_xmp(language, identifier), "application/rdf+xml")],
+                attachments=attachments,
             )
         except FatalURLFetchingError as exc:  # a BaseException in WeasyPrint: keep it from the worker
             cause = exc.__cause__ or exc

@@ -24,7 +24,7 @@ from figures import selectors as figures_selectors
 from figures.models import ApplicationFigures
 from figures.reading import Reading, Reliability
 
-from .models import Report
+from .models import Report, Shortlist
 
 ROLE_CODES = ("conductor", "business_partner", "entrepreneur")
 
@@ -340,3 +340,49 @@ def dashboard_rows(*, mandate, user, sort=DEFAULT_SORT, stage=None, gate=None, a
         per_page=10**9,
         application_ids=application_ids,
     ).rows
+
+
+def row_flags(row: DashboardRow, role_labels: dict) -> list[tuple[str, str]]:
+    """The flags of one dashboard row, ``[(level "bad" | "warn" | "info", text)]`` — the comparison
+    page's and the shortlist PDF's."""
+    return _flags(row, role_labels)
+
+
+# ---------------------------------------------------------------------------------- shortlists
+
+
+def shortlists_visible_to(user):
+    """Shortlists ``user`` may see: those of a mandate whose pipeline they read (CEO, recruiters,
+    staff; mediators and everyone else: none)."""
+    return Shortlist.objects.filter(mandate__in=access.pipeline_mandates(user).values("pk"))
+
+
+def shortlist_detail(*, pk, user):
+    """One shortlist ``user`` may see, with mandate and requester; 404 otherwise."""
+    qs = shortlists_visible_to(user).select_related("mandate__company", "mandate__ceo", "requested_by")
+    return access.get_visible_or_404(qs, pk=pk)
+
+
+def mandate_shortlists(*, mandate) -> list:
+    """The mandate's shortlist versions, newest first (snapshot not loaded)."""
+    return list(
+        Shortlist.objects.filter(mandate=mandate)
+        .select_related("requested_by")
+        .defer("snapshot")
+        .order_by("-version")
+    )
+
+
+def can_read_shortlist(user, shortlist) -> bool:
+    """The report's independence rule for every finalist: ``False`` while ``user`` has an
+    unsubmitted scorecard for any of them."""
+    finalist_ids = list(shortlist.finalists.values_list("pk", flat=True))
+    return not assessment_selectors.open_draft_applications(user, application_ids=finalist_ids)
+
+
+def shortlist_withholds_statistics(user, shortlist) -> bool:
+    """``True`` when ``shortlist`` carries the mandate's agreement statistics while ``user`` has an
+    open scorecard somewhere in the mandate (the rule of :func:`reports_withholding_statistics`)."""
+    if not assessment_selectors.open_draft_applications(user, mandate_id=shortlist.mandate_id):
+        return False
+    return Shortlist.objects.filter(pk=shortlist.pk).exclude(snapshot__statistics__visible=False).exists()

@@ -17,7 +17,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from . import services
+from . import pipeline, services
 
 SOFT_TIME_LIMIT = getattr(settings, "REPORT_RENDER_SOFT_TIME_LIMIT", 120)
 TIME_LIMIT = getattr(settings, "REPORT_RENDER_TIME_LIMIT", 150)
@@ -61,3 +61,51 @@ def sweep_stale_reports():
     """Periodic (beat, every minute): queue again or fail the reports whose render was lost (see
     ``services.reports_sweep``). Returns its counts."""
     return services.reports_sweep()
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=services.TRANSIENT_ERRORS,
+    retry_backoff=True,
+    retry_backoff_max=120,
+    retry_jitter=False,
+    max_retries=MAX_RETRIES,
+    soft_time_limit=SOFT_TIME_LIMIT,
+    time_limit=TIME_LIMIT,
+)
+def render_document(self, kind, document_id):
+    """Render document ``document_id`` (int) of the registered kind ``kind`` (str, see
+    ``reports.pipeline``): the same guarantees as :func:`render_report` for every kind. Returns
+    ``{"kind": kind, "document": id, "status": status}`` (JSON); an unknown kind gives status ``None``."""
+    try:
+        document_kind = pipeline.kind(kind)
+    except KeyError:
+        return {"kind": kind, "document": document_id, "status": None}
+    retry = not self.request.is_eager and self.request.retries < self.max_retries
+    try:
+        document = pipeline.document_render(
+            document_kind, document_id=document_id, retry_transient=retry, task_id=self.request.id
+        )
+    except SoftTimeLimitExceeded:
+        document = pipeline.document_fail(
+            document_kind,
+            document_id=document_id,
+            error=_("Rendering took longer than %(seconds)d seconds and was stopped.")
+            % {"seconds": SOFT_TIME_LIMIT},
+        )
+    except services.TRANSIENT_ERRORS:
+        raise  # autoretry_for re-queues the task with backoff; the document is back to "queued"
+    return {"kind": kind, "document": document_id, "status": document.status if document else None}
+
+
+@shared_task(acks_late=True, soft_time_limit=120, time_limit=180)
+def sweep_stale_documents():
+    """Periodic (beat, every minute): ``reports.pipeline.documents_sweep`` for every registered kind
+    but the report (swept by :func:`sweep_stale_reports`). Returns ``{kind: counts}``."""
+    return {
+        document_kind.code: pipeline.documents_sweep(document_kind)
+        for document_kind in pipeline.kinds()
+        if document_kind.code != "report"
+    }

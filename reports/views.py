@@ -15,11 +15,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.formats import number_format
-from django.utils.text import slugify
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments.models import RoleGroup
 from assessments.scoring import ROLE_GATE
@@ -29,6 +29,7 @@ from candidates.models import Stage
 from cso_recruit import access
 
 from . import charts, selectors, services, verification
+from .kinds import report_filename, shortlist_filename
 
 #: Seconds between two reloads of a pending report's page when JavaScript is off.
 STATUS_REFRESH = 3
@@ -36,32 +37,11 @@ STATUS_REFRESH = 3
 LIVE_INTERVAL_MS = 1000
 #: How many candidates the comparison page takes.
 COMPARE_MIN, COMPARE_MAX = 2, 4
-_TRANSLITERATE = str.maketrans(
-    {
-        "œ": "oe",
-        "Œ": "Oe",
-        "æ": "ae",
-        "Æ": "Ae",
-        "ß": "ss",
-        "ø": "o",
-        "Ø": "O",
-        "ł": "l",
-        "Ł": "L",
-        "đ": "d",
-        "Đ": "D",
-    }
-)
 
 
 def _application(user, pk):
     qs = access.applications_visible_to(user).select_related("candidate", "mandate__company", "mandate__ceo")
     return access.get_visible_or_404(qs, pk=pk)
-
-
-def report_filename(report) -> str:
-    """Download name: ``rapport-compatibilite-<candidate slug>-v<version>.pdf`` (ASCII; œ → oe)."""
-    name = slugify(report.application.candidate.full_name.translate(_TRANSLITERATE)) or "candidat"
-    return f"rapport-compatibilite-{name}-v{report.version}.pdf"
 
 
 def _language():
@@ -133,6 +113,9 @@ def _status_context(request, report):
     live = report.is_pending and not report.is_stale
     return {
         "report": report,
+        "status_url": reverse("reports:status", args=[report.pk]),
+        "download_url": reverse("reports:download", args=[report.pk]),
+        "retry_url": reverse("reports:retry", args=[report.pk]),
         "application": report.application,
         "live": live,
         "refresh": STATUS_REFRESH if live else None,
@@ -383,3 +366,165 @@ def verify(request):
         "reports/verify.html",
         {"form": form, "checks": checks, "passed": checks is not None and verification.passed(checks)},
     )
+
+
+# ---------------------------------------------------------------------------------- shortlists
+
+
+def _shortlist_urls(shortlist):
+    return {
+        "status_url": reverse("reports:shortlist_status", args=[shortlist.pk]),
+        "status_fragment_url": reverse("reports:shortlist_status_fragment", args=[shortlist.pk]),
+        "download_url": reverse("reports:shortlist_download", args=[shortlist.pk]),
+        "retry_url": reverse("reports:shortlist_retry", args=[shortlist.pk]),
+    }
+
+
+def _shortlist_status_context(request, shortlist):
+    live = shortlist.is_pending and not shortlist.is_stale
+    return {
+        "report": shortlist,  # the status card's name for the document it shows
+        "shortlist": shortlist,
+        "mandate": shortlist.mandate,
+        "live": live,
+        "refresh": STATUS_REFRESH if live else None,
+        "interval_ms": LIVE_INTERVAL_MS,
+        "can_read": selectors.can_read_shortlist(request.user, shortlist),
+        "closed_message": _(
+            "You have a scorecard in progress for one of these finalists: the shortlist stays closed to "
+            "you until you submit it (independent rating)."
+        ),
+        "withheld": selectors.shortlist_withholds_statistics(request.user, shortlist),
+        "finalist_names": [
+            f["candidate"]["full_name"] for f in (shortlist.snapshot or {}).get("finalists", [])
+        ],
+        **_shortlist_urls(shortlist),
+    }
+
+
+@login_required
+@require_POST
+def shortlist_request(request, slug):
+    """POST ``a=<application id>`` 2 to 4 times (the comparison page's candidates): freeze a new
+    shortlist version of the mandate and enqueue its rendering; redirect to its status page. Out of
+    the mandate or scope: 404; a wrong count or the independence rule: back to the comparison with
+    the message."""
+    mandate = access.get_visible_or_404(access.pipeline_mandates(request.user), slug=slug)
+    try:
+        ids = list(dict.fromkeys(int(value) for value in request.POST.getlist("a")))
+    except ValueError as exc:
+        raise Http404 from exc
+    if any(not 0 < pk < 2**63 for pk in ids):
+        raise Http404
+    applications = list(access.applications_visible_to(request.user).filter(mandate=mandate, pk__in=ids))
+    if len(applications) != len(ids):
+        raise Http404  # an id outside this mandate or outside the user's scope
+    applications.sort(key=lambda a: ids.index(a.pk))
+    back = reverse("reports:compare", args=[mandate.slug]) + "?" + "&".join(f"a={pk}" for pk in ids)
+    try:
+        shortlist = services.shortlist_request(
+            mandate=mandate, applications=applications, by=request.user, language=_language()
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(back)
+    if shortlist.already_pending:
+        messages.info(
+            request,
+            _("Shortlist version %(v)d is already being prepared: here it is.") % {"v": shortlist.version},
+        )
+        return redirect(shortlist)
+    shortlist.refresh_from_db(fields=["status"])
+    if shortlist.status == shortlist.Status.READY:
+        messages.success(request, _("Shortlist version %(v)d is ready.") % {"v": shortlist.version})
+    else:
+        messages.success(request, _("Shortlist version %(v)d requested.") % {"v": shortlist.version})
+    return redirect(shortlist)
+
+
+@login_required
+@require_GET
+def shortlist_list(request, slug):
+    """GET: the shortlist versions of a mandate (pipeline members; 404 otherwise)."""
+    mandate = access.get_visible_or_404(access.pipeline_mandates(request.user), slug=slug)
+    return render(
+        request,
+        "reports/shortlist_list.html",
+        {"mandate": mandate, "shortlists": selectors.mandate_shortlists(mandate=mandate)},
+    )
+
+
+@login_required
+@require_GET
+def shortlist_status(request, pk):
+    """GET: one shortlist version's status, updated in place while pending (the report's status card
+    and ``live.js``; a meta refresh without JavaScript); download when ready, retry when failed."""
+    shortlist = selectors.shortlist_detail(pk=pk, user=request.user)
+    context = _shortlist_status_context(request, shortlist)
+    response = render(request, "reports/shortlist_status.html", context)
+    if context["live"]:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def shortlist_status_fragment(request, pk):
+    """GET: the status card of :func:`shortlist_status` alone (what ``live.js`` polls), never cached."""
+    shortlist = selectors.shortlist_detail(pk=pk, user=request.user)
+    response = render(request, "reports/_status_card.html", _shortlist_status_context(request, shortlist))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def shortlist_download(request, pk):
+    """GET: the ready PDF as an attachment (``shortlist-<mandate>-v<n>.pdf``), never cached; 404 when
+    out of scope, not ready, the file is missing, under the independence rule for a finalist, or
+    when it carries statistics the user may not read yet. Each finalist's read is journaled."""
+    shortlist = selectors.shortlist_detail(pk=pk, user=request.user)
+    if (
+        not shortlist.is_ready
+        or not shortlist.pdf
+        or not selectors.can_read_shortlist(request.user, shortlist)
+        or selectors.shortlist_withholds_statistics(request.user, shortlist)
+    ):
+        raise Http404
+    try:
+        handle = shortlist.pdf.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    label = _("Shortlist v%(version)d of %(mandate)s") % {
+        "version": shortlist.version,
+        "mandate": shortlist.mandate.title,
+    }
+    for application in shortlist.finalists.select_related("candidate"):
+        audit_services.read_record(
+            request,
+            kind=ReadEvent.Kind.SHORTLIST_PDF,
+            object_id=shortlist.pk,
+            label=label,
+            candidate=application.candidate,
+            mandates=[shortlist.mandate_id],
+        )
+    response = FileResponse(
+        handle, as_attachment=True, filename=shortlist_filename(shortlist), content_type="application/pdf"
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def shortlist_retry(request, pk):
+    """POST: queue a failed (or stuck) shortlist version again; redirect to its status page."""
+    shortlist = selectors.shortlist_detail(pk=pk, user=request.user)
+    try:
+        services.shortlist_retry(shortlist=shortlist, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.info(request, _("The shortlist is queued again."))
+    return redirect(shortlist)
