@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from assessments.models import RoleGroup
 from assessments.scoring import ROLE_GATE
+from decisions import selectors as decision_selectors
 from figures.models import FORMULAS_VERSION
 from figures.selectors import application_summary, mandate_statistics, stored_row, viewer_for
 from sessions import i18n, ipa
@@ -34,7 +35,7 @@ from . import charts, pipeline, rendering
 from .templatetags.report_tags import num
 
 #: Bump when the snapshot's shape changes (the renderer adapts old versions).
-SCHEMA = 1
+SCHEMA = 2
 TEMPLATE = "reports/shortlist.html"
 ROLE_CODES = ("conductor", "business_partner", "entrepreneur")
 #: How many finalists a shortlist compares (the comparison page's bounds).
@@ -50,12 +51,36 @@ def _name(user):
 def finalist_decision(application) -> dict:
     """The decision status of one finalist, as frozen in the shortlist — THE one place for it.
 
-    Today: ``{"source": "stage", "code": <stage code>}`` (the application's pipeline stage; the
-    renderer shows its label). After the decision meeting (app ``decisions``) is merged, read its
-    status here from ``decisions.selectors`` and return ``{"source": "decision", "code": <status
-    code>, "label": <label in the active language>, ...}``; the renderer shows ``label`` when given.
+    ``{"source": "decision", "code": "none" | "open" | "decided", "stage": <stage code>,
+    "decision": "hire" | "no_hire" | "more_evidence" | None, "differs_from_reading": bool | None,
+    "votes_cast": int, "panel_size": int, "label": str}`` from
+    ``decisions.selectors.decision_status`` (no vote's content: the votes stay the panel's), with
+    ``label`` in the active language: the final decision (and whether it differs from the
+    product's reading), or the open meeting's count of votes, or the stage when no meeting was
+    held. Three queries.
     """
-    return {"source": "stage", "code": application.stage}
+    status = decision_selectors.decision_status(application)
+    if status["status"] == "decided":
+        label = status["decision_label"]
+        if status["differs_from_reading"]:
+            label = _("%(decision)s — differs from the product’s reading") % {"decision": label}
+    elif status["status"] == "open":
+        label = _("Decision meeting open: %(n)d of %(m)d votes") % {
+            "n": status["votes_cast"],
+            "m": status["panel_size"],
+        }
+    else:
+        label = _("%(stage)s — no decision meeting yet") % {"stage": _stage_label(application.stage)}
+    return {
+        "source": "decision",
+        "code": status["status"],
+        "stage": application.stage,
+        "decision": status["decision"],
+        "differs_from_reading": status["differs_from_reading"],
+        "votes_cast": status["votes_cast"],
+        "panel_size": status["panel_size"],
+        "label": label,
+    }
 
 
 def _flags(application, summary, role_labels):

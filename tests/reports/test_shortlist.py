@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from reports import pipeline, rendering, services, shortlist
 from reports.kinds import SHORTLIST
@@ -53,7 +53,8 @@ def test_request_freezes_a_snapshot_of_every_finalist_and_renders_a_ready_pdf(
     first, second = made.snapshot["finalists"]
     assert first["summary"]["fit"] == pytest.approx(expected_fit(*WORLD_ROLES))
     assert second["summary"]["fit"] == pytest.approx(3.0)
-    assert first["decision"] == {"source": "stage", "code": world.application.stage}
+    assert (first["decision"]["code"], first["decision"]["stage"]) == ("none", world.application.stage)
+    assert first["decision"]["label"] == "Séances de travail — pas encore de réunion de décision"
     assert [s["mean_rating"] for s in first["summary"]["compatibility"]["sessions"]] == [3, 4, 4, 5]
     assert made.snapshot["document"]["requested_by"] == "Isabelle Fontaine"
 
@@ -217,8 +218,44 @@ def test_the_generic_task_renders_a_shortlist_and_ignores_an_unknown_kind(
     assert sweep_stale_documents.delay().get() == {"shortlist": {"requeued": 0, "resent": 0, "failed": 0}}
 
 
-def test_finalist_decision_is_the_stage_today(world):
-    assert shortlist.finalist_decision(world.application) == {"source": "stage", "code": "working_sessions"}
+def test_finalist_decision_without_a_meeting_is_the_stage(world):
+    with translation.override("en"):
+        status = shortlist.finalist_decision(world.application)
+    assert status == {
+        "source": "decision",
+        "code": "none",
+        "stage": "working_sessions",
+        "decision": None,
+        "differs_from_reading": None,
+        "votes_cast": 0,
+        "panel_size": 1 + world.mandate.recruiters.count(),
+        "label": "Working sessions — no decision meeting yet",
+    }
+
+
+def test_finalist_decision_open_then_decided(world):
+    from candidates.models import Application, Stage
+    from decisions import services as decision_services
+
+    Application.objects.filter(pk=world.application.pk).update(stage=Stage.DECISION)
+    world.application.refresh_from_db()
+    recruiter = world.mandate.recruiters.first()
+    meeting = decision_services.meeting_open(application=world.application, by=recruiter)
+    decision_services.vote_cast(meeting=meeting, by=recruiter, choice="hire", rationale="Solide.")
+    panel = 1 + world.mandate.recruiters.count()
+    with translation.override("en"):
+        opened = shortlist.finalist_decision(world.application)
+    assert (opened["code"], opened["votes_cast"], opened["panel_size"]) == ("open", 1, panel)
+    assert opened["label"] == f"Decision meeting open: 1 of {panel} votes"
+    decided_meeting = decision_services.meeting_decide(
+        meeting=meeting, by=world.mandate.ceo, decision="hire", rationale="Oui.", differs_reason="Références."
+    )
+    with translation.override("en"):
+        decided = shortlist.finalist_decision(world.application)
+    assert (decided["code"], decided["decision"]) == ("decided", "hire")
+    assert decided["differs_from_reading"] is decided_meeting.differs
+    expected = "Hire — differs from the product’s reading" if decided_meeting.differs else "Hire"
+    assert decided["label"] == expected
 
 
 def test_erasing_a_finalist_turns_every_shortlist_naming_them_into_a_tombstone(
