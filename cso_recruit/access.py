@@ -554,3 +554,11 @@ def start_kits_visible_to(user) -> QuerySet:
     if not _authenticated(user):
         return StartKit.objects.none()
     return StartKit.objects.filter(application__mandate__in=pipeline_mandates(user).values("pk"))
+
+
+def start_kit_documents_visible_to(user) -> QuerySet:
+    """The start kits' PDFs (``onboarding.StartKitDocument``) the user may download: those of the
+    kits they read (:func:`start_kits_visible_to`)."""
+    from onboarding.models import StartKitDocument
+
+    return StartKitDocument.objects.filter(kit__in=start_kits_visible_to(user).values("pk"))

@@ -4,7 +4,7 @@ their authors gave."""
 
 from django.contrib import admin
 
-from .models import Charter, CharterSignOff, CheckIn, CheckInReminder, PlanLine, StartKit
+from .models import Charter, CharterSignOff, CheckIn, CheckInReminder, PlanLine, StartKit, StartKitDocument
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -78,3 +78,13 @@ class CheckInAdmin(ReadOnlyAdmin):
 class CheckInReminderAdmin(ReadOnlyAdmin):
     list_display = ["kit", "milestone", "party", "sent_at"]
     list_select_related = ["kit__application__candidate", "kit__application__mandate"]
+
+
+@admin.register(StartKitDocument)
+class StartKitDocumentAdmin(ReadOnlyAdmin):
+    """The kit's PDF versions, read-only: written only by ``onboarding.documents`` and the pipeline."""
+
+    list_display = ["kit", "version", "status", "requested_by", "requested_at", "page_count"]
+    list_filter = ["status"]
+    list_select_related = ["kit__application__candidate", "kit__application__mandate", "requested_by"]
+    exclude = ["snapshot"]

@@ -18,7 +18,7 @@ class OnboardingConfig(AppConfig):
         from cso_recruit import events
         from sessions import todo
 
-        from . import selectors, services
+        from . import documents, selectors, services  # noqa: F401 — documents registers its PDF kind
 
         events.stage_moved.connect(services.on_stage_moved, dispatch_uid="onboarding.start_kit")
         todo.todo_source_register(selectors.todo_items)

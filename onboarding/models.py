@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Application
+from reports.models import RenderedDocument, document_constraints
 
 #: The two check-ins, in days after the start date.
 MILESTONES = (30, 90)
@@ -239,3 +240,31 @@ class CheckInReminder(models.Model):
 
     def __str__(self):
         return f"{self.kit} — {self.milestone} → {self.party}"
+
+
+class StartKitDocument(RenderedDocument):
+    """The start kit's PDF: an immutable, versioned snapshot of the kit (plan, charter and its
+    sign-offs, check-ins, predicted vs observed) rendered by the shared PDF pipeline
+    (``reports.pipeline``, kind ``"start_kit"``: ``onboarding.documents``)."""
+
+    kit = models.ForeignKey(
+        StartKit, on_delete=models.CASCADE, related_name="documents", verbose_name=_("start kit")
+    )
+
+    class Meta:
+        ordering = ["kit", "-version"]
+        verbose_name = _("start kit PDF")
+        verbose_name_plural = _("start kit PDFs")
+        constraints = [
+            models.UniqueConstraint(fields=["kit", "version"], name="start_kit_document_version_unique"),
+            *document_constraints("start_kit_document"),
+        ]
+
+    def __str__(self):
+        return _("Start kit PDF v%(version)d — %(kit)s") % {"version": self.version, "kit": self.kit}
+
+    def get_absolute_url(self):
+        return reverse("onboarding:kit", kwargs={"application_pk": self.kit.application_id})
+
+    def storage_folder(self) -> str:
+        return f"start-kits/{self.kit.application.public_id}"

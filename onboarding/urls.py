@@ -14,5 +14,8 @@ urlpatterns = [
     path("start-kits/<int:pk>/share/", views.kit_share, name="share"),
     path("start-kits/<int:pk>/start-date/", views.start_date, name="start_date"),
     path("start-kits/<int:pk>/check-in/<int:milestone>/", views.check_in, name="check_in"),
+    path("start-kits/<int:pk>/pdf/", views.kit_pdf_request, name="pdf_request"),
+    path("start-kit-pdfs/<int:pk>/download/", views.kit_pdf_download, name="pdf_download"),
+    path("start-kit-pdfs/<int:pk>/retry/", views.kit_pdf_retry, name="pdf_retry"),
     path("start-kit/<str:token>/", views.cso_kit, name="cso_kit"),
 ]

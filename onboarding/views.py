@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -14,22 +14,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cso_recruit import access, links
+from cso_recruit.forms import add_service_errors
 
-from . import selectors, services
+from . import documents, selectors, services
 from .forms import CharterForm, CheckInForm, PlanLineAddForm, PlanLineForm, StartDateForm
 from .models import MILESTONES, Party, PlanLine
 
 
 def _name(user) -> str:
     return user.get_full_name() or user.username
-
-
-def _errors_to_form(form, exc):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _with_selected(dimensions, form):
@@ -64,6 +57,7 @@ def kit_page(request, application_pk):
             "charter_form": CharterForm(initial=_charter_initial(kit.charter)),
             "start_form": StartDateForm(initial={"start_date": kit.start_date}),
             "add_form": PlanLineAddForm(),
+            "documents": list(kit.documents.order_by("-version")[:5]),
         }
     )
     return render(request, "onboarding/kit.html", context)
@@ -96,7 +90,7 @@ def plan_line_edit(request, pk, line_pk):
                 due_on=form.cleaned_data["due_on"],
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The plan line is saved."))
             return redirect(kit.get_absolute_url() + "#plan")
@@ -113,7 +107,7 @@ def plan_line_add(request, pk):
         try:
             services.plan_line_add(kit=kit, **form.cleaned_data)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The action is added to the plan."))
             return redirect(kit.get_absolute_url() + "#actions")
@@ -137,7 +131,7 @@ def charter_edit(request, pk):
                 seen_version=form.cleaned_data["version"],
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The charter is saved."))
             return redirect(kit.get_absolute_url() + "#charter")
@@ -222,7 +216,7 @@ def check_in(request, pk, milestone):
                 by=request.user,
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Your check-in is recorded. Thank you."))
             return redirect(kit.get_absolute_url() + "#check-ins")
@@ -333,3 +327,62 @@ def cso_kit(request, token):
             }
         )
         return render(request, "onboarding/cso_kit.html", context)
+
+
+# ---------------------------------------------------------------------------------- the PDF
+
+
+@login_required
+@require_POST
+def kit_pdf_request(request, pk):
+    """POST: freeze the kit into a new PDF version, rendered by the Celery worker; back to the kit
+    page, which lists the versions with their status (reload to follow)."""
+    kit = selectors.kit_by_pk(pk=pk, user=request.user)
+    document = documents.kit_pdf_request(
+        kit=kit, by=request.user, language=translation.get_language() or "fr"
+    )
+    if document.already_pending:
+        messages.info(request, _("PDF version %(v)d is already being prepared.") % {"v": document.version})
+    else:
+        messages.success(request, _("PDF version %(v)d requested.") % {"v": document.version})
+    return redirect(kit.get_absolute_url() + "#kit-pdf")
+
+
+@login_required
+@require_GET
+def kit_pdf_download(request, pk):
+    """GET: a ready start-kit PDF as an attachment, never cached; 404 when out of scope, not ready or
+    the file is missing."""
+    document = get_object_or_404(
+        access.start_kit_documents_visible_to(request.user).select_related("kit__application__candidate"),
+        pk=pk,
+    )
+    if not document.is_ready or not document.pdf:
+        raise Http404
+    try:
+        handle = document.pdf.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=documents.start_kit_filename(document),
+        content_type="application/pdf",
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def kit_pdf_retry(request, pk):
+    """POST: queue a failed (or stuck) start-kit PDF again; back to the kit page."""
+    document = get_object_or_404(access.start_kit_documents_visible_to(request.user), pk=pk)
+    try:
+        documents.kit_pdf_retry(document=document, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.info(request, _("The PDF is queued again."))
+    return redirect(document.get_absolute_url() + "#kit-pdf")

@@ -35,7 +35,7 @@ from candidates.models import (
 )
 from cso_recruit.events import figures_inputs_changed
 from decisions.models import DecisionMeeting
-from onboarding.models import StartKit
+from onboarding.models import StartKit, StartKitDocument
 from outbox.models import OutboundEmail
 from outbox.services import Message, email_enqueue
 from reports.models import Report, Shortlist
@@ -258,6 +258,12 @@ def candidate_erase(
     )
     shortlist_ids = list(shortlists.values_list("pk", flat=True))
     report_files |= set(shortlists.exclude(pdf="").values_list("pdf", flat=True))
+    # The start kits' PDFs go with their kits (the rows by cascade, the files on commit).
+    report_files |= set(
+        StartKitDocument.objects.filter(kit__application_id__in=app_ids)
+        .exclude(pdf="")
+        .values_list("pdf", flat=True)
+    )
 
     # Sessions and everything under them, then their history copies.
     session_ids = set(WorkingSession.objects.filter(application_id__in=app_ids).values_list("pk", flat=True))

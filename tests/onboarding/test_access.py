@@ -15,11 +15,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.conf import settings
 from django.core import signing
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
-from onboarding import services
-from onboarding.models import CharterSignOff, CheckIn, PlanLine, StartKit
+from onboarding import documents, services
+from onboarding.models import CharterSignOff, CheckIn, PlanLine, StartKit, StartKitDocument
 from sessions import ipa
 from tests.factories import hired_application
 
@@ -108,6 +110,16 @@ MATRIX = [
     ),
     Row("check_in", THE_CEO),
     Row("check_in", THE_CEO, "post", lambda w: ALL4, 302, lambda w: CheckIn.objects.count()),
+    Row("pdf_request", EDITORS, "post", lambda w: {}, 302, lambda w: StartKitDocument.objects.count()),
+    Row("pdf_download", EDITORS),
+    Row(
+        "pdf_retry",
+        EDITORS,
+        "post",
+        lambda w: {},
+        302,
+        lambda w: StartKitDocument.objects.get(version=2).status,
+    ),
 ]
 CASES = [pytest.param(row, role, id=f"{row.id}|{role}") for row in MATRIX for role in ROLES]
 
@@ -118,6 +130,14 @@ def kits(world):
     hired_application(world.other_application, by=world.other_recruiter)
     kit = _kit(world)
     services.kit_start_date_set(kit=kit, start_date=timezone.localdate() - timedelta(days=31))
+    # Version 1 ready (a stored file stands for the rendered PDF), version 2 failed.
+    ready = documents.kit_pdf_request(kit=kit, by=world.ceo, enqueue=False)
+    name = default_storage.save(f"start-kits/test/{ready.pk}.pdf", ContentFile(b"%PDF-1.7 test"))
+    StartKitDocument.objects.filter(pk=ready.pk).update(
+        status="ready", pdf=name, sha256="0" * 64, page_count=1
+    )
+    failed = documents.kit_pdf_request(kit=kit, by=world.ceo, enqueue=False)
+    StartKitDocument.objects.filter(pk=failed.pk).update(status="failed", error="fonts missing")
     return world
 
 
@@ -140,6 +160,8 @@ def url_for(row, world):
         "plan_add": {"pk": kit.pk},
         "plan_line": {"pk": kit.pk, "line_pk": kit.plan_lines.order_by("pk").first().pk},
         "check_in": {"pk": kit.pk, "milestone": 30},
+        "pdf_download": {"pk": StartKitDocument.objects.get(version=1).pk},
+        "pdf_retry": {"pk": StartKitDocument.objects.get(version=2).pk},
     }.get(row.name, {"pk": kit.pk})
     return reverse(f"onboarding:{row.name}", kwargs=kwargs)
 
