@@ -194,6 +194,12 @@ def test_from_the_decision_to_a_signed_start_kit(new_page, live_server, decision
     assert rows.count() == len(domains) == 9
     for row, domain in zip(rows.all(), domains, strict=True):
         assert domain in row.inner_text()
+    # The date comes from the accepted offer, and the start-date form says so.
+    assert ceo.get_by_test_id("start-date").inner_text() == "1 mars 2027"
+    assert ceo.locator("#id_source").input_value() == "offer"
+    # The weakest criteria (business partner: the panel's 4, 4 and 3, mean 3.67) in French notation.
+    actions = ceo.get_by_test_id("actions").inner_text()
+    assert actions.count("Note de 3,7 / 5 à l’évaluation.") == 3
     charter = ceo.locator("#charter")
     assert charter.get_by_role("heading", name="Charte de travail DG–CSO").is_visible()
     assert charter.get_by_test_id("sign-offs").get_by_text("Non signée").count() == 2
