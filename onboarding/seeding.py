@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db.models import Prefetch
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from assessments.models import RoleGroup
@@ -91,7 +92,7 @@ def plan_lines(*, application, start_date: date, figures_row, coverage: dict) ->
                 "title": _("Develop: %(criterion)s") % {"criterion": label},
                 "owner": _("CSO, with the CEO"),
                 "current_state": _("Score %(score)s / 5 in the assessment.")
-                % {"score": f"{criterion['score']:.1f}"},
+                % {"score": _decimal(criterion["score"])},
                 "target": _("A concrete case where this is seen at work, reviewed together."),
                 "due_on": start_date + timedelta(days=CRITERION_DAYS),
             }
@@ -273,8 +274,15 @@ def charter_sections(*, incidents, punctuation, gap_means) -> dict:
     }
 
 
+def _decimal(value: float) -> str:
+    """``value`` with one decimal, in the active language's notation (``3,7`` in French)."""
+    return number_format(round(value, 1), decimal_pos=1, use_l10n=True)
+
+
 def _signed(value: float) -> str:
-    return f"{value:+.1f}"
+    """``value`` with its sign and one decimal, in the active language's notation (``+1,0``)."""
+    text = _decimal(value)
+    return text if text.startswith("-") else f"+{text}"
 
 
 def _split_line(split: dict, language: str) -> str:

@@ -18,7 +18,7 @@ from cso_recruit.forms import add_service_errors
 
 from . import documents, selectors, services
 from .forms import CharterForm, CheckInForm, PlanLineAddForm, PlanLineForm, StartDateForm
-from .models import MILESTONES, Party, PlanLine
+from .models import MILESTONES, Party, PlanLine, StartKit
 
 
 def _name(user) -> str:
@@ -45,6 +45,13 @@ def _kit_context(kit, *, language=None):
     }
 
 
+def _source_shown(kit) -> str:
+    """The start-date form's "From" choice: the kit's source when the form offers it ("offer",
+    "manual"); a date still taken from the move to "Hired" is replaced by hand."""
+    offered = {StartKit.StartDateSource.OFFER, StartKit.StartDateSource.MANUAL}
+    return kit.start_date_source if kit.start_date_source in offered else StartKit.StartDateSource.MANUAL
+
+
 @login_required
 @require_GET
 def kit_page(request, application_pk):
@@ -55,7 +62,7 @@ def kit_page(request, application_pk):
         {
             "is_ceo": access.is_ceo_of(request.user, kit.application.mandate),
             "charter_form": CharterForm(initial=_charter_initial(kit.charter)),
-            "start_form": StartDateForm(initial={"start_date": kit.start_date}),
+            "start_form": StartDateForm(initial={"start_date": kit.start_date, "source": _source_shown(kit)}),
             "add_form": PlanLineAddForm(),
             "documents": list(kit.documents.order_by("-version")[:5]),
         }

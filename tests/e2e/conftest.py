@@ -178,3 +178,45 @@ def pass_second_factor(page, axe=None):
     page.get_by_label("Code").fill(f"{token:06d}")
     page.get_by_role("button", name="Activer", exact=True).click()
     page.get_by_role("link", name="Je les ai conservés").click()
+
+
+#: The password ``tests.factories.UserFactory`` gives every user.
+FACTORY_PASSWORD = "pw-test-1234"  # noqa: S105 — test accounts
+
+
+def sign_in(new_page, base, user, *, width=1280, password=FACTORY_PASSWORD):
+    """A fresh browser context (``new_page``) ``width`` px wide where ``user`` has signed in through
+    the login page at ``base`` (the live server's URL), second factor set up when asked; returns
+    the page, on the page the login leads to."""
+    page = new_page(viewport={"width": width, "height": 900})
+    page.goto(f"{base}/login/")
+    page.get_by_label("Nom d’utilisateur").fill(user.username)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(re.compile(r".*(/|/two-factor/enrol/\?next=.*)$"))
+    pass_second_factor(page)  # staff and CEOs set up their second factor at their first login
+    page.wait_for_url(re.compile(r".*/$"))
+    return page
+
+
+def no_sideways_scroll(page):
+    """Fail when the page is wider than its window (it would scroll sideways)."""
+    scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert scroll <= inner, f"{page.url} scrolls sideways: {scroll} > {inner}"
+
+
+@pytest.fixture
+def decision_world(db):
+    """``tests.reports.conftest.make_world`` without sessions — a mandate whose CEO and two
+    recruiters (the panel) submitted a scorecard of Éloïse Lœwenbrück-Ngô's application, stored
+    figures computed on write (the reading is incomplete: no session) — the application moved to
+    "decision" (no meeting yet)."""
+    from candidates.models import Application, Stage
+    from tests.conftest import ensure_reference_data
+    from tests.reports.conftest import make_world
+
+    ensure_reference_data()
+    world = make_world(sessions=0)
+    Application.objects.filter(pk=world.application.pk).update(stage=Stage.DECISION)
+    world.application.refresh_from_db()
+    return world

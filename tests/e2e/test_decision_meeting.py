@@ -4,52 +4,20 @@ without the reason a decision that differs from the product's reading needs (the
 she typed and says why), then with it; the votes appear once the meeting is closed. Each page at
 1366, 820 and 390 px: no sideways scroll, no serious or critical axe-core violation."""
 
-import re
-
 import pytest
 
-from tests.conftest import ensure_reference_data
-from tests.e2e.conftest import pass_second_factor
+from tests.e2e.conftest import no_sideways_scroll, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "pw-test-1234"  # noqa: S105 — the factories' test password
 
-
-@pytest.fixture
-def world(db):
-    from candidates.models import Application, Stage
-    from tests.reports.conftest import make_world
-
-    ensure_reference_data()
-    w = make_world(sessions=0)  # three submitted scorecards, no session: the reading is incomplete
-    Application.objects.filter(pk=w.application.pk).update(stage=Stage.DECISION)
-    return w
-
-
-def login(new_page, base, user, width):
-    page = new_page(viewport={"width": width, "height": 900})
-    page.goto(f"{base}/login/")
-    page.get_by_label("Nom d’utilisateur").fill(user.username)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(re.compile(r".*(/|/two-factor/enrol/\?next=.*)$"))
-    pass_second_factor(page)
-    page.wait_for_url(re.compile(r".*/$"))
-    return page
-
-
-def no_sideways_scroll(page):
-    scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert scroll <= inner, f"{page.url} scrolls sideways: {scroll} > {inner}"
-
-
-def test_a_panel_member_votes_and_the_ceo_decides(new_page, live_server, world, axe, shoot):
+def test_a_panel_member_votes_and_the_ceo_decides(new_page, live_server, decision_world, axe, shoot):
+    world = decision_world
     base = live_server.url
     decision_url = f"{base}/applications/{world.application.pk}/decision/"
 
     # 1. The recruiter opens the meeting from the application page and votes.
-    rec = login(new_page, base, world.recruiter, 1366)
+    rec = sign_in(new_page, base, world.recruiter, width=1366)
     rec.goto(f"{base}{world.application.get_absolute_url()}")
     rec.get_by_role("link", name="Réunion de décision").click()
     rec.get_by_role("button", name="Ouvrir la réunion de décision").click()
@@ -68,7 +36,7 @@ def test_a_panel_member_votes_and_the_ceo_decides(new_page, live_server, world, 
     shoot(rec, "decision-recruiter-820")
 
     # 2. The CEO, on her phone: the agenda, her vote, then the final decision.
-    ceo = login(new_page, base, world.ceo, 390)
+    ceo = sign_in(new_page, base, world.ceo, width=390)
     ceo.goto(decision_url)
     assert ceo.get_by_role("heading", name="Ordre du jour").is_visible()
     assert "Trois rôles au-dessus du seuil" not in ceo.content()  # the recruiter's vote stays hidden

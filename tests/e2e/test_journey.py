@@ -19,7 +19,7 @@ from django.utils import timezone
 from outbox.models import OutboundEmail
 from sessions import ipa
 from tests.conftest import FIXTURES, SHARED_SAMPLES, ensure_reference_data
-from tests.e2e.conftest import pass_second_factor
+from tests.e2e.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -61,15 +61,7 @@ def world(db):
 
 
 def login(new_page, live_server, user):
-    page = new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Nom d’utilisateur").fill(user.username)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(re.compile(r".*(/|/two-factor/enrol/\?next=.*)$"))
-    pass_second_factor(page)  # staff and CEOs set up their second factor at their first login
-    page.wait_for_url(re.compile(r".*/$"))
-    return page
+    return sign_in(new_page, live_server.url, user, password=PASSWORD)
 
 
 def test_hiring_journey(new_page, live_server, world, axe, shoot, settings):

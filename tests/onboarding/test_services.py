@@ -56,6 +56,8 @@ def test_a_hire_creates_one_kit_seeded_from_the_evidence(evidence):
     expected = _expected_weakest()
     assert [(line.reference, line.evidence["score"]) for line in criteria] == expected
     assert expected[0] == ("bp_modelling", 2.5)  # the planted weakest
+    # written in the kit's language, French here: a decimal comma (was "2.5")
+    assert criteria[0].current_state == "Note de 2,5 / 5 à l’évaluation."
     assert (
         list(kit.plan_lines.filter(source="no_experience").values_list("reference", flat=True))
         == NO_EXPERIENCE
@@ -75,7 +77,7 @@ def test_a_hire_creates_one_kit_seeded_from_the_evidence(evidence):
     assert SAME_PUNCTUATION_2 not in charter.disagreement  # the same account: no mismatch
     # shared decision: the CEO rated it 1 above the mediator, the candidate 1 below (split 2)
     shared = ipa.DIMENSIONS_BY_CODE["shared_decision"].label_fr
-    assert shared in charter.cadence and "+1.0" in charter.cadence and "-1.0" in charter.cadence
+    assert shared in charter.cadence and "+1,0" in charter.cadence and "-1,0" in charter.cadence
     others = [d.label_fr for d in ipa.DIMENSIONS if d.code != "shared_decision"]
     assert not any(label in charter.cadence for label in others)
 

@@ -200,3 +200,23 @@ def test_the_compatibility_view_costs_the_same_for_one_hire_or_three(client, wor
         response = client.get(url)
     assert len(response.context["data"]["mandates"][0]["rows"]) == 3
     assert len(three) == len(one)
+
+
+def test_the_start_date_form_shows_where_the_date_comes_from(client, world):
+    """A kit dated from the accepted offer shows "From: the offer" (it showed "set by hand", and
+    saving the form unchanged turned the date into a hand-set one); a hand-set date shows "by hand"."""
+    import re
+
+    kit = StartKit.objects.get(application=hired_application(world.application, by=world.recruiter))
+    assert kit.start_date_source == "offer"
+    client.force_login(world.ceo)
+    url = reverse("onboarding:kit", args=[world.application.pk])
+
+    def selected():
+        html = client.get(url).content.decode()
+        select = re.search(r'<select name="source".*?</select>', html, re.S).group(0)
+        return re.findall(r'<option value="(\w+)" selected>', select)
+
+    assert selected() == ["offer"]
+    services.kit_start_date_set(kit=kit, start_date=kit.start_date + timedelta(days=7), source="manual")
+    assert selected() == ["manual"]
