@@ -396,3 +396,17 @@ __all__ = [
     "panel_members",
     "product_reading",
 ]
+
+
+def decided_since_entry(application):
+    """The meeting of ``application`` decided "hire" or "do not hire" since it last entered the
+    decision stage, or ``None`` (none, or "need more evidence", which calls for a new meeting)."""
+    return (
+        DecisionMeeting.objects.filter(
+            application=application,
+            decided_at__gte=application.stage_entered_at,
+            decision__in=[Choice.HIRE, Choice.NO_HIRE],
+        )
+        .order_by("-decided_at")
+        .first()
+    )

@@ -81,6 +81,13 @@ def meeting_open(*, application, by) -> DecisionMeeting:
     existing = DecisionMeeting.objects.filter(application=application, decided_at__isnull=True).first()
     if existing is not None:
         return existing
+    if selectors.decided_since_entry(application) is not None:
+        raise ValidationError(
+            _(
+                "The decision is recorded: move the application on, or back to the sessions for a new meeting."
+            ),
+            code="decided",
+        )
     meeting = DecisionMeeting(application=application, opened_by=by)
     meeting.full_clean()
     meeting.save()
@@ -215,12 +222,19 @@ def check_stage_move(sender=None, *, application, from_stage, to_stage, by=None,
     """Receiver of ``cso_recruit.events.stage_move_checked``: refuse "decision" → "offer" without
     a recorded final decision "hire", and "decision" → "rejected" without "do not hire", in the
     application's standing meeting (``selectors.current_meeting``: an open meeting, even after an
-    older decision, records nothing yet). Raises ``ValidationError({"to_stage": message})``."""
+    older decision, records nothing yet), decided since the application last entered "decision" (a
+    decision taken before it went back to the sessions does not carry over). Raises
+    ``ValidationError({"to_stage": message})``."""
     if from_stage != Stage.DECISION or to_stage not in GATE:
         return
     needed = GATE[to_stage]
     meeting = selectors.current_meeting(application)
-    if meeting is not None and not meeting.is_open and meeting.decision == needed:
+    if (
+        meeting is not None
+        and not meeting.is_open
+        and meeting.decision == needed
+        and meeting.decided_at >= application.stage_entered_at
+    ):
         return
     raise ValidationError(
         {

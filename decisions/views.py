@@ -69,7 +69,10 @@ def _page(request, application, *, vote_form=None, decision_form=None, swot_form
             "is_open": is_open,
             "at_decision": at_decision,
             "agenda": agenda,
-            "can_open": at_decision and not is_open and access.can_open_decision_meeting(user, application),
+            "can_open": at_decision
+            and not is_open
+            and selectors.decided_since_entry(application) is None
+            and access.can_open_decision_meeting(user, application),
             "can_vote": can_vote,
             "can_decide": can_decide,
             "can_edit_swot": can_edit_swot,

@@ -68,9 +68,19 @@ def kit_pdf_request(*, kit: StartKit, by, language: str = "fr", enqueue: bool = 
         }
         return snapshot
 
+    def same(pending) -> bool:  # a pending version answers only if the kit has not changed since
+        with translation.override(language):
+            now_shown = _content(rendering.kit_snapshot(kit))
+        return _content(pending.snapshot) == now_shown
+
     return pipeline.document_request(
-        START_KIT, scope={"kit": kit}, language=language, by=by, build=build, enqueue=enqueue
+        START_KIT, scope={"kit": kit}, language=language, by=by, build=build, enqueue=enqueue, same=same
     )
+
+
+def _content(snapshot: dict) -> dict:
+    """What a kit snapshot shows, without when and by whom it was made."""
+    return {k: v for k, v in snapshot.items() if k not in ("document", "generated_at", "language")}
 
 
 def kit_pdf_retry(*, document: StartKitDocument, by=None) -> StartKitDocument:

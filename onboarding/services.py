@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from candidates.models import Application, Stage
 from cso_recruit import links
 from offers.selectors import accepted_start_date
+from offers.services import check_start_date
 from outbox.services import Message, email_enqueue
 from sessions import ipa
 
@@ -148,6 +149,10 @@ def charter_sha256(charter: Charter) -> str:
     return hashlib.sha256(charter_text(charter).encode("utf-8")).hexdigest()
 
 
+#: The longest a charter section may be, in characters (the text is hashed and printed).
+CHARTER_SECTION_MAX = 8000
+
+
 @transaction.atomic
 def charter_amend(
     *,
@@ -173,6 +178,13 @@ def charter_amend(
         )
     values = {"decision_rights": decision_rights, "disagreement": disagreement, "cadence": cadence}
     values = {name: _clean_text(value) for name, value in values.items()}
+    too_long = {
+        name: _("Keep this section under %(n)d characters.") % {"n": CHARTER_SECTION_MAX}
+        for name, value in values.items()
+        if len(value) > CHARTER_SECTION_MAX
+    }
+    if too_long:
+        raise ValidationError(too_long, code="too_long")
     if all(values[name] == _clean_text(getattr(charter, name)) for name in CHARTER_SECTIONS):
         return charter
     for name, value in values.items():
@@ -308,6 +320,9 @@ def kit_start_date_set(
     kit = StartKit.objects.select_for_update().get(pk=kit.pk)
     if start_date is None:
         raise ValidationError({"start_date": _("Give the start date.")})
+    check_start_date(start_date)
+    if source == StartKit.StartDateSource.OFFER and start_date != accepted_start_date(kit.application):
+        source = StartKit.StartDateSource.MANUAL  # only the accepted offer's own date is "from the offer"
     shift = start_date - kit.start_date
     kit.start_date = start_date
     kit.start_date_source = source

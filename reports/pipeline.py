@@ -163,7 +163,7 @@ def html_renderer(render_html: Callable, *, identifier: Callable, readme: Callab
 
 
 def document_request(
-    document_kind: DocumentKind, *, scope: dict, language, by, build, enqueue=True, **fields
+    document_kind: DocumentKind, *, scope: dict, language, by, build, enqueue=True, same=None, **fields
 ):
     """Create the next version of a document in ``scope`` with its snapshot, and enqueue its
     rendering on commit. Call it inside the caller's transaction, the scope row locked.
@@ -173,10 +173,14 @@ def document_request(
         language: language code of the document; by: the requesting user or ``None``.
         build: ``(version, now) -> snapshot dict``, called only when a new version is made.
         enqueue: ``False`` leaves it queued without a task (the command line renders it itself).
+        same: ``pending document -> bool``, whether a version still queued or rendering already
+            shows what is asked now (same finalists, an unchanged kit…); default: any pending
+            version of the scope in that language does.
         fields: more model fields to set.
 
     Returns the new document (``already_pending`` False), or — when a version of the scope in the
-    same language is still queued or rendering — that version with ``already_pending`` True.
+    same language is still queued or rendering and ``same`` says it shows the same — that version
+    with ``already_pending`` True.
     """
     model = document_kind.model
     pending = (
@@ -186,7 +190,7 @@ def document_request(
         .order_by("-version")
         .first()
     )
-    if pending is not None:
+    if pending is not None and (same is None or same(pending)):
         pending.already_pending = True
         return pending
     version = (model.objects.filter(**scope).aggregate(top=Max("version"))["top"] or 0) + 1

@@ -224,6 +224,8 @@ def shortlist_request(*, mandate, applications, by=None, language="fr", enqueue=
             mandate=locked, applications=finalists, version=version, by=by, language=language, now=now
         ),
         enqueue=False,
+        # A pending version answers only the same finalists in the same order; others get their own.
+        same=lambda pending: [f["application"]["id"] for f in pending.snapshot.get("finalists", [])] == ids,
     )
     if not shortlist.already_pending:
         shortlist.finalists.set(finalists)

@@ -69,11 +69,19 @@ def _rounded(value, digits):
 @register.filter
 def num(value, digits=2):
     """``value`` rounded half up to ``digits`` decimals, in the active locale ("3,72" in French);
-    "—" for None or a non-number."""
+    a negative ``digits`` (as ``floatformat``'s) keeps at most ``-digits`` decimals and drops
+    trailing zeros (3.0 → "3", 2.5 → "2,5", 2.6667 → "2,67"); "—" for None or a non-number."""
     if value is None or value == "":
         return "—"
-    rounded = _rounded(value, digits)
-    return "—" if rounded is None else number_format(rounded, int(digits), use_l10n=True)
+    digits = int(digits)
+    rounded = _rounded(value, abs(digits))
+    if rounded is None:
+        return "—"
+    if digits < 0:
+        rounded = rounded.normalize() if rounded != rounded.to_integral() else rounded.to_integral()
+        places = max(0, -rounded.as_tuple().exponent)
+        return number_format(rounded, places, use_l10n=True)
+    return number_format(rounded, digits, use_l10n=True)
 
 
 @register.filter

@@ -133,3 +133,20 @@ def test_erasing_the_candidate_deletes_the_kit_pdf_and_its_file(
         )
     assert not StartKitDocument.objects.exists()
     assert not default_storage.exists(name)
+
+
+def test_a_pending_version_is_not_reused_once_the_kit_changed(world, kit):
+    from onboarding import services
+
+    first = documents.kit_pdf_request(kit=kit, by=world.ceo, enqueue=False)
+    charter = kit.charter
+    services.charter_amend(
+        kit=kit,
+        by_name="Isabelle Fontaine",
+        decision_rights="Nouveaux droits de décision.",
+        disagreement=charter.disagreement,
+        cadence=charter.cadence,
+    )
+    second = documents.kit_pdf_request(kit=kit, by=world.ceo, enqueue=False)
+    assert second.pk != first.pk and second.version == 2 and not second.already_pending
+    assert second.snapshot["charter"]["decision_rights"] == "Nouveaux droits de décision."

@@ -257,3 +257,27 @@ def test_check_in_rows_hold_their_ratings(world, kit):
     )
     row = CheckIn.objects.get()
     assert (row.ratings, row.comment, row.submitted_by) == (values, "Bien.", world.ceo)
+
+
+def test_bounds_on_the_charter_and_the_start_date(world, kit):
+    from datetime import date as _date
+
+    with pytest.raises(ValidationError) as caught:
+        services.charter_amend(
+            kit=kit,
+            by_name="R",
+            decision_rights="x" * (services.CHARTER_SECTION_MAX + 1),
+            disagreement="a",
+            cadence="b",
+        )
+    assert set(caught.value.message_dict) == {"decision_rights"}
+    for far in (_date(9999, 12, 31), _date(1, 1, 1), timezone.localdate() + timedelta(days=3 * 366 + 1)):
+        with pytest.raises(ValidationError) as caught:
+            services.kit_start_date_set(kit=kit, start_date=far)
+        assert set(caught.value.message_dict) == {"start_date"}
+    kit.refresh_from_db()
+    assert kit.start_date == _date(2027, 3, 1)
+    # "From the offer" only for the accepted offer's own date.
+    services.kit_start_date_set(kit=kit, start_date=_date(2027, 4, 1), source="offer")
+    kit.refresh_from_db()
+    assert (kit.start_date, kit.start_date_source) == (_date(2027, 4, 1), "manual")

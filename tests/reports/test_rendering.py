@@ -386,3 +386,14 @@ def test_a_requester_with_an_open_scorecard_elsewhere_gets_a_version_without_man
     # Another requester without a draft gets them.
     visible = build_snapshot(application=world.application, version=2, by=world.recruiter, language="fr")
     assert visible["summary"]["alpha"]["value"] is not None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(3.0, "3"), (4, "4"), (2.5, "2,5"), (2.6667, "2,67"), (1.005, "1,01"), (0.333, "0,33"), (10.0, "10")],
+)
+def test_num_with_negative_digits_drops_trailing_zeros(value, expected):
+    from django.utils import translation
+
+    with translation.override("fr"):
+        assert report_tags.num(value, -2) == expected

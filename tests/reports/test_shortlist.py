@@ -215,7 +215,8 @@ def test_the_generic_task_renders_a_shortlist_and_ignores_an_unknown_kind(
     }
     assert render_document.delay("no-such-kind", 1).get()["status"] is None
     assert render_document.acks_late and render_document.reject_on_worker_lost
-    assert sweep_stale_documents.delay().get() == {"shortlist": {"requeued": 0, "resent": 0, "failed": 0}}
+    nothing = {"requeued": 0, "resent": 0, "failed": 0}
+    assert sweep_stale_documents.delay().get() == {"shortlist": nothing, "start_kit": nothing}
 
 
 def test_finalist_decision_without_a_meeting_is_the_stage(world):
@@ -315,3 +316,22 @@ def test_four_finalists_with_long_names_stay_inside_the_pages(world, language, s
                 escaped.append((number, box.text[:30], round(x0), round(x1), round(y0), round(y1)))
     assert not escaped, escaped
     assert len(laid_out.pages) >= 3
+
+
+def test_a_pending_version_answers_only_the_same_finalists(world):
+    from reports import services
+
+    third = world.candidate_application("Léa", "Autre", levels=(3, 3, 3))
+    second = world.candidate_application("Noé", "Second", levels=(4, 3, 4))
+    first = services.shortlist_request(
+        mandate=world.mandate, applications=[world.application, second], by=world.ceo, enqueue=False
+    )
+    again = services.shortlist_request(
+        mandate=world.mandate, applications=[world.application, second], by=world.ceo, enqueue=False
+    )
+    other = services.shortlist_request(
+        mandate=world.mandate, applications=[second, third], by=world.ceo, enqueue=False
+    )
+    assert again.pk == first.pk and again.already_pending
+    assert not other.already_pending and other.version == 2
+    assert [f["application"]["id"] for f in other.snapshot["finalists"]] == [second.pk, third.pk]
