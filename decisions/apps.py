@@ -12,7 +12,9 @@ class DecisionsConfig(AppConfig):
 
     def ready(self):
         from cso_recruit import events
+        from sessions import todo
 
-        from . import services
+        from . import selectors, services
 
         events.stage_move_checked.connect(services.check_stage_move, dispatch_uid="decisions.stage_gate")
+        todo.todo_source_register(selectors.votes_owed_todo)

@@ -10,13 +10,18 @@ over that same summary, and the sessions' perception and punctuation through
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Q
-from django.utils import translation
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from assessments.models import Rating, RoleGroup, Scorecard
 from assessments.selectors import counted_scorecards_q
-from candidates.models import Application, Mandate
+from candidates.models import Application, Mandate, Stage
 from cso_recruit import access
 from figures.selectors import application_summary
 from sessions import i18n as session_i18n
@@ -25,6 +30,7 @@ from sessions import selectors as session_selectors
 from sessions.compatibility import perception_table
 from sessions.coverage import GROUPS
 from sessions.models import WorkingSession
+from sessions.todo import ExtraTodoItem
 
 from .models import Choice, DecisionMeeting, differs_from_reading
 
@@ -410,3 +416,43 @@ def decided_since_entry(application):
         .order_by("-decided_at")
         .first()
     )
+
+
+def vote_due_after() -> timedelta:
+    """How long a panel member has to vote once the decision meeting is open ("À faire" marks the
+    vote overdue after): ``DECISION_VOTE_DUE_HOURS`` hours (settings; default 48)."""
+    return timedelta(hours=getattr(settings, "DECISION_VOTE_DUE_HOURS", 48))
+
+
+def votes_owed_todo(user, now=None) -> list:
+    """The votes ``user`` owes as a panel member (``access.is_panel_member``: the mandate's CEO or
+    a recruiter) at open decision meetings, as "À faire" items (``sessions.todo.ExtraTodoItem``),
+    due :func:`vote_due_after` after the meeting opened. Two queries."""
+    if not (user and user.is_authenticated):
+        return []
+    now = now or timezone.now()
+    meetings = (
+        DecisionMeeting.objects.filter(decided_at__isnull=True, application__stage=Stage.DECISION)
+        .filter(Q(application__mandate__ceo=user) | Q(application__mandate__recruiters=user))
+        .exclude(votes__voter=user)
+        .select_related("application__candidate", "application__mandate__company")
+        .distinct()
+    )
+    items = []
+    for meeting in meetings:
+        application = meeting.application
+        due = meeting.opened_at + vote_due_after()
+        items.append(
+            ExtraTodoItem(
+                kind="decision_vote",
+                label=str(_("Your vote at the decision meeting")),
+                candidate=application.candidate.full_name,
+                company=application.mandate.company.name,
+                due=due,
+                url=reverse("decisions:meeting", kwargs={"pk": application.pk}),
+                overdue=due <= now,
+                action=str(_("Vote")),
+                detail=str(_("The votes stay hidden until every panel member has voted.")),
+            )
+        )
+    return items

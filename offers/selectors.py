@@ -5,7 +5,7 @@ page's data), :func:`approvals_owed` and :func:`approvals_owed_todo` (the "À fa
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef
@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import CLOSED_STAGES
+from sessions.todo import ExtraTodoItem
 
 from .models import Offer, OfferApproval, OfferEvent
 
@@ -130,22 +131,7 @@ def approvals_owed(user):
     )
 
 
-@dataclass(frozen=True)
-class ApprovalTodo:
-    """An approval owed, as the "À faire" page lists it (``sessions.todo.todo_extra_for``)."""
-
-    kind: str
-    label: str
-    candidate: str
-    company: str
-    detail: str
-    due: datetime
-    url: str
-    action: str
-    overdue: bool
-
-
-def approvals_owed_todo(user, now=None) -> list[ApprovalTodo]:
+def approvals_owed_todo(user, now=None) -> list[ExtraTodoItem]:
     """:func:`approvals_owed` as to-do items, due ``approval_due_after()`` after the approver's
     turn came. One query."""
     now = now or timezone.now()
@@ -155,7 +141,7 @@ def approvals_owed_todo(user, now=None) -> list[ApprovalTodo]:
         application = offer.application
         due = (approval.requested_at or offer.updated_at) + approval_due_after()
         items.append(
-            ApprovalTodo(
+            ExtraTodoItem(
                 kind="offer_approval",
                 label=str(_("Your approval of the offer")),
                 candidate=application.candidate.full_name,
