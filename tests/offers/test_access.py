@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.conf import settings
 from django.urls import get_resolver, reverse
+from django.utils import timezone
 
 from candidates.models import Stage
 from offers import services
@@ -133,7 +134,7 @@ MATRIX = [
         setup_approved,
         MANAGERS,
         method="post",
-        data={"answer": "accepted", "on_date": "2026-11-30", "comment": ""},
+        data={"answer": "accepted", "on_date": timezone.localdate().isoformat(), "comment": ""},
         ok_status=302,
     ),
     *(Row(name, setup_pending_ceo, SIGNED_IN, ok_status=405) for name in POST_ONLY),

@@ -126,7 +126,10 @@ def test_the_candidates_answer_is_recorded_with_its_date(client, w):
     response = client.post(url(w, "offer_respond"), {"answer": "accepted", "on_date": tomorrow})
     assert response.status_code == 400 and "on_date" in response.context["response_form"].errors
     assert response.context["response_form"]["on_date"].value() == tomorrow
-    day = (timezone.localdate() - timedelta(days=2)).isoformat()
+    before = (timezone.localdate() - timedelta(days=2)).isoformat()  # before the submission (today)
+    response = client.post(url(w, "offer_respond"), {"answer": "accepted", "on_date": before})
+    assert response.status_code == 400 and "on_date" in response.context["response_form"].errors
+    day = timezone.localdate().isoformat()
     assert client.post(url(w, "offer_respond"), {"answer": "accepted", "on_date": day}).status_code == 302
     offer.refresh_from_db()
     assert (offer.status, offer.responded_on.isoformat()) == ("accepted", day)

@@ -224,9 +224,9 @@ def test_nothing_is_reminded_before_the_day(world, kit):
 
 def test_the_start_date_moves_the_plan_dates(kit):
     lines = dict(kit.plan_lines.values_list("pk", "due_on"))
-    services.kit_start_date_set(kit=kit, start_date=kit.start_date + timedelta(days=10), source="offer")
+    services.kit_start_date_set(kit=kit, start_date=kit.start_date + timedelta(days=10), source="manual")
     kit.refresh_from_db()
-    assert kit.start_date_source == "offer"
+    assert kit.start_date_source == "manual"
     assert dict(kit.plan_lines.values_list("pk", "due_on")) == {
         pk: (due + timedelta(days=10) if due else None) for pk, due in lines.items()
     }
