@@ -278,3 +278,25 @@ def test_demo_recruiter_logs_in_and_sees_eight_applications_on_the_pipeline(clie
     assert counts_by_stage[Stage.ASSESSMENT] == 2
     assert counts_by_stage[Stage.SCREENING] == 1
     assert counts_by_stage[Stage.SOURCED] == 1
+
+
+def test_seed_demo_keeps_every_date_in_the_past_whatever_the_ids(db, settings):
+    """The demo's history spreads the moves by a few hours per application: with large ids (a
+    database that has seen many rows, as in CI) it once pushed "entered the stage" into the
+    future, and the decision recorded "now" looked older than the stay at "decision"."""
+    from django.db import connection
+    from django.utils import timezone
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT setval(pg_get_serial_sequence('candidates_application', 'id'), 5000)")
+    else:
+        ApplicationFactory()  # SQLite: ids follow the rows; the rule is checked all the same
+    settings.DEBUG = True
+    run("seed_demo")
+    now = timezone.now()
+    assert Application.objects.filter(stage_entered_at__gt=now).count() == 0
+    assert StageTransition.objects.filter(at__gt=now).count() == 0
+    stages = dict(Application.objects.values_list("candidate__email", "stage"))
+    assert stages["as.roux-lambert@example.org"] == Stage.OFFER
+    assert stages["claire.dubois@example.org"] == Stage.DECISION

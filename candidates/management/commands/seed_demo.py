@@ -171,7 +171,7 @@ class Command(BaseCommand):
         start = timezone.now() - timedelta(weeks=12)
         for application in Application.objects.filter(mandate=mandate).prefetch_related("transitions"):
             moments = [
-                start + timedelta(days=13 * i, hours=application.pk)
+                start + timedelta(days=13 * i, hours=application.pk % 24)  # pk: a spread of hours, never days
                 for i, _t in enumerate(application.transitions.all())
             ]
             for transition, moment in zip(application.transitions.all(), moments, strict=True):
