@@ -1,10 +1,10 @@
 """Settings, read from the environment (django-environ).
 
-DEBUG is off unless ``DJANGO_DEBUG=1`` (the Makefile's development targets — ``make demo``, ``make
-run``, ``make test``… — set it; ``make serve`` and ``make up`` set it off). With DEBUG off, a
-``DJANGO_SECRET_KEY`` is required (refuses to start without one). Embedded default — only
-``DJANGO_DEBUG=1`` set: SQLite file ``db.sqlite3``, Celery tasks run eagerly, e-mails written as
-files. Production/CI — ``DATABASE_URL`` (PostgreSQL), ``CELERY_BROKER_URL`` (Redis) and a
+DEBUG is off unless ``DJANGO_DEBUG=1`` wherever a ``DATABASE_URL`` is set (the Makefile's development
+targets — ``make demo``, ``make run``, ``make test``… — set it on; ``make serve`` and ``make up`` set
+it off). With DEBUG off, a ``DJANGO_SECRET_KEY`` is required (refuses to start without one).
+Embedded default — nothing set: DEBUG on, SQLite file ``db.sqlite3``, Celery tasks run eagerly,
+e-mails written as files, so a newcomer's first command just works. Production/CI — ``DATABASE_URL`` (PostgreSQL), ``CELERY_BROKER_URL`` (Redis) and a
 ``DJANGO_SECRET_KEY``. See ``.env.example`` for every variable, and the README's "Running as in
 production" for gunicorn, whitenoise, ``/health/``, JSON logs and error reporting.
 """
@@ -26,7 +26,10 @@ env = environ.Env()
 if (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# Off unless set — except in the embedded default (no DATABASE_URL: the newcomer's SQLite file), so
+# that a first `manage.py` command with nothing set just works. Any configured deployment (a
+# DATABASE_URL) runs with DEBUG off unless DJANGO_DEBUG=1.
+DEBUG = env.bool("DJANGO_DEBUG", default=not env.str("DATABASE_URL", default=""))
 _DEV_SECRET = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="" if not DEBUG else _DEV_SECRET)
 if not SECRET_KEY:

@@ -109,8 +109,19 @@ print(json.dumps([settings.ALLOWED_HOSTS, settings.SESSION_COOKIE_SECURE, settin
     assert json.loads(second) == [["cso.example.org", "www.cso.example.org"], True, True, True, 31536000]
 
 
-def test_a_bare_environment_is_production_and_refuses_to_start_without_a_secret_key():
-    result = run(["-c", "import django; django.setup()"], DJANGO_DEBUG=None)
+def test_a_bare_environment_starts_on_the_embedded_default():
+    result = run(["-c", SHOW_SETTINGS], DJANGO_DEBUG=None)
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout)
+    assert (shown["engine"], shown["debug"], shown["eager"]) == ("django.db.backends.sqlite3", True, True)
+
+
+def test_a_configured_database_means_debug_off_and_a_secret_key_required():
+    result = run(
+        ["-c", "import django; django.setup()"],
+        DJANGO_DEBUG=None,
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/cso_recruit",
+    )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off (production)." in result.stderr
     assert "For development, set DJANGO_DEBUG=1" in result.stderr
